@@ -1,0 +1,89 @@
+"""Command line: `specgen generate|check|lint|review|corpus`.
+
+Every failure a user can cause ends as diagnostic lines on stderr and a non-zero exit; a traceback
+means a bug in specgen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic, Level
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    for diag in diagnostics:
+        print(diag.format(), file=sys.stderr)
+
+
+def has_errors(diagnostics: Sequence[Diagnostic], *, strict: bool) -> bool:
+    return any(d.level is Level.ERROR or strict for d in diagnostics)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specgen", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="generate client packages from spec files or folders")
+    gen.add_argument("paths", nargs="+", type=Path)
+    gen.add_argument("--out", type=Path, required=True, help="output folder, one package per spec")
+    gen.add_argument("--force", action="store_true", help="ignore the no-op cache and rebuild")
+    gen.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="warnings fail the build (default: on for specs inside specs/, off elsewhere)",
+    )
+
+    chk = sub.add_parser("check", help="fail when --out differs from what generate would write")
+    chk.add_argument("paths", nargs="+", type=Path)
+    chk.add_argument("--out", type=Path, required=True)
+
+    lint = sub.add_parser("lint", help="validate and lint curated specs")
+    lint.add_argument("paths", nargs="+", type=Path)
+
+    rev = sub.add_parser("review", help="report spec changes against a git revision")
+    rev.add_argument("--base", default=None, help="git revision (default: merge-base with main)")
+    rev.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    rev.add_argument("--specs", type=Path, default=Path("specs"))
+
+    cor = sub.add_parser("corpus", help="generate a client for every spec of a corpus and report")
+    cor.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    cor.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from generator.pipeline import generate_command
+
+            return generate_command(args.paths, args.out, force=args.force, strict=args.strict)
+        if args.command == "check":
+            from generator.pipeline import check_command
+
+            return check_command(args.paths, args.out)
+        if args.command == "lint":
+            from generator.lint import lint_command
+
+            return lint_command(args.paths)
+        if args.command == "review":
+            from generator.review import review_command
+
+            return review_command(base=args.base, fmt=args.format, specs_dir=args.specs)
+        if args.command == "corpus":
+            from generator.corpus import corpus_command
+
+            return corpus_command(args.corpus, json_out=args.json)
+    except KeyboardInterrupt:
+        print("specgen: interrupted", file=sys.stderr)
+        return 130
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

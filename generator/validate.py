@@ -1,0 +1,507 @@
+"""Checks that hold for any OpenAPI 3.0/3.1 document, curated or not.
+
+The structural checks (references, path parameters, operationIds) are one linear walk, cheap enough
+for the largest public specs. openapi-spec-validator is thorough but takes seconds on big documents
+(about 18 s on GitHub's 5.7 MB spec), so `full=False` skips it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped,unused-ignore]
+from jsonschema_path import SchemaPath
+from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    OpenAPIValidationError,
+    UnresolvableParameterError,
+)
+from openapi_spec_validator.validation.validators import (
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    SpecValidator,
+)
+
+from generator.diagnostics import Diagnostic, Level, escape_token
+from generator.load import Document
+
+RULE_VALID = "openapi-valid"
+RULE_REF = "ref-resolves"
+RULE_REF_CYCLE = "ref-cycle"
+RULE_PATH_PARAMS = "path-params-declared"
+RULE_OPERATION_ID = "operation-id-unique"
+
+MAX_VALIDATOR_ERRORS = 20
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+# Values under these keys are data, not OpenAPI objects: a "$ref" inside them is not a reference.
+LITERAL_KEYS = frozenset({"example", "default", "const", "enum"})
+# Under these keys every key is a user-chosen name (a property called "example" is a schema).
+NAME_MAPS = frozenset(
+    {
+        "paths", "webhooks", "callbacks", "properties", "patternProperties", "$defs",
+        "definitions", "dependentSchemas", "schemas", "responses", "parameters", "requestBodies",
+        "headers", "securitySchemes", "links", "pathItems", "content", "encoding", "variables",
+    }
+)  # fmt: skip
+# Objects whose keys are names but which also allow extensions (Paths, Responses, Callback).
+PATTERNED = frozenset({"paths", "responses", "callbacks"})
+_TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
+_VERSION = re.compile(r"3\.[01]\.\d+")
+
+# A parent-linked chain of tokens: the pointer is only spelled out when a message needs it.
+Chain = tuple["Chain", str] | None
+
+
+def validate_document(doc: Document, *, full: bool = True) -> list[Diagnostic]:
+    """All structural errors; with full=True also openapi-spec-validator's, unless references are broken."""
+    data = doc.data
+    diags: list[Diagnostic] = []
+    version = data.get("openapi")
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        shown = repr(version) if version is not None else "missing"
+        diags.append(
+            doc.diagnostic(
+                "#/openapi",
+                f"unsupported OpenAPI version {shown}: expected 3.0.x or 3.1.x",
+                rule=RULE_VALID,
+            )
+        )
+    ref_diags = check_refs(doc)
+    diags += ref_diags
+    diags += check_path_params(doc)
+    diags += check_operation_ids(doc)
+    # With broken references the validator would fetch, fail to resolve, or recurse forever.
+    if full and not diags:
+        diags += run_spec_validator(doc)
+    return diags
+
+
+# --- references --------------------------------------------------------------------------------
+
+
+def iter_objects(data: Any) -> Iterator[tuple[Chain, dict[str, Any]]]:
+    """Every OpenAPI object (a mapping of fields, not of names or example data), in document order.
+
+    Skips values that are data (examples, defaults, enums) and vendor extensions' contents.
+    """
+    seen: set[int] = set()  # YAML aliases share objects; visiting each once keeps the walk linear
+    # (node, chain, mode): "object" has fields, "names" has user-chosen keys, "patterned" has
+    # user-chosen keys and extensions, "example" is an Example Object whose `value` is data.
+    stack: list[tuple[Any, Chain, str]] = [(data, None, "object")]
+    while stack:
+        node, chain, mode = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if mode in ("object", "example", "patterned") and isinstance(node, dict):
+            yield chain, node
+        stack.extend(reversed(list(_children(node, chain, mode))))
+
+
+def _children(node: Any, chain: Chain, mode: str) -> Iterator[tuple[Any, Chain, str]]:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield item, (chain, str(i)), "object"
+        return
+    for raw_key, value in node.items():
+        key = str(raw_key)
+        if not isinstance(value, (dict, list)):
+            continue
+        if mode == "names" or (mode == "patterned" and not key.startswith("x-")):
+            yield value, (chain, key), "object"
+        elif (
+            mode == "patterned"
+            or key in LITERAL_KEYS
+            or key.startswith("x-")
+            or (mode == "example" and key == "value")
+        ):
+            continue
+        elif key == "examples":
+            # A map of Example Objects (media types, parameters); a list is schema data (3.1).
+            if isinstance(value, dict):
+                for name, example in value.items():
+                    yield example, ((chain, key), str(name)), "example"
+        else:
+            kind = "patterned" if key in PATTERNED else "names" if key in NAME_MAPS else "object"
+            yield value, (chain, key), kind
+
+
+def iter_refs(data: Any) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(pointer of the object holding $ref, that object, the $ref string) for every reference."""
+    for chain, node in iter_objects(data):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield spell(chain), node, ref
+
+
+def resolve_pointer(data: Any, ref: str) -> tuple[bool, Any]:
+    """(found, node) for a local reference "#/a/b" (URI-fragment form, percent-decoded)."""
+    if not ref.startswith("#"):
+        return False, None
+    body = unquote(ref[1:])
+    if body and not body.startswith("/"):
+        return False, None
+    node = data
+    for raw in body.split("/")[1:] if body else []:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False, None
+    return True, node
+
+
+def check_refs(doc: Document) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    holders: dict[int, str] = {}  # id of an object holding $ref -> its pointer
+    edges: dict[str, str] = {}  # pointer of a $ref holder -> pointer of the holder it targets
+    targets: list[tuple[str, Any]] = []
+    for ptr, node, ref in iter_refs(doc.data):
+        holders.setdefault(id(node), ptr)
+        if not ref.startswith("#"):
+            diags.append(
+                doc.diagnostic(
+                    ptr + "/$ref", f"external $ref not supported: {ref!r}", rule=RULE_REF
+                )
+            )
+            continue
+        found, target = resolve_pointer(doc.data, ref)
+        if not found:
+            diags.append(
+                doc.diagnostic(ptr + "/$ref", f"$ref {ref!r} does not resolve", rule=RULE_REF)
+            )
+            continue
+        targets.append((ptr, target))
+    for ptr, target in targets:
+        if id(target) in holders:
+            edges[ptr] = holders[id(target)]
+    diags += _ref_cycles(doc, edges)
+    return diags
+
+
+def _ref_cycles(doc: Document, edges: dict[str, str]) -> list[Diagnostic]:
+    """Cycles made only of $refs never reach a schema; recursion through properties is fine.
+
+    Every holder has one outgoing edge, so following edges with three colours is linear.
+    """
+    state: dict[str, int] = {}  # 1 = on the current trail, 2 = done
+    diags: list[Diagnostic] = []
+    for start in sorted(edges):
+        trail: list[str] = []
+        node: str | None = start
+        while node is not None and node not in state:
+            state[node] = 1
+            trail.append(node)
+            node = edges.get(node)
+        if node is not None and state[node] == 1:
+            cycle = trail[trail.index(node) :]
+            first = min(cycle)
+            at = cycle.index(first)
+            cycle = cycle[at:] + cycle[:at]
+            shown = " -> ".join([*cycle, first])
+            diags.append(
+                doc.diagnostic(
+                    first + "/$ref",
+                    f"$ref cycle never reaches a schema: {shown}",
+                    rule=RULE_REF_CYCLE,
+                )
+            )
+        for item in trail:
+            state[item] = 2
+    return diags
+
+
+def spell(chain: Chain) -> str:
+    tokens: list[str] = []
+    while chain is not None:
+        chain, token = chain
+        tokens.append(escape_token(token))
+    return "#" + "".join("/" + t for t in reversed(tokens))
+
+
+def deref(data: Any, node: Any, limit: int = 32) -> Any:
+    """Follow local $refs to the object they name (None when one does not resolve)."""
+    for _ in range(limit):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        found, node = resolve_pointer(data, node["$ref"])
+        if not found:
+            return None
+    return None
+
+
+# --- paths and operations ----------------------------------------------------------------------
+
+
+def iter_operations(data: Any) -> Iterator[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
+    """(path, method, pointer, operation, resolved path item) for every operation under paths."""
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        return
+    for path, raw_item in paths.items():
+        item = deref(data, raw_item)
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                ptr = f"#/paths/{escape_token(str(path))}/{method}"
+                yield str(path), method, ptr, operation, item
+
+
+def _path_params(data: Any, params: Any, base: str) -> dict[str, str]:
+    """name -> pointer of every `in: path` parameter of a parameters list."""
+    found: dict[str, str] = {}
+    if not isinstance(params, list):
+        return found
+    for i, raw in enumerate(params):
+        param = deref(data, raw)
+        if (
+            isinstance(param, dict)
+            and param.get("in") == "path"
+            and isinstance(param.get("name"), str)
+        ):
+            found.setdefault(param["name"], f"{base}/parameters/{i}")
+    return found
+
+
+def check_path_params(doc: Document) -> list[Diagnostic]:
+    data = doc.data
+    diags: list[Diagnostic] = []
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        return diags
+    for path, raw_item in paths.items():
+        item = deref(data, raw_item)
+        if not isinstance(item, dict):
+            continue
+        item_ptr = "#/paths/" + escape_token(str(path))
+        template = set(_TEMPLATE_PARAM.findall(str(path)))
+        shared = _path_params(data, item.get("parameters"), item_ptr)
+        for name, ptr in shared.items():
+            if name not in template:
+                diags.append(_undeclared_in_template(doc, ptr, name, str(path)))
+        for method in METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            op_ptr = f"{item_ptr}/{method}"
+            own = _path_params(data, operation.get("parameters"), op_ptr)
+            for name, ptr in own.items():
+                if name not in template:
+                    diags.append(_undeclared_in_template(doc, ptr, name, str(path)))
+            for name in sorted(template - shared.keys() - own.keys()):
+                diags.append(
+                    doc.diagnostic(
+                        op_ptr,
+                        f"path template parameter {{{name}}} is not declared as an `in: path` "
+                        "parameter of the operation or path item",
+                        rule=RULE_PATH_PARAMS,
+                    )
+                )
+    return diags
+
+
+def _undeclared_in_template(doc: Document, ptr: str, name: str, path: str) -> Diagnostic:
+    return doc.diagnostic(
+        ptr,
+        f"path parameter {name!r} does not appear in the path template {path!r}",
+        rule=RULE_PATH_PARAMS,
+    )
+
+
+def check_operation_ids(doc: Document) -> list[Diagnostic]:
+    first: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for _path, _method, ptr, operation, _item in iter_operations(doc.data):
+        op_id = operation.get("operationId")
+        if not isinstance(op_id, str):
+            continue
+        if op_id in first:
+            diags.append(
+                doc.diagnostic(
+                    ptr + "/operationId",
+                    f"operationId {op_id!r} is already used by {first[op_id]}",
+                    rule=RULE_OPERATION_ID,
+                )
+            )
+        else:
+            first[op_id] = ptr
+    return diags
+
+
+# --- openapi-spec-validator ---------------------------------------------------------------------
+
+_LOCATION = "_specgen_location"
+
+
+def _located(err: ValidationError, base: SchemaPath, *suffix: str) -> ValidationError:
+    """Record where in the document a keyword-level error happened.
+
+    The validator's keyword checks report paths relative to the checked value; the SchemaPath they
+    were given knows the absolute (logical) location. Errors are converted to the library's own
+    type first, because its outer wrapper re-creates (and so strips) any other kind.
+    """
+    if not isinstance(err, OpenAPIValidationError):
+        err = OpenAPIValidationError.create_from(err)
+    if not hasattr(err, _LOCATION):
+        setattr(err, _LOCATION, (*base.parts, *suffix, *err.absolute_path))
+    return err
+
+
+class _V30Schema(keywords.OpenAPIV30SchemaValidator):
+    def __call__(
+        self, schema: SchemaPath, require_properties: bool = True, meta_checked: bool = False
+    ) -> Iterator[ValidationError]:
+        for err in super().__call__(schema, require_properties, meta_checked):
+            yield _located(err, schema)
+
+
+class _V31Schema(keywords.OpenAPIV31SchemaValidator):
+    def __call__(
+        self, schema: SchemaPath, require_properties: bool = True, meta_checked: bool = False
+    ) -> Iterator[ValidationError]:
+        for err in super().__call__(schema, require_properties, meta_checked):
+            yield _located(err, schema)
+
+
+class _V30Value(keywords.OpenAPIV30ValueValidator):
+    def __call__(self, schema: SchemaPath, value: Any) -> Iterator[ValidationError]:
+        for err in super().__call__(schema, value):
+            yield _located(err, schema, "default")
+
+
+class _V31Value(keywords.OpenAPIV31ValueValidator):
+    def __call__(self, schema: SchemaPath, value: Any) -> Iterator[ValidationError]:
+        for err in super().__call__(schema, value):
+            yield _located(err, schema, "default")
+
+
+class _Parameters(keywords.ParametersValidator):
+    def __call__(self, parameters: SchemaPath) -> Iterator[ValidationError]:
+        for err in super().__call__(parameters):
+            yield _located(err, parameters)
+
+
+class _Tags(keywords.TagsValidator):
+    def __call__(self, tags: SchemaPath) -> Iterator[ValidationError]:
+        for err in super().__call__(tags):
+            yield _located(err, tags)
+
+
+class _V30(OpenAPIV30SpecValidator):
+    # Never fetch anything: external refs are rejected before this runs.
+    resolver_handlers = {}  # noqa: RUF012 - the base class declares it
+    keyword_validators = {  # noqa: RUF012
+        **OpenAPIV30SpecValidator.keyword_validators,
+        "schema": _V30Schema,
+        "default": _V30Value,
+        "parameters": _Parameters,
+        "tags": _Tags,
+    }
+
+
+class _V31(OpenAPIV31SpecValidator):
+    resolver_handlers = {}  # noqa: RUF012 - the base class declares it
+    keyword_validators = {  # noqa: RUF012
+        **OpenAPIV31SpecValidator.keyword_validators,
+        "schema": _V31Schema,
+        "default": _V31Value,
+        "parameters": _Parameters,
+        "tags": _Tags,
+    }
+
+
+# Reported more precisely by the structural checks above.
+_DUPLICATES = (DuplicateOperationIDError, UnresolvableParameterError)
+
+
+def run_spec_validator(doc: Document) -> list[Diagnostic]:
+    version = str(doc.data.get("openapi", ""))
+    cls: type[SpecValidator] = _V31 if version.startswith("3.1") else _V30
+    diags: list[Diagnostic] = []
+    data = doc.data
+    if isinstance(data.get("paths"), dict):
+        # The validator takes every key of the Paths object for a path and crashes on an extension
+        # there (legal, e.g. x-curation); extension values are not OpenAPI objects, so drop them.
+        paths = {k: v for k, v in data["paths"].items() if not str(k).startswith("x-")}
+        data = {**data, "paths": paths}
+    try:
+        for err in cls(data).iter_errors():
+            if isinstance(err, _DUPLICATES):
+                continue
+            if len(diags) == MAX_VALIDATOR_ERRORS:
+                diags.append(
+                    doc.diagnostic(
+                        "#",
+                        f"more openapi-spec-validator errors not shown (first {MAX_VALIDATOR_ERRORS})",
+                        rule=RULE_VALID,
+                    )
+                )
+                break
+            diags.append(_from_validator(doc, err))
+    except Exception as exc:  # noqa: BLE001 - a validator crash must end as a diagnostic, not a traceback
+        if not diags:  # after real errors, a crash is just their consequence
+            diags.append(
+                doc.diagnostic(
+                    "#",
+                    f"openapi-spec-validator failed: {type(exc).__name__}: {exc}",
+                    rule=RULE_VALID,
+                )
+            )
+    return diags
+
+
+def _from_validator(doc: Document, err: ValidationError) -> Diagnostic:
+    location = getattr(err, _LOCATION, None)
+    if location is None:
+        # Errors against the OpenAPI meta-schema: pick the most relevant branch of oneOf/anyOf.
+        # (The wrapped top-level error lost its type checker, which best_match needs.)
+        best = best_match(err.context) if err.context else err
+        location = tuple(best.absolute_path)
+        message = best.message
+        ptr = real_pointer(doc.data, [str(t) for t in location])
+    else:
+        # Keyword checks are about the object itself, so name the definition, not the $ref to it.
+        message = err.message
+        ptr = real_pointer(doc.data, [str(t) for t in location], follow_last=True)
+    return doc.diagnostic(ptr, _shorten(message), rule=RULE_VALID, level=Level.ERROR)
+
+
+def real_pointer(data: Any, tokens: list[str], *, follow_last: bool = False) -> str:
+    """The pointer of the node a logical path reaches, following $refs on the way."""
+    node = data
+    resolved: list[str] = []
+    for token in [*tokens, None] if follow_last else tokens:
+        for _ in range(32):
+            if isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
+                ref = node["$ref"]
+                found, node = resolve_pointer(data, ref)
+                if not found:
+                    break
+                body = unquote(ref[1:])
+                resolved = [t.replace("~1", "/").replace("~0", "~") for t in body.split("/")[1:]]
+            else:
+                break
+        if token is None:
+            break
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = None
+        resolved.append(token)
+    return "#" + "".join("/" + escape_token(t) for t in resolved)
+
+
+def _shorten(message: str, limit: int = 240) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 3] + "..."
