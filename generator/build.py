@@ -1,0 +1,430 @@
+"""Document -> intermediate model. Returns the Api and diagnostics; never raises for spec content."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generator.diagnostics import Diagnostic, Level, pointer
+from generator.load import Document
+from generator.model import (
+    Api,
+    Body,
+    BodyField,
+    Operation,
+    Pagination,
+    Param,
+    Resource,
+    Response,
+    SecurityScheme,
+    ServerVariable,
+    TypeRef,
+)
+from generator.names import ClassName, PyIdent, dedupe, package_stem, pascal, snake, words
+from generator.schemas import ModelSet
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Keyword arguments every generated method already has, and names the method body uses.
+_CALL_NAMES = {
+    "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries", "_t", "_dt"
+}
+# Attributes the client itself defines; a resource must not shadow them.
+_CLIENT_ATTRS = {"close", "aclose", "request", "paginate", "base_url", "with_options", "copy"}
+_JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\b|^\*/\*$", re.IGNORECASE)
+_BINARY_MEDIA = re.compile(
+    r"^(application/(octet-stream|pdf|zip|gzip|x-tar|vnd\.[\w.+-]*)|image/|audio/|video/)", re.IGNORECASE
+)
+
+
+class _Builder:
+    def __init__(self, doc: Document, stem: str) -> None:
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.diagnostics: list[Diagnostic] = []
+        self.stem = package_stem(stem)
+        self.package = PyIdent(f"{self.stem}_client")
+        self.models = ModelSet(self.data, self.package)
+
+    def warn(self, ptr: str, message: str) -> None:
+        self.diagnostics.append(self.doc.diagnostic(ptr, message, level=Level.WARNING))
+
+    def deref(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+            try:
+                node = self.models.deref(node["$ref"])
+            except (KeyError, IndexError, ValueError):
+                return {}
+            seen += 1
+        return node
+
+    # -- the whole API -------------------------------------------------------------------------
+
+    def build(self) -> Api:
+        info = self.data.get("info") or {}
+        title = str(info.get("title") or self.stem)
+        title_words = words(re.sub(r"\(.*?\)", " ", title))
+        while len(title_words) > 1 and title_words[-1].lower() in ("api", "client", "rest"):
+            title_words.pop()  # "Notify API" -> NotifyClient, not NotifyAPIClient
+        base = pascal(" ".join(title_words), fallback=pascal(self.stem))
+        security = self._security()
+        client_options: dict[str, Param] = {}
+        resources: dict[str, Resource] = {}
+        op_names: dict[str, set[str]] = {}
+        for path, item in (self.data.get("paths") or {}).items():
+            item = self.deref(item)
+            if not isinstance(item, dict):
+                continue
+            for method in METHODS:
+                op = item.get(method)
+                if not isinstance(op, dict):
+                    continue
+                ptr = pointer("paths", path, method)
+                operation, tag = self._operation(path, method, item, op, ptr, security, client_options)
+                resource = self._resource(tag, path, resources)
+                taken = op_names.setdefault(resource.attr, set())
+                unique = dedupe(operation.py_name, taken)
+                if unique != operation.py_name:
+                    self.warn(ptr, f"method name {operation.py_name!r} is taken in {resource.attr}; using {unique!r}")
+                    operation.py_name = PyIdent(unique)
+                resource.operations.append(operation)
+        server_url, variables = self._server()
+        rate = self.data.get("x-rate-limit")
+        rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None
+        return Api(
+            stem=self.stem,
+            package=self.package,
+            title=title,
+            version=str(info.get("version") or "0"),
+            description=str(info.get("description") or ""),
+            client_class=ClassName(f"{base}Client"),
+            async_client_class=ClassName(f"Async{base}Client"),
+            env_prefix=self.stem.upper(),
+            server_url=server_url,
+            server_variables=variables,
+            resources=list(resources.values()),
+            security=security,
+            client_options=list(client_options.values()),
+            rate_limit=rate_limit,
+            document=self.data,
+        )
+
+    def _resource(self, tag: str | None, path: str, resources: dict[str, Resource]) -> Resource:
+        if not tag:
+            segments = [s for s in path.split("/") if s and not s.startswith("{")]
+            tag = next((s for s in segments if not re.fullmatch(r"v\d+|api", s, re.I)), "default")
+        attr = snake(tag, fallback="default")
+        if attr in _CLIENT_ATTRS:
+            attr = PyIdent(attr + "_")
+        if attr not in resources:
+            description = ""
+            for entry in self.data.get("tags") or []:
+                if isinstance(entry, dict) and entry.get("name") == tag:
+                    description = str(entry.get("description") or "")
+            resources[attr] = Resource(
+                attr=attr, class_name=ClassName(pascal(attr) + "Resource"), tag=tag, description=description, operations=[]
+            )
+        return resources[attr]
+
+    def _server(self) -> tuple[str | None, list[ServerVariable]]:
+        servers = self.data.get("servers") or []
+        if not servers or not isinstance(servers[0], dict):
+            return None, []
+        url = str(servers[0].get("url") or "")
+        variables = []
+        for name, var in (servers[0].get("variables") or {}).items():
+            var = var if isinstance(var, dict) else {}
+            default = str(var.get("default", ""))
+            variables.append(
+                ServerVariable(name, default, [str(e) for e in var.get("enum") or []], str(var.get("description") or ""))
+            )
+            url = url.replace("{" + name + "}", default)
+        if not re.match(r"^https?://[^{}\s]+$", url):
+            return None, variables  # relative or unresolvable: the caller must pass base_url
+        return url.rstrip("/"), variables
+
+    def _security(self) -> list[SecurityScheme]:
+        schemes = (self.data.get("components") or {}).get("securitySchemes") or {}
+        order: list[str] = []
+        requirements = list(self.data.get("security") or [])
+        for op_item in (self.data.get("paths") or {}).values():
+            for method in METHODS:
+                op = op_item.get(method) if isinstance(op_item, dict) else None
+                if isinstance(op, dict):
+                    requirements.extend(op.get("security") or [])
+        for req in requirements:
+            for key in req if isinstance(req, dict) else []:
+                if key not in order:
+                    order.append(key)
+        result: list[SecurityScheme] = []
+        taken: set[str] = set()
+        for key in order:
+            raw = self.deref(schemes.get(key))
+            if not isinstance(raw, dict):
+                continue
+            kind: Any
+            scheme_type = raw.get("type")
+            param_name = ""
+            if scheme_type == "http" and str(raw.get("scheme", "")).lower() == "basic":
+                kind = "basic"
+            elif scheme_type in ("http", "oauth2", "openIdConnect"):
+                kind = "bearer"
+            elif scheme_type == "apiKey" and raw.get("in") in ("header", "query", "cookie"):
+                kind, param_name = raw["in"], str(raw.get("name") or "")
+            else:
+                self.warn(pointer("components", "securitySchemes", key), "unsupported security scheme; ignored")
+                continue
+            result.append(
+                SecurityScheme(key, PyIdent(dedupe(snake(key), taken)), kind, param_name, str(raw.get("description") or ""))
+            )
+        return result
+
+    # -- one operation -------------------------------------------------------------------------
+
+    def _operation(
+        self,
+        path: str,
+        method: str,
+        item: dict[str, Any],
+        op: dict[str, Any],
+        ptr: str,
+        security: list[SecurityScheme],
+        client_options: dict[str, Param],
+    ) -> tuple[Operation, str | None]:
+        op_id = op.get("operationId")
+        if not isinstance(op_id, str) or not op_id.strip():
+            op_id = method + "_" + "_".join(re.sub(r"[{}]", "", s) for s in path.split("/") if s)
+        base_hint = pascal(op_id)
+        taken = set(_CALL_NAMES)
+        params = self._params(item, op, ptr, base_hint, taken, client_options)
+        body = self._body(op, ptr, base_hint, taken)
+        success, errors = self._responses(op, ptr, base_hint)
+        tags = op.get("tags")
+        tag = str(tags[0]) if isinstance(tags, list) and tags else None
+        x_idem = op.get("x-idempotent")
+        op_security = op.get("security", self.data.get("security"))
+        operation = Operation(
+            operation_id=op_id,
+            py_name=snake(op_id, fallback=method),
+            method=method.upper(),
+            path=path,
+            pointer=ptr,
+            summary=str(op.get("summary") or ""),
+            description=str(op.get("description") or ""),
+            params=params,
+            body=body,
+            success=success,
+            errors=errors,
+            idempotent=bool(x_idem) if isinstance(x_idem, bool) else None,
+            authenticated=bool(op_security) and bool(security),
+            deprecated=bool(op.get("deprecated")),
+        )
+        pagination = op.get("x-pagination")
+        if isinstance(pagination, dict):
+            operation.pagination = self._pagination(pagination, success, ptr, base_hint)
+        return operation, tag
+
+    def _params(
+        self,
+        item: dict[str, Any],
+        op: dict[str, Any],
+        ptr: str,
+        hint: str,
+        taken: set[str],
+        client_options: dict[str, Param],
+    ) -> list[Param]:
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        for source, raw_list in (("path-item", item.get("parameters")), ("operation", op.get("parameters"))):
+            for i, raw in enumerate(raw_list or []):
+                resolved = self.deref(raw)
+                if not isinstance(resolved, dict) or "name" not in resolved:
+                    continue
+                where = ptr.rsplit("/", 1)[0] if source == "path-item" else ptr
+                merged[(str(resolved["name"]), str(resolved.get("in")))] = (resolved, f"{where}/parameters/{i}")
+        params: list[Param] = []
+        for (name, location), (raw, p_ptr) in merged.items():
+            if location not in ("path", "query", "header", "cookie"):
+                continue
+            if location == "header" and name.lower() in ("authorization", "content-type", "accept"):
+                continue  # set by the client from security and the body
+            schema = raw.get("schema")
+            if not isinstance(schema, dict):
+                content = raw.get("content") or {}
+                schema = next((m.get("schema") for m in content.values() if isinstance(m, dict)), {})
+            resolved_schema = self.deref(schema) if isinstance(schema, dict) else {}
+            param = Param(
+                wire_name=name,
+                py_name=snake(name),
+                location=location,  # type: ignore[arg-type]
+                required=bool(raw.get("required")) or location == "path",
+                type=self.models.type_of(schema, hint + pascal(name)),
+                description=str(raw.get("description") or ""),
+                explode=bool(raw.get("explode", True)),
+                wire_format=resolved_schema.get("x-wire-format") if isinstance(resolved_schema, dict) else None,
+                schema=schema,
+            )
+            for holder in (raw, resolved_schema):
+                if isinstance(holder, dict) and "example" in holder and not param.has_example:
+                    param.example, param.has_example = holder["example"], True
+            if raw.get("x-client-option") is True and location in ("query", "header"):
+                if "default" in resolved_schema:
+                    param.default, param.has_default = resolved_schema["default"], True
+                client_options.setdefault(name, param)
+                continue
+            param.py_name = PyIdent(dedupe(param.py_name, taken))
+            params.append(param)
+        # Path parameters first, in template order: they are positional.
+        order = {n: i for i, n in enumerate(re.findall(r"{([^}]+)}", ptr.split("/")[2].replace("~1", "/")))}
+        params.sort(key=lambda p: (p.location != "path", order.get(p.wire_name, 0) if p.location == "path" else 0))
+        return params
+
+    def _body(self, op: dict[str, Any], ptr: str, hint: str, taken: set[str]) -> Body | None:
+        raw = self.deref(op.get("requestBody"))
+        content = raw.get("content") if isinstance(raw, dict) else None
+        if not isinstance(content, dict) or not content:
+            return None
+        media, kind = _pick_body_media(content)
+        if media is None or kind is None:
+            self.warn(ptr + "/requestBody", f"unsupported request media types {sorted(content)}; sent as raw bytes")
+            media, kind = next(iter(content)), "binary"
+        media_obj = content[media] if isinstance(content[media], dict) else {}
+        schema = media_obj.get("schema") or {}
+        body = Body(
+            media_type=media,
+            kind=kind,  # type: ignore[arg-type]
+            required=bool(raw.get("required")),
+            type=TypeRef("prim", "bytes") if kind == "binary" else TypeRef("prim", "str") if kind == "text"
+            else self.models.type_of(schema, hint + "Request"),
+            description=str(raw.get("description") or ""),
+        )
+        if "example" in media_obj:
+            body.example, body.has_example = media_obj["example"], True
+        body.schema = schema
+        resolved = self.deref(schema)
+        if kind in ("json", "form", "multipart") and isinstance(resolved, dict) and _flattenable(resolved):
+            required = set(resolved.get("required") or [])
+            if body.type.kind == "named":
+                body.model = body.type.name
+            for prop, prop_schema in (resolved.get("properties") or {}).items():
+                if isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True:
+                    continue
+                body.fields.append(
+                    BodyField(
+                        wire_name=str(prop),
+                        py_name=PyIdent(dedupe(snake(str(prop)), taken)),
+                        required=prop in required,
+                        type=self._field_type(prop_schema, kind, hint + pascal(str(prop))),
+                        description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
+                    )
+                )
+        return body
+
+    def _field_type(self, schema: Any, kind: str, hint: str) -> TypeRef:
+        resolved = self.deref(schema)
+        if kind == "multipart" and isinstance(resolved, dict) and resolved.get("format") == "binary":
+            return TypeRef("prim", "bytes")
+        return self.models.type_of(schema, hint)
+
+    def _responses(self, op: dict[str, Any], ptr: str, hint: str) -> tuple[list[Response], list[Response]]:
+        responses = op.get("responses") or {}
+        statuses = sorted(str(s) for s in responses)
+        success_codes = [s for s in statuses if s.startswith("2")] or [s for s in statuses if s == "default"]
+        success: list[Response] = []
+        errors: list[Response] = []
+        for status in statuses:
+            is_success = status in success_codes
+            if not is_success and not re.fullmatch(r"[45]\d\d|[45]XX|default", status, re.IGNORECASE):
+                continue
+            raw = self.deref(responses[status])
+            content = raw.get("content") if isinstance(raw, dict) else None
+            suffix = "" if len(success_codes) == 1 and is_success else status
+            name = hint + ("Response" if is_success else "Error") + suffix
+            response = Response(status=status, kind="empty", media_type=None, type=None,
+                                description=str((raw or {}).get("description") or "") if isinstance(raw, dict) else "")
+            if isinstance(content, dict) and content:
+                media = next((m for m in content if _JSON_MEDIA.match(m)), None)
+                media_obj = content.get(media) if media else None
+                if media is not None and isinstance(media_obj, dict):
+                    response.kind, response.media_type = "json", media
+                    response.type = self.models.type_of(media_obj.get("schema") or {}, name)
+                    response.schema = media_obj.get("schema") or {}
+                    if "example" in media_obj:
+                        response.example, response.has_example = media_obj["example"], True
+                else:
+                    media = next(iter(content))
+                    media_obj = content[media] if isinstance(content[media], dict) else {}
+                    schema = self.deref(media_obj.get("schema") or {})
+                    is_text = media.lower().startswith("text/") and schema.get("format") != "binary"
+                    response.kind = "text" if is_text else "binary"
+                    response.media_type = media
+            (success if is_success else errors).append(response)
+        return success, errors
+
+    def _pagination(
+        self, raw: dict[str, Any], success: list[Response], ptr: str, hint: str
+    ) -> Pagination | None:
+        body = next((r for r in success if r.kind == "json"), None)
+        if body is None:
+            self.warn(ptr + "/x-pagination", "paginated operation has no JSON success response; not paginated")
+            return None
+        media = self._success_schema(ptr, body.status)
+        schema: Any = self.deref(media)
+        items_path = str(raw.get("items") or "")
+        for token in [t for t in items_path.split(".") if t]:
+            schema = self.deref((schema.get("properties") or {}).get(token)) if isinstance(schema, dict) else None
+        if not isinstance(schema, dict) or not (schema.get("type") == "array" or "items" in schema):
+            self.warn(ptr + "/x-pagination", f"items path {items_path!r} does not lead to an array; not paginated")
+            return None
+        style = raw.get("style")
+        return Pagination(
+            style="page" if style == "page" else "cursor",
+            items=items_path,
+            item_type=self.models.type_of(schema.get("items") or {}, hint + "Item"),
+            cursor_param=raw.get("cursor_param"),
+            limit_param=raw.get("limit_param"),
+            max_limit=raw.get("max_limit"),
+            next_url=raw.get("next_url"),
+            page_param=raw.get("page_param"),
+            size_param=raw.get("size_param"),
+            total=raw.get("total"),
+            first_page=int(raw.get("first_page", 1)),
+        )
+
+    def _success_schema(self, ptr: str, status: str) -> Any:
+        from generator.diagnostics import split_pointer
+
+        node: Any = self.data
+        for token in split_pointer(ptr):
+            node = node[token]
+        response = self.deref(node["responses"][status if status in node["responses"] else int(status)])
+        content = response.get("content") or {}
+        media = next((m for m in content if _JSON_MEDIA.match(m)), None)
+        return (content.get(media) or {}).get("schema") if media else {}
+
+
+def _pick_body_media(content: dict[str, Any]) -> tuple[str | None, str | None]:
+    for media in content:
+        if _JSON_MEDIA.match(media):
+            return media, "json"
+    for media in content:
+        lowered = media.lower()
+        if lowered.startswith("application/x-www-form-urlencoded"):
+            return media, "form"
+        if lowered.startswith("multipart/"):
+            return media, "multipart"
+    for media in content:
+        if media.lower().startswith("text/"):
+            return media, "text"
+    for media in content:
+        return media, "binary"
+    return None, None
+
+
+def _flattenable(schema: dict[str, Any]) -> bool:
+    return bool(schema.get("properties")) and not any(k in schema for k in ("oneOf", "anyOf", "allOf"))
+
+
+def build_api(doc: Document, stem: str) -> tuple[Api, ModelSet, list[Diagnostic]]:
+    builder = _Builder(doc, stem)
+    api = builder.build()
+    return api, builder.models, builder.diagnostics

@@ -1,0 +1,169 @@
+"""The intermediate model: what the templates render, and nothing they must work out themselves.
+
+Names in here are already clean identifiers (generator.names); type annotations are Python source
+built only from those identifiers and fixed names, never from raw spec text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from generator.names import ClassName, PyIdent
+
+Location = Literal["path", "query", "header", "cookie"]
+BodyKind = Literal["json", "form", "multipart", "binary", "text"]
+ResponseKind = Literal["json", "binary", "text", "empty"]
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A type before the models exist. Resolved to annotation text once datamodel-code-generator
+    has said which schemas became classes (generator.schemas.TypeResolver)."""
+
+    kind: Literal["prim", "named", "list", "dict", "union", "optional"]
+    name: str = ""  # prim: annotation text; named: schema key in the model set
+    args: tuple[TypeRef, ...] = ()
+
+
+@dataclass
+class Param:
+    wire_name: str
+    py_name: PyIdent
+    location: Location
+    required: bool
+    type: TypeRef
+    annotation: str = ""  # filled by the resolver
+    description: str = ""
+    explode: bool = True
+    wire_format: str | None = None  # x-wire-format of the parameter schema
+    default: Any = None  # only for client options: the schema default
+    has_default: bool = False
+    example: Any = None  # the parameter's (or its schema's) example, for generated tests
+    has_example: bool = False
+    schema: Any = None  # the raw schema ($refs unresolved), for generated tests
+
+
+@dataclass
+class BodyField:
+    wire_name: str
+    py_name: PyIdent
+    required: bool
+    type: TypeRef
+    annotation: str = ""
+    description: str = ""
+
+
+@dataclass
+class Body:
+    media_type: str
+    kind: BodyKind
+    required: bool
+    type: TypeRef
+    annotation: str = ""
+    model: str | None = None  # class name when the body is a model class that fields build
+    fields: list[BodyField] = field(default_factory=list)  # flattened keyword arguments
+    description: str = ""
+    example: Any = None
+    has_example: bool = False
+    schema: Any = None  # the raw media-type schema ($refs unresolved), for generated tests
+
+
+@dataclass
+class Response:
+    status: str  # "200", "4XX", "default"
+    kind: ResponseKind
+    media_type: str | None
+    type: TypeRef | None
+    annotation: str = ""
+    description: str = ""
+    example: Any = None
+    has_example: bool = False
+    schema: Any = None  # the raw media-type schema ($refs unresolved), for generated tests
+
+
+@dataclass
+class Pagination:
+    style: Literal["cursor", "page"]
+    items: str
+    item_type: TypeRef
+    item_annotation: str = ""
+    cursor_param: str | None = None
+    limit_param: str | None = None
+    max_limit: int | None = None
+    next_url: str | None = None
+    page_param: str | None = None
+    size_param: str | None = None
+    total: str | None = None
+    first_page: int = 1
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    py_name: PyIdent
+    method: str
+    path: str
+    pointer: str
+    summary: str
+    description: str
+    params: list[Param]
+    body: Body | None
+    success: list[Response]
+    errors: list[Response]
+    idempotent: bool | None
+    authenticated: bool
+    deprecated: bool
+    pagination: Pagination | None = None
+    return_annotation: str = ""
+    success_expr: str = ""  # the ResponseSpec.success expression
+    accept: str = ""  # Accept header when the documented media types are not plain JSON
+
+
+@dataclass
+class Resource:
+    attr: PyIdent
+    class_name: ClassName
+    tag: str
+    description: str
+    operations: list[Operation]
+
+
+@dataclass
+class SecurityScheme:
+    key: str
+    py_name: PyIdent  # the value of auth_scheme= selecting it
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
+    param_name: str = ""  # header/query/cookie name of an apiKey scheme
+    description: str = ""
+
+
+@dataclass
+class ServerVariable:
+    name: str
+    default: str
+    enum: list[str]
+    description: str
+
+
+@dataclass
+class Api:
+    stem: PyIdent  # generated/<stem>/
+    package: PyIdent  # import name, <stem>_client
+    title: str
+    version: str
+    description: str
+    client_class: ClassName
+    async_client_class: ClassName
+    env_prefix: str
+    server_url: str | None  # None: base_url is required
+    server_variables: list[ServerVariable]
+    resources: list[Resource]
+    security: list[SecurityScheme]  # alternatives, default first
+    client_options: list[Param]
+    rate_limit: tuple[int, float] | None
+    models_source: str = ""
+    model_names: list[str] = field(default_factory=list)  # public classes of models.py
+    spec_name: str = ""  # the spec's file name, for headers
+    dist_version: str = "0.0.0"  # info.version when it is a valid PEP 440 version
+    document: dict[str, Any] = field(default_factory=dict, repr=False)  # resolves schema $refs for tests

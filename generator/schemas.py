@@ -1,0 +1,413 @@
+"""Schemas -> pydantic models (datamodel-code-generator) and Python annotations.
+
+The builder asks `ModelSet.type_of` for the type of every parameter, body and response. Component
+schemas keep their names (cleaned); inline schemas that need a class are hoisted under a name
+derived from where they appear. After `ModelSet.generate` has run datamodel-code-generator once
+over all of them, `TypeResolver` turns each TypeRef into annotation text, using the classes that
+really exist in the generated module.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from generator.diagnostics import escape_token, split_pointer
+from generator.model import TypeRef
+from generator.names import dedupe, pascal
+
+WIRE_TYPES = {"date-dmy": "DMYDate", "decimal-2dp": "Decimal2dp"}
+
+# Names the models module or pydantic use for themselves; a schema with one of these names is renamed.
+_RESERVED_CLASSES = frozenset(
+    {
+        "BaseModel", "RootModel", "Field", "ConfigDict", "Annotated", "Literal", "Any", "Optional",
+        "Union", "Enum", "IntEnum", "StrEnum", "AwareDatetime", "AnyUrl", "EmailStr", "Decimal",
+        "UUID", "List", "Dict", "Type", "Models",
+        # Runtime names the package __init__ exports beside the models (GitHub has a `page` schema).
+        "Page", "AsyncPager", "SyncPager", "APIConnectionError", "APIError", "APIStatusError",
+        "APITimeoutError", "AuthenticationError", "BadRequestError", "ConflictError",
+        "InsecureTransportError", "InternalServerError", "NotFoundError", "PermissionDeniedError",
+        "RateLimitError", "ResponseValidationError", "UnprocessableEntityError",
+    }
+)
+
+_FORMATS = {
+    "date": "_dt.date",
+    "date-time": "_dt.datetime",
+    "uuid": "_uuid.UUID",
+    "binary": "bytes",
+}
+_PRIMS = {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "null": "None"}
+
+ANY = TypeRef("prim", "_t.Any")
+
+
+def prim(text: str) -> TypeRef:
+    return TypeRef("prim", text)
+
+
+def _has_structure(schema: dict[str, Any]) -> bool:
+    return bool(
+        schema.get("properties")
+        or schema.get("enum")
+        or schema.get("oneOf")
+        or schema.get("anyOf")
+        or (schema.get("allOf") and not _single_ref_allof(schema))
+    )
+
+
+def _single_ref_allof(schema: dict[str, Any]) -> str | None:
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0]:
+        ref = parts[0]["$ref"]
+        return ref if isinstance(ref, str) else None
+    return None
+
+
+def _types(schema: dict[str, Any]) -> tuple[list[str], bool]:
+    raw = schema.get("type")
+    types = [raw] if isinstance(raw, str) else [t for t in raw or [] if isinstance(t, str)]
+    nullable = "null" in types or schema.get("nullable") is True
+    return [t for t in types if t != "null"], nullable
+
+
+class ModelSet:
+    """Collects the schemas that become model classes, under clean unique names."""
+
+    def __init__(self, document: dict[str, Any], package: str) -> None:
+        self.document = document
+        self.package = package
+        self.schemas: dict[str, dict[str, Any]] = {}  # class name -> rewritten schema
+        # class name -> schema as written: its $refs are document pointers, unlike the rewritten ones
+        self.originals: dict[str, Any] = {}
+        self._by_pointer: dict[str, str] = {}  # "#/components/schemas/x" -> class name
+        self._taken: set[str] = set(_RESERVED_CLASSES)
+        self._pending: list[tuple[str, dict[str, Any]]] = []
+        components = document.get("components") or {}
+        for key in sorted(components.get("schemas") or {}):
+            self._by_pointer["#/components/schemas/" + escape_token(key)] = dedupe(pascal(key), self._taken)
+        for ptr, name in self._by_pointer.items():
+            self._pending.append((name, self.deref(ptr)))
+        self._flush()
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def deref(self, ref: str) -> Any:
+        node: Any = self.document
+        for token in split_pointer(ref):
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        return node
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        """Follow $refs (validated acyclic upstream) to a schema object."""
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 64:
+            schema = self.deref(schema["$ref"])
+            seen += 1
+        return schema if isinstance(schema, dict) else {}
+
+    def name_for_ref(self, ref: str) -> str:
+        name = self._ref_name(ref)
+        self._flush()
+        return name
+
+    # -- types ---------------------------------------------------------------------------------
+
+    def hoist(self, hint: str, schema: dict[str, Any]) -> TypeRef:
+        name = dedupe(pascal(hint), self._taken)
+        self._pending.append((name, schema))
+        self._flush()
+        return TypeRef("named", name)
+
+    def type_of(self, schema: Any, hint: str) -> TypeRef:
+        """The type of a schema found at a use site; hint names a hoisted class if one is needed."""
+        if not isinstance(schema, dict):
+            return ANY
+        if "$ref" in schema:
+            return TypeRef("named", self.name_for_ref(schema["$ref"]))
+        single = _single_ref_allof(schema)
+        if single and not schema.get("properties"):
+            ref = TypeRef("named", self.name_for_ref(single))
+            return TypeRef("optional", args=(ref,)) if _types(schema)[1] else ref
+        if schema.get("x-wire-format") in WIRE_TYPES:
+            return prim("_wire." + WIRE_TYPES[schema["x-wire-format"]])
+        if _has_structure(schema):
+            return self.hoist(hint, schema)
+        types, nullable = _types(schema)
+        options = [self._plain(t, schema, hint) for t in types] or [self._untyped(schema, hint)]
+        result = options[0] if len(options) == 1 else TypeRef("union", args=tuple(options))
+        return TypeRef("optional", args=(result,)) if nullable else result
+
+    def _untyped(self, schema: dict[str, Any], hint: str) -> TypeRef:
+        if "items" in schema:
+            return self._plain("array", schema, hint)
+        if "additionalProperties" in schema:
+            return self._plain("object", schema, hint)
+        return ANY
+
+    def _plain(self, kind: str, schema: dict[str, Any], hint: str) -> TypeRef:
+        if kind == "array":
+            return TypeRef("list", args=(self.type_of(schema.get("items"), hint + "Item"),))
+        if kind == "object":
+            extra = schema.get("additionalProperties")
+            value = self.type_of(extra, hint + "Value") if isinstance(extra, dict) else ANY
+            return TypeRef("dict", args=(value,))
+        if kind == "string":
+            return prim(_FORMATS.get(str(schema.get("format")), "str"))
+        return prim(_PRIMS.get(kind, "_t.Any"))
+
+    # -- datamodel-code-generator input ----------------------------------------------------------
+
+    def _flush(self) -> None:
+        while self._pending:
+            name, schema = self._pending.pop(0)
+            self.originals[name] = schema
+            self.schemas[name] = self._rewrite(schema)
+
+    def _rewrite(self, schema: Any) -> Any:
+        if isinstance(schema, list):
+            return [self._rewrite(s) for s in schema]
+        if not isinstance(schema, dict):
+            return schema
+        if isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#"):
+            out = {k: self._rewrite(v) for k, v in schema.items() if k != "$ref"}
+            out["$ref"] = "#/components/schemas/" + self._ref_name(schema["$ref"])
+            return out
+        wire = schema.get("x-wire-format")
+        if wire in WIRE_TYPES:
+            # The Python type converts the vendor form; string constraints would reject a date.
+            kept = {k: v for k, v in schema.items() if k in ("description", "title", "example")}
+            return {**kept, "type": "string", "x-python-type": f"{self.package}._wire.{WIRE_TYPES[wire]}"}
+        out = {}
+        for key, value in schema.items():
+            if key in ("example", "examples", "x-curation"):
+                continue  # documentation only; keeps spec text out of the models module
+            if key == "default" and not _fits(value, schema):
+                continue  # a default its own schema rejects: the model would not type-check
+            if key in ("properties", "patternProperties", "$defs", "definitions") and isinstance(value, dict):
+                out[key] = {k: self._rewrite(v) for k, v in value.items()}
+            elif key == "discriminator" and isinstance(value, dict):
+                out[key] = self._discriminator(value, schema)
+            else:
+                out[key] = self._rewrite(value) if isinstance(value, (dict, list)) else value
+        return out
+
+    def _discriminator(self, raw: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+        """The mapping made explicit, onto class names: the wire value of an unmapped variant is
+        its component key (OpenAPI), which the model generator would otherwise take from the class."""
+        mapping: dict[str, str] = {}
+        for value, target in (raw.get("mapping") or {}).items():
+            ref = str(target) if str(target).startswith("#") else "#/components/schemas/" + escape_token(str(target))
+            try:
+                mapping[str(value)] = "#/components/schemas/" + self._ref_name(ref)
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue  # a mapping onto nothing: the variant stays unmapped
+        keys = {name: split_pointer(ptr)[-1] for ptr, name in self._by_pointer.items()}
+        for member in [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]:
+            member_ref = member.get("$ref") if isinstance(member, dict) else None
+            if isinstance(member_ref, str) and member_ref.startswith("#"):
+                name = self._ref_name(member_ref)
+                if "#/components/schemas/" + name not in mapping.values():
+                    mapping.setdefault(keys[name], "#/components/schemas/" + name)
+        return {**raw, "mapping": mapping} if mapping else dict(raw)
+
+    def _ref_name(self, ref: str) -> str:
+        name = self._by_pointer.get(ref)
+        if name is None:  # a $ref to a schema outside components/schemas: hoist it once
+            tokens = [t for t in split_pointer(ref) if t not in ("content", "schema", "properties")]
+            name = dedupe(pascal("_".join(tokens[-3:])), self._taken)
+            self._by_pointer[ref] = name
+            self._pending.append((name, self.deref(ref)))
+        return name
+
+    def generate(self, openapi_version: str, generate_fn: Callable[..., Any] | None = None) -> tuple[str, list[str]]:
+        """Run datamodel-code-generator once over every collected schema.
+
+        Returns the module source and the warnings it raised (dropped constraints and the like)."""
+        if not self.schemas:
+            return "", []
+        from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+
+        doc = {
+            "openapi": openapi_version if openapi_version.startswith("3.") else "3.1.0",
+            "info": {"title": "models", "version": "0"},
+            "paths": {},
+            "components": {"schemas": {_MARK + name: _marked(s) for name, s in self.schemas.items()}},
+        }
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            source = (generate_fn or generate)(
+                doc,
+                input_file_type=InputFileType.OpenAPI,
+                output_model_type=DataModelType.PydanticV2BaseModel,
+                target_python_version=PythonVersion.PY_311,
+                snake_case_field=True,
+                allow_population_by_field_name=True,
+                collapse_root_models=True,
+                disable_timestamp=True,
+                use_standard_collections=True,
+                use_union_operator=True,
+                use_schema_description=True,
+                use_field_description=True,
+                use_annotated=True,
+                use_double_quotes=True,
+                formatters=[],
+                strict_refs=False,
+                set_default_enum_member=True,
+                custom_class_name_generator=_class_namer(set(self.schemas)),
+                # EmailStr needs the optional email-validator package; the wire value is a string anyway.
+                type_mappings=["string+email=string", "string+idn-email=string"],
+            )
+        messages = sorted({" ".join(str(w.message).split()) for w in caught})
+        return str(source or ""), messages
+
+
+# datamodel-code-generator names inline models after their field and, on a clash, renames whichever
+# class comes later, a component schema included: then `Source` would be some inline model and the
+# resolver would annotate with the wrong class. Component keys carry this mark so the namer can tell
+# them apart; an inline model whose name a component owns gets a suffix instead.
+_MARK = "SpecgenComponent__"
+
+
+def _marked(schema: Any) -> Any:
+    """A copy of a rewritten schema whose component $refs (and discriminator targets) carry _MARK."""
+    if isinstance(schema, list):
+        return [_marked(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _marked(v) if isinstance(v, (dict, list)) else v for k, v in schema.items()}
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        out["$ref"] = _mark_ref(ref)
+    discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+        mapping = {k: _mark_ref(str(v)) for k, v in discriminator["mapping"].items()}
+        out["discriminator"] = {**discriminator, "mapping": mapping}
+    return out
+
+
+def _mark_ref(ref: str) -> str:
+    prefix = "#/components/schemas/"
+    return prefix + _MARK + ref.removeprefix(prefix) if ref.startswith(prefix) else ref
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "array": (list,), "object": (dict,), "null": (type(None),),
+}
+
+
+# String formats the models type as something other than str (AnyUrl, datetime, UUID...): a string
+# default would be assigned unvalidated to a field of that type.
+_NON_STR_FORMATS = frozenset(
+    {"uri", "date", "date-time", "time", "uuid", "uuid1", "uuid2", "uuid3", "uuid4", "uuid5",
+     "ipv4", "ipv6", "ipv4-network", "ipv6-network", "binary", "duration", "decimal"}
+)
+
+
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether a default has one of the schema's declared JSON types (no type: anything goes)."""
+    types, nullable = _types(schema)
+    if isinstance(value, str) and schema.get("format") in _NON_STR_FORMATS:
+        return False
+    if not types or (value is None and nullable):
+        return True
+    for name in types:
+        allowed = _JSON_TYPES.get(name)
+        if allowed is None or (isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)):
+            return True
+    return False
+
+
+def _class_namer(components: set[str]) -> Callable[[str], str]:
+    from datamodel_code_generator.reference import ModelResolver
+
+    default = ModelResolver().default_class_name_generator
+
+    def class_name(name: str) -> str:
+        if name.startswith(_MARK):
+            return name.removeprefix(_MARK)  # already a clean, unique class name
+        candidate = default(name)
+        return candidate + "Inline" if candidate in components or candidate in _RESERVED_CLASSES else candidate
+
+    return class_name
+
+
+class TypeResolver:
+    """Turns TypeRefs into annotation text against the classes the models module really defines."""
+
+    def __init__(self, models: ModelSet, models_source: str) -> None:
+        self.models = models
+        self.classes = model_classes(models_source)
+
+    def annotation(self, ref: TypeRef, _depth: int = 0) -> str:
+        if _depth > 12:
+            return "_t.Any"
+        if ref.kind == "prim":
+            return ref.name
+        if ref.kind == "named":
+            if ref.name in self.classes:
+                return ref.name
+            schema = self.models.originals.get(ref.name)
+            if not isinstance(schema, dict):
+                return "_t.Any"
+            # A root model (alias, array, union): use its structure, collapsed like its fields are.
+            structural = self._structural(schema, ref.name)
+            return self.annotation(structural, _depth + 1)
+        if ref.kind == "list":
+            return f"list[{self.annotation(ref.args[0], _depth + 1)}]"
+        if ref.kind == "dict":
+            return f"dict[str, {self.annotation(ref.args[0], _depth + 1)}]"
+        parts: list[str] = []
+        for arg in ref.args:
+            for piece in _split_union(self.annotation(arg, _depth + 1)):
+                if piece not in parts:
+                    parts.append(piece)
+        if ref.kind == "optional" and "None" not in parts:
+            parts.append("None")
+        if "_t.Any" in parts:
+            return "_t.Any"
+        return " | ".join(parts)
+
+    def _structural(self, schema: dict[str, Any], name: str) -> TypeRef:
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list):
+                variants = [self.models.type_of(s, name + "Variant") for s in schema[key]]
+                ref = TypeRef("union", args=tuple(variants))
+                return TypeRef("optional", args=(ref,)) if _types(schema)[1] else ref
+        single = _single_ref_allof(schema)
+        if single:
+            return self.models.type_of({"$ref": single}, name)
+        if "x-python-type" in schema:
+            return prim("_wire." + str(schema["x-python-type"]).rsplit(".", 1)[-1])
+        if _has_structure(schema):
+            return ANY  # a class was expected but datamodel-code-generator emitted none
+        return self.models.type_of(schema, name)
+
+
+def _split_union(text: str) -> list[str]:
+    depth, start, parts = 0, 0, []
+    for i, ch in enumerate(text):
+        depth += ch == "["
+        depth -= ch == "]"
+        if depth == 0 and text.startswith(" | ", i):
+            parts.append(text[start:i])
+            start = i + 3
+    parts.append(text[start:])
+    return parts
+
+
+def model_classes(source: str, *, public_only: bool = False) -> set[str]:
+    """Top-level classes that are real models or enums (not RootModel wrappers)."""
+    if not source:
+        return set()
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            bases = {ast.unparse(b) for b in node.bases}
+            if not any(b.startswith("RootModel") for b in bases) or public_only:
+                names.add(node.name)
+    return names
