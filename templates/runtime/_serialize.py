@@ -1,0 +1,127 @@
+"""Python values -> wire values for generated operations: path segments, query and header
+parameters, and request bodies built from keyword arguments or a model instance."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import BaseModel, TypeAdapter
+
+from ._types import NO_BODY, NoBody
+from ._wire import Decimal2dp, DMYDate
+
+__all__ = ["body", "fields", "headers", "param", "path", "require"]
+
+_WIRE_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _wire(value: object, wire_format: str) -> object:
+    adapter = _WIRE_ADAPTERS.get(wire_format)
+    if adapter is None:
+        adapter = TypeAdapter({"date-dmy": DMYDate, "decimal-2dp": Decimal2dp}[wire_format])
+        _WIRE_ADAPTERS[wire_format] = adapter
+    return adapter.dump_python(adapter.validate_python(value), mode="json")
+
+
+def _scalar(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return _scalar(value.value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return value
+
+
+def param(value: object, wire_format: str | None = None) -> object:
+    """A query or header value; lists keep their items (the client repeats the key)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [param(v, wire_format) for v in value]
+    if wire_format is not None:
+        return _wire(value, wire_format)
+    return _scalar(value)
+
+
+def path(value: object) -> str:
+    """One path segment, percent-encoded so that '/', '?' and '#' stay inside it."""
+    scalar = _scalar(value)
+    text = ("true" if scalar else "false") if isinstance(scalar, bool) else str(scalar)
+    return quote(text, safe="")
+
+
+def headers(values: Mapping[str, object], cookies: Mapping[str, object] | None = None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            out[name] = ",".join(str(v) for v in value)
+        else:
+            out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    jar = "; ".join(f"{k}={quote(str(v), safe='')}" for k, v in (cookies or {}).items() if v is not None)
+    if jar:
+        out["Cookie"] = jar
+    return out
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def body(given: object, values: Mapping[str, object], model: type[BaseModel] | None) -> object:
+    """The JSON body: a model instance passed as body=, or the keyword arguments (wire names),
+    validated through the body model so a wrong type fails before anything is sent."""
+    if given is not None and any(v is not None for v in values.values()):
+        raise TypeError("pass either body= or the body's fields as keyword arguments, not both")
+    if given is None and not values:
+        return NO_BODY
+    if given is None:
+        payload: object = {k: _jsonable(v) for k, v in values.items() if v is not None}
+    else:
+        payload = given
+    if model is not None:
+        instance = payload if isinstance(payload, model) else model.model_validate(payload)
+        return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return _to_json(payload)
+
+
+def _to_json(value: object) -> object:
+    value = _jsonable(value)
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return _scalar(value)
+
+
+def fields(given: object, values: Mapping[str, object], model: type[BaseModel] | None) -> dict[str, Any]:
+    """Form or multipart fields: like body(), but bytes (file contents) pass through untouched."""
+    files = {k: v for k, v in values.items() if isinstance(v, (bytes, bytearray))}
+    rest = {k: v for k, v in values.items() if k not in files}
+    data = body(given, rest, None if files else model)
+    result: dict[str, Any] = {} if isinstance(data, NoBody) else dict(data) if isinstance(data, dict) else {}
+    result.update(files)
+    return result
+
+
+def require(*pairs: tuple[str, object]) -> None:
+    missing = [name for name, value in pairs if value is None]
+    if missing:
+        raise TypeError(f"missing required body field(s): {', '.join(missing)} (or pass body=)")
+

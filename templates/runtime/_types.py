@@ -1,0 +1,82 @@
+"""The request and response descriptions that generated operations hand to the base client."""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Generic, Literal, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+__all__ = [
+    "NO_BODY",
+    "FileInput",
+    "MultipartFile",
+    "NoBody",
+    "RequestOptions",
+    "ResponseSpec",
+    "Timeout",
+]
+
+T = TypeVar("T")
+
+Timeout = float | httpx.Timeout
+"""Seconds for every phase, or an httpx.Timeout for per-phase control."""
+
+FileInput = bytes | str | os.PathLike[str]
+"""File content as bytes, or the path of a file to read (str or path-like)."""
+
+MultipartFile = FileInput | tuple[str, bytes] | tuple[str, bytes, str]
+"""A multipart file part: content or path, or (filename, content[, media type])."""
+
+
+class NoBody(enum.Enum):
+    """Type of NO_BODY: the request has no JSON body (None would mean a JSON null)."""
+
+    NO_BODY = "NO_BODY"
+
+
+NO_BODY: Final = NoBody.NO_BODY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestOptions:
+    """One API call, as the generated operation builds it.
+
+    `path` is already substituted and percent-encoded and is appended to the client's base URL.
+    Query values: None is dropped, a list repeats the key, a bool is "true"/"false".
+    `idempotent=None` derives it from the method (GET, HEAD, OPTIONS, PUT, DELETE are).
+    `extra_headers`, `extra_query`, `timeout` and `max_retries` are the caller's per-call options
+    (None: the client's default).
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, object] | None = None
+    headers: Mapping[str, str] | None = None
+    json: object = NO_BODY
+    content: bytes | None = None
+    form: Mapping[str, object] | None = None
+    files: Mapping[str, MultipartFile] | None = None
+    idempotent: bool | None = None
+    authenticated: bool = True
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    timeout: Timeout | None = None
+    max_retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseSpec(Generic[T]):
+    """How to read the response of one operation.
+
+    `success`: the adapter for a 2xx body; None for an operation with no response body (returns
+    None); "bytes" for a binary download (returns the raw bytes).
+    `errors`: the documented error bodies by status code, "4XX"-style range or "default".
+    """
+
+    success: TypeAdapter[T] | None | Literal["bytes"]
+    errors: Mapping[int | str, TypeAdapter[Any]] | None = None
