@@ -1,0 +1,746 @@
+"""Generated tests of each package (issue 5): rendered from the same model as the client.
+
+Every expectation is worked out here, at generation time, from the spec alone (examples, schemas,
+the documented status codes and the exception tree), never by calling the runtime: a test that
+asked the client what to expect could not catch the client being wrong. Values reach the test
+modules only through `pyrepr`; the only code built here is annotation text from the model and
+fixed names.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import copy
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Literal
+from urllib.parse import quote
+
+import jinja2
+
+from generator.diagnostics import escape_token, split_pointer
+from generator.model import Api, Body, Operation, Param, Resource, Response, SecurityScheme
+from generator.render import prune_imports, pyrepr
+
+API_KEY = "test-key"
+USERNAME, PASSWORD = "test-user", "test-pass"
+TEST_BASE_URL = "https://api.test.example"  # for specs that name no absolute server
+PATH_STRING = "abc/123"  # a str path value with a "/": proves percent-encoding
+BINARY_BODY = b"%PDF-1.4 specgen test body"
+TEXT_BODY = "specgen test body"
+TEXT_ERROR = "specgen error body"
+NEXT_CURSOR = "specgen-cursor-2"
+_CONTENT = {"binary_body": BINARY_BODY, "text_body": TEXT_BODY.encode()}
+
+# The documented exception tree (templates/runtime/_exceptions.py), restated on purpose.
+_ERROR_CLASSES = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    422: "UnprocessableEntityError",
+    429: "RateLimitError",
+}
+# Keywords whose values are data, not schemas: copied as they are.
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples"})
+# Annotations that do not constrain a value: dropped to keep the embedded schemas short.
+_ANNOTATIONS = frozenset(
+    {"description", "title", "example", "examples", "externalDocs", "xml", "discriminator", "$comment", "deprecated"}
+)
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_IDENT = re.compile(r"\b[A-Z][A-Za-z0-9_]*\b")
+_PLAIN = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def error_class(status: int) -> str:
+    if status >= 500:
+        return "InternalServerError"
+    return _ERROR_CLASSES.get(status, "APIStatusError")
+
+
+def credentials(scheme: SecurityScheme) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The headers and query pairs that carry the test credentials under `scheme`."""
+    if scheme.kind == "basic":
+        return {"Authorization": "Basic " + base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()}, []
+    if scheme.kind == "bearer":
+        return {"Authorization": "Bearer " + API_KEY}, []
+    if scheme.kind == "header":
+        return {scheme.param_name: API_KEY}, []
+    if scheme.kind == "cookie":
+        return {"Cookie": f"{scheme.param_name}={API_KEY}"}, []
+    return {}, [(scheme.param_name, API_KEY)]
+
+
+# -- schemas ----------------------------------------------------------------------------------
+
+
+class Schemas:
+    """$ref resolution, embedded JSON Schemas and synthesised values over one document."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    def deref(self, node: Any) -> Any:
+        for _ in range(64):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                return node
+            node = self._at(node["$ref"])
+        return {}
+
+    def _at(self, ref: str) -> Any:
+        node: Any = self.document
+        try:
+            for token in split_pointer(ref):
+                node = node[int(token)] if isinstance(node, list) else node[token]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return {}
+        return node
+
+    def embedded(self, schema: Any, *, request: bool) -> dict[str, Any]:
+        """A self-contained JSON Schema: every $ref target copied into `$defs`. In a request,
+        readOnly properties are neither allowed nor required (OpenAPI's reading of readOnly)."""
+        defs: dict[str, Any] = {}
+        names: dict[str, str] = {}
+
+        def name_of(ref: str) -> str:
+            if ref not in names:
+                tokens = split_pointer(ref)
+                base = tokens[-1] if tokens[:2] == ["components", "schemas"] else ".".join(tokens)
+                name, n = base or "root", 2
+                while name in names.values():
+                    name, n = f"{base}{n}", n + 1
+                names[ref] = name
+                defs[name] = {}
+                defs[name] = walk(self._at(ref))
+            return names[ref]
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, list):
+                return [walk(item) for item in node]
+            if not isinstance(node, dict):
+                return node
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                key = str(key)
+                if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                    out[key] = "#/$defs/" + escape_token(name_of(value))
+                elif key in _ANNOTATIONS or key.startswith("x-"):
+                    continue
+                elif key in _DATA_KEYWORDS:
+                    out[key] = copy.deepcopy(value)
+                elif key in _NAME_MAPS and isinstance(value, dict):
+                    out[key] = {str(k): walk(v) for k, v in value.items()}
+                else:
+                    out[key] = walk(value)
+            if request and isinstance(out.get("properties"), dict):
+                hidden = {
+                    k for k, v in (node.get("properties") or {}).items()
+                    if isinstance(self.deref(v), dict) and self.deref(v).get("readOnly") is True
+                }
+                if hidden:
+                    out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
+                    if isinstance(out.get("required"), list):
+                        out["required"] = [r for r in out["required"] if r not in hidden]
+            return out
+
+        root = walk(schema if isinstance(schema, dict) else {})
+        if defs:
+            root["$defs"] = defs
+        return root if isinstance(root, dict) else {}
+
+    def wire_paths(self, schema: Any, value: Any, path: tuple[str | int, ...] = (), depth: int = 0) -> list[Any]:
+        """Where `value` (valid against `schema`) holds a vendor-format string: [(path, format)].
+        The parsed value must hold the Python type there (a date, a Decimal), not the string."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or depth > 24:
+            return []
+        wire = schema.get("x-wire-format")
+        if wire in ("date-dmy", "decimal-2dp"):
+            return [(list(path), wire)] if isinstance(value, str) else []
+        found: list[Any] = []
+        for part in schema.get("allOf") or []:
+            found += self.wire_paths(part, value, path, depth + 1)
+        if isinstance(value, dict):
+            props = schema.get("properties") or {}
+            for key, item in value.items():
+                if key in props:
+                    found += self.wire_paths(props[key], item, (*path, key), depth + 1)
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for index, item in enumerate(value):
+                found += self.wire_paths(schema["items"], item, (*path, index), depth + 1)
+        return found
+
+    def synthesise(self, schema: Any, depth: int = 0) -> Any:
+        """A small value valid against `schema`: required properties only, one array item."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or depth > 12:
+            return None
+        if "example" in schema:
+            return copy.deepcopy(schema["example"])
+        if isinstance(schema.get("examples"), list) and schema["examples"]:
+            return copy.deepcopy(schema["examples"][0])
+        if "const" in schema:
+            return copy.deepcopy(schema["const"])
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return copy.deepcopy(next((e for e in schema["enum"] if e is not None), schema["enum"][0]))
+        if isinstance(schema.get("allOf"), list):
+            merged: dict[str, Any] = {}
+            for part in schema["allOf"]:
+                value = self.synthesise(part, depth + 1)
+                if isinstance(value, dict):
+                    merged.update(value)
+            rest = {k: v for k, v in schema.items() if k != "allOf"}
+            own = self.synthesise(rest, depth + 1) if rest.get("properties") else {}
+            return {**merged, **(own if isinstance(own, dict) else {})}
+        for key in ("oneOf", "anyOf"):
+            options = schema.get(key)
+            if isinstance(options, list) and options:
+                typed = [o for o in options if self.deref(o).get("type") != "null"] or options
+                return self.synthesise(typed[0], depth + 1)
+        kind = _schema_type(schema)
+        if kind == "object":
+            required = schema.get("required") or []
+            props = schema.get("properties") or {}
+            return {name: self.synthesise(props.get(name, {}), depth + 1) for name in required}
+        if kind == "array":
+            count = max(1, int(schema.get("minItems") or 0))
+            return [self.synthesise(schema.get("items") or {}, depth + 1) for _ in range(count)]
+        if kind == "integer":
+            low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1 if "exclusiveMinimum" in schema else 1)
+            return int(low)
+        if kind == "number":
+            return float(schema.get("minimum", 1.5))
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return _string_value(schema)
+
+
+def _schema_type(schema: dict[str, Any]) -> str:
+    raw = schema.get("type")
+    types = [raw] if isinstance(raw, str) else [t for t in raw or [] if isinstance(t, str)]
+    types = [t for t in types if t != "null"] or types
+    if types:
+        return types[0]
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return "string"
+
+
+def _string_value(schema: dict[str, Any]) -> str:
+    wire = schema.get("x-wire-format")
+    if wire == "date-dmy":
+        return "28-01-2021"
+    if wire == "decimal-2dp":
+        return "100.00"
+    by_format = {
+        "date": "2021-01-28",
+        "date-time": "2021-01-28T10:30:00+00:00",
+        "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "email": "user@example.com",
+        "uri": "https://example.com/specgen",
+        "url": "https://example.com/specgen",
+        "byte": "c3BlY2dlbg==",
+    }
+    text = by_format.get(str(schema.get("format")), "specgen")
+    return text.ljust(int(schema.get("minLength") or 0), "x")
+
+
+# -- values of parameters -----------------------------------------------------------------
+
+
+@dataclass
+class Value:
+    """One parameter value: the Python expression passed, and its expected wire text."""
+
+    expr: str
+    wire: list[str]  # several for an array (a repeated query key)
+
+
+def param_value(param: Param, schemas: Schemas) -> Value:
+    schema = schemas.deref(param.schema) or {}
+    plain_str = (
+        param.annotation == "str" and not schema.get("format") and not schema.get("pattern")
+        and not schema.get("enum") and not schema.get("maxLength")
+    )
+    if param.has_example:
+        literal = param.example
+    elif param.location == "path" and plain_str:
+        literal = PATH_STRING
+    elif param.has_default:
+        literal = param.default
+    else:
+        literal = schemas.synthesise(schema)
+    if isinstance(literal, list):
+        item_schema = schemas.deref(schema.get("items") or {})
+        wire = [_wire_text(item_schema, v, param.wire_format) for v in literal]
+    else:
+        wire = [_wire_text(schema, literal, param.wire_format)]
+    return Value(python_expr(param.annotation, literal), wire)
+
+
+def _wire_text(schema: dict[str, Any], value: Any, wire_format: str | None) -> str:
+    """The canonical wire text of a parameter value (RFC 3339 dates, lower-case UUIDs)."""
+    if wire_format or isinstance(value, str) and not schema.get("format") and _schema_type(schema) == "string":
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return dt.datetime.fromisoformat(str(value)).isoformat()
+    if fmt == "date":
+        return dt.date.fromisoformat(str(value)).isoformat()
+    if fmt == "uuid":
+        return str(uuid.UUID(str(value)))
+    kind = _schema_type(schema)
+    if kind == "number" and isinstance(value, (int, float)):
+        return str(float(value))
+    if kind == "integer" and isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+def python_expr(annotation: str, literal: Any) -> str:
+    """Source of a Python value of type `annotation` built from a JSON literal."""
+    plain = _PLAIN.get(annotation)
+    if plain is float and isinstance(literal, (int, float)) and not isinstance(literal, bool):
+        return pyrepr(float(literal))
+    if plain is not None and type(literal) is plain:
+        return pyrepr(literal)
+    return adapt_expr(annotation, pyrepr(literal))
+
+
+def adapt_expr(annotation: str, source: str) -> str:
+    """Source of `source` (an expression of JSON data) validated into `annotation`."""
+    if annotation in ("_t.Any", "object"):
+        return source
+    return f"_TypeAdapter({annotation}).validate_python({source})"
+
+
+# -- one operation --------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    """What the mock server answers: its status and how to build it in the test."""
+
+    status: int
+    kind: Literal["json", "empty", "bytes", "text"]
+    body: Any = None
+    media_type: str = ""
+
+
+@dataclass
+class ErrorCase:
+    status: int
+    error: str  # exception class name
+    model: str | None  # model class of the parsed body, when the annotation is one
+    reply: Reply
+    expected: Any  # the parsed body, dumped to JSON
+
+
+@dataclass
+class Pages:
+    replies: list[Reply]
+    queries: list[list[tuple[str, str]]]  # expected query of each request
+    items: list[Any]  # the items of one page; both pages serve them
+    item_model: str | None
+    item_wire: list[Any]  # Schemas.wire_paths of each page's items (item index first)
+
+
+@dataclass
+class Case:
+    op: Operation
+    const: str
+    args: list[str]
+    url: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    absent: list[str]
+    body_mode: Literal["none", "fields", "body", "bytes", "text", "skip"] = "none"
+    skip_reason: str = ""
+    fields_map: dict[str, str] = field(default_factory=dict)
+    body_expr: str = ""
+    request: Any = None  # the request example (or synthesised body)
+    request_note: str = ""
+    fields_wire: Any = None  # the JSON the keyword-argument call must send
+    body_wire: Any = None  # the JSON the body= call must send
+    schema: dict[str, Any] | None = None
+    reply: Reply | None = None
+    result: Literal["model", "json", "none", "bytes", "text"] = "none"
+    result_model: str | None = None
+    result_wire: list[Any] = field(default_factory=list)  # Schemas.wire_paths of the result
+    response_note: str = ""
+    errors: list[ErrorCase] = field(default_factory=list)
+    pages: Pages | None = None
+    async_case: bool = False
+
+    @property
+    def call(self) -> str:
+        return ", ".join(self.args)
+
+
+class _Planner:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.schemas = Schemas(api.document)
+        self.base_url = api.server_url or TEST_BASE_URL
+        self.models = set(api.model_names)
+        self.used: set[str] = set()  # annotation and class text the module refers to
+
+    def note(self, text: str) -> str:
+        self.used.add(text)
+        return text
+
+    def model_class(self, annotation: str) -> str | None:
+        return self.note(annotation) if annotation in self.models else None
+
+    # client-wide expectations
+
+    def auth(self, authenticated: bool) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
+        """(headers sent, headers not sent, query pairs) of the default security scheme."""
+        if not self.api.security:
+            return {}, [], []
+        headers, query = credentials(self.api.security[0])
+        if authenticated:
+            return headers, [], query
+        return {}, sorted(headers), []
+
+    def options(self) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
+        """(constructor arguments, headers sent, query pairs sent) of the client options."""
+        ctor: list[tuple[str, str]] = []
+        headers: dict[str, str] = {}
+        query: list[tuple[str, str]] = []
+        for option in self.api.client_options:
+            value = param_value(option, self.schemas)
+            ctor.append((option.py_name, value.expr))
+            if option.location == "header":
+                headers[option.wire_name] = ",".join(value.wire)
+            else:
+                query.extend((option.wire_name, w) for w in value.wire)
+        return ctor, headers, query
+
+    # one operation
+
+    def case(self, op: Operation) -> Case:
+        args: list[str] = []
+        path = op.path
+        query: list[tuple[str, str]] = []
+        headers, absent, auth_query = self.auth(op.authenticated)
+        headers = dict(headers)
+        _ctor, option_headers, option_query = self.options()
+        headers.update(option_headers)
+        query.extend(option_query)
+        cookies: list[str] = []
+        controlled = self._pagination_params(op)
+        for param in op.params:
+            if param.location != "path" and param.wire_name in controlled:
+                continue
+            value = param_value(param, self.schemas)
+            self.note(param.annotation)
+            if param.location == "path":
+                args.append(value.expr)
+                path = path.replace("{" + param.wire_name + "}", quote(value.wire[0], safe=""))
+                continue
+            args.append(f"{param.py_name}={value.expr}")
+            if param.location == "query":
+                query.extend((param.wire_name, w) for w in value.wire)
+            elif param.location == "header":
+                headers[param.wire_name] = ",".join(value.wire)
+            else:
+                cookies.append(f"{param.wire_name}={quote(value.wire[0], safe='')}")
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
+        query.extend(auth_query)
+        case = Case(
+            op=op,
+            const=op.py_name.upper(),
+            args=args,
+            url=self.base_url + path,
+            query=query,
+            headers=headers,
+            absent=absent,
+        )
+        if op.body is not None:
+            self._body(case, op.body)
+        if op.pagination is not None:
+            case.pages = self._pages(case, op)
+        else:
+            self._success(case, op)
+        case.errors = [self._error(op, r, {e.status for e in op.errors}) for r in op.errors]
+        return case
+
+    def _pagination_params(self, op: Operation) -> set[str]:
+        p = op.pagination
+        if p is None:
+            return set()
+        return {n for n in (p.cursor_param, p.page_param) if n}
+
+    def _body(self, case: Case, body: Body) -> None:
+        if body.kind == "binary":
+            case.body_mode, case.headers["Content-Type"] = "bytes", body.media_type
+            return
+        if body.kind == "text":
+            case.body_mode, case.headers["Content-Type"] = "text", body.media_type
+            return
+        if body.kind != "json":
+            case.body_mode = "skip"
+            case.skip_reason = f"specgen does not generate wire tests for {body.kind} request bodies yet"
+            return
+        if body.has_example:
+            case.request = body.example
+        else:
+            case.request = self.schemas.synthesise(body.schema)
+            case.request_note = "The spec has no request example: the body is synthesised from its schema."
+        case.schema = self.schemas.embedded(body.schema, request=True)
+        case.headers["Content-Type"] = "application/json"
+        case.body_wire = case.request
+        if body.fields and body.model and isinstance(case.request, dict):
+            case.body_mode = "fields"
+            known = {f.wire_name: f.py_name for f in body.fields}
+            case.fields_map = {k: known[k] for k in case.request if k in known}
+            # None keyword arguments are "not given": top-level nulls are not sent.
+            case.fields_wire = {k: v for k, v in case.request.items() if v is not None}
+            case.body_expr = f"{self.note(body.model)}.model_validate({case.const}_REQUEST)"
+        else:
+            case.body_mode = "body"
+            case.body_expr = adapt_expr(self.note(body.annotation), f"{case.const}_REQUEST")
+
+    def _success(self, case: Case, op: Operation) -> None:
+        response = next((r for r in op.success if r.kind != "empty" and r.has_example), None)
+        response = response or next((r for r in op.success if r.kind != "empty"), None)
+        response = response or (op.success[0] if op.success else None)
+        status = _status(response.status, set()) if response else 200
+        if response is None or response.kind == "empty":
+            case.reply, case.result = Reply(status, "empty"), "none"
+        elif response.kind == "binary":
+            case.reply = Reply(status, "bytes", BINARY_BODY, response.media_type or "application/octet-stream")
+            case.result = "bytes"
+        elif response.kind == "text":
+            case.reply, case.result = Reply(status, "text", TEXT_BODY, response.media_type or "text/plain"), "text"
+        else:
+            body = self._example(response)
+            if not response.has_example:
+                case.response_note = "The spec has no response example: the body is synthesised from its schema."
+            case.reply = Reply(status, "json", body)
+            case.result_wire = self.schemas.wire_paths(response.schema, body)
+            case.result_model = self.model_class(op.return_annotation)
+            case.result = "model" if case.result_model else "json"
+
+    def _example(self, response: Response) -> Any:
+        return response.example if response.has_example else self.schemas.synthesise(response.schema)
+
+    def _error(self, op: Operation, response: Response, documented: set[str]) -> ErrorCase:
+        status = _status(response.status, documented)
+        if response.kind == "json":
+            body = self._example(response)
+            return ErrorCase(status, error_class(status), self.model_class(response.annotation), Reply(status, "json", body), body)
+        if response.kind in ("text", "binary"):
+            reply = Reply(status, "text", TEXT_ERROR, "text/plain")
+            return ErrorCase(status, error_class(status), None, reply, TEXT_ERROR)
+        return ErrorCase(status, error_class(status), None, Reply(status, "empty"), None)
+
+    def _pages(self, case: Case, op: Operation) -> Pages:
+        pagination = op.pagination
+        assert pagination is not None
+        response = next(r for r in op.success if r.kind == "json")
+        example = copy.deepcopy(self._example(response))
+        items = _dig(example, pagination.items)
+        if not isinstance(items, list) or not items:
+            item_schema = self._items_schema(response.schema, pagination.items)
+            items = [self.schemas.synthesise(item_schema)]
+            example = _put(example, pagination.items, items)
+        first = list(case.query)
+        queries = [first]
+        if pagination.style == "cursor":
+            cursor = pagination.cursor_param or "cursor"
+            next_link = f"{self.base_url}{op.path}?{quote(cursor)}={NEXT_CURSOR}"
+            page1 = _put(copy.deepcopy(example), pagination.next_url or "", next_link)
+            page2 = _put(copy.deepcopy(example), pagination.next_url or "", None)
+            queries.append([*[(k, v) for k, v in first if k != cursor], (cursor, NEXT_CURSOR)])
+            bodies = [page1, page2]
+        else:
+            page_param = pagination.page_param or "page"
+            start = pagination.first_page
+            queries = [[*first, (page_param, str(start))], [*first, (page_param, str(start + 1))]]
+            if pagination.total:
+                total = 2 * len(items)
+                bodies = [_put(copy.deepcopy(example), pagination.total, total) for _ in range(2)]
+            else:
+                bodies = [example, copy.deepcopy(example), _put(copy.deepcopy(example), pagination.items, [])]
+                queries.append([*first, (page_param, str(start + 2))])
+        status = _status(response.status, set())
+        return Pages(
+            replies=[Reply(status, "json", b) for b in bodies],
+            queries=queries,
+            items=items,
+            item_model=self.model_class(pagination.item_annotation),
+            item_wire=self.schemas.wire_paths(
+                {"type": "array", "items": self._items_schema(response.schema, pagination.items)}, items
+            ),
+        )
+
+    def _items_schema(self, schema: Any, path: str) -> Any:
+        node = self.schemas.deref(schema)
+        for token in [t for t in path.split(".") if t]:
+            node = self.schemas.deref((node.get("properties") or {}).get(token) if isinstance(node, dict) else {})
+        return (node or {}).get("items") if isinstance(node, dict) else {}
+
+
+def _status(status: str, documented: set[str]) -> int:
+    """A concrete code for a documented status ("404", "4XX", "default")."""
+    if status.isdigit():
+        return int(status)
+    if status.upper() in ("4XX", "5XX"):
+        base = 400 if status.startswith("4") else 500
+        return next(c for c in range(base, base + 100) if str(c) not in documented)
+    return 418 if "418" not in documented else 499
+
+
+def _dig(body: Any, path: str) -> Any:
+    for token in [t for t in path.split(".") if t]:
+        body = body.get(token) if isinstance(body, dict) else None
+    return body
+
+
+def _put(body: Any, path: str, value: Any) -> Any:
+    tokens = [t for t in path.split(".") if t]
+    if not tokens:
+        return value
+    root = body if isinstance(body, dict) else {}
+    node = root
+    for token in tokens[:-1]:
+        if not isinstance(node.get(token), dict):
+            node[token] = {}
+        node = node[token]
+    node[tokens[-1]] = value
+    return root
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def _tests_dir(api: Api) -> PurePosixPath:
+    return PurePosixPath(api.stem) / "tests"
+
+
+def support_module(api: Api) -> str:
+    return f"_{api.stem}_support"
+
+
+_MODEL_IMPORT = re.compile(r"^from [\w.]+\.models import \(\n((?:    \w+,\n)+)\)\n", re.MULTILINE)
+
+
+def _prune(text: str) -> str:
+    """prune_imports, and model imports the module does not use (only known after rendering)."""
+    text = prune_imports(text)
+    match = _MODEL_IMPORT.search(text)
+    if match is None:
+        return text
+    try:
+        tree = ast.parse(text[: match.start()] + text[match.end() :])
+    except SyntaxError:
+        return text  # black reports it, with the file name
+    referenced = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    names = [n.strip().rstrip(",") for n in match.group(1).splitlines()]
+    used = [n for n in names if n in referenced]
+    block = match.group(0).replace(match.group(1), "".join(f"    {n},\n" for n in used)) if used else ""
+    return text[: match.start()] + block + text[match.end() :]
+
+
+def _imports(planner: _Planner, extra: set[str]) -> list[str]:
+    names: set[str] = set(extra)
+    for text in planner.used:
+        names.update(n for n in _IDENT.findall(text or "") if n in planner.models)
+    return sorted(names)
+
+
+def _resource_module(api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource) -> str:
+    planner = _Planner(api)
+    cases = [planner.case(op) for op in resource.operations]
+    first = next((c for c in cases if c.body_mode != "skip"), None)
+    if first is not None:
+        first.async_case = True
+    return _prune(
+        env.get_template("tests/test_resource.py.j2").render(
+            context,
+            **_CONTENT,
+            resource=resource,
+            cases=cases,
+            models=_imports(planner, set()),
+            support=support_module(api),
+        )
+    )
+
+
+def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> str | None:
+    """One test per security scheme: the credentials travel where the scheme says."""
+    target = next(
+        ((r, op) for r in api.resources for op in r.operations
+         if op.authenticated and op.body is None and op.pagination is None),
+        None,
+    ) or next(((r, op) for r in api.resources for op in r.operations if op.authenticated), None)
+    if target is None or not api.security:
+        return None
+    resource, op = target
+    planner = _Planner(api)
+    case = planner.case(op)
+    if case.body_mode == "skip":
+        return None
+    schemes = [(scheme, *credentials(scheme)) for scheme in api.security]
+    return _prune(
+        env.get_template("tests/test_client.py.j2").render(
+            context,
+            **_CONTENT,
+            resource=resource,
+            case=case,
+            schemes=schemes,
+            auth_headers=sorted({name for _, headers, _ in schemes for name in headers}),
+            auth_query=sorted({name for _, _, query in schemes for name, _ in query}),
+            models=_imports(planner, set()),
+            support=support_module(api),
+        )
+    )
+
+
+def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> dict[PurePosixPath, str]:
+    tests = _tests_dir(api)
+    planner = _Planner(api)
+    ctor, _headers, _query = planner.options()
+    files = {
+        tests / "conftest.py": env.get_template("tests/conftest.py.j2").render(context, support=support_module(api)),
+        tests / f"{support_module(api)}.py": _prune(
+            env.get_template("tests/support.py.j2").render(
+                context,
+                ctor=ctor,
+                base_url=None if api.server_url else TEST_BASE_URL,
+                api_key=API_KEY,
+                username=USERNAME,
+                password=PASSWORD,
+                models=_imports(planner, set()),
+            )
+        ),
+    }
+    for resource in api.resources:
+        files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(api, env, context, resource)
+    client_tests = _client_module(api, env, context)
+    if client_tests is not None:
+        files[tests / f"test_{api.stem}_client.py"] = client_tests
+    return files
+
+
+def custom_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> dict[PurePosixPath, str]:
+    """Created once when absent, never overwritten."""
+    return {
+        _tests_dir(api) / f"test_custom_{api.stem}.py": env.get_template("tests/test_custom.py.j2").render(
+            context, support=support_module(api)
+        )
+    }

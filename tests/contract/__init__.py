@@ -1,0 +1,1 @@
+"""Contract tests: each generated client against Prism serving its curated spec."""

@@ -1,0 +1,236 @@
+"""The tests specgen generates for each package (generator/render_tests.py) catch a wrong client.
+
+A fixture spec is generated once; its generated tests run (in a subprocess, as `pytest` would run
+them) against the client as generated, and against copies broken on purpose, one defect each.
+Every defect must fail exactly the tests that are about it; the untouched client must pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import check_command, generate_command
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "generated_tests" / "shop.yaml"
+_FAILED = re.compile(r"^FAILED \S+::(\S+)", re.MULTILINE)
+_SKIPPED = re.compile(r"^SKIPPED \[\d+\] \S+: (.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Defect:
+    """Replace `old` by `new` in one file of the package (the `which`-th occurrences, or all)."""
+
+    file: str
+    old: str
+    new: str
+    fails: frozenset[str]  # the generated tests that must fail, and only those
+    which: tuple[int, ...] = ()
+
+
+DEFECTS: dict[str, Defect] = {
+    "wrong path": Defect(
+        "shop_client/resources/orders.py",
+        'path="/orders/" + _serialize.path(order_ref)',
+        'path="/order/" + _serialize.path(order_ref)',
+        frozenset({"test_get_order", "test_delete_order"}),
+    ),
+    "path value not percent-encoded": Defect(
+        "shop_client/_serialize.py",
+        'return quote(text, safe="")',
+        "return quote(text)",
+        frozenset({"test_get_order", "test_delete_order"}),
+    ),
+    "ISO date instead of DD-MM-YYYY": Defect(
+        "shop_client/_wire.py",
+        'return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"',
+        "return value.isoformat()",
+        frozenset(
+            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
+             "test_list_invoices_pages"}
+        ),
+    ),
+    "amount without two decimals": Defect(
+        "shop_client/_wire.py",
+        'return format(value.quantize(_CENT), "f")',
+        "return str(float(value))",
+        frozenset(
+            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
+             "test_list_invoices_pages"}
+        ),
+    ),
+    "wrong query parameter name": Defect(
+        "shop_client/resources/orders.py",
+        '"placedAfter": _serialize.param(',
+        '"placed_after": _serialize.param(',
+        frozenset({"test_list_orders_pages", "test_list_orders_async"}),
+    ),
+    "header parameter not sent": Defect(
+        "shop_client/resources/orders.py",
+        '"X-Reason": _serialize.param(x_reason)',
+        '"X-Reason": None',
+        frozenset({"test_delete_order"}),
+    ),
+    "body field under the wrong wire name": Defect(
+        "shop_client/resources/orders.py",
+        '"placed": placed,',
+        '"placedOn": placed,',
+        frozenset({"test_create_order"}),
+    ),
+    "untyped result": Defect(
+        "shop_client/resources/orders.py",
+        "success=_TypeAdapter(Order),",
+        "success=_TypeAdapter(_t.Any),",
+        frozenset({"test_get_order"}),
+        which=(1,),
+    ),
+    "wrong exception class": Defect(
+        "shop_client/_exceptions.py",
+        "404: NotFoundError,",
+        "404: ConflictError,",
+        frozenset({"test_get_order_errors[404]"}),
+    ),
+    "error body not parsed into its model": Defect(
+        "shop_client/_base_client.py",
+        "return adapter.validate_json(content)",
+        "return json.loads(content)",
+        frozenset(
+            {"test_create_order_errors[400]", "test_create_order_errors[418]", "test_get_order_errors[404]",
+             "test_delete_order_errors[409]", "test_list_orders_errors[401]"}
+        ),
+    ),
+    "cursor pagination stops after one page": Defect(
+        "shop_client/_pagination.py",
+        "return None if next_query == query else next_query",
+        "return None",
+        frozenset({"test_list_orders_pages", "test_list_orders_async"}),
+    ),
+    "wrong auth header": Defect(
+        "shop_client/_client.py",
+        '"Bearer " + api_key',
+        '"Token " + api_key',
+        frozenset(
+            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
+             "test_delete_order", "test_list_invoices_pages", "test_download_file", "test_download_file_async",
+             "test_upload_file", "test_credentials[bearerAuth]"}
+        ),
+    ),
+    "async twin only": Defect(
+        "shop_client/resources/orders.py",
+        'path="/orders",\n            query={\n                "status"',
+        'path="/orderz",\n            query={\n                "status"',
+        frozenset({"test_list_orders_async"}),
+        which=(1,),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    output: str
+
+    @property
+    def failed(self) -> set[str]:
+        return set(_FAILED.findall(self.output))
+
+
+def run_pytest(package: Path) -> Run:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rfs", "-p", "no:cacheprovider", "--rootdir", str(package),
+         str(package / "tests")],
+        check=False, cwd=package, capture_output=True, text=True, timeout=300,
+    )
+    return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def break_package(package: Path, target: Path, defect: Defect) -> None:
+    shutil.copytree(package, target, ignore=shutil.ignore_patterns("__pycache__"))
+    file = target / defect.file
+    text = file.read_text(encoding="utf-8")
+    pieces = text.split(defect.old)
+    assert len(pieces) > 1, f"{defect.old!r} not in {defect.file}: the fixture's client changed"
+    which = set(defect.which) if defect.which else set(range(len(pieces) - 1))
+    out = pieces[0]
+    for index, piece in enumerate(pieces[1:]):
+        out += (defect.new if index in which else defect.old) + piece
+    file.write_text(out, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    assert generate_command([FIXTURE], out, force=True) == 0
+    return out / "shop"
+
+
+@pytest.fixture(scope="module")
+def runs(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The generated tests against the real client and against each broken copy, in parallel."""
+    work = tmp_path_factory.mktemp("broken")
+    targets = {"": shop}
+    for index, (name, defect) in enumerate(DEFECTS.items()):
+        target = work / str(index) / "shop"
+        break_package(shop, target, defect)
+        targets[name] = target
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = dict(zip(targets, pool.map(run_pytest, targets.values()), strict=True))
+    return results
+
+
+def test_generated_tests_pass_on_the_generated_client(runs: dict[str, Run]) -> None:
+    run = runs[""]
+    assert run.returncode == 0, run.output[-4000:]
+    assert re.search(r"\b(\d+) passed\b", run.output)
+
+
+def test_uncovered_operations_are_skipped_with_a_reason(runs: dict[str, Run]) -> None:
+    reasons = _SKIPPED.findall(runs[""].output)
+    assert reasons == ["specgen does not generate wire tests for form request bodies yet"]
+
+
+@pytest.mark.parametrize("name", list(DEFECTS))
+def test_a_broken_client_fails_the_tests_about_it(name: str, runs: dict[str, Run]) -> None:
+    run, known = runs[name], runs[""].failed
+    assert run.returncode != 0, run.output[-4000:]
+    # Failures the untouched client already has cannot show this defect.
+    new, expected = run.failed - known, DEFECTS[name].fails - known
+    assert new == expected, f"failed {sorted(new)}, expected {sorted(expected)}\n{run.output[-3000:]}"
+
+
+def test_generated_tests_are_ruff_and_mypy_clean(shop: Path) -> None:
+    for command in (["ruff", "check", "tests"], ["mypy", "tests"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", *command], check=False, cwd=shop, capture_output=True, text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_spec_text_is_never_code(shop: Path) -> None:
+    """The fixture's examples and descriptions hold Python; in the tests they stay literals."""
+    for module in sorted((shop / "tests").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert "__import__" not in names and "system" not in attributes, module.name
+    orders = (shop / "tests" / "test_shop_orders.py").read_text(encoding="utf-8")
+    assert repr('""" + __import__("os").system("x") + """') in orders
+
+
+def test_custom_tests_are_created_once_and_never_overwritten(tmp_path: Path) -> None:
+    assert generate_command([FIXTURE], tmp_path, force=True) == 0
+    custom = tmp_path / "shop" / "tests" / "test_custom_shop.py"
+    assert "def test_" in custom.read_text(encoding="utf-8")
+    custom.write_text("def test_mine() -> None:\n    assert True\n", encoding="utf-8")
+    assert generate_command([FIXTURE], tmp_path, force=True) == 0
+    assert custom.read_text(encoding="utf-8") == "def test_mine() -> None:\n    assert True\n"
+    assert check_command([FIXTURE], tmp_path) == 0
