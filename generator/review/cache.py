@@ -1,0 +1,66 @@
+"""Renders and lint results, cached by content: specgen's code plus the spec's name and text.
+
+Rendering is most of the cost of a review (seconds per spec) and full validation most of the
+rest; the base revision's renders are the same on every push of a branch, and unchanged specs lint
+the same, so both are kept between runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import generator
+
+Files = dict[PurePosixPath, str]
+
+_PACKAGE = Path(generator.__file__).resolve().parent
+
+
+@cache
+def generator_digest() -> str:
+    digest = hashlib.sha256()
+    for folder in (_PACKAGE, _PACKAGE.parent / "templates"):
+        for file in sorted(folder.rglob("*")):
+            if file.suffix in (".py", ".j2") and "__pycache__" not in file.parts and file.is_file():
+                digest.update(file.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0")
+                digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def key(kind: str, name: str, text: str) -> str:
+    return hashlib.sha256(f"{generator_digest()}\0{kind}\0{name}\0{text}".encode()).hexdigest()
+
+
+def get(folder: Path, cache_key: str) -> object | None:
+    try:
+        value: object = json.loads((folder / f"{cache_key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value
+
+
+def put(folder: Path, cache_key: str, value: object) -> None:
+    """Written atomically; a cache that cannot be written is only slower, never an error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(value, out, sort_keys=True)
+        os.replace(tmp, folder / f"{cache_key}.json")
+    except OSError:
+        pass
+
+
+def files_from(value: object) -> Files | None:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        return None
+    return {PurePosixPath(str(k)): v for k, v in value.items()}
+
+
+def files_to(files: Files) -> dict[str, str]:
+    return {str(k): v for k, v in files.items()}

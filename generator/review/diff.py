@@ -1,0 +1,896 @@
+"""Spec diff: what changed for a client user between two OpenAPI documents.
+
+Both documents are plain data (as loaded); local $refs are followed while comparing, so moving a
+schema into components is no change, and a recursive schema is compared once per pair of refs.
+Every change names its rule (generator.review.rules), the operation ("METHOD /path") or a JSON
+pointer for document-level objects, and a detail saying where inside the operation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.diagnostics import pointer, split_pointer
+from generator.review.rules import Level, rule
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Change:
+    rule: str
+    level: Level
+    location: str
+    detail: str
+    message: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.location} {self.detail}" if self.detail else self.location
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        return (self.level.rank, self.location, self.detail, self.rule, self.message)
+
+
+def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
+    differ = _Differ(old, new)
+    differ.run()
+    return sorted(set(differ.changes), key=Change.sort_key)
+
+
+def operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(method, path, operation, path item) for every operation, in document order."""
+    paths = doc.get("paths")
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        item = _deref(doc, item)
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield method, str(path), op, item
+
+
+def _deref(doc: Mapping[str, Any], node: Any) -> Any:
+    """node with local $refs followed (siblings of $ref kept over the target's keys)."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#") or ref in seen:
+            return node
+        seen.add(ref)
+        target: Any = doc
+        for token in split_pointer(ref):
+            if isinstance(target, dict) and token in target:
+                target = target[token]
+            elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
+                target = target[int(token)]
+            else:
+                return node
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **siblings} if isinstance(target, dict) and siblings else target
+    return node
+
+
+def _path_key(path: str) -> str:
+    # /invoices/{id} and /invoices/{invoiceId} are the same endpoint to a client
+    return re.sub(r"\{[^}/]*\}", "{}", path)
+
+
+def _placeholders(path: str) -> list[str]:
+    return re.findall(r"\{([^}/]*)\}", path)
+
+
+def _status_success(code: str) -> bool:
+    return code[:1] == "2"
+
+
+def _fmt(value: Any) -> str:
+    return (
+        repr(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a client sees of one schema node, with refs followed and allOf merged."""
+
+    types: frozenset[str]  # JSON types without "null"; empty when untyped
+    fmt: str | None
+    nullable: bool
+    enum: tuple[Any, ...] | None
+    properties: dict[str, Any]
+    required: frozenset[str]
+    items: Any
+    max_length: int | None
+    pattern: str | None
+    read_only: bool
+    write_only: bool
+    refs: tuple[str, ...]
+
+    def type_text(self) -> str:
+        if not self.types:
+            return "any"
+        text = "|".join(sorted(self.types))
+        return f"{text}/{self.fmt}" if self.fmt else text
+
+
+class _Differ:
+    def __init__(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        self.old = old
+        self.new = new
+        self.changes: list[Change] = []
+        self._renames: dict[str, str] = {}
+
+    def emit(self, rule_id: str, location: str, detail: str, message: str) -> None:
+        self.changes.append(Change(rule_id, rule(rule_id).level, location, detail, message))
+
+    def run(self) -> None:
+        self._operations()
+        self._security()
+        self._servers()
+        self._schemas_removed()
+
+    # operations -------------------------------------------------------------------------------
+
+    def _operations(self) -> None:
+        old_ops = {(m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.old)}
+        new_ops = {(m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.new)}
+        new_path_keys = {k for _, k in new_ops}
+        for key in sorted(old_ops.keys() - new_ops.keys()):
+            method, path_key = key
+            path, op, _ = old_ops[key]
+            loc = f"{method.upper()} {path}"
+            deprecated = op.get("deprecated") is True
+            if path_key in new_path_keys:
+                rid = (
+                    "api-removed-with-deprecation"
+                    if deprecated
+                    else "api-removed-without-deprecation"
+                )
+            else:
+                rid = (
+                    "api-path-removed-with-deprecation"
+                    if deprecated
+                    else "api-path-removed-without-deprecation"
+                )
+            self.emit(
+                rid, loc, "", "operation removed" + (" (it was deprecated)" if deprecated else "")
+            )
+        for key in sorted(new_ops.keys() - old_ops.keys()):
+            path, op, _ = new_ops[key]
+            self.emit("endpoint-added", f"{key[0].upper()} {path}", "", "operation added")
+        for key in sorted(old_ops.keys() & new_ops.keys()):
+            old_path, old_op, old_item = old_ops[key]
+            new_path, new_op, new_item = new_ops[key]
+            # path parameters pair up by position: /a/{id} -> /a/{invoiceId} renames, never moves
+            self._renames = dict(
+                zip(_placeholders(old_path), _placeholders(new_path), strict=False)
+            )
+            self._operation(f"{key[0].upper()} {new_path}", old_op, old_item, new_op, new_item)
+
+    def _operation(
+        self,
+        loc: str,
+        old: dict[str, Any],
+        old_item: dict[str, Any],
+        new: dict[str, Any],
+        new_item: dict[str, Any],
+    ) -> None:
+        if old.get("operationId") != new.get("operationId"):
+            self.emit(
+                "api-operation-id-changed",
+                loc,
+                "operationId",
+                f"operationId changed from {_fmt(old.get('operationId'))} to {_fmt(new.get('operationId'))}",
+            )
+        old_tag, new_tag = _first_tag(old), _first_tag(new)
+        if old_tag != new_tag:
+            self.emit(
+                "api-resource-changed",
+                loc,
+                "tags",
+                f"first tag changed from {_fmt(old_tag)} to {_fmt(new_tag)}",
+            )
+        if bool(old.get("deprecated")) != bool(new.get("deprecated")):
+            rid = "endpoint-deprecated" if new.get("deprecated") else "endpoint-reactivated"
+            self.emit(rid, loc, "", rid.replace("-", " "))
+        self._parameters(loc, old, old_item, new, new_item)
+        self._request_body(loc, old.get("requestBody"), new.get("requestBody"))
+        self._responses(loc, old.get("responses"), new.get("responses"))
+        self._op_security(loc, old, new)
+
+    # parameters -------------------------------------------------------------------------------
+
+    def _params(
+        self, doc: Mapping[str, Any], op: dict[str, Any], item: dict[str, Any]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for source in (item.get("parameters"), op.get("parameters")):  # operation level overrides
+            for raw in source if isinstance(source, list) else []:
+                param = _deref(doc, raw)
+                if isinstance(param, dict) and isinstance(param.get("name"), str):
+                    where = str(param.get("in", ""))
+                    name = param["name"].lower() if where == "header" else param["name"]
+                    found[(where, name)] = param
+        return found
+
+    def _parameters(
+        self,
+        loc: str,
+        old_op: dict[str, Any],
+        old_item: dict[str, Any],
+        new_op: dict[str, Any],
+        new_item: dict[str, Any],
+    ) -> None:
+        old = {
+            (w, self._renames.get(n, n) if w == "path" else n): p
+            for (w, n), p in self._params(self.old, old_op, old_item).items()
+        }
+        new = self._params(self.new, new_op, new_item)
+        removed = old.keys() - new.keys()
+        added = new.keys() - old.keys()
+        moved: set[tuple[str, str]] = set()
+        for where, name in sorted(removed):
+            for new_where, new_name in sorted(added):
+                if new_name == name and (new_where, new_name) not in moved:
+                    moved |= {(where, name), (new_where, new_name)}
+                    self.emit(
+                        "request-parameter-location-changed",
+                        loc,
+                        f"{new_where} parameter {name}",
+                        f"parameter {name!r} moved from {where} to {new_where}",
+                    )
+                    break
+        for where, name in sorted(removed - moved):
+            self.emit(
+                "request-parameter-removed",
+                loc,
+                f"{where} parameter {name}",
+                f"removed the {where} request parameter {name!r}",
+            )
+        for where, name in sorted(added - moved):
+            param = new[(where, name)]
+            if where == "path":
+                rid = "new-request-path-parameter"
+            elif param.get("required") is True:
+                rid = "new-required-request-parameter"
+            else:
+                rid = "new-optional-request-parameter"
+            kind = "required " if rid != "new-optional-request-parameter" else "optional "
+            self.emit(
+                rid,
+                loc,
+                f"{where} parameter {name}",
+                f"added the new {kind}{where} request parameter {name!r}",
+            )
+        for key in sorted(old.keys() & new.keys()):
+            self._parameter(loc, key, old[key], new[key])
+
+    def _parameter(
+        self, loc: str, key: tuple[str, str], old: dict[str, Any], new: dict[str, Any]
+    ) -> None:
+        where, name = key
+        detail = f"{where} parameter {name}"
+        old_req, new_req = old.get("required") is True, new.get("required") is True
+        if old_req != new_req:
+            rid = (
+                "request-parameter-became-required"
+                if new_req
+                else "request-parameter-became-optional"
+            )
+            self.emit(
+                rid,
+                loc,
+                detail,
+                f"the {where} request parameter {name!r} became {'required' if new_req else 'optional'}",
+            )
+        a = self._shape(self.old, old.get("schema"))
+        b = self._shape(self.new, new.get("schema"))
+        if a is None or b is None:
+            return
+        what = f"the {where} request parameter {name!r}"
+        if (
+            a.types
+            and b.types
+            and (a.types, a.fmt) != (b.types, b.fmt)
+            or self._items_sig(self.old, a) != self._items_sig(self.new, b)
+        ):
+            self.emit(
+                "request-parameter-type-changed",
+                loc,
+                detail,
+                f"{what} changed type from {self._sig_text(self.old, a)} to {self._sig_text(self.new, b)}",
+            )
+        if a.nullable != b.nullable:
+            rid = (
+                "request-parameter-became-nullable"
+                if b.nullable
+                else "request-parameter-became-not-nullable"
+            )
+            self.emit(
+                rid, loc, detail, f"{what} became {'nullable' if b.nullable else 'not nullable'}"
+            )
+        self._enum(
+            loc,
+            detail,
+            a,
+            b,
+            what,
+            {
+                "became": "request-parameter-became-enum",
+                "removed": "request-parameter-enum-value-removed",
+                "added": "request-parameter-enum-value-added",
+            },
+        )
+        old_schema, new_schema = (
+            _deref(self.old, old.get("schema")),
+            _deref(self.new, new.get("schema")),
+        )
+        if (
+            isinstance(old_schema, dict)
+            and isinstance(new_schema, dict)
+            and "default" in old_schema
+            and "default" in new_schema
+            and old_schema["default"] != new_schema["default"]
+        ):
+            self.emit(
+                "request-parameter-default-value-changed",
+                loc,
+                detail,
+                f"default of {what} changed from {_fmt(old_schema['default'])} to {_fmt(new_schema['default'])}",
+            )
+        self._constraints(loc, detail, a, b, what, "request-parameter")
+
+    # request body -----------------------------------------------------------------------------
+
+    def _request_body(self, loc: str, old_raw: Any, new_raw: Any) -> None:
+        old, new = _deref(self.old, old_raw), _deref(self.new, new_raw)
+        old = old if isinstance(old, dict) else None
+        new = new if isinstance(new, dict) else None
+        if old is None and new is None:
+            return
+        if old is None:
+            assert new is not None
+            req = new.get("required") is True
+            rid = "request-body-added-required" if req else "request-body-added-optional"
+            self.emit(
+                rid, loc, "request body", f"added {'required' if req else 'optional'} request body"
+            )
+            return
+        if new is None:
+            self.emit("request-body-removed", loc, "request body", "request body removed")
+            return
+        old_req, new_req = old.get("required") is True, new.get("required") is True
+        if old_req != new_req:
+            rid = "request-body-became-required" if new_req else "request-body-became-optional"
+            self.emit(
+                rid,
+                loc,
+                "request body",
+                f"request body became {'required' if new_req else 'optional'}",
+            )
+        old_content, new_content = _content(old), _content(new)
+        for media in sorted(old_content.keys() - new_content.keys()):
+            self.emit(
+                "request-body-media-type-removed",
+                loc,
+                f"request body {media}",
+                f"removed the media type {media} from the request body",
+            )
+        for media in sorted(new_content.keys() - old_content.keys()):
+            self.emit(
+                "request-body-media-type-added",
+                loc,
+                f"request body {media}",
+                f"added the media type {media} to the request body",
+            )
+        for media in sorted(old_content.keys() & new_content.keys()):
+            self._schema(
+                loc,
+                "request",
+                f"request body {media}",
+                (),
+                old_content[media].get("schema"),
+                new_content[media].get("schema"),
+                frozenset(),
+                0,
+            )
+
+    # responses --------------------------------------------------------------------------------
+
+    def _responses(self, loc: str, old_raw: Any, new_raw: Any) -> None:
+        old = {str(k): v for k, v in old_raw.items()} if isinstance(old_raw, dict) else {}
+        new = {str(k): v for k, v in new_raw.items()} if isinstance(new_raw, dict) else {}
+        for code in sorted(old.keys() - new.keys()):
+            kind = "success" if _status_success(code) else "non-success"
+            self.emit(
+                f"response-{kind}-status-removed",
+                loc,
+                f"response {code}",
+                f"removed the {kind} response with the status {code}",
+            )
+        for code in sorted(new.keys() - old.keys()):
+            kind = "success" if _status_success(code) else "non-success"
+            self.emit(
+                f"response-{kind}-status-added",
+                loc,
+                f"response {code}",
+                f"added the {kind} response with the status {code}",
+            )
+        for code in sorted(old.keys() & new.keys()):
+            a, b = _deref(self.old, old[code]), _deref(self.new, new[code])
+            if not isinstance(a, dict) or not isinstance(b, dict):
+                continue
+            old_content, new_content = _content(a), _content(b)
+            for media in sorted(old_content.keys() - new_content.keys()):
+                self.emit(
+                    "response-media-type-removed",
+                    loc,
+                    f"response {code} {media}",
+                    f"removed the media type {media} for the response with the status {code}",
+                )
+            for media in sorted(new_content.keys() - old_content.keys()):
+                self.emit(
+                    "response-media-type-added",
+                    loc,
+                    f"response {code} {media}",
+                    f"added the media type {media} for the response with the status {code}",
+                )
+            for media in sorted(old_content.keys() & new_content.keys()):
+                self._schema(
+                    loc,
+                    "response",
+                    f"response {code} {media}",
+                    (),
+                    old_content[media].get("schema"),
+                    new_content[media].get("schema"),
+                    frozenset(),
+                    0,
+                )
+
+    # schemas ----------------------------------------------------------------------------------
+
+    def _shape(
+        self,
+        doc: Mapping[str, Any],
+        raw: Any,
+        _in_progress: frozenset[str] | set[str] = frozenset(),
+    ) -> _Shape | None:
+        refs: list[str] = []
+        node = raw
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            refs.append(node["$ref"])
+        node = _deref(doc, node)
+        if not isinstance(node, dict):
+            return None
+        nullable = node.get("nullable") is True
+        # anyOf/oneOf [X, {type: null}] is how 3.1 spells "nullable X"
+        for key in ("anyOf", "oneOf"):
+            alts = node.get(key)
+            if isinstance(alts, list):
+                real = [
+                    a
+                    for a in alts
+                    if not (
+                        isinstance(_deref(doc, a), dict) and _deref(doc, a).get("type") == "null"
+                    )
+                ]
+                if len(real) < len(alts):
+                    nullable = True
+                alt_ref = (
+                    real[0].get("$ref") if len(real) == 1 and isinstance(real[0], dict) else None
+                )
+                if len(real) == 1 and len(alts) == 2 and alt_ref not in _in_progress:
+                    seen = _in_progress | ({alt_ref} if isinstance(alt_ref, str) else set())
+                    inner = self._shape(doc, real[0], seen)
+                    if inner is not None:
+                        return _Shape(
+                            **{**inner.__dict__, "nullable": True, "refs": tuple(refs) + inner.refs}
+                        )
+        raw_type = node.get("type")
+        types = (
+            {raw_type}
+            if isinstance(raw_type, str)
+            else set(raw_type)
+            if isinstance(raw_type, list)
+            else set()
+        )
+        if "null" in types:
+            nullable = True
+            types.discard("null")
+        properties: dict[str, Any] = {}
+        required: set[str] = set()
+        all_of = node.get("allOf")
+        for part in all_of if isinstance(all_of, list) else []:
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref in _in_progress:
+                continue  # allOf cycle: the part is already being merged further up
+            sub = self._shape(doc, part, _in_progress | ({ref} if isinstance(ref, str) else set()))
+            if sub is not None:
+                properties.update(sub.properties)
+                required |= sub.required
+                types |= sub.types
+        if isinstance(node.get("properties"), dict):
+            properties.update(node["properties"])
+        if isinstance(node.get("required"), list):
+            required |= {r for r in node["required"] if isinstance(r, str)}
+        if properties and not types:
+            types.add("object")
+        enum = node.get("enum")
+        max_length = node.get("maxLength")
+        pattern = node.get("pattern")
+        return _Shape(
+            types=frozenset(str(t) for t in types),
+            fmt=node.get("format") if isinstance(node.get("format"), str) else None,
+            nullable=nullable,
+            enum=tuple(v for v in enum if v is not None) if isinstance(enum, list) else None,
+            properties=properties,
+            required=frozenset(required),
+            items=node.get("items"),
+            max_length=max_length if isinstance(max_length, int) else None,
+            pattern=pattern if isinstance(pattern, str) else None,
+            read_only=node.get("readOnly") is True,
+            write_only=node.get("writeOnly") is True,
+            refs=tuple(refs),
+        )
+
+    def _items_sig(
+        self, doc: Mapping[str, Any], shape: _Shape
+    ) -> tuple[frozenset[str], str | None] | None:
+        if "array" not in shape.types:
+            return None
+        items = self._shape(doc, shape.items)
+        return (items.types, items.fmt) if items is not None else None
+
+    def _sig_text(self, doc: Mapping[str, Any], shape: _Shape) -> str:
+        items = self._shape(doc, shape.items) if "array" in shape.types else None
+        return (
+            f"{shape.type_text()}[{items.type_text()}]" if items is not None else shape.type_text()
+        )
+
+    def _schema(
+        self,
+        loc: str,
+        direction: str,
+        where: str,
+        prop_path: tuple[str, ...],
+        old_raw: Any,
+        new_raw: Any,
+        stack: frozenset[tuple[str, str]],
+        depth: int,
+    ) -> None:
+        a, b = self._shape(self.old, old_raw), self._shape(self.new, new_raw)
+        if a is None or b is None or depth > _MAX_DEPTH:
+            return
+        pair = (",".join(a.refs), ",".join(b.refs))
+        if a.refs and b.refs:
+            if pair in stack:
+                return  # a recursive schema: this pair is already being compared further up
+            stack = stack | {pair}
+        detail = where + (pointer(*prop_path) if prop_path else "")
+        root = not prop_path
+        subject = "body" if root else "property"
+        what = f"the {direction} {'body' if root else 'property ' + '/'.join(prop_path)}"
+        prefix = f"{direction}-{subject}"
+        if (
+            a.types
+            and b.types
+            and (a.types, a.fmt) != (b.types, b.fmt)
+            or self._items_sig(self.old, a) != self._items_sig(self.new, b)
+        ):
+            self.emit(
+                f"{prefix}-type-changed",
+                loc,
+                detail,
+                f"{what} changed type from {self._sig_text(self.old, a)} to {self._sig_text(self.new, b)}",
+            )
+            return  # what is inside a retyped node is a different thing, not a list of edits
+        if a.nullable != b.nullable:
+            self.emit(
+                f"{prefix}-became-{'nullable' if b.nullable else 'not-nullable'}",
+                loc,
+                detail,
+                f"{what} became {'nullable' if b.nullable else 'not nullable'}",
+            )
+        if direction == "request":
+            enum_rules = {
+                "became": "request-property-became-enum",
+                "removed": "request-property-enum-value-removed",
+                "added": "request-property-enum-value-added",
+            }
+            self._constraints(loc, detail, a, b, what, "request-property")
+        else:
+            enum_rules = {
+                "removed": "response-property-enum-value-removed",
+                "added": "response-property-enum-value-added",
+            }
+        self._enum(loc, detail, a, b, what, enum_rules)
+        self._properties(loc, direction, where, prop_path, a, b, stack, depth)
+        if "array" in a.types and "array" in b.types:
+            self._schema(
+                loc, direction, where, prop_path + ("items",), a.items, b.items, stack, depth + 1
+            )
+
+    def _properties(
+        self,
+        loc: str,
+        direction: str,
+        where: str,
+        prop_path: tuple[str, ...],
+        a: _Shape,
+        b: _Shape,
+        stack: frozenset[tuple[str, str]],
+        depth: int,
+    ) -> None:
+        skip = "readOnly" if direction == "request" else "writeOnly"  # never sent / never received
+
+        def hidden(doc: Mapping[str, Any], raw: Any) -> bool:
+            node = _deref(doc, raw)
+            return isinstance(node, dict) and node.get(skip) is True
+
+        for name in sorted(a.properties.keys() - b.properties.keys()):
+            if hidden(self.old, a.properties[name]):
+                continue
+            detail = where + pointer(*prop_path, name)
+            shown = "/".join(prop_path + (name,))
+            if direction == "request":
+                self.emit(
+                    "request-property-removed", loc, detail, f"removed the request property {shown}"
+                )
+            else:
+                rid = (
+                    "response-required-property-removed"
+                    if name in a.required
+                    else "response-optional-property-removed"
+                )
+                kind = "required" if name in a.required else "optional"
+                self.emit(
+                    rid, loc, detail, f"removed the {kind} property {shown} from the response"
+                )
+        for name in sorted(b.properties.keys() - a.properties.keys()):
+            if hidden(self.new, b.properties[name]):
+                continue
+            detail = where + pointer(*prop_path, name)
+            shown = "/".join(prop_path + (name,))
+            req = name in b.required
+            kind = "required" if req else "optional"
+            rid = (
+                f"new-{kind}-request-property"
+                if direction == "request"
+                else f"response-{kind}-property-added"
+            )
+            self.emit(rid, loc, detail, f"added the {kind} {direction} property {shown}")
+        for name in sorted(a.properties.keys() & b.properties.keys()):
+            if hidden(self.old, a.properties[name]) and hidden(self.new, b.properties[name]):
+                continue
+            detail = where + pointer(*prop_path, name)
+            shown = "/".join(prop_path + (name,))
+            was, now = name in a.required, name in b.required
+            if was != now:
+                self.emit(
+                    f"{direction}-property-became-{'required' if now else 'optional'}",
+                    loc,
+                    detail,
+                    f"the {direction} property {shown} became {'required' if now else 'optional'}",
+                )
+            self._schema(
+                loc,
+                direction,
+                where,
+                prop_path + (name,),
+                a.properties[name],
+                b.properties[name],
+                stack,
+                depth + 1,
+            )
+
+    def _enum(
+        self, loc: str, detail: str, a: _Shape, b: _Shape, what: str, rules: dict[str, str]
+    ) -> None:
+        if a.enum is None and b.enum is not None:
+            if "became" in rules:
+                self.emit(
+                    rules["became"],
+                    loc,
+                    detail,
+                    f"{what} was restricted to the enum values {list(b.enum)}",
+                )
+            return
+        if a.enum is None or b.enum is None:
+            return
+        for value in a.enum:
+            if value not in b.enum:
+                self.emit(
+                    rules["removed"], loc, detail, f"removed the enum value {_fmt(value)} of {what}"
+                )
+        for value in b.enum:
+            if value not in a.enum:
+                self.emit(
+                    rules["added"], loc, detail, f"added the enum value {_fmt(value)} to {what}"
+                )
+
+    def _constraints(
+        self, loc: str, detail: str, a: _Shape, b: _Shape, what: str, prefix: str
+    ) -> None:
+        if b.max_length is not None and (a.max_length is None or b.max_length < a.max_length):
+            self.emit(
+                f"{prefix}-max-length-decreased",
+                loc,
+                detail,
+                f"the maxLength of {what} was {'decreased from ' + str(a.max_length) if a.max_length is not None else 'set'} to {b.max_length}",
+            )
+        if b.pattern is not None and a.pattern != b.pattern:
+            rid = f"{prefix}-pattern-added" if a.pattern is None else f"{prefix}-pattern-changed"
+            self.emit(
+                rid,
+                loc,
+                detail,
+                f"the pattern of {what} "
+                + (
+                    f"was set to {b.pattern!r}"
+                    if a.pattern is None
+                    else f"changed from {a.pattern!r} to {b.pattern!r}"
+                ),
+            )
+
+    # security, servers, components --------------------------------------------------------------
+
+    def _op_security(self, loc: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if "security" not in old and "security" not in new:
+            return
+        old_req = _requirements(old.get("security", self.old.get("security")))
+        new_req = _requirements(new.get("security", self.new.get("security")))
+        for req in sorted(old_req - new_req):
+            self.emit(
+                "api-security-removed",
+                loc,
+                "security",
+                f"the security requirement {_req_text(req)} was removed",
+            )
+        for req in sorted(new_req - old_req):
+            self.emit(
+                "api-security-added",
+                loc,
+                "security",
+                f"the security requirement {_req_text(req)} was added",
+            )
+
+    def _security(self) -> None:
+        old_req, new_req = (
+            _requirements(self.old.get("security")),
+            _requirements(self.new.get("security")),
+        )
+        for req in sorted(old_req - new_req):
+            self.emit(
+                "api-global-security-removed",
+                "#/security",
+                "",
+                f"the security requirement {_req_text(req)} was removed",
+            )
+        for req in sorted(new_req - old_req):
+            self.emit(
+                "api-global-security-added",
+                "#/security",
+                "",
+                f"the security requirement {_req_text(req)} was added",
+            )
+        old_schemes, new_schemes = _schemes(self.old), _schemes(self.new)
+        for name in sorted(old_schemes.keys() - new_schemes.keys()):
+            self.emit(
+                "api-security-component-removed",
+                pointer("components", "securitySchemes", name),
+                "",
+                f"the security scheme {name!r} was removed",
+            )
+        for name in sorted(new_schemes.keys() - old_schemes.keys()):
+            self.emit(
+                "api-security-component-added",
+                pointer("components", "securitySchemes", name),
+                "",
+                f"the security scheme {name!r} was added",
+            )
+        for name in sorted(old_schemes.keys() & new_schemes.keys()):
+            a, b = _deref(self.old, old_schemes[name]), _deref(self.new, new_schemes[name])
+            sig_a, sig_b = _scheme_sig(a), _scheme_sig(b)
+            if sig_a != sig_b:
+                self.emit(
+                    "api-security-component-type-changed",
+                    pointer("components", "securitySchemes", name),
+                    "",
+                    f"the security scheme {name!r} changed from {sig_a} to {sig_b}",
+                )
+
+    def _servers(self) -> None:
+        old, new = _server_urls(self.old), _server_urls(self.new)
+        for url in sorted(set(old) - set(new)):
+            self.emit("server-removed", "#/servers", "", f"the server {url} was removed")
+        for url in sorted(set(new) - set(old)):
+            self.emit("server-added", "#/servers", "", f"the server {url} was added")
+        if old and new and old[0] != new[0]:
+            self.emit(
+                "default-server-changed",
+                "#/servers",
+                "0",
+                f"the default server (the client's default base URL) changed from {old[0]} to {new[0]}",
+            )
+
+    def _schemas_removed(self) -> None:
+        old, new = _component_schemas(self.old), _component_schemas(self.new)
+        for name in sorted(old - new):
+            self.emit(
+                "api-schema-removed",
+                pointer("components", "schemas", name),
+                "",
+                f"removed the schema {name}",
+            )
+
+
+def _first_tag(op: dict[str, Any]) -> str | None:
+    tags = op.get("tags")
+    return str(tags[0]) if isinstance(tags, list) and tags else None
+
+
+def _content(holder: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    content = holder.get("content")
+    if not isinstance(content, dict):
+        return {}
+    return {str(k): v if isinstance(v, dict) else {} for k, v in content.items()}
+
+
+def _requirements(raw: Any) -> set[tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Each alternative of a security list as a sorted tuple of (scheme, scopes)."""
+    if not isinstance(raw, list):
+        return set()
+    found = set()
+    for alt in raw:
+        if isinstance(alt, dict):
+            found.add(
+                tuple(sorted((str(k), tuple(sorted(map(str, v or [])))) for k, v in alt.items()))
+            )
+    return found
+
+
+def _req_text(req: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    if not req:
+        return "{} (anonymous access)"
+    return " + ".join(f"{name}{list(scopes) if scopes else ''}" for name, scopes in req)
+
+
+def _schemes(doc: Mapping[str, Any]) -> dict[str, Any]:
+    comps = doc.get("components")
+    schemes = comps.get("securitySchemes") if isinstance(comps, dict) else None
+    return {str(k): v for k, v in schemes.items()} if isinstance(schemes, dict) else {}
+
+
+def _scheme_sig(scheme: Any) -> str:
+    if not isinstance(scheme, dict):
+        return "?"
+    parts = [str(scheme.get("type"))]
+    for key in ("scheme", "in", "name"):
+        if key in scheme:
+            parts.append(f"{key}={scheme[key]}")
+    return " ".join(parts)
+
+
+def _server_urls(doc: Mapping[str, Any]) -> list[str]:
+    servers = doc.get("servers")
+    if not isinstance(servers, list):
+        return []
+    return [str(s["url"]) for s in servers if isinstance(s, dict) and "url" in s]
+
+
+def _component_schemas(doc: Mapping[str, Any]) -> set[str]:
+    comps = doc.get("components")
+    schemas = comps.get("schemas") if isinstance(comps, dict) else None
+    return {str(k) for k in schemas} if isinstance(schemas, dict) else set()

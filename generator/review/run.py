@@ -1,0 +1,381 @@
+"""Review every spec of a folder between a git revision and the working tree."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator.diagnostics import Diagnostic, SpecError
+from generator.diagnostics import Level as DiagLevel
+from generator.lint import lint_document
+from generator.load import Document, load, spec_files
+from generator.names import package_stem
+from generator.review import cache, git
+from generator.review.api import ApiChange, diff_surfaces, is_api_file, surface
+from generator.review.curation import CurationChange, count_entries, diff_curation
+from generator.review.diff import Change, diff_documents, operations
+from generator.review.rules import Level, rule
+
+Files = dict[PurePosixPath, str]
+Renderer = Callable[[Path], Files]
+"""Renders a spec file to its client package sources; raises Unavailable with a reason."""
+
+
+Linter = Callable[[Document], list[Diagnostic]]
+
+
+class Unavailable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Ack:
+    rule: str
+    location: str
+    reason: str
+
+    def matches(self, change: Change) -> bool:
+        return self.rule == change.rule and self.location in (change.location, change.where)
+
+
+@dataclass
+class ClientImpact:
+    available: bool
+    reason: str = ""
+    changes: list[ApiChange] = field(default_factory=list)
+
+
+@dataclass
+class SpecReview:
+    name: str
+    status: str  # unchanged, modified, added, removed, unparseable
+    errors: list[str] = field(default_factory=list)  # "base: ..." / "working tree: ..."
+    operations: tuple[int | None, int | None] = (None, None)
+    schemas: tuple[int | None, int | None] = (None, None)
+    curation_entries: tuple[int | None, int | None] = (None, None)
+    lint: str = "n/a"
+    changes: list[Change] = field(default_factory=list)
+    acks: dict[Change, Ack] = field(default_factory=dict)
+    unused_acks: list[Ack] = field(default_factory=list)
+    client: ClientImpact = field(default_factory=lambda: ClientImpact(True))
+    curation: list[CurationChange] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> list[Change]:
+        return [c for c in self.changes if c.level is Level.BREAKING]
+
+    @property
+    def unacknowledged(self) -> list[Change]:
+        return [c for c in self.breaking if c not in self.acks]
+
+    @property
+    def failed(self) -> bool:
+        # an unreadable working-tree spec cannot be shown free of breaking changes
+        return bool(self.unacknowledged) or (
+            self.status == "unparseable" and any(e.startswith("working tree") for e in self.errors)
+        )
+
+
+@dataclass
+class ReviewResult:
+    base_label: str
+    base_commit: str
+    specs: list[SpecReview]
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if any(s.failed for s in self.specs) else 0
+
+
+def review_command(base: str | None, fmt: str, specs_dir: Path) -> int:
+    from generator.review.report import to_json, to_markdown
+
+    try:
+        result = review_git(base, specs_dir)
+    except git.GitError as exc:
+        import sys
+
+        print(f"specgen review: {exc}", file=sys.stderr)
+        return 1
+    print(to_json(result) if fmt == "json" else to_markdown(result), end="")
+    return result.exit_status
+
+
+def review_git(
+    base: str | None,
+    specs_dir: Path,
+    renderer: Renderer | None = None,
+    cache_dir: Path | None = None,
+) -> ReviewResult:
+    """cache_dir: where rendered sources are kept between runs (default: .cache/review at the top)."""
+    top = git.toplevel(specs_dir if specs_dir.is_dir() else Path.cwd())
+    label, commit = git.resolve_base(base, top)
+    try:
+        specs_rel = PurePosixPath(specs_dir.resolve().relative_to(top.resolve()).as_posix())
+    except ValueError:
+        raise git.GitError(f"{specs_dir} is not inside the git repository {top}") from None
+    old = {p.name: git.read_at(commit, p, top) for p in git.spec_paths_at(commit, specs_rel, top)}
+    new = {
+        p.name: p.read_text(encoding="utf-8") for p in spec_files([specs_dir]) if specs_dir.is_dir()
+    }
+    cache_dir = cache_dir if cache_dir is not None else top / ".cache" / "review"
+    base_files = (
+        {name: _committed_package(commit, name, top) for name in old} if renderer is None else {}
+    )
+    return ReviewResult(
+        label,
+        commit,
+        review_texts(
+            old, new, renderer, cache_dir, base_files={k: v for k, v in base_files.items() if v}
+        ),
+    )
+
+
+def _committed_package(commit: str, spec_name: str, top: Path) -> Files:
+    """The client package generated/<stem>/ as committed at the base, API files only. `make check`
+    keeps it equal to what the generator makes of that revision's spec, so reading it is the base
+    render without the cost of rendering."""
+    folder = PurePosixPath("generated") / package_stem(Path(spec_name).stem)
+    wanted = [p for p in git.list_files_at(commit, folder, top) if is_api_file(p)]
+    return {
+        p.relative_to("generated"): text
+        for p, text in git.read_many_at(commit, wanted, top).items()
+    }
+
+
+def review_texts(
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    renderer: Renderer | None = None,
+    cache_dir: Path | None = None,
+    linter: Linter = lint_document,
+    base_files: Mapping[str, Files] | None = None,
+) -> list[SpecReview]:
+    """One review per spec file name present on either side, sorted by name. base_files: client
+    sources already known for a spec at the base (by spec file name), used instead of rendering."""
+    known = base_files or {}
+    with tempfile.TemporaryDirectory(prefix="specgen-review-") as tmp:
+        root = Path(tmp)
+        (root / "base").mkdir()
+        (root / "head").mkdir()
+        reviews: list[SpecReview] = []
+        pending: list[tuple[SpecReview, Path | None, Path | None]] = []
+        for name in sorted(old.keys() | new.keys()):
+            review, old_path, new_path = _review_one(
+                name, old.get(name), new.get(name), root, cache_dir, linter
+            )
+            reviews.append(review)
+            if review.status in ("added", "removed", "modified"):
+                pending.append((review, old_path, new_path))
+        paths = [p for _, a, b in pending for p in (a, b) if p is not None and not _known(p, known)]
+        rendered: dict[Path, Files | str] = render_all(paths, renderer, cache_dir)
+        for _, old_path, _ in pending:
+            if old_path is not None and _known(old_path, known):
+                rendered[old_path] = dict(known[old_path.name])
+        for review, old_path, new_path in pending:
+            review.client = _client_impact(old_path, new_path, rendered)
+        return reviews
+
+
+def _known(path: Path, known: Mapping[str, Files]) -> bool:
+    return path.parent.name == "base" and path.name in known
+
+
+def _load_text(
+    text: str | None, folder: Path, name: str
+) -> tuple[Path | None, Document | None, list[str]]:
+    if text is None:
+        return None, None, []
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    try:
+        return path, load(path), []
+    except SpecError as exc:
+        return (
+            path,
+            None,
+            [d.message + (f" (line {d.line})" if d.line else "") for d in exc.diagnostics],
+        )
+
+
+def _review_one(
+    name: str,
+    old_text: str | None,
+    new_text: str | None,
+    root: Path,
+    cache_dir: Path | None,
+    linter: Linter,
+) -> tuple[SpecReview, Path | None, Path | None]:
+    """The review without its client impact, and the spec files to render for it."""
+    old_path, old_doc, old_err = _load_text(old_text, root / "base", name)
+    new_path, new_doc, new_err = _load_text(new_text, root / "head", name)
+    review = SpecReview(name, "modified")
+    review.errors = [f"base: {e}" for e in old_err] + [f"working tree: {e}" for e in new_err]
+    review.operations = (_count_ops(old_doc), _count_ops(new_doc))
+    review.schemas = (_count_schemas(old_doc), _count_schemas(new_doc))
+    review.curation_entries = (
+        count_entries(old_doc.data) if old_doc else None,
+        count_entries(new_doc.data) if new_doc else None,
+    )
+    if new_doc is not None and new_text is not None:
+        review.lint = _lint(new_doc, new_text, cache_dir, linter)
+    if review.errors:
+        review.status = "unparseable"
+        review.client = ClientImpact(False, "a revision of the spec does not parse")
+        return review, None, None
+    if old_text is None:
+        review.status = "added"
+        review.changes = [
+            Change(
+                "spec-added", rule("spec-added").level, name, "", "new spec: a new client package"
+            )
+        ]
+    elif new_text is None:
+        review.status = "removed"
+        review.changes = [
+            Change(
+                "spec-removed",
+                rule("spec-removed").level,
+                name,
+                "",
+                "spec removed: its client package goes away",
+            )
+        ]
+    elif old_text == new_text:
+        review.status = "unchanged"
+        return review, None, None
+    else:
+        assert old_doc is not None and new_doc is not None
+        review.changes = diff_documents(old_doc.data, new_doc.data)
+    review.curation = diff_curation(
+        old_doc.data if old_doc else {}, new_doc.data if new_doc else {}
+    )
+    if new_doc is not None:
+        _acknowledge(review, new_doc.data, old_doc.data if old_doc else {})
+    return review, old_path, new_path
+
+
+def _count_ops(doc: Document | None) -> int | None:
+    return None if doc is None else sum(1 for _ in operations(doc.data))
+
+
+def _count_schemas(doc: Document | None) -> int | None:
+    if doc is None:
+        return None
+    comps = doc.data.get("components")
+    schemas = comps.get("schemas") if isinstance(comps, dict) else None
+    return len(schemas) if isinstance(schemas, dict) else 0
+
+
+def _lint(doc: Document, text: str, cache_dir: Path | None, linter: Linter) -> str:
+    cache_key = cache.key("lint", doc.path.name, text)
+    hit = cache.get(cache_dir, cache_key) if cache_dir is not None else None
+    if isinstance(hit, str):
+        return hit
+    diagnostics = linter(doc)
+    errors = sum(1 for d in diagnostics if d.level is DiagLevel.ERROR)
+    warnings = len(diagnostics) - errors
+    status = ", ".join(
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((errors, "error"), (warnings, "warning"))
+        if n
+    )
+    if cache_dir is not None:
+        cache.put(cache_dir, cache_key, status or "ok")
+    return status or "ok"
+
+
+def _acks(data: Any) -> list[Ack]:
+    raw = data.get("x-breaking-change-ack") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        return []
+    return [
+        Ack(str(a.get("rule", "")), str(a.get("location", "")), str(a.get("reason", "")))
+        for a in raw
+        if isinstance(a, dict)
+    ]
+
+
+def _acknowledge(review: SpecReview, new_data: Any, old_data: Any) -> None:
+    acks = _acks(new_data)
+    for change in review.changes:
+        for ack in acks:
+            if ack.matches(change):
+                review.acks[change] = ack
+                break
+    used = set(review.acks.values())
+    earlier = set(_acks(old_data))
+    # an ack added by this change that matches nothing is most likely a typo in rule or location
+    review.unused_acks = [a for a in acks if a not in used and a not in earlier]
+
+
+def _client_impact(
+    old_path: Path | None, new_path: Path | None, rendered: Mapping[Path, Files | str]
+) -> ClientImpact:
+    sides = [rendered[p] if p is not None else {} for p in (old_path, new_path)]
+    for side in sides:
+        if isinstance(side, str):
+            return ClientImpact(False, side)
+    old_files, new_files = (s for s in sides if not isinstance(s, str))
+    return ClientImpact(True, changes=diff_surfaces(surface(old_files), surface(new_files)))
+
+
+def render_all(
+    paths: list[Path], renderer: Renderer | None, cache_dir: Path | None
+) -> dict[Path, Files | str]:
+    """Each spec file's rendered sources, or why there are none. The generator's renders are
+    cached by content and, when several are missing, run in parallel processes."""
+    results: dict[Path, Files | str] = {}
+    if renderer is not None:
+        for path in paths:
+            results[path] = _render_safely(path, renderer)
+        return results
+    keys = {p: cache.key("render", p.name, p.read_text(encoding="utf-8")) for p in paths}
+    todo: list[Path] = []
+    for path in paths:
+        hit = cache.files_from(cache.get(cache_dir, keys[path])) if cache_dir is not None else None
+        if hit is None:
+            todo.append(path)
+        else:
+            results[path] = hit
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1:
+        import generator.pipeline  # noqa: F401 - imported once here, inherited by forked workers
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_render_safely, todo))
+    else:
+        outcomes = [_render_safely(p) for p in todo]
+    for path, outcome in zip(todo, outcomes, strict=True):
+        results[path] = outcome
+        if cache_dir is not None and not isinstance(outcome, str):
+            cache.put(cache_dir, keys[path], cache.files_to(outcome))
+    return results
+
+
+def _render_safely(path: Path, renderer: Renderer | None = None) -> Files | str:
+    try:
+        return (renderer or render_with_generator)(path)
+    except Unavailable as exc:
+        return str(exc)
+
+
+def render_with_generator(path: Path) -> Files:
+    """The generator, rendering in memory (nothing written)."""
+    from generator.pipeline import render_spec
+
+    side = "base" if path.parent.name == "base" else "working tree"
+    # a fixed digest: the package hash file is not part of the API, so no need to hash the generator
+    result = render_spec(path, digest="review")
+    errors = [d for d in result.diagnostics if d.level is DiagLevel.ERROR]
+    if errors or not result.files:
+        first = errors[0].message if errors else "no files rendered"
+        raise Unavailable(
+            f"the generator rejects the spec at {side} ({len(errors)} error(s)), first: {first}"
+        )
+    return dict(result.files)

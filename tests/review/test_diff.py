@@ -1,0 +1,115 @@
+"""Spec diff behaviour beyond single rules: no false positives on equivalent rewrites, recursion,
+allOf, and robustness against malformed documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.review.diff import diff_documents
+from generator.review.rules import Level
+from tests.review.specs import base_spec, op, schemas
+
+
+def test_identical_documents_have_no_changes() -> None:
+    assert diff_documents(base_spec(), base_spec()) == []
+
+
+def test_inlining_a_referenced_schema_is_no_change() -> None:
+    after = base_spec()
+    body = op(after, "post", "/invoices")["requestBody"]["content"]["application/json"]
+    body["schema"] = dict(schemas(after)["NewInvoice"])
+    assert diff_documents(base_spec(), after) == []
+
+
+def test_renaming_a_path_parameter_is_no_change() -> None:
+    after = base_spec()
+    item = after["paths"].pop("/invoices/{id}")
+    item["parameters"][0]["name"] = "invoiceId"
+    after["paths"]["/invoices/{invoiceId}"] = item
+    # same wire request; the client argument's rename shows in the client impact instead
+    assert diff_documents(base_spec(), after) == []
+
+
+def test_recursive_schema_is_compared_once_and_nested_changes_are_found() -> None:
+    after = base_spec()
+    schemas(after)["Customer"]["properties"]["name"]["type"] = "integer"
+    changes = diff_documents(base_spec(), after)
+    assert [(c.rule, c.where) for c in changes] == [
+        (
+            "request-property-type-changed",
+            "POST /invoices request body application/json#/customer/name",
+        )
+    ]
+
+
+def test_allof_is_merged_before_comparing() -> None:
+    after = base_spec()
+    flat = schemas(after)["NewInvoice"]
+    schemas(after)["Money"] = {
+        "type": "object",
+        "required": ["amount"],
+        "properties": {"amount": flat["properties"].pop("amount")},
+    }
+    flat["required"] = []
+    schemas(after)["NewInvoice"] = {"allOf": [{"$ref": "#/components/schemas/Money"}, flat]}
+    assert diff_documents(base_spec(), after) == []
+
+
+def test_nullable_spelt_as_anyof_null_is_understood() -> None:
+    after = base_spec()
+    props = schemas(after)["Invoice"]["properties"]
+    props["note"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    changes = diff_documents(base_spec(), after)
+    assert {(c.rule, c.level) for c in changes} == {
+        ("response-property-became-nullable", Level.BREAKING)
+    }
+
+
+def test_nested_array_items_carry_their_path() -> None:
+    after = base_spec()
+    schemas(after)["Line"]["properties"]["amount"]["type"] = "string"
+    wheres = {c.where for c in diff_documents(base_spec(), after)}
+    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in wheres
+
+
+def test_read_only_properties_are_not_request_changes() -> None:
+    before, after = base_spec(), base_spec()
+    schemas(before)["NewInvoice"]["properties"]["created"] = {"type": "string", "readOnly": True}
+    assert diff_documents(before, after) == []
+
+
+def test_changes_are_sorted_breaking_first_and_deduplicated() -> None:
+    after = base_spec()
+    op(after, "get", "/invoices")["deprecated"] = True
+    after["paths"]["/invoices"].pop("post")
+    changes = diff_documents(base_spec(), after)
+    assert [c.level for c in changes] == sorted((c.level for c in changes), key=lambda lv: lv.rank)
+    assert len(changes) == len(set(changes))
+
+
+def test_malformed_documents_do_not_crash() -> None:
+    weird: list[dict[str, Any]] = [
+        {},
+        {"paths": []},
+        {"paths": {"/a": None, "/b": {"get": "nope"}}},
+        {"paths": {"/a": {"get": {"parameters": "x", "requestBody": 3, "responses": []}}}},
+        {
+            "paths": {
+                "/a": {
+                    "get": {
+                        "parameters": [{"$ref": "#/missing"}],
+                        "responses": {"200": {"$ref": "#/nowhere"}},
+                    }
+                }
+            }
+        },
+        {
+            "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}},
+            "security": "all",
+            "servers": {},
+        },
+    ]
+    for a in weird:
+        for b in weird:
+            diff_documents(a, b)
+    assert diff_documents(weird[0], base_spec())  # everything is added
