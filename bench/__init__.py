@@ -1,0 +1,1 @@
+"""Benchmarks of specgen against openapi-python-client, run as `python -m bench` (make bench)."""

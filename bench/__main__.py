@@ -1,0 +1,489 @@
+"""`python -m bench` (make bench): specgen against openapi-python-client, side by side in one run.
+
+Every figure runs both tools on the same input in this run, one process at a time (no
+contention), and reports both absolute times and their ratio (specgen / peer: below 1 is faster).
+Peak memory is each generator process's own maximum resident set (os.wait4). Results go to
+bench/results.json as well as to the table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import peer
+from generator.corpus import corpus_specs, run_measured, subprocess_env
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+CORPUS = ROOT.parent / "shared" / "corpus"
+RESULTS = Path(__file__).resolve().parent / "results.json"
+LARGEST = "github.com__api.github.com.json"
+IMPORT_RUNS = 7
+
+
+def _ratio(ours: float, theirs: float) -> float | None:
+    return round(ours / theirs, 3) if theirs > 0 else None
+
+
+def ours_generate(paths: list[Path], out: Path, *, force: bool = True) -> dict[str, Any]:
+    """`specgen generate` in a fresh process, as `make generate` runs it."""
+    cmd = [sys.executable, "-m", "generator", "generate", *map(str, paths), "--out", str(out)]
+    started = time.perf_counter()
+    code, stdout, stderr, peak_mb = run_measured(
+        cmd + (["--force"] if force else []), cwd=ROOT, env=subprocess_env(ROOT), timeout=3600
+    )
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "peak_mb": round(peak_mb, 1),
+        "ok": code == 0,
+        "error": None if code == 0 else (stderr.strip().splitlines() or ["?"])[-1][:300],
+        "stdout": stdout,
+    }
+
+
+def ours_spec(spec: Path, out: Path) -> dict[str, Any]:
+    """One corpus spec through the corpus worker (non-strict, written), with its counts."""
+    started = time.perf_counter()
+    code, stdout, stderr, peak_mb = run_measured(
+        [sys.executable, "-m", "generator.corpus", "--worker", str(spec), str(out)],
+        cwd=ROOT,
+        env=subprocess_env(ROOT),
+        timeout=3600,
+    )
+    seconds = time.perf_counter() - started
+    lines = stdout.strip().splitlines()
+    data = json.loads(lines[-1]) if code == 0 and lines and lines[-1].startswith("{") else {}
+    return {
+        "seconds": round(seconds, 3),
+        "peak_mb": round(peak_mb, 1),
+        "ok": bool(data.get("generated")),
+        "operations": data.get("operations", 0),
+        "typed_operations": data.get("typed_operations", 0),
+        "warnings": data.get("warnings", 0),
+        "spec_operations": data.get("spec_operations"),
+        "documented_success": data.get("documented_success"),
+        "error": data.get("error")
+        or (None if data else (stderr.strip().splitlines() or ["?"])[-1][:300]),
+    }
+
+
+def peer_spec(spec: Path, out: Path) -> dict[str, Any]:
+    run = peer.generate(spec, out)
+    return {
+        "seconds": round(run.seconds, 3),
+        "peak_mb": round(run.peak_mb, 1),
+        "ok": run.ok,
+        "exit_code": run.exit_code,
+        "operations": run.operations,
+        "typed_operations": run.typed_operations,
+        "warnings": run.warnings,
+        "package": str(run.package) if run.package else None,
+    }
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def cold_five(tmp: Path) -> dict[str, Any]:
+    specs = sorted(p for p in SPECS.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+    ours = ours_generate([SPECS], tmp / "ours-five")
+    ours.pop("stdout")
+    theirs = [peer_spec(spec, tmp / "peer-five" / spec.stem) for spec in specs]
+    peer_seconds = sum(r["seconds"] for r in theirs)
+    return {
+        "specs": [s.name for s in specs],
+        "ours": ours,
+        "peer": {
+            "seconds": round(peer_seconds, 3),
+            "peak_mb": max((r["peak_mb"] for r in theirs), default=0.0),
+            "ok": all(r["ok"] for r in theirs),
+            "per_spec": dict(zip([s.name for s in specs], theirs, strict=True)),
+        },
+        "ratio": _ratio(ours["seconds"], peer_seconds),
+        "target": "<= 1.0",
+    }
+
+
+def noop(tmp: Path, cold: dict[str, Any]) -> dict[str, Any]:
+    out = tmp / "ours-five"  # written by the cold run: nothing changed since
+    runs = [ours_generate([SPECS], out, force=False) for _ in range(3)]
+    best = min(runs, key=lambda r: r["seconds"])
+    rebuilt = [r for r in runs if "0 generated" not in r["stdout"]]
+    peer_seconds = cold["peer"]["seconds"]  # the peer has no cache: it regenerates everything
+    return {
+        "ours": {"seconds": best["seconds"], "ok": all(r["ok"] for r in runs) and not rebuilt},
+        "peer": {"seconds": peer_seconds, "note": "no cache: a full regeneration"},
+        "ratio": _ratio(best["seconds"], peer_seconds),
+        "target": "<= 0.3 s",
+    }
+
+
+def largest(tmp: Path, corpus: Path) -> dict[str, Any]:
+    spec = corpus / LARGEST
+    ours = ours_spec(spec, tmp / "ours-largest")
+    theirs = peer_spec(spec, tmp / "peer-largest")
+    return {
+        "spec": spec.name,
+        "ours": ours,
+        "peer": theirs,
+        "ratio": _ratio(ours["seconds"], theirs["seconds"]),
+        "target": "<= 1.0 with every operation and its typed responses",
+    }
+
+
+def growth(tmp: Path, corpus: Path, skip: set[str]) -> dict[str, Any]:
+    rows = []
+    for spec in sorted(corpus_specs(corpus), key=lambda p: p.stat().st_size):
+        if spec.name in skip:
+            continue
+        ours = ours_spec(spec, tmp / "growth-ours" / spec.stem)
+        theirs = peer_spec(spec, tmp / "growth-peer" / spec.stem)
+        shutil.rmtree(tmp / "growth-ours" / spec.stem, ignore_errors=True)
+        shutil.rmtree(tmp / "growth-peer" / spec.stem, ignore_errors=True)
+        rows.append(
+            {
+                "spec": spec.name,
+                "bytes": spec.stat().st_size,
+                "ours": ours["seconds"],
+                "peer": theirs["seconds"],
+                "ratio": _ratio(ours["seconds"], theirs["seconds"]),
+                "ours_ok": ours["ok"],
+                "peer_ok": theirs["ok"],
+            }
+        )
+        print(
+            f"  growth {spec.name}: {ours['seconds']:.2f}s vs {theirs['seconds']:.2f}s",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {
+        "rows": rows,
+        "exponent": fit(rows, "ours"),
+        "peer_exponent": fit(rows, "peer"),
+        "exponent_over_100kb": fit([r for r in rows if r["bytes"] >= 100_000], "ours"),
+        "peer_exponent_over_100kb": fit([r for r in rows if r["bytes"] >= 100_000], "peer"),
+        "target": "close to 1",
+    }
+
+
+def fit(rows: list[dict[str, Any]], key: str) -> float | None:
+    """Least-squares slope of log(time) against log(spec bytes), over the runs that generated."""
+    points = [
+        (math.log(r["bytes"]), math.log(r[key]))
+        for r in rows
+        if r[key] > 0 and r.get(f"{key}_ok", True)
+    ]
+    if len(points) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    var = sum((x - mx) ** 2 for x, _ in points)
+    return round(sum((x - mx) * (y - my) for x, y in points) / var, 3) if var else None
+
+
+_IMPORT_PROBE = """
+import sys, time
+exec(sys.argv[2])
+started = time.perf_counter()
+__import__(sys.argv[1])
+print(time.perf_counter() - started)
+"""
+# What "beyond httpx and pydantic" excludes: the libraries as a package uses them. pydantic loads its
+# submodules lazily, on first use of a name, so the names are touched too.
+OURS_PRELOAD = (
+    "import httpx, pydantic\n"
+    "from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel, TypeAdapter, ValidationError"
+)
+PEER_PRELOAD = (
+    "import httpx, attrs\ntry:\n    import dateutil.parser\nexcept ImportError:\n    pass"
+)
+
+
+def import_time(package_root: Path, package: str, preload: str) -> tuple[float | None, str | None]:
+    """Best of several fresh interpreters: ms to import the package once its libraries are in."""
+    env = subprocess_env(package_root)
+    env.pop("PYTHONDONTWRITEBYTECODE")  # an installed package has its bytecode
+    times = []
+    for _ in range(IMPORT_RUNS + 1):  # the first run writes the bytecode
+        code, stdout, stderr, _ = run_measured(
+            [sys.executable, "-c", _IMPORT_PROBE, package, preload],
+            cwd=package_root,
+            env=env,
+            timeout=600,
+        )
+        if code != 0:
+            return None, (stderr.strip().splitlines() or ["?"])[-1][:200]
+        times.append(float(stdout.strip().splitlines()[-1]))
+    return round(min(times[1:]) * 1000, 2), None
+
+
+def imports(
+    tmp: Path, cold: dict[str, Any], largest_result: dict[str, Any] | None
+) -> dict[str, Any]:
+    pairs: list[tuple[str, Path | None, str | None]] = []
+    for spec in cold["specs"]:
+        pairs.append(
+            (spec, tmp / "ours-five" / Path(spec).stem, cold["peer"]["per_spec"][spec]["package"])
+        )
+    if largest_result is not None:
+        largest_root = next((p for p in (tmp / "ours-largest").iterdir() if p.is_dir()), None)
+        pairs.append((LARGEST, largest_root, largest_result["peer"]["package"]))
+    rows = []
+    for spec, root, peer_pkg in pairs:
+        package = (
+            next((p.name for p in root.glob("*_client") if p.is_dir()), None) if root else None
+        )
+        ours_ms, ours_error = (
+            import_time(root, package, OURS_PRELOAD) if root and package else (None, "missing")
+        )
+        peer_ms, peer_error = (
+            import_time(Path(peer_pkg).parent, Path(peer_pkg).name, PEER_PRELOAD)
+            if peer_pkg
+            else (None, "missing")
+        )
+        rows.append(
+            {
+                "spec": spec,
+                "ours_ms": ours_ms,
+                "peer_ms": peer_ms,
+                "ratio": _ratio(ours_ms, peer_ms) if ours_ms and peer_ms else None,
+                "ours_error": ours_error,
+                "peer_error": peer_error,
+            }
+        )
+    return {"rows": rows, "target": "<= 50 ms beyond httpx and pydantic"}
+
+
+def overhead() -> dict[str, Any]:
+    try:
+        from bench import overhead as module
+    except ImportError as exc:
+        return {"error": f"bench/overhead.py not available: {exc}"}
+    result: dict[str, Any] = module.run()
+    return result
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def _s(value: Any, unit: str = "s") -> str:
+    return (
+        "-" if value is None else f"{value:.2f} {unit}" if isinstance(value, float) else str(value)
+    )
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [("figure", "specgen", "openapi-python-client", "ratio", "target")]
+    cold = results.get("cold_five")
+    if cold:
+        rows.append(
+            (
+                "cold generate, five specs",
+                _s(cold["ours"]["seconds"]),
+                _s(cold["peer"]["seconds"]),
+                _s(cold["ratio"], ""),
+                cold["target"],
+            )
+        )
+        rows.append(
+            (
+                "  peak memory",
+                _s(cold["ours"]["peak_mb"], "MB"),
+                _s(cold["peer"]["peak_mb"], "MB"),
+                "",
+                "",
+            )
+        )
+    noop_r = results.get("noop")
+    if noop_r:
+        rows.append(
+            (
+                "no-op regenerate, five specs",
+                _s(noop_r["ours"]["seconds"]),
+                _s(noop_r["peer"]["seconds"]) + " (full)",
+                _s(noop_r["ratio"], ""),
+                noop_r["target"],
+            )
+        )
+    big = results.get("largest")
+    if big:
+        o, p = big["ours"], big["peer"]
+        rows.append(
+            (
+                f"largest spec ({big['spec']})",
+                _s(o["seconds"]),
+                _s(p["seconds"]),
+                _s(big["ratio"], ""),
+                "<= 1.0",
+            )
+        )
+        rows.append(
+            (
+                "  operations generated",
+                f"{o['operations']}/{o['spec_operations']}",
+                f"{p['operations']}/{o['spec_operations']}",
+                "",
+                "all",
+            )
+        )
+        rows.append(
+            (
+                "  success response typed",
+                f"{o['typed_operations']}/{o['documented_success']}",
+                f"{p['typed_operations']}/{o['documented_success']}",
+                "",
+                "all documented",
+            )
+        )
+        rows.append(("  warnings", str(o["warnings"]), str(p["warnings"]), "", ""))
+        rows.append(("  peak memory", _s(o["peak_mb"], "MB"), _s(p["peak_mb"], "MB"), "", ""))
+    grow = results.get("growth")
+    if grow:
+        rows.append(
+            (
+                "growth exponent (time ~ bytes^k)",
+                _s(grow["exponent"], ""),
+                _s(grow["peer_exponent"], ""),
+                "",
+                grow["target"],
+            )
+        )
+        rows.append(
+            (
+                "  over specs >= 100 KB",
+                _s(grow["exponent_over_100kb"], ""),
+                _s(grow["peer_exponent_over_100kb"], ""),
+                "",
+                "",
+            )
+        )
+    imp = results.get("imports")
+    if imp:
+        for row in imp["rows"]:
+            rows.append(
+                (
+                    f"import time, {row['spec']}",
+                    _s(row["ours_ms"], "ms"),
+                    _s(row["peer_ms"], "ms"),
+                    _s(row["ratio"], ""),
+                    "<= 50 ms",
+                )
+            )
+    over = results.get("overhead")
+    if over:
+        if "ratio" in over:
+            rows.append(
+                (
+                    "per-request overhead (req/s)",
+                    f"{over.get('runtime_rps')} req/s",
+                    f"{over.get('raw_httpx_rps')} req/s (raw httpx)",
+                    _s(over["ratio"], ""),
+                    f"<= {over.get('target_ratio')}",
+                )
+            )
+        else:
+            rows.append(("per-request overhead", str(over.get("error")), "", "", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if grow:
+        lines.append("\ngrowth: spec, KB, specgen s, peer s, ratio")
+        lines += [
+            f"  {r['spec']:<42} {r['bytes'] // 1024:>6} {r['ours']:>8.2f} {r['peer']:>8.2f} {_s(r['ratio'], '')}"
+            for r in grow["rows"]
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument(
+        "--skip-growth", action="store_true", help="skip the run over the whole corpus"
+    )
+    parser.add_argument("--skip-largest", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": _cpus(),
+        },
+        "peer": "openapi-python-client " + _peer_version(),
+    }
+    with tempfile.TemporaryDirectory(prefix="specgen-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        print("bench: cold generate of the five specs", file=sys.stderr, flush=True)
+        results["cold_five"] = cold_five(tmp)
+        print("bench: no-op regenerate", file=sys.stderr, flush=True)
+        results["noop"] = noop(tmp, results["cold_five"])
+        big = None
+        if not args.skip_largest and (args.corpus / LARGEST).is_file():
+            print(f"bench: {LARGEST}", file=sys.stderr, flush=True)
+            big = results["largest"] = largest(tmp, args.corpus)
+        print("bench: import times", file=sys.stderr, flush=True)
+        results["imports"] = imports(tmp, results["cold_five"], big)
+        if not args.skip_growth and args.corpus.is_dir():
+            print("bench: growth over the corpus", file=sys.stderr, flush=True)
+            results["growth"] = growth(tmp, args.corpus, skip={LARGEST} if big else set())
+            if big:  # the largest spec was measured above: same figures, not run twice
+                results["growth"]["rows"].append(
+                    {
+                        "spec": LARGEST,
+                        "bytes": (args.corpus / LARGEST).stat().st_size,
+                        "ours": big["ours"]["seconds"],
+                        "peer": big["peer"]["seconds"],
+                        "ratio": big["ratio"],
+                        "ours_ok": big["ours"]["ok"],
+                        "peer_ok": big["peer"]["ok"],
+                    }
+                )
+                rows = results["growth"]["rows"]
+                results["growth"].update(
+                    exponent=fit(rows, "ours"),
+                    peer_exponent=fit(rows, "peer"),
+                    exponent_over_100kb=fit([r for r in rows if r["bytes"] >= 100_000], "ours"),
+                    peer_exponent_over_100kb=fit(
+                        [r for r in rows if r["bytes"] >= 100_000], "peer"
+                    ),
+                )
+        print("bench: per-request overhead", file=sys.stderr, flush=True)
+        results["overhead"] = overhead()
+    for section in ("largest",):
+        if section in results:
+            results[section]["peer"].pop("package", None)
+    for spec_result in results["cold_five"]["peer"]["per_spec"].values():
+        spec_result.pop("package", None)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _peer_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("openapi-python-client")
+    except PackageNotFoundError:
+        return "not installed"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
