@@ -101,8 +101,10 @@ def spec_files(inputs: list[Path]) -> list[Path]:
 
 
 def _line_map(text: str) -> dict[str, int]:
+    if text.count("\n", 0, 10_000) < 2 and len(text) > 10_000:
+        return {"/": 1}  # minified JSON: every node is on line 1, no need to compose megabytes
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)  # the C composer: ~20x faster on big specs
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}

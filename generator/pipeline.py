@@ -13,7 +13,9 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 
 from generator import __version__
@@ -48,6 +50,7 @@ class _Source:
     path: Path
     stem: str
     digest: str
+    size: int = 0
 
 
 def _generator_digest() -> str:
@@ -67,11 +70,16 @@ def _source(path: Path, generator_digest: str) -> _Source:
     except OSError:
         data = b""
     digest = hashlib.sha256(generator_digest.encode() + b"\0" + path.name.encode() + b"\0" + data).hexdigest()
-    return _Source(path, package_stem(path.stem), digest)
+    return _Source(path, package_stem(path.stem), digest, len(data))
 
 
-def render_spec(path: Path, *, strict: bool | None = None, digest: str | None = None) -> RenderResult:
-    """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics."""
+def render_spec(
+    path: Path, *, strict: bool | None = None, digest: str | None = None, format: bool = True
+) -> RenderResult:
+    """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics.
+
+    `format=False` skips black, for callers that only parse the code (the review's API diff).
+    """
     stem = package_stem(path.stem)
     result = RenderResult(stem=stem)
     try:
@@ -84,7 +92,7 @@ def render_spec(path: Path, *, strict: bool | None = None, digest: str | None = 
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result)
+        _render_valid(doc, stem, result, format)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -109,10 +117,10 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
     return validate_document(doc, full=False)
 
 
-def _render_valid(doc: Document, stem: str, result: RenderResult) -> None:
+def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool) -> None:
     from generator.build import build_api
     from generator.format import format_files
-    from generator.render import custom_files, render_package
+    from generator.render import custom_files, render_package, runtime_copies
     from generator.resolve import resolve_types
 
     api, models, diagnostics = build_api(doc, stem)
@@ -132,7 +140,10 @@ def _render_valid(doc: Document, stem: str, result: RenderResult) -> None:
         and "_t.Any" not in op.return_annotation
     )
     files = render_package(api)
-    result.files, format_errors = format_files(files)
+    if not format:
+        result.files, result.custom = files, custom_files(api)
+        return
+    result.files, format_errors = format_files(files, verbatim=runtime_copies(api))
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
@@ -210,7 +221,7 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
     generator_digest = _generator_digest()
     sources = [_source(p, generator_digest) for p in files]
     todo = [s for s in sources if force or not _up_to_date(out, s)]
-    results = [render_spec(s.path, strict=strict, digest=s.digest) for s in todo]
+    results = _render_all(todo, strict)
     diagnostics = [d for r in results for d in r.diagnostics]
     _print(diagnostics)
     if any(not r.ok for r in results):
@@ -230,6 +241,26 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
     return 0
 
 
+def _render_one(source: _Source, strict: bool | None) -> RenderResult:
+    return render_spec(source.path, strict=strict, digest=source.digest)
+
+
+def _render_all(sources: list[_Source], strict: bool | None) -> list[RenderResult]:
+    """Specs render independently, so several of them share out over the cores (results keep
+    their order, so the output does not depend on scheduling)."""
+    from generator.format import disallow_parallel, workers
+
+    if len(sources) < 2 or workers() < 2:
+        return [_render_one(s, strict) for s in sources]
+    # Biggest first, so that a large spec does not start last.
+    order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
+    with ProcessPoolExecutor(
+        min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
+    ) as pool:
+        done = dict(zip(order, pool.map(_render_one, [sources[i] for i in order], [strict] * len(order)), strict=True))
+    return [done[i] for i in range(len(sources))]
+
+
 def _up_to_date(out: Path, source: _Source) -> bool:
     try:
         return (out / source.stem / HASH_FILE).read_text(encoding="utf-8").strip() == source.digest
@@ -242,9 +273,8 @@ def check_command(paths: list[Path], out: Path) -> int:
     generator_digest = _generator_digest()
     stale: list[str] = []
     failed = False
-    for path in files:
-        source = _source(path, generator_digest)
-        result = render_spec(path, digest=source.digest)
+    sources = [_source(path, generator_digest) for path in files]
+    for result in _render_all(sources, None):
         if not result.ok:
             _print(result.diagnostics)
             failed = True

@@ -147,6 +147,12 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
     return files
 
 
+def runtime_copies(api: Api) -> frozenset[PurePosixPath]:
+    """The files of render_package copied verbatim from templates/runtime/ (already formatted)."""
+    pkg = PurePosixPath(api.stem) / api.package
+    return frozenset(pkg / f.name for f in RUNTIME.glob("*.py"))
+
+
 # Files the generator creates once and then leaves to the package's owner.
 def custom_files(api: Api) -> dict[PurePosixPath, str]:
     env = _environment()

@@ -34,7 +34,13 @@ from ._redact import Redactor, protect_httpx_logs
 from ._retry import error_retry_delay, is_idempotent, response_retry_delay
 from ._types import NO_BODY, RequestOptions, ResponseSpec, Timeout
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncAPIClient", "BaseClient", "SyncAPIClient"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "BaseClient",
+    "SyncAPIClient",
+]
 
 T = TypeVar("T")
 
@@ -291,7 +297,11 @@ class BaseClient:
             )
 
     def _log_error(
-        self, error: httpx.TransportError, request: httpx.Request, elapsed: float, attempt: int,
+        self,
+        error: httpx.TransportError,
+        request: httpx.Request,
+        elapsed: float,
+        attempt: int,
         attempts: int,
     ) -> None:
         if logger.isEnabledFor(logging.DEBUG):
@@ -351,7 +361,9 @@ class SyncAPIClient(BaseClient):
         )
         self._rate_limiter = None if rate_limit is None else SyncRateLimiter(*rate_limit)
         self._owns_http_client = http_client is None
-        self._http_client = httpx.Client(timeout=self.timeout) if http_client is None else http_client
+        self._http_client = (
+            httpx.Client(timeout=self.timeout) if http_client is None else http_client
+        )
 
     def request(self, options: RequestOptions, response: ResponseSpec[T]) -> T:
         """Send one operation (with its retries) and parse the response."""

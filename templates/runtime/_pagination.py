@@ -91,7 +91,9 @@ class _Walker(Generic[T]):
         self._item = item
         query = dict(options.query or {})
         if isinstance(pagination, PagePagination):
-            if query.get(pagination.page_param) is None:  # the method passes page=None when not given
+            if (
+                query.get(pagination.page_param) is None
+            ):  # the method passes page=None when not given
                 query[pagination.page_param] = pagination.first_page
         elif pagination.limit_param and pagination.max_limit is not None:
             limit = query.get(pagination.limit_param)

@@ -89,7 +89,9 @@ def response_retry_delay(
     return asked if asked <= MAX_RETRY_AFTER else None
 
 
-def error_retry_delay(error: httpx.TransportError, idempotent: bool, retries_done: int) -> float | None:
+def error_retry_delay(
+    error: httpx.TransportError, idempotent: bool, retries_done: int
+) -> float | None:
     """Seconds to wait before retrying after this transport error, or None not to retry."""
     retryable = _RETRY_ERRORS if idempotent else _NOT_SENT_ERRORS
     return backoff(retries_done) if isinstance(error, retryable) else None

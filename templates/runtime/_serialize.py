@@ -59,7 +59,9 @@ def path(value: object) -> str:
     return quote(text, safe="")
 
 
-def headers(values: Mapping[str, object], cookies: Mapping[str, object] | None = None) -> dict[str, str]:
+def headers(
+    values: Mapping[str, object], cookies: Mapping[str, object] | None = None
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in values.items():
         if value is None:
@@ -68,7 +70,9 @@ def headers(values: Mapping[str, object], cookies: Mapping[str, object] | None =
             out[name] = ",".join(str(v) for v in value)
         else:
             out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    jar = "; ".join(f"{k}={quote(str(v), safe='')}" for k, v in (cookies or {}).items() if v is not None)
+    jar = "; ".join(
+        f"{k}={quote(str(v), safe='')}" for k, v in (cookies or {}).items() if v is not None
+    )
     if jar:
         out["Cookie"] = jar
     return out
@@ -110,12 +114,16 @@ def _to_json(value: object) -> object:
     return _scalar(value)
 
 
-def fields(given: object, values: Mapping[str, object], model: type[BaseModel] | None) -> dict[str, Any]:
+def fields(
+    given: object, values: Mapping[str, object], model: type[BaseModel] | None
+) -> dict[str, Any]:
     """Form or multipart fields: like body(), but bytes (file contents) pass through untouched."""
     files = {k: v for k, v in values.items() if isinstance(v, (bytes, bytearray))}
     rest = {k: v for k, v in values.items() if k not in files}
     data = body(given, rest, None if files else model)
-    result: dict[str, Any] = {} if isinstance(data, NoBody) else dict(data) if isinstance(data, dict) else {}
+    result: dict[str, Any] = (
+        {} if isinstance(data, NoBody) else dict(data) if isinstance(data, dict) else {}
+    )
     result.update(files)
     return result
 
@@ -124,4 +132,3 @@ def require(*pairs: tuple[str, object]) -> None:
     missing = [name for name, value in pairs if value is None]
     if missing:
         raise TypeError(f"missing required body field(s): {', '.join(missing)} (or pass body=)")
-

@@ -42,3 +42,15 @@ def test_runtime_has_no_type_ignore_and_no_package_names():
         text = source.read_text()
         assert "type: ignore" not in text, source.name
         assert "{{" not in text and "{%" not in text, source.name
+
+
+def test_runtime_is_black_clean():
+    # The generator copies the runtime without formatting it (generator/format.py), so it must
+    # already be exactly what black would write.
+    import black
+
+    from generator.format import MODE
+
+    for source in sorted(RUNTIME.glob("*.py")):
+        text = source.read_text()
+        assert black.format_str(text, mode=MODE) == text, f"{source.name} is not black-formatted"
