@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 import base64
+import binascii
 import copy
 import datetime as dt
+import mimetypes
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +25,16 @@ from urllib.parse import quote
 import jinja2
 
 from generator.diagnostics import escape_token, split_pointer
-from generator.model import Api, Body, Operation, Param, Resource, Response, SecurityScheme
+from generator.model import (
+    Api,
+    Body,
+    FileUpload,
+    Operation,
+    Param,
+    Resource,
+    Response,
+    SecurityScheme,
+)
 from generator.render import prune_imports, pyrepr
 
 API_KEY = "test-key"
@@ -34,6 +45,7 @@ BINARY_BODY = b"%PDF-1.4 specgen test body"
 TEXT_BODY = "specgen test body"
 TEXT_ERROR = "specgen error body"
 NEXT_CURSOR = "specgen-cursor-2"
+UPLOAD_NAME = "specgen-upload.pdf"  # the file name of an upload whose example names none
 _CONTENT = {"binary_body": BINARY_BODY, "text_body": TEXT_BODY.encode()}
 
 # The documented exception tree (templates/runtime/_exceptions.py), restated on purpose.
@@ -279,12 +291,22 @@ def param_value(param: Param, schemas: Schemas) -> Value:
         literal = param.default
     else:
         literal = schemas.synthesise(schema)
+    try:
+        wire = _wire_texts(schema, literal, param.wire_format, schemas)
+    except ValueError:
+        # Specs in the wild give examples that contradict their own format (a date-time as the
+        # example of a `format: date`); such a value would not survive the client's own parsing.
+        bare = {k: v for k, v in schema.items() if k not in ("example", "examples", "default")}
+        literal = schemas.synthesise(bare)
+        wire = _wire_texts(schema, literal, param.wire_format, schemas)
+    return Value(python_expr(param.annotation, literal), wire)
+
+
+def _wire_texts(schema: dict[str, Any], literal: Any, wire_format: str | None, schemas: Schemas) -> list[str]:
     if isinstance(literal, list):
         item_schema = schemas.deref(schema.get("items") or {})
-        wire = [_wire_text(item_schema, v, param.wire_format) for v in literal]
-    else:
-        wire = [_wire_text(schema, literal, param.wire_format)]
-    return Value(python_expr(param.annotation, literal), wire)
+        return [_wire_text(item_schema, v, wire_format) for v in literal]
+    return [_wire_text(schema, literal, wire_format)]
 
 
 def _wire_text(schema: dict[str, Any], value: Any, wire_format: str | None) -> str:
@@ -357,6 +379,23 @@ class Pages:
 
 
 @dataclass
+class Upload:
+    """The keyword-argument calls of an x-file-upload operation (the file as bytes, as a path).
+    Each must send `Case.fields_wire`: the request example, which carries the file base64-encoded."""
+
+    file: bytes  # the example's content, decoded
+    path_name: str  # the name of the file the path tests write
+    file_arg: str
+    filename_arg: str  # "filename='test.pdf'"
+    path_filename: bool  # whether the path calls pass the name too (the example's is no file name)
+    other_args: list[str]  # the media type when its guess from the name is not the example's; the other fields
+
+    def call(self, case: Case, resource: Resource, file_expr: str, *, filename: bool = True) -> str:
+        parts = [*case.args, f"{self.file_arg}={file_expr}", *([self.filename_arg] if filename else []), *self.other_args]
+        return f"api.{resource.attr}.{case.op.py_name}({', '.join(parts)})"
+
+
+@dataclass
 class Case:
     op: Operation
     const: str
@@ -382,6 +421,7 @@ class Case:
     errors: list[ErrorCase] = field(default_factory=list)
     pages: Pages | None = None
     async_case: bool = False
+    upload: Upload | None = None
 
     @property
     def call(self) -> str:
@@ -503,7 +543,16 @@ class _Planner:
         case.schema = self.schemas.embedded(body.schema, request=True)
         case.headers["Content-Type"] = "application/json"
         case.body_wire = case.request
-        if body.fields and body.model and isinstance(case.request, dict):
+        if body.fields and body.model and body.upload is not None and isinstance(case.request, dict):
+            # The keyword-argument calls take the file, not its base64 content: they are tests
+            # of their own (the upload module); here only body= a model of the example.
+            case.request = self._upload_example(case.request, body.upload)
+            case.body_wire = case.request
+            case.body_mode = "body"
+            case.body_expr = f"{self.note(body.model)}.model_validate({case.const}_REQUEST)"
+            case.fields_wire = {k: v for k, v in case.request.items() if v is not None}
+            case.upload = self._upload(case, body, body.upload)
+        elif body.fields and body.model and isinstance(case.request, dict):
             case.body_mode = "fields"
             known = {f.wire_name: f.py_name for f in body.fields}
             case.fields_map = {k: known[k] for k in case.request if k in known}
@@ -513,6 +562,47 @@ class _Planner:
         else:
             case.body_mode = "body"
             case.body_expr = adapt_expr(self.note(body.annotation), f"{case.const}_REQUEST")
+
+    def _upload_example(self, request: dict[str, Any], upload: FileUpload) -> dict[str, Any]:
+        """The request example, with a file in it: base64 content and a file name (kept when the
+        example has them, which it should)."""
+        request = dict(request)
+        content = request.get(upload.content_wire)
+        try:
+            decoded = base64.b64decode(content, validate=True) if isinstance(content, str) else b""
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if not decoded:
+            request[upload.content_wire] = base64.b64encode(BINARY_BODY).decode("ascii")
+        if not isinstance(request.get(upload.filename_wire), str) or not request[upload.filename_wire]:
+            request[upload.filename_wire] = UPLOAD_NAME
+        if upload.media_type_wire and not isinstance(request.get(upload.media_type_wire), str):
+            request[upload.media_type_wire] = _guess_media_type(request[upload.filename_wire])
+        return request
+
+    def _upload(self, case: Case, body: Body, upload: FileUpload) -> Upload:
+        request = case.request
+        filename = request[upload.filename_wire]
+        safe = bool(re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", filename))
+        others: list[str] = []
+        if upload.media_type and upload.media_type_wire:
+            media_type = request[upload.media_type_wire]
+            if media_type != _guess_media_type(filename):
+                others.append(f"{upload.media_type}={pyrepr(media_type)}")
+        upload_wires = {upload.content_wire, upload.filename_wire, upload.media_type_wire}
+        known = {f.wire_name: f.py_name for f in body.fields if f.role is None}
+        fields_map = {k: known[k] for k in request if k in known and k not in upload_wires}
+        if fields_map:
+            model = f"{self.note(body.model or '')}.model_validate({case.const}_REQUEST)"
+            others.append(f"**_support.kwargs_from({model}, {pyrepr(fields_map)})")
+        return Upload(
+            file=base64.b64decode(request[upload.content_wire]),
+            path_name=filename if safe else UPLOAD_NAME,
+            file_arg=upload.file,
+            filename_arg=f"{upload.filename}={pyrepr(filename)}",
+            path_filename=not safe,
+            other_args=others,
+        )
 
     def _success(self, case: Case, op: Operation) -> None:
         response = next((r for r in op.success if r.kind != "empty" and r.has_example), None)
@@ -593,6 +683,12 @@ class _Planner:
         for token in [t for t in path.split(".") if t]:
             node = self.schemas.deref((node.get("properties") or {}).get(token) if isinstance(node, dict) else {})
         return (node or {}).get("items") if isinstance(node, dict) else {}
+
+
+def _guess_media_type(filename: str) -> str:
+    """The media type the client guesses from a file name, from Python's own table only (a
+    test that relied on the host's mime.types would not be reproducible)."""
+    return mimetypes.MimeTypes(filenames=()).guess_type(filename, strict=False)[0] or "application/octet-stream"
 
 
 def _status(status: str, documented: set[str]) -> int:
@@ -681,6 +777,123 @@ def _resource_module(api: Api, env: jinja2.Environment, context: dict[str, Any],
     )
 
 
+# The upload tests live in a module of their own, next to test_<stem>_<resource>.py.
+_UPLOAD_TEMPLATE = '''{% import "tests/_macros.j2" as m with context %}
+{{ header }}"""Generated tests of the file uploads (x-file-upload) of the {{ resource.tag | one_line | doc }} operations of
+{{ api.package }}.
+
+The file is passed as bytes, as a path, and on the async client as a str path; the body on the
+wire must be the spec's request example, which carries the file base64-encoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import decimal as _decimal
+import typing as _t
+import uuid as _uuid
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter as _TypeAdapter
+
+import {{ support }} as _support
+from {{ api.package }} import _wire as _wire
+{% if models %}
+from {{ api.package }}.models import (
+{% for name in models %}
+    {{ name }},
+{% endfor %}
+)
+{% endif %}
+{% for case in cases %}
+
+
+{{ m.constants(case) -}}
+{% if case.fields_wire != case.request %}
+{{ case.const }}_FIELDS_WIRE: _t.Any = {{ case.fields_wire | pyrepr }}
+{% endif %}
+{{ case.const }}_FILE = {{ case.upload.file | pyrepr }}
+{% endfor %}
+{% for case in cases %}
+{% set op = case.op %}
+{% set u = case.upload %}
+{% set keep = case.result != "none" %}
+
+
+def test_{{ op.py_name }}_upload_bytes() -> None:
+    """`{{ op.method }} {{ op.path | one_line | doc }}` with the file as bytes and its name."""
+    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
+    with _support.client(exchange) as api:
+        {{ "result = " if keep }}{{ u.call(case, resource, case.const ~ "_FILE") }}
+{{ m.expect(case, "exchange.only()", "fields") }}
+{{ m.result_checks(case, "result") }}
+
+
+def test_{{ op.py_name }}_upload_path(tmp_path: Path) -> None:
+    """The file as a path: {% if u.path_filename %}read from it{% else %}its name is the file name{% endif %}{% if op.body.upload.media_type %}, the media type guessed from the name{% endif %}."""
+    path = tmp_path / {{ u.path_name | pyrepr }}
+    path.write_bytes({{ case.const }}_FILE)
+    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
+    with _support.client(exchange) as api:
+        {{ "result = " if keep }}{{ u.call(case, resource, "path", filename=u.path_filename) }}
+{{ m.expect(case, "exchange.only()", "fields") }}
+{{ m.result_checks(case, "result") }}
+
+
+def test_{{ op.py_name }}_upload_async(tmp_path: Path) -> None:
+    """The same call on {{ api.async_client_class }}, with the path as a str."""
+    path = tmp_path / {{ u.path_name | pyrepr }}
+    path.write_bytes({{ case.const }}_FILE)
+    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
+
+{% if keep %}
+    async def run() -> object:
+        async with _support.async_client(exchange) as api:
+            return await {{ u.call(case, resource, "str(path)", filename=u.path_filename) }}
+
+    result = asyncio.run(run())
+{% else %}
+    async def run() -> None:
+        async with _support.async_client(exchange) as api:
+            await {{ u.call(case, resource, "str(path)", filename=u.path_filename) }}
+
+    asyncio.run(run())
+{% endif %}
+{{ m.expect(case, "exchange.only()", "fields") }}
+{{ m.result_checks(case, "result") }}
+
+
+def test_{{ op.py_name }}_upload_bytes_need_a_name() -> None:
+    """Bytes carry no file name: without one the call fails before anything is sent."""
+    exchange = _support.Exchange()
+    with _support.client(exchange) as api:
+        with pytest.raises(ValueError, match="filename"):
+            {{ u.call(case, resource, case.const ~ "_FILE", filename=False) }}
+    assert exchange.requests == []
+{% endfor %}
+'''
+
+
+def _upload_module(api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource) -> str | None:
+    """Tests of the operations with an x-file-upload body, called with the file."""
+    planner = _Planner(api)
+    cases = [c for c in (planner.case(op) for op in resource.operations) if c.upload is not None and c.pages is None]
+    if not cases:
+        return None
+    return _prune(
+        env.from_string(_UPLOAD_TEMPLATE).render(
+            context,
+            **_CONTENT,
+            resource=resource,
+            cases=cases,
+            models=_imports(planner, set()),
+            support=support_module(api),
+        )
+    )
+
+
 def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> str | None:
     """One test per security scheme: the credentials travel where the scheme says."""
     target = next(
@@ -731,6 +944,9 @@ def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> 
     }
     for resource in api.resources:
         files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(api, env, context, resource)
+        uploads = _upload_module(api, env, context, resource)
+        if uploads is not None:
+            files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
     client_tests = _client_module(api, env, context)
     if client_tests is not None:
         files[tests / f"test_{api.stem}_client.py"] = client_tests
