@@ -46,7 +46,8 @@ def _golden() -> dict[str, str]:
     return {
         p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(GOLDEN.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        # Tools drop caches here (ruff: .ruff_cache beside the package's pyproject.toml).
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(GOLDEN).parts)
     }
 
 
@@ -59,7 +60,7 @@ def _rewrite(files: dict[str, str]) -> None:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
     for folder in sorted((p for p in GOLDEN.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if not any(folder.iterdir()):
+        if not any(folder.iterdir()) and not folder.name.startswith("."):
             folder.rmdir()
 
 
