@@ -49,7 +49,7 @@ def pointer(*tokens: str | int) -> str:
 
 
 def split_pointer(ptr: str) -> list[str]:
-    body = ptr[1:] if ptr.startswith("#") else ptr
+    body = ptr.removeprefix("#")
     if not body:
         return []
     return [t.replace("~1", "/").replace("~0", "~") for t in body.lstrip("/").split("/")]

@@ -305,7 +305,8 @@ def _differences(out: Path, result: RenderResult) -> list[str]:
     if package.is_dir():
         custom = set(_custom_tree(package, result))
         for file in sorted(package.rglob("*")):
-            if file.is_file() and file not in expected and file not in custom and "__pycache__" not in file.parts:
-                if not any(part.endswith(".egg-info") for part in file.parts):
-                    differing.append(f"{file} (not generated)")
+            if file in expected or file in custom or not file.is_file():
+                continue
+            if "__pycache__" not in file.parts and not any(p.endswith(".egg-info") for p in file.parts):
+                differing.append(f"{file} (not generated)")
     return differing
