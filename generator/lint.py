@@ -115,6 +115,12 @@ EXTENSION_SHAPES: dict[str, dict[str, Any]] = {
         "uniqueItems": True,
         "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
     },
+    "x-file-upload": {
+        "type": "object",
+        "required": ["content", "filename"],
+        "properties": {"content": _PARAM_NAME, "filename": _PARAM_NAME, "mediaType": _PARAM_NAME},
+        "additionalProperties": False,
+    },
     "x-breaking-change-ack": {
         "type": "array",
         "minItems": 1,
@@ -135,6 +141,7 @@ EXTENSION_PLACES: dict[str, tuple[str, ...]] = {
     "x-wire-format": ("schema",),
     "x-client-option": ("parameter",),
     "x-enum-varnames": ("schema",),
+    "x-file-upload": ("schema",),
 }
 _PLACE_NAMES = {
     "root": "the root object",
@@ -390,8 +397,32 @@ def _check_extension(
             doc.diagnostic(_join(ptr, e.absolute_path), f"{name}: {_shorten(e.message)}", rule=rule)
             for e in sorted(specific or errors, key=lambda e: list(map(str, e.absolute_path)))
         ]
+    if name == "x-file-upload":
+        return [
+            doc.diagnostic(_join(ptr, [key] if key else []), message, rule=rule)
+            for key, message in _file_upload_problems(owner, value)
+        ]
     problem = _misplaced(name, owner, value)
     return [doc.diagnostic(ptr, problem, rule=rule)] if problem else []
+
+
+def _file_upload_problems(owner: dict[str, Any], value: dict[str, str]) -> list[tuple[str, str]]:
+    """(key of the extension, message): each names its own property of the schema that has it.
+    The generator flattens only plain object schemas into keyword arguments."""
+    combined = any(k in owner for k in ("allOf", "anyOf", "oneOf"))
+    if combined or not isinstance(owner.get("properties"), dict):
+        return [("", "x-file-upload is only allowed on schemas with `properties` and no allOf/anyOf/oneOf")]
+    properties = owner["properties"]
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for key, prop in value.items():
+        if prop not in properties:
+            problems.append((key, f"x-file-upload {key}: {prop!r} is not a property of this schema"))
+        elif prop in seen:
+            problems.append((key, f"x-file-upload {key}: {prop!r} is already the {seen[prop]} property"))
+        else:
+            seen[prop] = key
+    return problems
 
 
 def _misplaced(name: str, owner: dict[str, Any], value: Any) -> str | None:

@@ -44,6 +44,9 @@ class Param:
     schema: Any = None  # the raw schema ($refs unresolved), for generated tests
 
 
+UploadRole = Literal["file", "filename", "media_type"]
+
+
 @dataclass
 class BodyField:
     wire_name: str
@@ -52,6 +55,23 @@ class BodyField:
     type: TypeRef
     annotation: str = ""
     description: str = ""
+    # Set on the fields of an x-file-upload: "file" is the argument that replaces the base64
+    # content field (bytes or a path); "filename" and "media_type" become optional str arguments.
+    role: UploadRole | None = None
+
+
+@dataclass
+class FileUpload:
+    """x-file-upload on a request body schema: the method takes the file (bytes or a path) and
+    fills the body's base64 content, file name and media type fields from it."""
+
+    file: PyIdent  # the argument taking the file
+    content: PyIdent  # local variable holding the base64 content (the content field's own name)
+    filename: PyIdent  # the file-name argument
+    media_type: PyIdent | None  # the media-type argument, when the body has such a field
+    content_wire: str
+    filename_wire: str
+    media_type_wire: str | None
 
 
 @dataclass
@@ -63,6 +83,7 @@ class Body:
     annotation: str = ""
     model: str | None = None  # class name when the body is a model class that fields build
     fields: list[BodyField] = field(default_factory=list)  # flattened keyword arguments
+    upload: FileUpload | None = None  # x-file-upload: the fields one `file` argument fills
     description: str = ""
     example: Any = None
     has_example: bool = False

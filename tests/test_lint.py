@@ -264,6 +264,44 @@ CASES: list[tuple[str, str, Break, str]] = [
         f"{SCHEMAS}/Pet/x-curations",
     ),
     (
+        "extension-file-upload",
+        "names-a-missing-property",
+        lambda s: schema(s, "PetPhoto")["x-file-upload"].update(content="photo"),
+        f"{SCHEMAS}/PetPhoto/x-file-upload/content",
+    ),
+    (
+        "extension-file-upload",
+        "same-property-twice",
+        lambda s: schema(s, "PetPhoto")["x-file-upload"].update(mediaType="name"),
+        f"{SCHEMAS}/PetPhoto/x-file-upload/mediaType",
+    ),
+    (
+        "extension-file-upload",
+        "without-filename",
+        lambda s: schema(s, "PetPhoto")["x-file-upload"].pop("filename"),
+        f"{SCHEMAS}/PetPhoto/x-file-upload",
+    ),
+    (
+        "extension-file-upload",
+        "unknown-key",
+        lambda s: schema(s, "PetPhoto")["x-file-upload"].update(encoding="base64"),
+        f"{SCHEMAS}/PetPhoto/x-file-upload",
+    ),
+    (
+        "extension-file-upload",
+        "on-a-composed-schema",
+        lambda s: schema(s, "PetPhoto").update(allOf=[{"$ref": "#/components/schemas/NewPet"}]),
+        f"{SCHEMAS}/PetPhoto/x-file-upload",
+    ),
+    (
+        "extension-file-upload",
+        "on-a-media-type",
+        lambda s: media(op(s, "/pets/{petId}", "put")["requestBody"]).update(
+            {"x-file-upload": {"content": "data", "filename": "name"}}
+        ),
+        "#/paths/~1pets~1{petId}/put/requestBody/content/application~1json/x-file-upload",
+    ),
+    (
         "extension-breaking-change-ack",
         "missing-reason",
         lambda s: s["x-breaking-change-ack"][0].pop("reason"),
@@ -372,7 +410,7 @@ def test_cli_clean_spec_prints_summary(tmp_path: Path, capsys: pytest.CaptureFix
     out, err = capsys.readouterr()
     assert err == ""
     assert out.splitlines() == [
-        f"{path}: ok (3 operations, 5 schemas, 1 curation entries)",
+        f"{path}: ok (4 operations, 6 schemas, 1 curation entries)",
     ]
 
 
@@ -413,7 +451,7 @@ def test_cli_folder_lints_each_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert lint_command([tmp_path]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        f"{tmp_path / 'a_good.yaml'}: ok (3 operations, 5 schemas, 1 curation entries)"
+        f"{tmp_path / 'a_good.yaml'}: ok (4 operations, 6 schemas, 1 curation entries)"
     ]
     assert len(err.splitlines()) == 1
     assert "b_bad.yaml" in err and "operation-tag" in err

@@ -3,6 +3,7 @@ and its arguments built from the spec's own examples (or schema-conforming value
 
 from __future__ import annotations
 
+import base64
 import importlib
 import inspect
 import re
@@ -43,6 +44,9 @@ class Case:
     # Media types of the 2xx responses that have a body.
     success_media_types: tuple[str, ...] = ()
     pagination: dict[str, t.Any] | None = field(default=None, compare=False)
+    # The body schema's x-file-upload: the method takes the file, not its base64 content.
+    file_upload: dict[str, str] | None = field(default=None, compare=False)
+    body_properties: dict[str, t.Any] = field(default_factory=dict, compare=False)
 
     @property
     def id(self) -> str:
@@ -99,7 +103,7 @@ def cases(stem: str) -> list[Case]:
             operation = item.get(method)
             if operation is None:
                 continue
-            media_type, example = None, None
+            media_type, example, upload, properties = None, None, None, {}
             body = resolve(document, operation.get("requestBody"))
             if body:
                 media_type, content = next(iter(body["content"].items()))
@@ -108,6 +112,9 @@ def cases(stem: str) -> list[Case]:
                     raise HarnessError(
                         f"{stem} {operation['operationId']}: request body has no example"
                     )
+                schema = resolve(document, content.get("schema") or {})
+                upload = schema.get("x-file-upload")
+                properties = schema.get("properties") or {}
             success = tuple(
                 media
                 for status, response in operation.get("responses", {}).items()
@@ -127,6 +134,8 @@ def cases(stem: str) -> list[Case]:
                     body_example=example,
                     success_media_types=success,
                     pagination=operation.get("x-pagination"),
+                    file_upload=upload,
+                    body_properties=properties,
                 )
             )
     return found
@@ -280,11 +289,42 @@ def arguments(method: t.Any, case: Case) -> tuple[list[t.Any], dict[str, t.Any]]
             raise HarnessError(
                 f"{case.id}: request media type {case.body_media_type} is not supported"
             )
-        if "body" not in hints:
+        if case.file_upload is not None:
+            kwargs.update(_upload_arguments(module, hints, names, case))
+        elif "body" not in hints:
             raise HarnessError(f"{case.id}: the method takes no body= argument")
-        kwargs["body"] = TypeAdapter(hints["body"]).validate_python(case.body_example)
+        else:
+            kwargs["body"] = TypeAdapter(hints["body"]).validate_python(case.body_example)
     positional = [n for n, p in signature.items() if p.kind is inspect.Parameter.POSITIONAL_ONLY]
     return [kwargs.pop(n) for n in positional], kwargs
+
+
+def _is_file_input(module: ModuleType, hint: t.Any) -> bool:
+    wanted = set(t.get_args(module._types.FileInput))
+    return set(t.get_args(hint)) - {type(None)} == wanted
+
+
+def _upload_arguments(
+    module: ModuleType, hints: dict[str, t.Any], names: list[str], case: Case
+) -> dict[str, t.Any]:
+    """Keyword arguments for an x-file-upload body: the example's base64 content decoded and
+    passed as the file (bytes), its file name and media type, and every other field."""
+    upload = case.file_upload or {}
+    example = case.body_example
+    if not isinstance(example, dict):
+        raise HarnessError(f"{case.id}: an x-file-upload request example must be an object")
+    files = [n for n in names if n in hints and _is_file_input(module, hints[n])]
+    if len(files) != 1:
+        raise HarnessError(f"{case.id}: x-file-upload needs one file argument, found {files}")
+    kwargs: dict[str, t.Any] = {files[0]: base64.b64decode(example[upload["content"]])}
+    others = [n for n in names if n != files[0]]
+    for key, value in example.items():
+        if key == upload["content"]:
+            continue
+        name = _argument(others, {"name": key, "in": "body"}, case.id)
+        schema = resolve(spec(case.stem), case.body_properties.get(key) or {})
+        kwargs[name] = _python(module, hints[name], value, schema)
+    return kwargs
 
 
 def return_type(method: t.Any) -> t.Any:
