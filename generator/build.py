@@ -11,6 +11,7 @@ from generator.model import (
     Api,
     Body,
     BodyField,
+    FileUpload,
     Operation,
     Pagination,
     Param,
@@ -19,6 +20,7 @@ from generator.model import (
     SecurityScheme,
     ServerVariable,
     TypeRef,
+    UploadRole,
 )
 from generator.names import ClassName, PyIdent, dedupe, package_stem, pascal, snake, words
 from generator.schemas import ModelSet
@@ -112,7 +114,7 @@ class _Builder:
     def _resource(self, tag: str | None, path: str, resources: dict[str, Resource]) -> Resource:
         if not tag:
             segments = [s for s in path.split("/") if s and not s.startswith("{")]
-            tag = next((s for s in segments if not re.fullmatch(r"v\d+|api", s, re.I)), "default")
+            tag = next((s for s in segments if not re.fullmatch(r"v\d+|api", s, re.IGNORECASE)), "default")
         attr = snake(tag, fallback="default")
         if attr in _CLIENT_ATTRS:
             attr = PyIdent(attr + "_")
@@ -317,7 +319,58 @@ class _Builder:
                         description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
                     )
                 )
+            if "x-file-upload" in resolved:
+                body.upload = self._file_upload(resolved["x-file-upload"], body, ptr + "/requestBody", taken)
         return body
+
+    def _file_upload(self, raw: Any, body: Body, where: str, taken: set[str]) -> FileUpload | None:
+        """x-file-upload: the content field becomes a `file` argument (bytes or a path), the file
+        name and media type fields optional str arguments the runtime fills in from the file."""
+        by_wire = {f.wire_name: f for f in body.fields}
+        names = [raw.get(key) for key in ("content", "filename", "mediaType")] if isinstance(raw, dict) else []
+        content, filename, media_type = names or (None, None, None)
+        given = [n for n in names if n is not None]
+        if not (
+            isinstance(content, str) and isinstance(filename, str)
+            and all(isinstance(n, str) and n in by_wire for n in given)
+            and len(set(given)) == len(given)
+        ):
+            self.warn(
+                where,
+                "x-file-upload must name distinct body properties for content and filename (and "
+                "optionally mediaType); ignored",
+            )
+            return None
+        content_field = by_wire[content]
+        upload = FileUpload(
+            file=PyIdent(dedupe("file", taken)),
+            content=content_field.py_name,
+            filename=by_wire[filename].py_name,
+            media_type=by_wire[media_type].py_name if isinstance(media_type, str) else None,
+            content_wire=content,
+            filename_wire=filename,
+            media_type_wire=media_type if isinstance(media_type, str) else None,
+        )
+        roles: dict[str, UploadRole] = {filename: "filename"}
+        if isinstance(media_type, str):
+            roles[media_type] = "media_type"
+        fields: list[BodyField] = []
+        for f in body.fields:
+            if f.wire_name == content:
+                f = BodyField(
+                    wire_name=f.wire_name,
+                    py_name=upload.file,
+                    required=f.required,
+                    type=TypeRef("prim", "_FileInput"),
+                    description=f.description,
+                    role="file",
+                )
+            elif f.wire_name in roles:
+                # Derived from the file when not given (the runtime requires a name for bytes).
+                f.required, f.type, f.role = False, TypeRef("prim", "str"), roles[f.wire_name]
+            fields.append(f)
+        body.fields = fields
+        return upload
 
     def _field_type(self, schema: Any, kind: str, hint: str) -> TypeRef:
         resolved = self.deref(schema)
