@@ -116,6 +116,13 @@ class ModelSet:
 
     # -- types ---------------------------------------------------------------------------------
 
+    def claim(self, *names: str) -> bool:
+        """Reserve class names for other generated classes (resources) unless a model has one."""
+        if any(n in self._taken for n in names):
+            return False
+        self._taken.update(names)
+        return True
+
     def hoist(self, hint: str, schema: dict[str, Any]) -> TypeRef:
         name = dedupe(pascal(hint), self._taken)
         self._pending.append((name, schema))
@@ -262,7 +269,7 @@ class ModelSet:
                 type_mappings=["string+email=string", "string+idn-email=string"],
             )
         messages = sorted({" ".join(str(w.message).split()) for w in caught})
-        return str(source or ""), messages
+        return widen_literal_overrides(str(source or "")), messages
 
 
 # datamodel-code-generator names inline models after their field and, on a clash, renames whichever
@@ -411,3 +418,67 @@ def model_classes(source: str, *, public_only: bool = False) -> set[str]:
             if not any(b.startswith("RootModel") for b in bases) or public_only:
                 names.add(node.name)
     return names
+
+
+def widen_literal_overrides(source: str) -> str:
+    """Let a discriminator field's Literal in a base model admit the values of its subclasses.
+
+    With a discriminator on an allOf chain (`PaymentRejectedOrReturned` extends
+    `PaymentStatusChanged`, each with its own `sourceType` constant), datamodel-code-generator
+    gives each class `source_type: Literal["its own value"]`, which mypy rejects as an
+    incompatible override. An instance of the subclass is an instance of the base, so the base's
+    Literal lists the subclass values too, and the override only narrows it.
+    """
+    if "Literal[" not in source:
+        return source
+    tree = ast.parse(source)
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    fields: dict[tuple[str, str], tuple[ast.Subscript, list[Any]]] = {}
+    for cls in classes.values():
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                literal = _literal_node(stmt.annotation)
+                if literal is not None:
+                    fields[(cls.name, stmt.target.id)] = literal
+
+    def ancestors(name: str, seen: set[str]) -> list[str]:
+        found: list[str] = []
+        for base in classes[name].bases if name in classes else []:
+            if isinstance(base, ast.Name) and base.id in classes and base.id not in seen:
+                seen.add(base.id)
+                found += [base.id, *ancestors(base.id, seen)]
+        return found
+
+    widened: dict[tuple[str, str], list[Any]] = {}
+    for (name, field_name), (_, values) in fields.items():
+        for ancestor in ancestors(name, set()):
+            key = (ancestor, field_name)
+            if key in fields:
+                current = widened.setdefault(key, list(fields[key][1]))
+                current.extend(v for v in values if v not in current)
+    if not widened:
+        return source
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits = []
+    for key, values in widened.items():
+        node = fields[key][0]
+        start = offsets[node.lineno - 1] + node.col_offset
+        end = offsets[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        edits.append((start, end, "Literal[" + ", ".join(repr(v) for v in values) + "]"))
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def _literal_node(annotation: ast.expr) -> tuple[ast.Subscript, list[Any]] | None:
+    """The `Literal[...]` of constants in an annotation (bare or inside Annotated[...])."""
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal":
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if all(isinstance(i, ast.Constant) and isinstance(i.value, (str, int, bool)) for i in items):
+                return node, [i.value for i in items if isinstance(i, ast.Constant)]
+            return None
+    return None
