@@ -31,7 +31,15 @@ _CALL_NAMES = {
     "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries", "_t", "_dt"
 }
 # Attributes the client itself defines; a resource must not shadow them.
-_CLIENT_ATTRS = {"close", "aclose", "request", "paginate", "base_url", "with_options", "copy"}
+_CLIENT_ATTRS = {
+    "close", "aclose", "request", "paginate", "base_url", "with_options", "copy", "timeout", "max_retries"
+}
+# The client constructor's own arguments and the names its body uses: client options (parameters
+# marked x-client-option) become constructor arguments too, so they must not take these.
+_CONSTRUCTOR_NAMES = {
+    "self", "super", "httpx", "api_key", "username", "password", "auth_scheme", "base_url", "timeout",
+    "max_retries", "rate_limit", "http_client", "allow_insecure_http", "default_headers",
+}
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\b|^\*/\*$", re.IGNORECASE)
 _BINARY_MEDIA = re.compile(
     r"^(application/(octet-stream|pdf|zip|gzip|x-tar|vnd\.[\w.+-]*)|image/|audio/|video/)", re.IGNORECASE
@@ -46,6 +54,7 @@ class _Builder:
         self.stem = package_stem(stem)
         self.package = PyIdent(f"{self.stem}_client")
         self.models = ModelSet(self.data, self.package)
+        self._option_names = set(_CONSTRUCTOR_NAMES)
 
     def warn(self, ptr: str, message: str) -> None:
         self.diagnostics.append(self.doc.diagnostic(ptr, message, level=Level.WARNING))
@@ -123,8 +132,15 @@ class _Builder:
             for entry in self.data.get("tags") or []:
                 if isinstance(entry, dict) and entry.get("name") == tag:
                     description = str(entry.get("description") or "")
+            # resource modules import models by name, so a schema called `PetsResource` must not
+            # share its name with the resource class
+            base = class_name = pascal(attr) + "Resource"
+            n = 1
+            while not self.models.claim(class_name, "Async" + class_name):
+                n += 1
+                class_name = f"{base}{n}"
             resources[attr] = Resource(
-                attr=attr, class_name=ClassName(pascal(attr) + "Resource"), tag=tag, description=description, operations=[]
+                attr=attr, class_name=ClassName(class_name), tag=tag, description=description, operations=[]
             )
         return resources[attr]
 
@@ -271,7 +287,9 @@ class _Builder:
             if raw.get("x-client-option") is True and location in ("query", "header"):
                 if "default" in resolved_schema:
                     param.default, param.has_default = resolved_schema["default"], True
-                client_options.setdefault(name, param)
+                if name not in client_options:
+                    param.py_name = PyIdent(dedupe(param.py_name, self._option_names))
+                    client_options[name] = param
                 continue
             param.py_name = PyIdent(dedupe(param.py_name, taken))
             params.append(param)
