@@ -266,6 +266,21 @@ def test_odd_model_names_are_distinct_classes(tmp_path: Path) -> None:
     assert {"Class", "Class_2", "N1St", "List_2", "BaseModel_2", "Field_2"} <= set(classes)
 
 
+def test_models_named_like_runtime_exports_leave_the_exports_alone(tmp_path: Path) -> None:
+    gen = Generated(tmp_path, "names.yaml")
+    _assert_safe(gen)
+    report = gen.run('''
+    report["page"] = module.Page.__module__
+    report["error_base"] = issubclass(module.NotFoundError, module.APIError)
+    report["page_models"] = sorted(n for n in vars(module.models) if n.startswith("Page"))
+    report["all_unique"] = len(module.__all__) == len(set(module.__all__))
+    ''')
+    assert report["page"].endswith("._pagination")  # type: ignore[union-attr]
+    assert report["error_base"] is True
+    assert report["page_models"] == ["Page_2"]  # the schema, renamed: it keeps the package's Page
+    assert report["all_unique"] is True
+
+
 def test_resource_attribute_does_not_shadow_client_attributes(tmp_path: Path) -> None:
     gen = Generated(tmp_path, "names.yaml")
     _assert_safe(gen)

@@ -26,6 +26,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._types import FileInput
 from .models import (
     CreatePaymentStatus,
     Payment,
@@ -39,6 +40,11 @@ __all__ = [
     "InvisibleCollectorClient",
     "AsyncInvisibleCollectorClient",
     "DEFAULT_BASE_URL",
+    "models",
+    "AsyncPager",
+    "Page",
+    "SyncPager",
+    "FileInput",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -53,10 +59,6 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "AsyncPager",
-    "Page",
-    "SyncPager",
-    "models",
     "CreatePaymentStatus",
     "Payment",
     "PaymentLine",

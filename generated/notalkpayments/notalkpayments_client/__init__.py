@@ -26,6 +26,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._types import FileInput
 from .models import (
     BusinessUnit,
     BusinessUnitRequest,
@@ -45,6 +46,11 @@ __all__ = [
     "NoTalkPaymentsClient",
     "AsyncNoTalkPaymentsClient",
     "DEFAULT_BASE_URL",
+    "models",
+    "AsyncPager",
+    "Page",
+    "SyncPager",
+    "FileInput",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -59,10 +65,6 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "AsyncPager",
-    "Page",
-    "SyncPager",
-    "models",
     "BusinessUnit",
     "BusinessUnitRequest",
     "Debtor",

@@ -26,6 +26,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._types import FileInput
 from .models import (
     CountryCode,
     CreateDocumentMediatype,
@@ -66,6 +67,11 @@ __all__ = [
     "NotifyClient",
     "AsyncNotifyClient",
     "DEFAULT_BASE_URL",
+    "models",
+    "AsyncPager",
+    "Page",
+    "SyncPager",
+    "FileInput",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -80,10 +86,6 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "AsyncPager",
-    "Page",
-    "SyncPager",
-    "models",
     "CountryCode",
     "CreateDocumentMediatype",
     "Customer",

@@ -26,6 +26,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._types import FileInput
 from .models import (
     ConfirmingInvoice,
     ConfirmingInvoiceCreate,
@@ -59,6 +60,11 @@ __all__ = [
     "NovicapEarlyPaymentsClient",
     "AsyncNovicapEarlyPaymentsClient",
     "DEFAULT_BASE_URL",
+    "models",
+    "AsyncPager",
+    "Page",
+    "SyncPager",
+    "FileInput",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -73,10 +79,6 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "AsyncPager",
-    "Page",
-    "SyncPager",
-    "models",
     "ConfirmingInvoice",
     "ConfirmingInvoiceCreate",
     "ConfirmingInvoiceList",

@@ -26,6 +26,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._types import FileInput
 from .models import (
     AccountHolderType,
     AccountType,
@@ -54,6 +55,11 @@ __all__ = [
     "PaymentIntegrationsClient",
     "AsyncPaymentIntegrationsClient",
     "DEFAULT_BASE_URL",
+    "models",
+    "AsyncPager",
+    "Page",
+    "SyncPager",
+    "FileInput",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -68,10 +74,6 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "AsyncPager",
-    "Page",
-    "SyncPager",
-    "models",
     "AccountHolderType",
     "AccountType",
     "ErrorResponse",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ._types import FileInput, MultipartFile
 
-__all__ = ["FileInput", "guess_media_type", "multipart_files", "read_file_input"]
+__all__ = ["FileInput", "file_upload", "guess_media_type", "multipart_files", "read_file_input"]
 
 _DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
@@ -46,6 +46,19 @@ def read_file_input(
         name,
         media_type or guess_media_type(name),
     )
+
+
+def file_upload(
+    file: FileInput | None, filename: str | None, media_type: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """The (content, file name, media type) body fields of a generated upload method.
+
+    With a file: read_file_input. Without one (the caller passed body= or left the optional file
+    out): no content, and the file name and media type as given.
+    """
+    if file is None:
+        return None, filename, media_type
+    return read_file_input(file, filename, media_type)
 
 
 def multipart_files(files: Mapping[str, MultipartFile]) -> list[tuple[str, tuple[str, bytes, str]]]:

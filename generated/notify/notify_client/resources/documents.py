@@ -13,14 +13,15 @@ from functools import cache as _cache
 
 from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _files as _files
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
+from .._types import FileInput as _FileInput
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
-    CreateDocumentMediatype,
     Document,
     DocumentCreate,
     Error,
@@ -63,9 +64,9 @@ class DocumentsResource:
         self,
         *,
         invoice: _uuid.UUID,
-        filename: str,
-        mediatype: CreateDocumentMediatype,
-        content: str,
+        file: _FileInput,
+        filename: str | None = None,
+        mediatype: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -88,8 +89,8 @@ class DocumentsResource:
         *,
         invoice: _uuid.UUID | None = None,
         filename: str | None = None,
-        mediatype: CreateDocumentMediatype | None = None,
-        content: str | None = None,
+        mediatype: str | None = None,
+        file: _FileInput | None = None,
         body: DocumentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -100,15 +101,19 @@ class DocumentsResource:
 
         Upload your document data to Notify and connect it to the right invoice. Send the PDF data in Base64 format together with the right file information. Each time you send a new file to Notify for a specific invoice, the document is updated; there is no specific update function.
 
+        `file` is the file to upload: its content as bytes, or the path of a file to read (str
+        or os.PathLike). It is sent base64-encoded in the body's `content` field.
+        `filename` defaults to the path's file name (it is required with bytes);
+        `mediatype` defaults to the media type guessed from the file name.
+
         `POST /documents`
         """
         if body is None:
             _serialize.require(
                 ("invoice", invoice),
-                ("filename", filename),
-                ("mediatype", mediatype),
-                ("content", content),
+                ("file", file),
             )
+        content, filename, mediatype = _files.file_upload(file, filename, mediatype)
         options = _RequestOptions(
             method="POST",
             path="/documents",
@@ -173,9 +178,9 @@ class AsyncDocumentsResource:
         self,
         *,
         invoice: _uuid.UUID,
-        filename: str,
-        mediatype: CreateDocumentMediatype,
-        content: str,
+        file: _FileInput,
+        filename: str | None = None,
+        mediatype: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -198,8 +203,8 @@ class AsyncDocumentsResource:
         *,
         invoice: _uuid.UUID | None = None,
         filename: str | None = None,
-        mediatype: CreateDocumentMediatype | None = None,
-        content: str | None = None,
+        mediatype: str | None = None,
+        file: _FileInput | None = None,
         body: DocumentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -210,15 +215,19 @@ class AsyncDocumentsResource:
 
         Upload your document data to Notify and connect it to the right invoice. Send the PDF data in Base64 format together with the right file information. Each time you send a new file to Notify for a specific invoice, the document is updated; there is no specific update function.
 
+        `file` is the file to upload: its content as bytes, or the path of a file to read (str
+        or os.PathLike). It is sent base64-encoded in the body's `content` field.
+        `filename` defaults to the path's file name (it is required with bytes);
+        `mediatype` defaults to the media type guessed from the file name.
+
         `POST /documents`
         """
         if body is None:
             _serialize.require(
                 ("invoice", invoice),
-                ("filename", filename),
-                ("mediatype", mediatype),
-                ("content", content),
+                ("file", file),
             )
+        content, filename, mediatype = _files.file_upload(file, filename, mediatype)
         options = _RequestOptions(
             method="POST",
             path="/documents",
