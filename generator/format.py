@@ -14,8 +14,10 @@ from multiprocessing import get_context
 from pathlib import PurePosixPath
 
 import black
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100)
+MODE = Mode(target_versions={TargetVersion.PY311}, line_length=100)
 
 # Below this much Python a worker pool costs more than it saves.
 _PARALLEL_BYTES = 400_000
@@ -35,7 +37,7 @@ def workers() -> int:
 def _format_one(text: str) -> tuple[str, str | None]:
     try:
         return black.format_str(text, mode=MODE), None
-    except black.InvalidInput as exc:
+    except InvalidInput as exc:
         return text, str(exc).splitlines()[0][:200]
 
 

@@ -236,7 +236,9 @@ class ModelSet:
         Returns the module source and the warnings it raised (dropped constraints and the like)."""
         if not self.schemas:
             return "", []
-        from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+        from datamodel_code_generator import generate
+        from datamodel_code_generator.enums import DataModelType, InputFileType
+        from datamodel_code_generator.format import PythonVersion
 
         doc = {
             "openapi": openapi_version if openapi_version.startswith("3.") else "3.1.0",

@@ -19,8 +19,6 @@ import textwrap
 import uuid
 from pathlib import Path
 
-import pytest
-
 from generator.names import package_stem, pascal, snake
 from tests.conftest import FIXTURES, run_specgen
 

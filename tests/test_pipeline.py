@@ -44,25 +44,33 @@ def test_second_generate_is_a_no_op_and_a_change_rebuilds(tmp_path: Path) -> Non
 BROKEN = {
     "unreadable": ("openapi: 3.1.0\ninfo: {title: x\n", "invalid YAML"),
     "dangling-ref": (
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
-        "        '200':\n          description: ok\n          content:\n            application/json:\n"
-        "              schema: {$ref: '#/components/schemas/Missing'}\n",
+        (
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
+            "        '200':\n          description: ok\n          content:\n            application/json:\n"
+            "              schema: {$ref: '#/components/schemas/Missing'}\n"
+        ),
         "#/paths/~1a/get/responses/200/content/application~1json/schema",
     ),
     "duplicate-operation-id": (
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: same\n"
-        "      responses: {'200': {description: ok}}\n  /b:\n    get:\n      operationId: same\n"
-        "      responses: {'200': {description: ok}}\n",
+        (
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: same\n"
+            "      responses: {'200': {description: ok}}\n  /b:\n    get:\n      operationId: same\n"
+            "      responses: {'200': {description: ok}}\n"
+        ),
         "operationId",
     ),
     "circular-ref": (
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
-        "    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
+        (
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+            "    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n"
+        ),
         "#/components/schemas/",
     ),
     "external-ref": (
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
-        "        '200': {$ref: 'other.yaml#/responses/ok'}\n",
+        (
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
+            "        '200': {$ref: 'other.yaml#/responses/ok'}\n"
+        ),
         "#/paths/~1a/get/responses/200",
     ),
 }

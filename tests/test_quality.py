@@ -118,3 +118,17 @@ def test_generated_packages_install_into_a_fresh_venv(tmp_path: Path) -> None:
         got = report[copy.name]
         assert (got["name"], got["version"]) == (project["name"], project["version"]), copy.name
         assert "site-packages" in got["file"], got["file"]
+
+
+def test_specgen_itself_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:
+    """The generator, its tests and benchmarks are held to what they demand of generated code."""
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")],  # config: pyproject.toml
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "generator", "bench", "tests"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import itertools
 import socket
 import time
 
@@ -17,7 +18,7 @@ IDEMPOTENT_RETRY_STATUSES = [408, 429, 500, 502, 503, 504]
 
 def gaps(server: ScriptedServer) -> list[float]:
     times = [r.time for r in server.received]
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 def test_429_with_retry_after_1_retries_once_after_at_least_1s(rt, server, make_api):
@@ -236,7 +237,7 @@ async def test_connection_errors_exhaust_retries(rt, fast_backoff, kind):
 def test_refused_connection_to_real_port_is_connection_error(rt, fast_backoff):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        url = "http://127.0.0.1:%d" % sock.getsockname()[1]  # bound, never listening
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"  # bound, never listening
     client = rt.SyncAPIClient(base_url=url, max_retries=1)
     with pytest.raises(rt.APIConnectionError):
         client.request(rt.RequestOptions(method="GET", path="/x"), rt.ResponseSpec(success=None))
