@@ -68,7 +68,7 @@ def _listing(root: Path) -> set[str]:
 
 
 _HARNESS = '''
-import importlib, inspect, json, os, pkgutil, sys
+import functools, importlib, inspect, json, os, pkgutil, sys
 import httpx
 
 name = sys.argv[1]
@@ -118,7 +118,7 @@ def _assert_safe(gen: Generated) -> None:
 # -- injection: payloads in every place spec text lands ---------------------------------------
 
 _INJECTION_CALL = '''
-resource_names = [n for n in type(client).__annotations__]
+resource_names = [n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property)]
 assert len(resource_names) == 1, resource_names
 resource = getattr(client, resource_names[0])
 [method_name] = [n for n in vars(type(resource)) if not n.startswith("_")]
@@ -221,7 +221,7 @@ RESPONSE["json"] = None
 resource.get_items_3(def_="lower", def_2="upper", self_2="s", body_2="b", options_2="o", n2_fa="2")
 report["body"] = json.loads(sent[-1].content)
 report["methods"] = sorted(n for n in vars(type(resource)) if not n.startswith("_"))
-report["resources"] = sorted(type(client).__annotations__)
+report["resources"] = sorted(n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property))
 report["n1_methods"] = sorted(n for n in vars(type(client.n1_password)) if not n.startswith("_"))
 client.n1_password.self()
 client.n1_password.print_()

@@ -132,3 +132,27 @@ def test_specgen_itself_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_models_and_resources_are_imported_on_first_use() -> None:
+    """`import <pkg>` stays cheap however many models a spec has; the first use pulls them in."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import notify_client
+        assert "notify_client.models" not in sys.modules
+        assert "notify_client.resources.invoices" not in sys.modules
+        client = notify_client.NotifyClient(api_key="k")
+        client.invoices
+        assert "notify_client.resources.invoices" in sys.modules
+        assert client.invoices is client.invoices
+        assert notify_client.Invoice is sys.modules["notify_client.models"].Invoice
+        assert notify_client.models.Invoice is notify_client.Invoice
+        from notify_client import *  # noqa: F403 - every name in __all__ resolves
+        print("ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=GENERATED / "notify", capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr

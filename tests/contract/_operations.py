@@ -4,6 +4,7 @@ and its arguments built from the spec's own examples (or schema-conforming value
 from __future__ import annotations
 
 import base64
+import functools
 import importlib
 import inspect
 import re
@@ -256,7 +257,8 @@ def bound_method(client: t.Any, case: Case) -> t.Any:
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", case.operation_id).lower()
     marker = f"`{case.method} {case.path}`"
     found = []
-    for resource_name in type(client).__annotations__:
+    resources = [n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property)]
+    for resource_name in resources:
         resource = getattr(client, resource_name, None)
         method = getattr(resource, name, None)
         if method is not None and marker in (method.__doc__ or ""):

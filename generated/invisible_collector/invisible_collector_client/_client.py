@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -11,10 +12,11 @@ import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncPaymentsResource,
-    PaymentsResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.payments import AsyncPaymentsResource, PaymentsResource
 
 __all__ = ["AsyncInvisibleCollectorClient", "DEFAULT_BASE_URL", "InvisibleCollectorClient"]
 
@@ -38,8 +40,6 @@ class InvisibleCollectorClient(SyncAPIClient):
 
     Resources: `payments`.
     """
-
-    payments: PaymentsResource
 
     def __init__(
         self,
@@ -93,7 +93,12 @@ class InvisibleCollectorClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.payments = PaymentsResource(self)
+
+    @_functools.cached_property
+    def payments(self) -> PaymentsResource:
+        from .resources.payments import PaymentsResource
+
+        return PaymentsResource(self)
 
 
 class AsyncInvisibleCollectorClient(AsyncAPIClient):
@@ -103,8 +108,6 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
 
     Resources: `payments`.
     """
-
-    payments: AsyncPaymentsResource
 
     def __init__(
         self,
@@ -158,4 +161,9 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.payments = AsyncPaymentsResource(self)
+
+    @_functools.cached_property
+    def payments(self) -> AsyncPaymentsResource:
+        from .resources.payments import AsyncPaymentsResource
+
+        return AsyncPaymentsResource(self)

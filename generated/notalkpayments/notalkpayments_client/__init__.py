@@ -7,7 +7,9 @@ from notalkpayments_client import NoTalkPaymentsClient
 client = NoTalkPaymentsClient(api_key="...")
 """
 
-from . import models
+import importlib as _importlib
+import typing as _t
+
 from ._client import DEFAULT_BASE_URL, AsyncNoTalkPaymentsClient, NoTalkPaymentsClient
 from ._exceptions import (
     APIConnectionError,
@@ -27,18 +29,46 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager, Page, SyncPager
 from ._types import FileInput
-from .models import (
-    BusinessUnit,
-    BusinessUnitRequest,
-    Debtor,
-    DebtorRequest,
-    DebtorUpdateRequest,
-    Error,
-    Invoice,
-    InvoiceReference,
-    InvoiceRequest,
-    InvoiceUpdateRequest,
+
+# The models are imported on first use (`notalkpayments_client.Invoice`, or any call): a spec with
+# thousands of schemas would otherwise cost seconds at import.
+if _t.TYPE_CHECKING:
+    from . import models
+    from .models import (
+        BusinessUnit,
+        BusinessUnitRequest,
+        Debtor,
+        DebtorRequest,
+        DebtorUpdateRequest,
+        Error,
+        Invoice,
+        InvoiceReference,
+        InvoiceRequest,
+        InvoiceUpdateRequest,
+    )
+
+_MODELS: frozenset[str] = frozenset(
+    [
+        "BusinessUnit",
+        "BusinessUnitRequest",
+        "Debtor",
+        "DebtorRequest",
+        "DebtorUpdateRequest",
+        "Error",
+        "Invoice",
+        "InvoiceReference",
+        "InvoiceRequest",
+        "InvoiceUpdateRequest",
+    ]
 )
+
+
+def __getattr__(name: str) -> object:
+    if name == "models" or name in _MODELS:
+        models = _importlib.import_module(".models", __name__)
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "1.0"
 

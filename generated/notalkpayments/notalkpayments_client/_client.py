@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -11,14 +12,13 @@ import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncBusinessUnitsResource,
-    BusinessUnitsResource,
-    AsyncDebtorsResource,
-    DebtorsResource,
-    AsyncInvoicesResource,
-    InvoicesResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.business_units import AsyncBusinessUnitsResource, BusinessUnitsResource
+    from .resources.debtors import AsyncDebtorsResource, DebtorsResource
+    from .resources.invoices import AsyncInvoicesResource, InvoicesResource
 
 __all__ = ["AsyncNoTalkPaymentsClient", "DEFAULT_BASE_URL", "NoTalkPaymentsClient"]
 
@@ -46,10 +46,6 @@ class NoTalkPaymentsClient(SyncAPIClient):
 
     Resources: `business_units`, `debtors`, `invoices`.
     """
-
-    business_units: BusinessUnitsResource
-    debtors: DebtorsResource
-    invoices: InvoicesResource
 
     def __init__(
         self,
@@ -101,9 +97,24 @@ class NoTalkPaymentsClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.business_units = BusinessUnitsResource(self)
-        self.debtors = DebtorsResource(self)
-        self.invoices = InvoicesResource(self)
+
+    @_functools.cached_property
+    def business_units(self) -> BusinessUnitsResource:
+        from .resources.business_units import BusinessUnitsResource
+
+        return BusinessUnitsResource(self)
+
+    @_functools.cached_property
+    def debtors(self) -> DebtorsResource:
+        from .resources.debtors import DebtorsResource
+
+        return DebtorsResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> InvoicesResource:
+        from .resources.invoices import InvoicesResource
+
+        return InvoicesResource(self)
 
 
 class AsyncNoTalkPaymentsClient(AsyncAPIClient):
@@ -117,10 +128,6 @@ class AsyncNoTalkPaymentsClient(AsyncAPIClient):
 
     Resources: `business_units`, `debtors`, `invoices`.
     """
-
-    business_units: AsyncBusinessUnitsResource
-    debtors: AsyncDebtorsResource
-    invoices: AsyncInvoicesResource
 
     def __init__(
         self,
@@ -172,6 +179,21 @@ class AsyncNoTalkPaymentsClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.business_units = AsyncBusinessUnitsResource(self)
-        self.debtors = AsyncDebtorsResource(self)
-        self.invoices = AsyncInvoicesResource(self)
+
+    @_functools.cached_property
+    def business_units(self) -> AsyncBusinessUnitsResource:
+        from .resources.business_units import AsyncBusinessUnitsResource
+
+        return AsyncBusinessUnitsResource(self)
+
+    @_functools.cached_property
+    def debtors(self) -> AsyncDebtorsResource:
+        from .resources.debtors import AsyncDebtorsResource
+
+        return AsyncDebtorsResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> AsyncInvoicesResource:
+        from .resources.invoices import AsyncInvoicesResource
+
+        return AsyncInvoicesResource(self)

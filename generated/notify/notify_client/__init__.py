@@ -7,7 +7,9 @@ from notify_client import NotifyClient
 client = NotifyClient(api_key="...")
 """
 
-from . import models
+import importlib as _importlib
+import typing as _t
+
 from ._client import DEFAULT_BASE_URL, AsyncNotifyClient, NotifyClient
 from ._exceptions import (
     APIConnectionError,
@@ -27,39 +29,88 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager, Page, SyncPager
 from ._types import FileInput
-from .models import (
-    CountryCode,
-    CreateDocumentMediatype,
-    Customer,
-    CustomerAddress,
-    CustomerCreate,
-    CustomerList,
-    CustomerReference,
-    CustomerSearchResult,
-    CustomerUpdate,
-    Document,
-    DocumentCreate,
-    Error,
-    Invoice,
-    InvoiceCreate,
-    InvoiceList,
-    InvoiceStatus,
-    InvoiceUpdate,
-    Language,
-    Link,
-    Mediatype,
-    PageLinks,
-    Payment,
-    PaymentCreate,
-    PaymentInvoiceReference,
-    PaymentList,
-    PaymentListItem,
-    PaymentMethod,
-    Resource,
-    Resource2,
-    Resource3,
-    Resource4,
+
+# The models are imported on first use (`notify_client.Invoice`, or any call): a spec with
+# thousands of schemas would otherwise cost seconds at import.
+if _t.TYPE_CHECKING:
+    from . import models
+    from .models import (
+        CountryCode,
+        CreateDocumentMediatype,
+        Customer,
+        CustomerAddress,
+        CustomerCreate,
+        CustomerList,
+        CustomerReference,
+        CustomerSearchResult,
+        CustomerUpdate,
+        Document,
+        DocumentCreate,
+        Error,
+        Invoice,
+        InvoiceCreate,
+        InvoiceList,
+        InvoiceStatus,
+        InvoiceUpdate,
+        Language,
+        Link,
+        Mediatype,
+        PageLinks,
+        Payment,
+        PaymentCreate,
+        PaymentInvoiceReference,
+        PaymentList,
+        PaymentListItem,
+        PaymentMethod,
+        Resource,
+        Resource2,
+        Resource3,
+        Resource4,
+    )
+
+_MODELS: frozenset[str] = frozenset(
+    [
+        "CountryCode",
+        "CreateDocumentMediatype",
+        "Customer",
+        "CustomerAddress",
+        "CustomerCreate",
+        "CustomerList",
+        "CustomerReference",
+        "CustomerSearchResult",
+        "CustomerUpdate",
+        "Document",
+        "DocumentCreate",
+        "Error",
+        "Invoice",
+        "InvoiceCreate",
+        "InvoiceList",
+        "InvoiceStatus",
+        "InvoiceUpdate",
+        "Language",
+        "Link",
+        "Mediatype",
+        "PageLinks",
+        "Payment",
+        "PaymentCreate",
+        "PaymentInvoiceReference",
+        "PaymentList",
+        "PaymentListItem",
+        "PaymentMethod",
+        "Resource",
+        "Resource2",
+        "Resource3",
+        "Resource4",
+    ]
 )
+
+
+def __getattr__(name: str) -> object:
+    if name == "models" or name in _MODELS:
+        models = _importlib.import_module(".models", __name__)
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "v2"
 

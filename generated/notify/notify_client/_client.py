@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -11,16 +12,14 @@ import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncCustomersResource,
-    CustomersResource,
-    AsyncInvoicesResource,
-    InvoicesResource,
-    AsyncDocumentsResource,
-    DocumentsResource,
-    AsyncPaymentsResource,
-    PaymentsResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.customers import AsyncCustomersResource, CustomersResource
+    from .resources.invoices import AsyncInvoicesResource, InvoicesResource
+    from .resources.documents import AsyncDocumentsResource, DocumentsResource
+    from .resources.payments import AsyncPaymentsResource, PaymentsResource
 
 __all__ = ["AsyncNotifyClient", "DEFAULT_BASE_URL", "NotifyClient"]
 
@@ -50,11 +49,6 @@ class NotifyClient(SyncAPIClient):
 
     Resources: `customers`, `invoices`, `documents`, `payments`.
     """
-
-    customers: CustomersResource
-    invoices: InvoicesResource
-    documents: DocumentsResource
-    payments: PaymentsResource
 
     def __init__(
         self,
@@ -106,10 +100,30 @@ class NotifyClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.customers = CustomersResource(self)
-        self.invoices = InvoicesResource(self)
-        self.documents = DocumentsResource(self)
-        self.payments = PaymentsResource(self)
+
+    @_functools.cached_property
+    def customers(self) -> CustomersResource:
+        from .resources.customers import CustomersResource
+
+        return CustomersResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> InvoicesResource:
+        from .resources.invoices import InvoicesResource
+
+        return InvoicesResource(self)
+
+    @_functools.cached_property
+    def documents(self) -> DocumentsResource:
+        from .resources.documents import DocumentsResource
+
+        return DocumentsResource(self)
+
+    @_functools.cached_property
+    def payments(self) -> PaymentsResource:
+        from .resources.payments import PaymentsResource
+
+        return PaymentsResource(self)
 
 
 class AsyncNotifyClient(AsyncAPIClient):
@@ -125,11 +139,6 @@ class AsyncNotifyClient(AsyncAPIClient):
 
     Resources: `customers`, `invoices`, `documents`, `payments`.
     """
-
-    customers: AsyncCustomersResource
-    invoices: AsyncInvoicesResource
-    documents: AsyncDocumentsResource
-    payments: AsyncPaymentsResource
 
     def __init__(
         self,
@@ -181,7 +190,27 @@ class AsyncNotifyClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.customers = AsyncCustomersResource(self)
-        self.invoices = AsyncInvoicesResource(self)
-        self.documents = AsyncDocumentsResource(self)
-        self.payments = AsyncPaymentsResource(self)
+
+    @_functools.cached_property
+    def customers(self) -> AsyncCustomersResource:
+        from .resources.customers import AsyncCustomersResource
+
+        return AsyncCustomersResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> AsyncInvoicesResource:
+        from .resources.invoices import AsyncInvoicesResource
+
+        return AsyncInvoicesResource(self)
+
+    @_functools.cached_property
+    def documents(self) -> AsyncDocumentsResource:
+        from .resources.documents import AsyncDocumentsResource
+
+        return AsyncDocumentsResource(self)
+
+    @_functools.cached_property
+    def payments(self) -> AsyncPaymentsResource:
+        from .resources.payments import AsyncPaymentsResource
+
+        return AsyncPaymentsResource(self)

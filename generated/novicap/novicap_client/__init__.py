@@ -7,7 +7,9 @@ from novicap_client import NovicapEarlyPaymentsClient
 client = NovicapEarlyPaymentsClient(api_key="...")
 """
 
-from . import models
+import importlib as _importlib
+import typing as _t
+
 from ._client import DEFAULT_BASE_URL, AsyncNovicapEarlyPaymentsClient, NovicapEarlyPaymentsClient
 from ._exceptions import (
     APIConnectionError,
@@ -27,32 +29,74 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager, Page, SyncPager
 from ._types import FileInput
-from .models import (
-    ConfirmingInvoice,
-    ConfirmingInvoiceCreate,
-    ConfirmingInvoiceList,
-    ConfirmingPaymentInstruction,
-    ConfirmingPaymentInstructionList,
-    CreateConfirmingInvoicesRequest,
-    CreateDynamicDiscountingInvoicesRequest,
-    CreatePaymentAdjustmentsRequest,
-    CreatePaymentInstructionRequest,
-    CreateSuppliersRequest,
-    DynamicDiscountingInvoice,
-    DynamicDiscountingInvoiceCreate,
-    DynamicDiscountingInvoiceList,
-    EmptyResponse,
-    InvoiceAdjustment,
-    Payment,
-    PaymentAdjustment,
-    PaymentAdjustmentCreate,
-    PaymentAdjustmentList,
-    PaymentInstruction,
-    PaymentInstructionList,
-    RectifiedInvoice,
-    Supplier,
-    SupplierList,
+
+# The models are imported on first use (`novicap_client.Invoice`, or any call): a spec with
+# thousands of schemas would otherwise cost seconds at import.
+if _t.TYPE_CHECKING:
+    from . import models
+    from .models import (
+        ConfirmingInvoice,
+        ConfirmingInvoiceCreate,
+        ConfirmingInvoiceList,
+        ConfirmingPaymentInstruction,
+        ConfirmingPaymentInstructionList,
+        CreateConfirmingInvoicesRequest,
+        CreateDynamicDiscountingInvoicesRequest,
+        CreatePaymentAdjustmentsRequest,
+        CreatePaymentInstructionRequest,
+        CreateSuppliersRequest,
+        DynamicDiscountingInvoice,
+        DynamicDiscountingInvoiceCreate,
+        DynamicDiscountingInvoiceList,
+        EmptyResponse,
+        InvoiceAdjustment,
+        Payment,
+        PaymentAdjustment,
+        PaymentAdjustmentCreate,
+        PaymentAdjustmentList,
+        PaymentInstruction,
+        PaymentInstructionList,
+        RectifiedInvoice,
+        Supplier,
+        SupplierList,
+    )
+
+_MODELS: frozenset[str] = frozenset(
+    [
+        "ConfirmingInvoice",
+        "ConfirmingInvoiceCreate",
+        "ConfirmingInvoiceList",
+        "ConfirmingPaymentInstruction",
+        "ConfirmingPaymentInstructionList",
+        "CreateConfirmingInvoicesRequest",
+        "CreateDynamicDiscountingInvoicesRequest",
+        "CreatePaymentAdjustmentsRequest",
+        "CreatePaymentInstructionRequest",
+        "CreateSuppliersRequest",
+        "DynamicDiscountingInvoice",
+        "DynamicDiscountingInvoiceCreate",
+        "DynamicDiscountingInvoiceList",
+        "EmptyResponse",
+        "InvoiceAdjustment",
+        "Payment",
+        "PaymentAdjustment",
+        "PaymentAdjustmentCreate",
+        "PaymentAdjustmentList",
+        "PaymentInstruction",
+        "PaymentInstructionList",
+        "RectifiedInvoice",
+        "Supplier",
+        "SupplierList",
+    ]
 )
+
+
+def __getattr__(name: str) -> object:
+    if name == "models" or name in _MODELS:
+        models = _importlib.import_module(".models", __name__)
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "v1"
 

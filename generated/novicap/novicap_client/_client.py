@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -12,20 +13,34 @@ import httpx
 from . import _serialize as _serialize
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncDynamicDiscountingSuppliersResource,
-    DynamicDiscountingSuppliersResource,
-    AsyncDynamicDiscountingInvoicesResource,
-    DynamicDiscountingInvoicesResource,
-    AsyncDynamicDiscountingPaymentInstructionsResource,
-    DynamicDiscountingPaymentInstructionsResource,
-    AsyncDynamicDiscountingPaymentAdjustmentsResource,
-    DynamicDiscountingPaymentAdjustmentsResource,
-    AsyncConfirmingInvoicesResource,
-    ConfirmingInvoicesResource,
-    AsyncConfirmingPaymentInstructionsResource,
-    ConfirmingPaymentInstructionsResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.dynamic_discounting_suppliers import (
+        AsyncDynamicDiscountingSuppliersResource,
+        DynamicDiscountingSuppliersResource,
+    )
+    from .resources.dynamic_discounting_invoices import (
+        AsyncDynamicDiscountingInvoicesResource,
+        DynamicDiscountingInvoicesResource,
+    )
+    from .resources.dynamic_discounting_payment_instructions import (
+        AsyncDynamicDiscountingPaymentInstructionsResource,
+        DynamicDiscountingPaymentInstructionsResource,
+    )
+    from .resources.dynamic_discounting_payment_adjustments import (
+        AsyncDynamicDiscountingPaymentAdjustmentsResource,
+        DynamicDiscountingPaymentAdjustmentsResource,
+    )
+    from .resources.confirming_invoices import (
+        AsyncConfirmingInvoicesResource,
+        ConfirmingInvoicesResource,
+    )
+    from .resources.confirming_payment_instructions import (
+        AsyncConfirmingPaymentInstructionsResource,
+        ConfirmingPaymentInstructionsResource,
+    )
 
 __all__ = ["AsyncNovicapEarlyPaymentsClient", "DEFAULT_BASE_URL", "NovicapEarlyPaymentsClient"]
 
@@ -67,13 +82,6 @@ class NovicapEarlyPaymentsClient(SyncAPIClient):
 
     Resources: `dynamic_discounting_suppliers`, `dynamic_discounting_invoices`, `dynamic_discounting_payment_instructions`, `dynamic_discounting_payment_adjustments`, `confirming_invoices`, `confirming_payment_instructions`.
     """
-
-    dynamic_discounting_suppliers: DynamicDiscountingSuppliersResource
-    dynamic_discounting_invoices: DynamicDiscountingInvoicesResource
-    dynamic_discounting_payment_instructions: DynamicDiscountingPaymentInstructionsResource
-    dynamic_discounting_payment_adjustments: DynamicDiscountingPaymentAdjustmentsResource
-    confirming_invoices: ConfirmingInvoicesResource
-    confirming_payment_instructions: ConfirmingPaymentInstructionsResource
 
     def __init__(
         self,
@@ -137,16 +145,50 @@ class NovicapEarlyPaymentsClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.dynamic_discounting_suppliers = DynamicDiscountingSuppliersResource(self)
-        self.dynamic_discounting_invoices = DynamicDiscountingInvoicesResource(self)
-        self.dynamic_discounting_payment_instructions = (
-            DynamicDiscountingPaymentInstructionsResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_suppliers(self) -> DynamicDiscountingSuppliersResource:
+        from .resources.dynamic_discounting_suppliers import DynamicDiscountingSuppliersResource
+
+        return DynamicDiscountingSuppliersResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_invoices(self) -> DynamicDiscountingInvoicesResource:
+        from .resources.dynamic_discounting_invoices import DynamicDiscountingInvoicesResource
+
+        return DynamicDiscountingInvoicesResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_payment_instructions(
+        self,
+    ) -> DynamicDiscountingPaymentInstructionsResource:
+        from .resources.dynamic_discounting_payment_instructions import (
+            DynamicDiscountingPaymentInstructionsResource,
         )
-        self.dynamic_discounting_payment_adjustments = DynamicDiscountingPaymentAdjustmentsResource(
-            self
+
+        return DynamicDiscountingPaymentInstructionsResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_payment_adjustments(
+        self,
+    ) -> DynamicDiscountingPaymentAdjustmentsResource:
+        from .resources.dynamic_discounting_payment_adjustments import (
+            DynamicDiscountingPaymentAdjustmentsResource,
         )
-        self.confirming_invoices = ConfirmingInvoicesResource(self)
-        self.confirming_payment_instructions = ConfirmingPaymentInstructionsResource(self)
+
+        return DynamicDiscountingPaymentAdjustmentsResource(self)
+
+    @_functools.cached_property
+    def confirming_invoices(self) -> ConfirmingInvoicesResource:
+        from .resources.confirming_invoices import ConfirmingInvoicesResource
+
+        return ConfirmingInvoicesResource(self)
+
+    @_functools.cached_property
+    def confirming_payment_instructions(self) -> ConfirmingPaymentInstructionsResource:
+        from .resources.confirming_payment_instructions import ConfirmingPaymentInstructionsResource
+
+        return ConfirmingPaymentInstructionsResource(self)
 
 
 class AsyncNovicapEarlyPaymentsClient(AsyncAPIClient):
@@ -174,13 +216,6 @@ class AsyncNovicapEarlyPaymentsClient(AsyncAPIClient):
 
     Resources: `dynamic_discounting_suppliers`, `dynamic_discounting_invoices`, `dynamic_discounting_payment_instructions`, `dynamic_discounting_payment_adjustments`, `confirming_invoices`, `confirming_payment_instructions`.
     """
-
-    dynamic_discounting_suppliers: AsyncDynamicDiscountingSuppliersResource
-    dynamic_discounting_invoices: AsyncDynamicDiscountingInvoicesResource
-    dynamic_discounting_payment_instructions: AsyncDynamicDiscountingPaymentInstructionsResource
-    dynamic_discounting_payment_adjustments: AsyncDynamicDiscountingPaymentAdjustmentsResource
-    confirming_invoices: AsyncConfirmingInvoicesResource
-    confirming_payment_instructions: AsyncConfirmingPaymentInstructionsResource
 
     def __init__(
         self,
@@ -244,13 +279,51 @@ class AsyncNovicapEarlyPaymentsClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.dynamic_discounting_suppliers = AsyncDynamicDiscountingSuppliersResource(self)
-        self.dynamic_discounting_invoices = AsyncDynamicDiscountingInvoicesResource(self)
-        self.dynamic_discounting_payment_instructions = (
-            AsyncDynamicDiscountingPaymentInstructionsResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_suppliers(self) -> AsyncDynamicDiscountingSuppliersResource:
+        from .resources.dynamic_discounting_suppliers import (
+            AsyncDynamicDiscountingSuppliersResource,
         )
-        self.dynamic_discounting_payment_adjustments = (
-            AsyncDynamicDiscountingPaymentAdjustmentsResource(self)
+
+        return AsyncDynamicDiscountingSuppliersResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_invoices(self) -> AsyncDynamicDiscountingInvoicesResource:
+        from .resources.dynamic_discounting_invoices import AsyncDynamicDiscountingInvoicesResource
+
+        return AsyncDynamicDiscountingInvoicesResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_payment_instructions(
+        self,
+    ) -> AsyncDynamicDiscountingPaymentInstructionsResource:
+        from .resources.dynamic_discounting_payment_instructions import (
+            AsyncDynamicDiscountingPaymentInstructionsResource,
         )
-        self.confirming_invoices = AsyncConfirmingInvoicesResource(self)
-        self.confirming_payment_instructions = AsyncConfirmingPaymentInstructionsResource(self)
+
+        return AsyncDynamicDiscountingPaymentInstructionsResource(self)
+
+    @_functools.cached_property
+    def dynamic_discounting_payment_adjustments(
+        self,
+    ) -> AsyncDynamicDiscountingPaymentAdjustmentsResource:
+        from .resources.dynamic_discounting_payment_adjustments import (
+            AsyncDynamicDiscountingPaymentAdjustmentsResource,
+        )
+
+        return AsyncDynamicDiscountingPaymentAdjustmentsResource(self)
+
+    @_functools.cached_property
+    def confirming_invoices(self) -> AsyncConfirmingInvoicesResource:
+        from .resources.confirming_invoices import AsyncConfirmingInvoicesResource
+
+        return AsyncConfirmingInvoicesResource(self)
+
+    @_functools.cached_property
+    def confirming_payment_instructions(self) -> AsyncConfirmingPaymentInstructionsResource:
+        from .resources.confirming_payment_instructions import (
+            AsyncConfirmingPaymentInstructionsResource,
+        )
+
+        return AsyncConfirmingPaymentInstructionsResource(self)

@@ -7,7 +7,9 @@ from payment_integrations_client import PaymentIntegrationsClient
 client = PaymentIntegrationsClient(api_key="...")
 """
 
-from . import models
+import importlib as _importlib
+import typing as _t
+
 from ._client import DEFAULT_BASE_URL, AsyncPaymentIntegrationsClient, PaymentIntegrationsClient
 from ._exceptions import (
     APIConnectionError,
@@ -27,27 +29,64 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager, Page, SyncPager
 from ._types import FileInput
-from .models import (
-    AccountHolderType,
-    AccountType,
-    ErrorResponse,
-    Invoice,
-    InvoiceCalculations,
-    InvoiceCustomerDto,
-    InvoiceHistoryEntry,
-    InvoiceIdResponse,
-    InvoiceLineItemDto,
-    InvoicePage,
-    InvoiceRequest,
-    InvoiceStatus,
-    MarkInvoiceAsPaidRequest,
-    MerchantContactInfoDto,
-    PublishInvoiceRequest,
-    SendInvoiceSmsNotificationRequest,
-    SubmitInvoiceAchRequest,
-    SubmitInvoiceCardRequest,
-    SubmitInvoiceResponse,
+
+# The models are imported on first use (`payment_integrations_client.Invoice`, or any call): a spec with
+# thousands of schemas would otherwise cost seconds at import.
+if _t.TYPE_CHECKING:
+    from . import models
+    from .models import (
+        AccountHolderType,
+        AccountType,
+        ErrorResponse,
+        Invoice,
+        InvoiceCalculations,
+        InvoiceCustomerDto,
+        InvoiceHistoryEntry,
+        InvoiceIdResponse,
+        InvoiceLineItemDto,
+        InvoicePage,
+        InvoiceRequest,
+        InvoiceStatus,
+        MarkInvoiceAsPaidRequest,
+        MerchantContactInfoDto,
+        PublishInvoiceRequest,
+        SendInvoiceSmsNotificationRequest,
+        SubmitInvoiceAchRequest,
+        SubmitInvoiceCardRequest,
+        SubmitInvoiceResponse,
+    )
+
+_MODELS: frozenset[str] = frozenset(
+    [
+        "AccountHolderType",
+        "AccountType",
+        "ErrorResponse",
+        "Invoice",
+        "InvoiceCalculations",
+        "InvoiceCustomerDto",
+        "InvoiceHistoryEntry",
+        "InvoiceIdResponse",
+        "InvoiceLineItemDto",
+        "InvoicePage",
+        "InvoiceRequest",
+        "InvoiceStatus",
+        "MarkInvoiceAsPaidRequest",
+        "MerchantContactInfoDto",
+        "PublishInvoiceRequest",
+        "SendInvoiceSmsNotificationRequest",
+        "SubmitInvoiceAchRequest",
+        "SubmitInvoiceCardRequest",
+        "SubmitInvoiceResponse",
+    ]
 )
+
+
+def __getattr__(name: str) -> object:
+    if name == "models" or name in _MODELS:
+        models = _importlib.import_module(".models", __name__)
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "1.0"
 

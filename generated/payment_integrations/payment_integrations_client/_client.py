@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -12,10 +13,11 @@ import httpx
 from . import _serialize as _serialize
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncInvoicesResource,
-    InvoicesResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.invoices import AsyncInvoicesResource, InvoicesResource
 
 __all__ = ["AsyncPaymentIntegrationsClient", "DEFAULT_BASE_URL", "PaymentIntegrationsClient"]
 
@@ -39,8 +41,6 @@ class PaymentIntegrationsClient(SyncAPIClient):
 
     Resources: `invoices`.
     """
-
-    invoices: InvoicesResource
 
     def __init__(
         self,
@@ -99,7 +99,12 @@ class PaymentIntegrationsClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.invoices = InvoicesResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> InvoicesResource:
+        from .resources.invoices import InvoicesResource
+
+        return InvoicesResource(self)
 
 
 class AsyncPaymentIntegrationsClient(AsyncAPIClient):
@@ -109,8 +114,6 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
 
     Resources: `invoices`.
     """
-
-    invoices: AsyncInvoicesResource
 
     def __init__(
         self,
@@ -169,4 +172,9 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.invoices = AsyncInvoicesResource(self)
+
+    @_functools.cached_property
+    def invoices(self) -> AsyncInvoicesResource:
+        from .resources.invoices import AsyncInvoicesResource
+
+        return AsyncInvoicesResource(self)

@@ -7,7 +7,9 @@ from petstore_client import PetstoreClient
 client = PetstoreClient(api_key="...")
 """
 
-from . import models
+import importlib as _importlib
+import typing as _t
+
 from ._client import DEFAULT_BASE_URL, AsyncPetstoreClient, PetstoreClient
 from ._exceptions import (
     APIConnectionError,
@@ -27,19 +29,48 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager, Page, SyncPager
 from ._types import FileInput
-from .models import (
-    Cat,
-    CreatePetKind,
-    Dog,
-    Error,
-    Kind,
-    Kind1,
-    Kind2,
-    ListPetsStatus,
-    NewPet,
-    UpdateOwnerRequest,
-    UpdateOwnerResponse,
+
+# The models are imported on first use (`petstore_client.Invoice`, or any call): a spec with
+# thousands of schemas would otherwise cost seconds at import.
+if _t.TYPE_CHECKING:
+    from . import models
+    from .models import (
+        Cat,
+        CreatePetKind,
+        Dog,
+        Error,
+        Kind,
+        Kind1,
+        Kind2,
+        ListPetsStatus,
+        NewPet,
+        UpdateOwnerRequest,
+        UpdateOwnerResponse,
+    )
+
+_MODELS: frozenset[str] = frozenset(
+    [
+        "Cat",
+        "CreatePetKind",
+        "Dog",
+        "Error",
+        "Kind",
+        "Kind1",
+        "Kind2",
+        "ListPetsStatus",
+        "NewPet",
+        "UpdateOwnerRequest",
+        "UpdateOwnerResponse",
+    ]
 )
+
+
+def __getattr__(name: str) -> object:
+    if name == "models" or name in _MODELS:
+        models = _importlib.import_module(".models", __name__)
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "1.2.0"
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools as _functools
 import os as _os
 import typing as _t
 
@@ -11,12 +12,12 @@ import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._types import Timeout as _Timeout
-from .resources import (
-    AsyncPetsResource,
-    PetsResource,
-    AsyncOwnersResource,
-    OwnersResource,
-)
+
+# Resources, and with them the models, are imported on first use: a package with thousands of
+# models (GitHub's) then imports in milliseconds.
+if _t.TYPE_CHECKING:
+    from .resources.pets import AsyncPetsResource, PetsResource
+    from .resources.owners import AsyncOwnersResource, OwnersResource
 
 __all__ = ["AsyncPetstoreClient", "DEFAULT_BASE_URL", "PetstoreClient"]
 
@@ -40,9 +41,6 @@ class PetstoreClient(SyncAPIClient):
 
     Resources: `pets`, `owners`.
     """
-
-    pets: PetsResource
-    owners: OwnersResource
 
     def __init__(
         self,
@@ -94,8 +92,18 @@ class PetstoreClient(SyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.pets = PetsResource(self)
-        self.owners = OwnersResource(self)
+
+    @_functools.cached_property
+    def pets(self) -> PetsResource:
+        from .resources.pets import PetsResource
+
+        return PetsResource(self)
+
+    @_functools.cached_property
+    def owners(self) -> OwnersResource:
+        from .resources.owners import OwnersResource
+
+        return OwnersResource(self)
 
 
 class AsyncPetstoreClient(AsyncAPIClient):
@@ -105,9 +113,6 @@ class AsyncPetstoreClient(AsyncAPIClient):
 
     Resources: `pets`, `owners`.
     """
-
-    pets: AsyncPetsResource
-    owners: AsyncOwnersResource
 
     def __init__(
         self,
@@ -159,5 +164,15 @@ class AsyncPetstoreClient(AsyncAPIClient):
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
         )
-        self.pets = AsyncPetsResource(self)
-        self.owners = AsyncOwnersResource(self)
+
+    @_functools.cached_property
+    def pets(self) -> AsyncPetsResource:
+        from .resources.pets import AsyncPetsResource
+
+        return AsyncPetsResource(self)
+
+    @_functools.cached_property
+    def owners(self) -> AsyncOwnersResource:
+        from .resources.owners import AsyncOwnersResource
+
+        return AsyncOwnersResource(self)
