@@ -49,8 +49,8 @@ bench: $(STAMP) ## benchmarks against peers; writes bench/results.json
 review: $(STAMP) ## report spec changes against BASE (default: merge-base with main)
 	@$(SPECGEN) review $(if $(BASE),--base $(BASE),)
 
-corpus: $(STAMP) ## generate a client for every spec in ../shared/corpus and report
-	@$(SPECGEN) corpus
+corpus: $(STAMP) ## generate a client for every spec in ../shared/corpus; table, and JSON in bench/corpus.json
+	@$(SPECGEN) corpus --json bench/corpus.json
 
 golden: $(STAMP) ## rewrite the golden files of the generator's tests after an intended change
 	@SPECGEN_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_golden.py
