@@ -49,7 +49,9 @@ def one_line(text: Any) -> str:
 
 
 @cache
+@cache
 def _environment() -> jinja2.Environment:
+    # one per process: compiling the templates is worth keeping across the specs of a run
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES / "package")),
         undefined=jinja2.StrictUndefined,
