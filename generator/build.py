@@ -28,7 +28,7 @@ from generator.schemas import ModelSet
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Keyword arguments every generated method already has, and names the method body uses.
 _CALL_NAMES = {
-    "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries", "_t", "_dt"
+    "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries", "_t", "_dt", "_parts"
 }
 # Attributes the client itself defines; a resource must not shadow them.
 _CLIENT_ATTRS = {

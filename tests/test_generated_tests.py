@@ -45,8 +45,8 @@ DEFECTS: dict[str, Defect] = {
     ),
     "path value not percent-encoded": Defect(
         "shop_client/_serialize.py",
-        'return quote(text, safe="")',
-        "return quote(text)",
+        'return quote(text(value), safe="")',
+        "return quote(text(value))",
         frozenset({"test_get_order", "test_delete_order"}),
     ),
     "ISO date instead of DD-MM-YYYY": Defect(

@@ -22,17 +22,7 @@ from .server import ScriptedServer
 
 RUNTIME = Path(__file__).resolve().parents[2] / "templates" / "runtime"
 PACKAGE = "rtpkg"
-MODULES = (
-    "_exceptions",
-    "_wire",
-    "_types",
-    "_ratelimit",
-    "_redact",
-    "_retry",
-    "_pagination",
-    "_files",
-    "_base_client",
-)
+MODULES = tuple(sorted(p.stem for p in RUNTIME.glob("_*.py")))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .server import Reply, ScriptedServer
 
@@ -170,7 +170,7 @@ def test_2xx_body_not_matching_schema_raises_response_validation_error(rt, serve
     assert "amount" in str(caught.value)
     # Locations and reasons only: the values the server sent are not copied into the message.
     assert "not-a-number" not in str(caught.value)
-    assert isinstance(caught.value.__cause__, Exception)
+    assert isinstance(caught.value.__cause__, ValidationError)
     assert isinstance(caught.value, rt.APIError)
 
 
@@ -226,3 +226,24 @@ def test_header_precedence_defaults_operation_auth_then_per_call(rt, server, mak
     assert per_call.headers["accept"] == "application/hal+json"
     assert null_body.headers["content-type"] == "application/merge-patch+json"
     assert null_body.body == b"null"
+
+
+def test_one_wire_text_for_every_place_a_value_goes(rt, server, make_api):
+    """Enums (str-valued too), bools and dates read the same in a path, query, header or cookie."""
+    import datetime as dt
+    import enum
+
+    class Status(str, enum.Enum):
+        OPEN = "open"
+
+    ser = rt.serialize
+    assert [ser.text(v) for v in (Status.OPEN, True, dt.date(2021, 1, 28), 2)] == ["open", "true", "2021-01-28", "2"]
+    assert ser.path(Status.OPEN) == "open"
+    assert ser.headers({"X-Flags": ser.param([True, False]), "X-S": ser.param(Status.OPEN)}, {"c": True}) == {
+        "X-Flags": "true,false",
+        "X-S": "open",
+        "Cookie": "c=true",
+    }
+    api = make_api(base_url=server.url)
+    api.request(rt.RequestOptions(method="GET", path="/x", extra_query={"s": Status.OPEN, "l": [Status.OPEN]}))
+    assert server.received[0].query == {"s": ["open"], "l": ["open"]}

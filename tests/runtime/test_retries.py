@@ -34,7 +34,7 @@ def test_retry_after_ms_is_honoured(rt, server, make_api):
     api = make_api(base_url=server.url)
     api.request(rt.RequestOptions(method="GET", path="/x"))
     assert len(server.received) == 2
-    assert gaps(server)[0] >= 0.3
+    assert 0.3 <= gaps(server)[0] < 5  # the 300 ms, not Retry-After's 30 s
 
 
 def test_post_answered_500_is_not_retried(rt, server, make_api, fast_backoff):

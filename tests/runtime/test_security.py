@@ -123,3 +123,13 @@ def test_paths_that_could_change_the_host_are_refused(rt, server, make_api, path
     with pytest.raises(ValueError, match="path must start with '/'"):
         api.request(rt.RequestOptions(method="GET", path=path))
     assert server.received == []
+
+
+def test_a_key_straddling_the_error_message_cut_is_redacted_whole(rt, server, make_api):
+    # The message keeps the first part of the body; the key begins just before the cut.
+    server.route = lambda r: Reply(status=400, body={"detail": "x" * 480 + KEY})
+    api = make_api(base_url=server.url, auth_headers={"Authorization": f"Bearer {KEY}"})
+    with pytest.raises(rt.BadRequestError) as caught:
+        api.request(rt.RequestOptions(method="GET", path="/x"))
+    for cut in range(4, len(KEY) + 1):
+        assert KEY[:cut] not in str(caught.value)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -65,30 +63,6 @@ def test_json_schema_describes_the_wire_strings(Invoice):
     props = Invoice.model_json_schema()["properties"]
     assert props["invoiceDate"]["type"] == "string" and "pattern" in props["invoiceDate"]
     assert props["invoiceTotal"]["type"] == "string"
-
-
-def test_read_file_input_from_bytes(rt):
-    content, name, media_type = rt.read_file_input(b"%PDF-1.7", "10001.pdf")
-    assert base64.b64decode(content) == b"%PDF-1.7"
-    assert (name, media_type) == ("10001.pdf", "application/pdf")
-
-
-@pytest.mark.parametrize("as_path", [str, Path])
-def test_read_file_input_from_path(rt, tmp_path, as_path):
-    doc = tmp_path / "a0f0660d.pdf"
-    doc.write_bytes(b"\x00\x01pdf")
-    content, name, media_type = rt.read_file_input(as_path(doc))
-    assert base64.b64decode(content) == b"\x00\x01pdf"
-    assert (name, media_type) == ("a0f0660d.pdf", "application/pdf")
-    assert rt.read_file_input(as_path(doc), "renamed.txt", "application/x-custom")[1:] == ("renamed.txt", "application/x-custom")
-
-
-def test_read_file_input_defaults_and_errors(rt, tmp_path):
-    assert rt.read_file_input(b"x", "blob.unknownext")[2] == "application/octet-stream"
-    with pytest.raises(ValueError, match="filename"):
-        rt.read_file_input(b"x")
-    with pytest.raises(FileNotFoundError):
-        rt.read_file_input(str(tmp_path / "missing.pdf"))
 
 
 def test_multipart_files(rt, tmp_path):

@@ -6,8 +6,6 @@ redaction and response parsing. `SyncAPIClient` and `AsyncAPIClient` differ only
 from __future__ import annotations
 
 import asyncio
-import datetime as _dt
-import enum
 import ipaddress
 import json
 import logging
@@ -34,6 +32,7 @@ from ._pagination import AsyncPager, Pagination, SyncPager
 from ._ratelimit import AsyncRateLimiter, SyncRateLimiter
 from ._redact import Redactor, protect_httpx_logs
 from ._retry import error_retry_delay, is_idempotent, response_retry_delay
+from ._serialize import text
 from ._types import NO_BODY, RequestOptions, ResponseSpec, Timeout
 
 __all__ = [
@@ -76,18 +75,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _wire_scalar(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, enum.Enum):
-        return _wire_scalar(value.value)
-    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _flatten(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """Query or form pairs: None dropped, sequences repeated, scalars in their wire form."""
     pairs: list[tuple[str, str]] = []
@@ -95,9 +82,9 @@ def _flatten(values: Mapping[str, object]) -> list[tuple[str, str]]:
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            pairs.extend((key, _wire_scalar(item)) for item in value if item is not None)
+            pairs.extend((key, text(item)) for item in value if item is not None)
         else:
-            pairs.append((key, _wire_scalar(value)))
+            pairs.append((key, text(value)))
     return pairs
 
 
@@ -258,8 +245,8 @@ class BaseClient:
             f"{self._redactor.url(request.url)}"
         )
         if response.content:
-            snippet = response.text[:_BODY_SNIPPET]
-            message += f": {self._redactor.text(snippet)}"
+            # redact before cutting: a key that straddles the cut would otherwise half survive
+            message += f": {self._redactor.text(response.text)[:_BODY_SNIPPET]}"
         return status_error_class(response.status_code)(
             message, response=response, body=_error_body(response, errors)
         )

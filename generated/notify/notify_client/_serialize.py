@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter
 
-from ._types import NO_BODY, NoBody
+from ._types import NO_BODY
 from ._wire import Decimal2dp, DMYDate
 
-__all__ = ["body", "fields", "headers", "param", "path", "require"]
+__all__ = ["body", "fields", "headers", "multipart", "param", "path", "require", "text"]
 
 _WIRE_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
@@ -43,6 +43,12 @@ def _scalar(value: object) -> object:
     return value
 
 
+def text(value: object) -> str:
+    """A scalar's wire text, the same in paths, queries, headers, cookies and forms."""
+    scalar = _scalar(value)
+    return ("true" if scalar else "false") if isinstance(scalar, bool) else str(scalar)
+
+
 def param(value: object, wire_format: str | None = None) -> object:
     """A query or header value; lists keep their items (the client repeats the key)."""
     if value is None:
@@ -56,9 +62,7 @@ def param(value: object, wire_format: str | None = None) -> object:
 
 def path(value: object) -> str:
     """One path segment, percent-encoded so that '/', '?' and '#' stay inside it."""
-    scalar = _scalar(value)
-    text = ("true" if scalar else "false") if isinstance(scalar, bool) else str(scalar)
-    return quote(text, safe="")
+    return quote(text(value), safe="")
 
 
 def headers(
@@ -68,12 +72,9 @@ def headers(
     for name, value in values.items():
         if value is None:
             continue
-        if isinstance(value, list):
-            out[name] = ",".join(str(v) for v in value)
-        else:
-            out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        out[name] = ",".join(map(text, value)) if isinstance(value, list) else text(value)
     jar = "; ".join(
-        f"{k}={quote(str(v), safe='')}" for k, v in (cookies or {}).items() if v is not None
+        f"{k}={quote(text(v), safe='')}" for k, v in (cookies or {}).items() if v is not None
     )
     if jar:
         out["Cookie"] = jar
@@ -119,15 +120,19 @@ def _to_json(value: object) -> object:
 def fields(
     given: object, values: Mapping[str, object], model: type[BaseModel] | None
 ) -> dict[str, Any]:
-    """Form or multipart fields: like body(), but bytes (file contents) pass through untouched."""
-    files = {k: v for k, v in values.items() if isinstance(v, (bytes, bytearray))}
+    """Form fields: like body(), as a flat mapping."""
+    data = body(given, values, model)
+    return dict(data) if isinstance(data, dict) else {}
+
+
+def multipart(
+    given: object, values: Mapping[str, object], model: type[BaseModel] | None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Multipart text fields and file parts: the bytes values (the schema's `format: binary`
+    properties) are the files, sent untouched; everything else is a form field."""
+    files = {k: bytes(v) for k, v in values.items() if isinstance(v, (bytes, bytearray))}
     rest = {k: v for k, v in values.items() if k not in files}
-    data = body(given, rest, None if files else model)
-    result: dict[str, Any] = (
-        {} if isinstance(data, NoBody) else dict(data) if isinstance(data, dict) else {}
-    )
-    result.update(files)
-    return result
+    return fields(given, rest, None if files else model), files
 
 
 def require(*pairs: tuple[str, object]) -> None:

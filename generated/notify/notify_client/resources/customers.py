@@ -47,6 +47,11 @@ def _pagination_list_customers() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _items_list_customers() -> _TypeAdapter[Customer]:
+    return _TypeAdapter(Customer)
+
+
+@_cache
 def _errors_list_customers() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
@@ -151,7 +156,7 @@ class CustomersResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_customers(), _TypeAdapter(Customer), _errors_list_customers()
+            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
         )
 
     @_t.overload
@@ -459,7 +464,7 @@ class AsyncCustomersResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_customers(), _TypeAdapter(Customer), _errors_list_customers()
+            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
         )
 
     @_t.overload

@@ -47,6 +47,11 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _items_list_invoices() -> _TypeAdapter[Invoice]:
+    return _TypeAdapter(Invoice)
+
+
+@_cache
 def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
@@ -142,7 +147,7 @@ class InvoicesResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _TypeAdapter(Invoice), _errors_list_invoices()
+            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
         )
 
     @_t.overload
@@ -383,7 +388,7 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _TypeAdapter(Invoice), _errors_list_invoices()
+            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
         )
 
     @_t.overload

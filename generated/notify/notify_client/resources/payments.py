@@ -47,6 +47,11 @@ def _pagination_list_payments() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _items_list_payments() -> _TypeAdapter[PaymentListItem]:
+    return _TypeAdapter(PaymentListItem)
+
+
+@_cache
 def _errors_list_payments() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
@@ -106,10 +111,7 @@ class PaymentsResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options,
-            _pagination_list_payments(),
-            _TypeAdapter(PaymentListItem),
-            _errors_list_payments(),
+            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
         )
 
     @_t.overload
@@ -230,10 +232,7 @@ class AsyncPaymentsResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options,
-            _pagination_list_payments(),
-            _TypeAdapter(PaymentListItem),
-            _errors_list_payments(),
+            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
         )
 
     @_t.overload

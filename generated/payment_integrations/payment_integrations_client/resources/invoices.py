@@ -58,6 +58,11 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _items_list_invoices() -> _TypeAdapter[Invoice]:
+    return _TypeAdapter(Invoice)
+
+
+@_cache
 def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {}
 
@@ -254,7 +259,7 @@ class InvoicesResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _TypeAdapter(Invoice), _errors_list_invoices()
+            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
         )
 
     def create_invoice(
@@ -799,7 +804,7 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _TypeAdapter(Invoice), _errors_list_invoices()
+            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
         )
 
     async def create_invoice(
