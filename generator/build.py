@@ -397,8 +397,9 @@ class _Builder:
         return self.models.type_of(schema, hint)
 
     def _responses(self, op: dict[str, Any], ptr: str, hint: str) -> tuple[list[Response], list[Response]]:
-        responses = op.get("responses") or {}
-        statuses = sorted(str(s) for s in responses)
+        # YAML reads an unquoted `200:` as an int
+        responses = {str(k): v for k, v in (op.get("responses") or {}).items()}
+        statuses = sorted(responses)
         success_codes = [s for s in statuses if s.startswith("2")] or [s for s in statuses if s == "default"]
         success: list[Response] = []
         errors: list[Response] = []
@@ -438,8 +439,7 @@ class _Builder:
         if body is None:
             self.warn(ptr + "/x-pagination", "paginated operation has no JSON success response; not paginated")
             return None
-        media = self._success_schema(ptr, body.status)
-        schema: Any = self.deref(media)
+        schema: Any = self.deref(body.schema)
         items_path = str(raw.get("items") or "")
         for token in [t for t in items_path.split(".") if t]:
             schema = self.deref((schema.get("properties") or {}).get(token)) if isinstance(schema, dict) else None
@@ -460,17 +460,6 @@ class _Builder:
             total=raw.get("total"),
             first_page=int(raw.get("first_page", 1)),
         )
-
-    def _success_schema(self, ptr: str, status: str) -> Any:
-        from generator.diagnostics import split_pointer
-
-        node: Any = self.data
-        for token in split_pointer(ptr):
-            node = node[token]
-        response = self.deref(node["responses"][status if status in node["responses"] else int(status)])
-        content = response.get("content") or {}
-        media = next((m for m in content if _JSON_MEDIA.match(m)), None)
-        return (content.get(media) or {}).get("schema") if media else {}
 
 
 def _pick_body_media(content: dict[str, Any]) -> tuple[str | None, str | None]:

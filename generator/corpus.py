@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATE_TIMEOUT = 1800.0
 CHECK_TIMEOUT = 1800.0
 MYPY_CLEAN_TARGET = 0.9
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MYPY_FOUND = re.compile(r"^Found (\d+) errors? in \d+ files?", re.MULTILINE)
 
 
@@ -60,37 +59,18 @@ class SpecReport:
 
 def count_operations(data: Any) -> tuple[int, int]:
     """(operations, operations whose documented success response has a body) in a loaded spec."""
+    from generator.validate import deref, iter_operations
+
     operations = documented = 0
-    paths = data.get("paths") if isinstance(data, dict) else None
-    for item in (paths or {}).values() if isinstance(paths, dict) else []:
-        if not isinstance(item, dict):
+    for *_, op, _item in iter_operations(data if isinstance(data, dict) else {}):
+        operations += 1
+        responses = op.get("responses")
+        if not isinstance(responses, dict):
             continue
-        for method in _METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            operations += 1
-            responses = op.get("responses")
-            if not isinstance(responses, dict):
-                continue
-            codes = [str(s) for s in responses if str(s).startswith("2")] or [
-                s for s in responses if s == "default"
-            ]
-            if any(_has_body(data, responses[c]) for c in codes):
-                documented += 1
+        codes = [s for s in responses if str(s).startswith("2")] or [s for s in responses if s == "default"]
+        if any(isinstance(r := deref(data, responses[c]), dict) and r.get("content") for c in codes):
+            documented += 1
     return operations, documented
-
-
-def _has_body(data: dict[str, Any], response: Any) -> bool:
-    for _ in range(16):  # follow a $ref chain to a response object
-        if not (isinstance(response, dict) and isinstance(response.get("$ref"), str)):
-            break
-        node: Any = data
-        for token in response["$ref"].lstrip("#/").split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            node = node.get(token) if isinstance(node, dict) else None
-        response = node
-    return isinstance(response, dict) and bool(response.get("content"))
 
 
 def _worker(spec: Path, out: Path) -> int:
