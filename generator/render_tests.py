@@ -14,6 +14,7 @@ import base64
 import binascii
 import copy
 import datetime as dt
+import functools
 import mimetypes
 import re
 import uuid
@@ -456,6 +457,10 @@ class _Planner:
 
     def options(self) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
         """(constructor arguments, headers sent, query pairs sent) of the client options."""
+        return self._options
+
+    @functools.cached_property
+    def _options(self) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
         ctor: list[tuple[str, str]] = []
         headers: dict[str, str] = {}
         query: list[tuple[str, str]] = []
@@ -688,7 +693,12 @@ class _Planner:
 def _guess_media_type(filename: str) -> str:
     """The media type the client guesses from a file name, from Python's own table only (a
     test that relied on the host's mime.types would not be reproducible)."""
-    return mimetypes.MimeTypes(filenames=()).guess_type(filename, strict=False)[0] or "application/octet-stream"
+    return _python_mime_table().guess_type(filename, strict=False)[0] or "application/octet-stream"
+
+
+@functools.cache
+def _python_mime_table() -> mimetypes.MimeTypes:
+    return mimetypes.MimeTypes(filenames=())
 
 
 def _status(status: str, documented: set[str]) -> int:
@@ -752,16 +762,16 @@ def _prune(text: str) -> str:
     return text[: match.start()] + block + text[match.end() :]
 
 
-def _imports(planner: _Planner, extra: set[str]) -> list[str]:
-    names: set[str] = set(extra)
+def _imports(planner: _Planner) -> list[str]:
+    names: set[str] = set()
     for text in planner.used:
         names.update(n for n in _IDENT.findall(text or "") if n in planner.models)
     return sorted(names)
 
 
-def _resource_module(api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource) -> str:
-    planner = _Planner(api)
-    cases = [planner.case(op) for op in resource.operations]
+def _resource_module(
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
+) -> str:
     first = next((c for c in cases if c.body_mode != "skip"), None)
     if first is not None:
         first.async_case = True
@@ -771,124 +781,27 @@ def _resource_module(api: Api, env: jinja2.Environment, context: dict[str, Any],
             **_CONTENT,
             resource=resource,
             cases=cases,
-            models=_imports(planner, set()),
+            models=_imports(planner),
             support=support_module(api),
         )
     )
 
 
-# The upload tests live in a module of their own, next to test_<stem>_<resource>.py.
-_UPLOAD_TEMPLATE = '''{% import "tests/_macros.j2" as m with context %}
-{{ header }}"""Generated tests of the file uploads (x-file-upload) of the {{ resource.tag | one_line | doc }} operations of
-{{ api.package }}.
-
-The file is passed as bytes, as a path, and on the async client as a str path; the body on the
-wire must be the spec's request example, which carries the file base64-encoded.
-"""
-
-from __future__ import annotations
-
-import asyncio
-import datetime as _dt
-import decimal as _decimal
-import typing as _t
-import uuid as _uuid
-from pathlib import Path
-
-import pytest
-from pydantic import TypeAdapter as _TypeAdapter
-
-import {{ support }} as _support
-from {{ api.package }} import _wire as _wire
-{% if models %}
-from {{ api.package }}.models import (
-{% for name in models %}
-    {{ name }},
-{% endfor %}
-)
-{% endif %}
-{% for case in cases %}
-
-
-{{ m.constants(case) -}}
-{% if case.fields_wire != case.request %}
-{{ case.const }}_FIELDS_WIRE: _t.Any = {{ case.fields_wire | pyrepr }}
-{% endif %}
-{{ case.const }}_FILE = {{ case.upload.file | pyrepr }}
-{% endfor %}
-{% for case in cases %}
-{% set op = case.op %}
-{% set u = case.upload %}
-{% set keep = case.result != "none" %}
-
-
-def test_{{ op.py_name }}_upload_bytes() -> None:
-    """`{{ op.method }} {{ op.path | one_line | doc }}` with the file as bytes and its name."""
-    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
-    with _support.client(exchange) as api:
-        {{ "result = " if keep }}{{ u.call(case, resource, case.const ~ "_FILE") }}
-{{ m.expect(case, "exchange.only()", "fields") }}
-{{ m.result_checks(case, "result") }}
-
-
-def test_{{ op.py_name }}_upload_path(tmp_path: Path) -> None:
-    """The file as a path: {% if u.path_filename %}read from it{% else %}its name is the file name{% endif %}{% if op.body.upload.media_type %}, the media type guessed from the name{% endif %}."""
-    path = tmp_path / {{ u.path_name | pyrepr }}
-    path.write_bytes({{ case.const }}_FILE)
-    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
-    with _support.client(exchange) as api:
-        {{ "result = " if keep }}{{ u.call(case, resource, "path", filename=u.path_filename) }}
-{{ m.expect(case, "exchange.only()", "fields") }}
-{{ m.result_checks(case, "result") }}
-
-
-def test_{{ op.py_name }}_upload_async(tmp_path: Path) -> None:
-    """The same call on {{ api.async_client_class }}, with the path as a str."""
-    path = tmp_path / {{ u.path_name | pyrepr }}
-    path.write_bytes({{ case.const }}_FILE)
-    exchange = _support.Exchange({{ m.reply(case.reply, case.const ~ "_RESPONSE") }})
-
-{% if keep %}
-    async def run() -> object:
-        async with _support.async_client(exchange) as api:
-            return await {{ u.call(case, resource, "str(path)", filename=u.path_filename) }}
-
-    result = asyncio.run(run())
-{% else %}
-    async def run() -> None:
-        async with _support.async_client(exchange) as api:
-            await {{ u.call(case, resource, "str(path)", filename=u.path_filename) }}
-
-    asyncio.run(run())
-{% endif %}
-{{ m.expect(case, "exchange.only()", "fields") }}
-{{ m.result_checks(case, "result") }}
-
-
-def test_{{ op.py_name }}_upload_bytes_need_a_name() -> None:
-    """Bytes carry no file name: without one the call fails before anything is sent."""
-    exchange = _support.Exchange()
-    with _support.client(exchange) as api:
-        with pytest.raises(ValueError, match="filename"):
-            {{ u.call(case, resource, case.const ~ "_FILE", filename=False) }}
-    assert exchange.requests == []
-{% endfor %}
-'''
-
-
-def _upload_module(api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource) -> str | None:
-    """Tests of the operations with an x-file-upload body, called with the file."""
-    planner = _Planner(api)
-    cases = [c for c in (planner.case(op) for op in resource.operations) if c.upload is not None and c.pages is None]
-    if not cases:
+def _upload_module(
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
+) -> str | None:
+    """Tests of the operations with an x-file-upload body, called with the file, in a module of
+    their own next to test_<stem>_<resource>.py."""
+    uploads = [c for c in cases if c.upload is not None and c.pages is None]
+    if not uploads:
         return None
     return _prune(
-        env.from_string(_UPLOAD_TEMPLATE).render(
+        env.get_template("tests/test_upload.py.j2").render(
             context,
             **_CONTENT,
             resource=resource,
-            cases=cases,
-            models=_imports(planner, set()),
+            cases=uploads,
+            models=_imports(planner),
             support=support_module(api),
         )
     )
@@ -918,7 +831,7 @@ def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -
             schemes=schemes,
             auth_headers=sorted({name for _, headers, _ in schemes for name in headers}),
             auth_query=sorted({name for _, _, query in schemes for name, _ in query}),
-            models=_imports(planner, set()),
+            models=_imports(planner),
             support=support_module(api),
         )
     )
@@ -938,13 +851,17 @@ def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> 
                 api_key=API_KEY,
                 username=USERNAME,
                 password=PASSWORD,
-                models=_imports(planner, set()),
+                models=_imports(planner),
             )
         ),
     }
     for resource in api.resources:
-        files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(api, env, context, resource)
-        uploads = _upload_module(api, env, context, resource)
+        resource_planner = _Planner(api)
+        cases = [resource_planner.case(op) for op in resource.operations]
+        files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(
+            api, env, context, resource, resource_planner, cases
+        )
+        uploads = _upload_module(api, env, context, resource, resource_planner, cases)
         if uploads is not None:
             files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
     client_tests = _client_module(api, env, context)

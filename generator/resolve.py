@@ -11,8 +11,9 @@ _PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
 
 def resolve_types(api: Api, models: ModelSet) -> None:
-    resolver = TypeResolver(models, api.models_source)
-    api.model_names = sorted(model_classes(api.models_source, public_only=True))
+    classes, public = model_classes(api.models_source)
+    resolver = TypeResolver(models, classes)
+    api.model_names = sorted(public)
     api.dist_version = api.version if _PEP440.match(api.version) else "0.0.0"
     for option in api.client_options:
         option.annotation = resolver.annotation(option.type)

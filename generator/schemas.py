@@ -348,9 +348,9 @@ def _class_namer(components: set[str]) -> Callable[[str], str]:
 class TypeResolver:
     """Turns TypeRefs into annotation text against the classes the models module really defines."""
 
-    def __init__(self, models: ModelSet, models_source: str) -> None:
+    def __init__(self, models: ModelSet, classes: set[str]) -> None:
         self.models = models
-        self.classes = model_classes(models_source)
+        self.classes = classes  # model_classes(...)[0] of the generated module
 
     def annotation(self, ref: TypeRef, _depth: int = 0) -> str:
         if _depth > 12:
@@ -409,17 +409,17 @@ def _split_union(text: str) -> list[str]:
     return parts
 
 
-def model_classes(source: str, *, public_only: bool = False) -> set[str]:
-    """Top-level classes that are real models or enums (not RootModel wrappers)."""
-    if not source:
-        return set()
-    names: set[str] = set()
-    for node in ast.parse(source).body:
+def model_classes(source: str) -> tuple[set[str], set[str]]:
+    """(models, public): the top-level classes, and those that are real models or enums rather
+    than RootModel wrappers; one parse of what may be megabytes of source."""
+    public: set[str] = set()
+    models: set[str] = set()
+    for node in ast.parse(source).body if source else ():
         if isinstance(node, ast.ClassDef):
-            bases = {ast.unparse(b) for b in node.bases}
-            if not any(b.startswith("RootModel") for b in bases) or public_only:
-                names.add(node.name)
-    return names
+            public.add(node.name)
+            if not any(ast.unparse(b).startswith("RootModel") for b in node.bases):
+                models.add(node.name)
+    return models, public
 
 
 def widen_literal_overrides(source: str) -> str:
