@@ -11,17 +11,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Level
-
-
-def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    for diag in diagnostics:
-        print(diag.format(), file=sys.stderr)
-
-
-def has_errors(diagnostics: Sequence[Diagnostic], *, strict: bool) -> bool:
-    return any(d.level is Level.ERROR or strict for d in diagnostics)
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="specgen", description=__doc__)

@@ -6,6 +6,8 @@ prints each as one line. Builders return them; only the CLI decides whether they
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -53,3 +55,9 @@ def split_pointer(ptr: str) -> list[str]:
     if not body:
         return []
     return [t.replace("~1", "/").replace("~0", "~") for t in body.lstrip("/").split("/")]
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """One line each on stderr, the form every specgen command reports in."""
+    for diag in diagnostics:
+        print(diag.format(), file=sys.stderr)

@@ -28,7 +28,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from generator.diagnostics import Diagnostic, Level, SpecError, escape_token
+from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.validate import (
     METHODS,
@@ -173,21 +173,16 @@ def lint_command(paths: list[Path]) -> int:
         try:
             doc = load(path)
         except SpecError as exc:
-            _print(exc.diagnostics)
+            print_diagnostics(exc.diagnostics)
             failed = True
             continue
         diagnostics = lint_document(doc)
         if diagnostics:
-            _print(diagnostics)
+            print_diagnostics(diagnostics)
             failed = True
         else:
             print(f"{doc.display}: ok ({summary(doc)})")
     return 1 if failed else 0
-
-
-def _print(diagnostics: list[Diagnostic]) -> None:
-    for diag in diagnostics:
-        print(diag.format(), file=sys.stderr)
 
 
 def summary(doc: Document) -> str:

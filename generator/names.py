@@ -6,7 +6,6 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Iterable
 from typing import NewType
 
 PyIdent = NewType("PyIdent", str)  # snake_case: attributes, functions, parameters
@@ -54,7 +53,3 @@ def dedupe(name: str, taken: set[str]) -> str:
     taken.add(candidate)
     return candidate
 
-
-def unique_all(names: Iterable[str]) -> list[str]:
-    taken: set[str] = set()
-    return [dedupe(n, taken) for n in names]

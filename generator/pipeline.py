@@ -19,7 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 
 from generator import __version__
-from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.diagnostics import Diagnostic, Level, SpecError, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.names import package_stem
 
@@ -203,8 +203,7 @@ def _inside(root: Path, rel: PurePosixPath) -> Path:
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:
-    for diag in sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.pointer)):
-        print(diag.format(), file=sys.stderr)
+    print_diagnostics(sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.pointer)))
 
 
 def generate_command(paths: list[Path], out: Path, *, force: bool = False, strict: bool | None = None) -> int:

@@ -412,7 +412,6 @@ class Case:
     request: Any = None  # the request example (or synthesised body)
     request_note: str = ""
     fields_wire: Any = None  # the JSON the keyword-argument call must send
-    body_wire: Any = None  # the JSON the body= call must send
     schema: dict[str, Any] | None = None
     reply: Reply | None = None
     result: Literal["model", "json", "none", "bytes", "text"] = "none"
@@ -547,12 +546,10 @@ class _Planner:
             case.request_note = "The spec has no request example: the body is synthesised from its schema."
         case.schema = self.schemas.embedded(body.schema, request=True)
         case.headers["Content-Type"] = "application/json"
-        case.body_wire = case.request
         if body.fields and body.model and body.upload is not None and isinstance(case.request, dict):
             # The keyword-argument calls take the file, not its base64 content: they are tests
             # of their own (the upload module); here only body= a model of the example.
             case.request = self._upload_example(case.request, body.upload)
-            case.body_wire = case.request
             case.body_mode = "body"
             case.body_expr = f"{self.note(body.model)}.model_validate({case.const}_REQUEST)"
             case.fields_wire = {k: v for k, v in case.request.items() if v is not None}

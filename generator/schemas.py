@@ -101,14 +101,6 @@ class ModelSet:
             node = node[int(token)] if isinstance(node, list) else node[token]
         return node
 
-    def resolve(self, schema: Any) -> dict[str, Any]:
-        """Follow $refs (validated acyclic upstream) to a schema object."""
-        seen = 0
-        while isinstance(schema, dict) and "$ref" in schema and seen < 64:
-            schema = self.deref(schema["$ref"])
-            seen += 1
-        return schema if isinstance(schema, dict) else {}
-
     def name_for_ref(self, ref: str) -> str:
         name = self._ref_name(ref)
         self._flush()

@@ -114,8 +114,6 @@ class _Shape:
     items: Any
     max_length: int | None
     pattern: str | None
-    read_only: bool
-    write_only: bool
     refs: tuple[str, ...]
 
     def type_text(self) -> str:
@@ -540,8 +538,6 @@ class _Differ:
             items=node.get("items"),
             max_length=max_length if isinstance(max_length, int) else None,
             pattern=pattern if isinstance(pattern, str) else None,
-            read_only=node.get("readOnly") is True,
-            write_only=node.get("writeOnly") is True,
             refs=tuple(refs),
         )
 
