@@ -61,3 +61,9 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """One line each on stderr, the form every specgen command reports in."""
     for diag in diagnostics:
         print(diag.format(), file=sys.stderr)
+
+
+def shorten(message: str, limit: int) -> str:
+    """A message on one line, cut to `limit` characters."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -28,7 +28,14 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
+from generator.diagnostics import (
+    Diagnostic,
+    Level,
+    SpecError,
+    escape_token,
+    print_diagnostics,
+    shorten,
+)
 from generator.load import Document, load, spec_files
 from generator.validate import (
     METHODS,
@@ -389,7 +396,7 @@ def _check_extension(
         # A failed `then` also leaves its keys unevaluated; that echo adds nothing.
         specific = [e for e in errors if e.validator != "unevaluatedProperties"]
         return [
-            doc.diagnostic(_join(ptr, e.absolute_path), f"{name}: {_shorten(e.message)}", rule=rule)
+            doc.diagnostic(_join(ptr, e.absolute_path), f"{name}: {shorten(e.message, 200)}", rule=rule)
             for e in sorted(specific or errors, key=lambda e: list(map(str, e.absolute_path)))
         ]
     if name == "x-file-upload":
@@ -535,7 +542,7 @@ class _ExampleChecker:
             diags.append(
                 self.doc.diagnostic(
                     _join(example_ptr, shown.absolute_path),
-                    f"example does not match its schema {schema_ptr}: {_shorten(shown.message)}",
+                    f"example does not match its schema {schema_ptr}: {shorten(shown.message, 200)}",
                     rule=RULE_EXAMPLE_VALID,
                     level=Level.WARNING,
                 )
@@ -545,8 +552,3 @@ class _ExampleChecker:
 
 def _join(ptr: str, tokens: Any) -> str:
     return ptr + "".join("/" + escape_token(str(t)) for t in tokens)
-
-
-def _shorten(message: str, limit: int = 200) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -15,6 +15,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 
@@ -53,7 +54,8 @@ class _Source:
     size: int = 0
 
 
-def _generator_digest() -> str:
+@cache
+def generator_digest() -> str:
     """Hash of everything besides the spec that decides the output: generator code and templates."""
     digest = hashlib.sha256(__version__.encode())
     for folder in (ROOT / "generator", ROOT / "templates"):
@@ -64,12 +66,12 @@ def _generator_digest() -> str:
     return digest.hexdigest()
 
 
-def _source(path: Path, generator_digest: str) -> _Source:
+def _source(path: Path, gen_digest: str) -> _Source:
     try:
         data = path.read_bytes()
     except OSError:
         data = b""
-    digest = hashlib.sha256(generator_digest.encode() + b"\0" + path.name.encode() + b"\0" + data).hexdigest()
+    digest = hashlib.sha256(gen_digest.encode() + b"\0" + path.name.encode() + b"\0" + data).hexdigest()
     return _Source(path, package_stem(path.stem), digest, len(data))
 
 
@@ -103,7 +105,7 @@ def render_spec(
         ]
         result.files = {}
     if result.files:
-        result.files[PurePosixPath(stem) / HASH_FILE] = (digest or _source(path, _generator_digest()).digest) + "\n"
+        result.files[PurePosixPath(stem) / HASH_FILE] = (digest or _source(path, generator_digest()).digest) + "\n"
     return result
 
 
@@ -217,8 +219,8 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
     if duplicates:
         print(f"specgen: several specs map to the package name(s) {', '.join(duplicates)}", file=sys.stderr)
         return 1
-    generator_digest = _generator_digest()
-    sources = [_source(p, generator_digest) for p in files]
+    gen_digest = generator_digest()
+    sources = [_source(p, gen_digest) for p in files]
     todo = [s for s in sources if force or not _up_to_date(out, s)]
     results = _render_all(todo, strict)
     diagnostics = [d for r in results for d in r.diagnostics]
@@ -228,7 +230,8 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
         print(f"specgen: generation failed for {failed}; {out} is unchanged", file=sys.stderr)
         return 1
     try:
-        write_packages(out, results)
+        if results:  # all up to date: nothing to stage
+            write_packages(out, results)
     except (OSError, SpecError) as exc:
         print(f"specgen: cannot write {out}: {exc}", file=sys.stderr)
         return 1
@@ -247,9 +250,11 @@ def _render_one(source: _Source, strict: bool | None) -> RenderResult:
 def _render_all(sources: list[_Source], strict: bool | None) -> list[RenderResult]:
     """Specs render independently, so several of them share out over the cores (results keep
     their order, so the output does not depend on scheduling)."""
+    if len(sources) < 2:  # before importing black: a no-op run renders nothing at all
+        return [_render_one(s, strict) for s in sources]
     from generator.format import disallow_parallel, workers
 
-    if len(sources) < 2 or workers() < 2:
+    if workers() < 2:
         return [_render_one(s, strict) for s in sources]
     # Biggest first, so that a large spec does not start last.
     order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
@@ -269,10 +274,10 @@ def _up_to_date(out: Path, source: _Source) -> bool:
 
 def check_command(paths: list[Path], out: Path) -> int:
     files = spec_files(paths)
-    generator_digest = _generator_digest()
+    gen_digest = generator_digest()
     stale: list[str] = []
     failed = False
-    sources = [_source(path, generator_digest) for path in files]
+    sources = [_source(path, gen_digest) for path in files]
     for result in _render_all(sources, None):
         if not result.ok:
             _print(result.diagnostics)

@@ -11,26 +11,11 @@ import hashlib
 import json
 import os
 import tempfile
-from functools import cache
 from pathlib import Path, PurePosixPath
 
-import generator
+from generator.pipeline import generator_digest  # the same digest as .specgen-hash
 
 Files = dict[PurePosixPath, str]
-
-_PACKAGE = Path(generator.__file__).resolve().parent
-
-
-@cache
-def generator_digest() -> str:
-    digest = hashlib.sha256()
-    for folder in (_PACKAGE, _PACKAGE.parent / "templates"):
-        for file in sorted(folder.rglob("*")):
-            if file.suffix in (".py", ".j2") and "__pycache__" not in file.parts and file.is_file():
-                digest.update(file.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0")
-                digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()
-
 
 def key(kind: str, name: str, text: str) -> str:
     return hashlib.sha256(f"{generator_digest()}\0{kind}\0{name}\0{text}".encode()).hexdigest()
