@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diagnostics import pointer, split_pointer
+from generator.diagnostics import pointer
 from generator.review.rules import Level, rule
+from generator.validate import METHODS, resolve_pointer
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MAX_DEPTH = 40
 
 
@@ -65,14 +65,9 @@ def _deref(doc: Mapping[str, Any], node: Any) -> Any:
         if not ref.startswith("#") or ref in seen:
             return node
         seen.add(ref)
-        target: Any = doc
-        for token in split_pointer(ref):
-            if isinstance(target, dict) and token in target:
-                target = target[token]
-            elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
-                target = target[int(token)]
-            else:
-                return node
+        found, target = resolve_pointer(doc, ref)  # percent-decoded, as the lint resolves it
+        if not found:
+            return node
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         node = {**target, **siblings} if isinstance(target, dict) and siblings else target
     return node

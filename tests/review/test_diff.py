@@ -21,6 +21,17 @@ def test_inlining_a_referenced_schema_is_no_change() -> None:
     assert diff_documents(base_spec(), after) == []
 
 
+def test_percent_encoded_refs_are_followed_like_plain_ones() -> None:
+    # "#/components/schemas/New%20Invoice" names the key "New Invoice", as the spec lint resolves it
+    before, after = base_spec(), base_spec()
+    for doc in (before, after):
+        schemas(doc)["New Invoice"] = schemas(doc).pop("NewInvoice")
+        body = op(doc, "post", "/invoices")["requestBody"]["content"]["application/json"]
+        body["schema"] = {"$ref": "#/components/schemas/New%20Invoice"}
+    schemas(after)["New Invoice"]["required"] = ["amount", "note"]
+    assert [c.rule for c in diff_documents(before, after)] == ["request-property-became-required"]
+
+
 def test_renaming_a_path_parameter_is_no_change() -> None:
     after = base_spec()
     item = after["paths"].pop("/invoices/{id}")
@@ -84,7 +95,11 @@ def test_changes_are_sorted_breaking_first_and_deduplicated() -> None:
     after["paths"]["/invoices"].pop("post")
     changes = diff_documents(base_spec(), after)
     assert [c.level for c in changes] == sorted((c.level for c in changes), key=lambda lv: lv.rank)
-    assert len(changes) == len(set(changes))
+    # the removal alone: not also its request body, parameters and responses
+    assert [(c.rule, c.where) for c in changes] == [
+        ("api-removed-without-deprecation", "POST /invoices"),
+        ("endpoint-deprecated", "GET /invoices"),
+    ]
 
 
 def test_malformed_documents_do_not_crash() -> None:

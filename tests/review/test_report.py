@@ -134,7 +134,7 @@ def test_json_report_has_the_same_data_with_stable_keys() -> None:
         "operations": {"base": 4, "head": 3},
         "schemas": {"base": 5, "head": 5},
         "curation_entries": {"base": 2, "head": 2},
-        "lint": inv["summary"]["lint"],
+        "lint": "ok",  # _no_lint finds nothing
         "breaking": 4,
         "unacknowledged": 3,
     }
