@@ -17,6 +17,7 @@ import jinja2
 
 from generator import __version__
 from generator.model import Api, Operation, Resource
+from generator.schemas import RUNTIME_ERRORS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME = TEMPLATES / "runtime"
@@ -62,6 +63,11 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(pyrepr=pyrepr, doc=doc, one_line=one_line, optional=optional)
     return env
+
+
+def _context(api: Api) -> dict[str, Any]:
+    """What every template may use."""
+    return {"api": api, "header": header(api), "version": __version__, "runtime_errors": RUNTIME_ERRORS}
 
 
 def header(api: Api, comment: str = "#") -> str:
@@ -128,7 +134,7 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
     root = PurePosixPath(api.stem)
     pkg = root / api.package
     model_names = set(api.model_names)
-    context = {"api": api, "header": header(api), "version": __version__}
+    context = _context(api)
     files: dict[PurePosixPath, str] = {
         root / "pyproject.toml": env.get_template("pyproject.toml.j2").render(context),
         root / "README.md": env.get_template("README.md.j2").render(context),
@@ -166,7 +172,7 @@ def runtime_copies(api: Api) -> frozenset[PurePosixPath]:
 def custom_files(api: Api) -> dict[PurePosixPath, str]:
     env = _environment()
     root = PurePosixPath(api.stem)
-    context = {"api": api, "header": header(api), "version": __version__}
+    context = _context(api)
     from generator.render_tests import custom_tests
 
     return {

@@ -20,19 +20,23 @@ from generator.names import dedupe, pascal
 
 WIRE_TYPES = {"date-dmy": "DMYDate", "decimal-2dp": "Decimal2dp"}
 
-# Names the models module or pydantic use for themselves; a schema with one of these names is renamed.
+# The runtime's exception classes, which every package's __init__ exports beside its models.
+RUNTIME_ERRORS = (
+    "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError",
+    "BadRequestError", "ConflictError", "InsecureTransportError", "InternalServerError",
+    "NotFoundError", "PermissionDeniedError", "RateLimitError", "ResponseValidationError",
+    "UnprocessableEntityError",
+)  # fmt: skip
+
+# Names the models module or pydantic use for themselves, and runtime names the package __init__
+# exports beside the models (GitHub has a `page` schema); a schema with one of these is renamed.
 _RESERVED_CLASSES = frozenset(
     {
         "BaseModel", "RootModel", "Field", "ConfigDict", "Annotated", "Literal", "Any", "Optional",
         "Union", "Enum", "IntEnum", "StrEnum", "AwareDatetime", "AnyUrl", "EmailStr", "Decimal",
-        "UUID", "List", "Dict", "Type", "Models",
-        # Runtime names the package __init__ exports beside the models (GitHub has a `page` schema).
-        "Page", "AsyncPager", "SyncPager", "APIConnectionError", "APIError", "APIStatusError",
-        "APITimeoutError", "AuthenticationError", "BadRequestError", "ConflictError",
-        "InsecureTransportError", "InternalServerError", "NotFoundError", "PermissionDeniedError",
-        "RateLimitError", "ResponseValidationError", "UnprocessableEntityError",
+        "UUID", "List", "Dict", "Type", "Models", "Page", "AsyncPager", "SyncPager", *RUNTIME_ERRORS,
     }
-)
+)  # fmt: skip
 
 _FORMATS = {
     "date": "_dt.date",
