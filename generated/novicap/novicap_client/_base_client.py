@@ -217,8 +217,47 @@ class BaseClient:
             kwargs["files"] = multipart_files(options.files) if options.files else None
         return kwargs
 
-    def _max_retries(self, options: RequestOptions) -> int:
-        return self.max_retries if options.max_retries is None else options.max_retries
+    def _plan(self, options: RequestOptions) -> tuple[dict[str, Any], bool, int]:
+        """(httpx request arguments, whether retrying is safe, attempts allowed) of a call."""
+        max_retries = self.max_retries if options.max_retries is None else options.max_retries
+        idempotent = is_idempotent(options.method, options.idempotent)
+        return self._request_kwargs(options), idempotent, max_retries + 1
+
+    # The retry decisions, shared by the sync and async send loops, which only do the I/O.
+
+    def _retry_after_error(
+        self,
+        error: httpx.TransportError,
+        request: httpx.Request,
+        started: float,
+        attempt: int,
+        attempts: int,
+        idempotent: bool,
+    ) -> float:
+        """The delay before the next attempt after a failed send; raises if there is none."""
+        self._log_error(error, request, time.perf_counter() - started, attempt, attempts)
+        delay = error_retry_delay(error, idempotent, attempt - 1)
+        if delay is None or attempt >= attempts:
+            raise self._connection_error(error, request) from error
+        return delay
+
+    def _retry_after_response(
+        self,
+        response: httpx.Response,
+        started: float,
+        attempt: int,
+        attempts: int,
+        idempotent: bool,
+        errors: ErrorModels,
+    ) -> float | None:
+        """None for a 2xx, else the delay before the next attempt; raises if there is none."""
+        self._log_response(response, time.perf_counter() - started, attempt, attempts)
+        if response.is_success:
+            return None
+        delay = response_retry_delay(response, idempotent, attempt - 1)
+        if delay is None or attempt >= attempts:
+            raise self._status_error(response, errors)
+        return delay
 
     # -- reading the response -------------------------------------------------------------
 
@@ -371,9 +410,7 @@ class SyncAPIClient(BaseClient):
 
     def _send(self, options: RequestOptions, errors: ErrorModels = None) -> httpx.Response:
         """The 2xx response to `options`, after the retries allowed; raises APIError otherwise."""
-        idempotent = is_idempotent(options.method, options.idempotent)
-        attempts = self._max_retries(options) + 1
-        kwargs = self._request_kwargs(options)
+        kwargs, idempotent, attempts = self._plan(options)
         attempt = 1
         while True:
             request = self._http_client.build_request(**kwargs)
@@ -381,21 +418,20 @@ class SyncAPIClient(BaseClient):
             if limiter is not None:
                 limiter.acquire()
             self._log_request(request, attempt, attempts)
-            start = time.perf_counter()
+            started = time.perf_counter()
             try:
                 response = self._http_client.send(request)
             except httpx.TransportError as exc:
-                self._log_error(exc, request, time.perf_counter() - start, attempt, attempts)
-                delay = error_retry_delay(exc, idempotent, attempt - 1)
-                if delay is None or attempt >= attempts:
-                    raise self._connection_error(exc, request) from exc
+                delay = self._retry_after_error(
+                    exc, request, started, attempt, attempts, idempotent
+                )
             else:
-                self._log_response(response, time.perf_counter() - start, attempt, attempts)
-                if response.is_success:
+                retry = self._retry_after_response(
+                    response, started, attempt, attempts, idempotent, errors
+                )
+                if retry is None:
                     return response
-                delay = response_retry_delay(response, idempotent, attempt - 1)
-                if delay is None or attempt >= attempts:
-                    raise self._status_error(response, errors)
+                delay = retry
             finally:
                 if limiter is not None:
                     limiter.release()
@@ -473,9 +509,7 @@ class AsyncAPIClient(BaseClient):
 
     async def _send(self, options: RequestOptions, errors: ErrorModels = None) -> httpx.Response:
         """The 2xx response to `options`, after the retries allowed; raises APIError otherwise."""
-        idempotent = is_idempotent(options.method, options.idempotent)
-        attempts = self._max_retries(options) + 1
-        kwargs = self._request_kwargs(options)
+        kwargs, idempotent, attempts = self._plan(options)
         attempt = 1
         while True:
             request = self._http_client.build_request(**kwargs)
@@ -483,21 +517,20 @@ class AsyncAPIClient(BaseClient):
             if limiter is not None:
                 await limiter.acquire()
             self._log_request(request, attempt, attempts)
-            start = time.perf_counter()
+            started = time.perf_counter()
             try:
                 response = await self._http_client.send(request)
             except httpx.TransportError as exc:
-                self._log_error(exc, request, time.perf_counter() - start, attempt, attempts)
-                delay = error_retry_delay(exc, idempotent, attempt - 1)
-                if delay is None or attempt >= attempts:
-                    raise self._connection_error(exc, request) from exc
+                delay = self._retry_after_error(
+                    exc, request, started, attempt, attempts, idempotent
+                )
             else:
-                self._log_response(response, time.perf_counter() - start, attempt, attempts)
-                if response.is_success:
+                retry = self._retry_after_response(
+                    response, started, attempt, attempts, idempotent, errors
+                )
+                if retry is None:
                     return response
-                delay = response_retry_delay(response, idempotent, attempt - 1)
-                if delay is None or attempt >= attempts:
-                    raise self._status_error(response, errors)
+                delay = retry
             finally:
                 if limiter is not None:
                     limiter.release()
