@@ -53,7 +53,7 @@ corpus: $(STAMP) ## generate a client for every spec in ../shared/corpus; table,
 	@$(SPECGEN) corpus --json bench/corpus.json
 
 golden: $(STAMP) ## rewrite the golden files of the generator's tests after an intended change
-	@SPECGEN_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_golden.py
+	@SPECGEN_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_golden.py tests/test_names.py
 
 clean: ## remove the virtual environment, node_modules and caches
 	rm -rf $(VENV) node_modules .cache .mypy_cache .ruff_cache .pytest_cache

@@ -22,7 +22,17 @@ from generator.model import (
     TypeRef,
     UploadRole,
 )
-from generator.names import ClassName, PyIdent, dedupe, package_stem, pascal, snake, words
+from generator.names import (
+    ClassName,
+    OperationShape,
+    PyIdent,
+    dedupe,
+    method_names,
+    package_stem,
+    pascal,
+    snake,
+    words,
+)
 from generator.schemas import ModelSet
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -81,7 +91,7 @@ class _Builder:
         security = self._security()
         client_options: dict[str, Param] = {}
         resources: dict[str, Resource] = {}
-        op_names: dict[str, set[str]] = {}
+        shapes: dict[str, list[OperationShape]] = {}
         for path, item in (self.data.get("paths") or {}).items():
             item = self.deref(item)
             if not isinstance(item, dict):
@@ -93,12 +103,18 @@ class _Builder:
                 ptr = pointer("paths", path, method)
                 operation, tag = self._operation(path, method, item, op, ptr, security, client_options)
                 resource = self._resource(tag, path, resources)
-                taken = op_names.setdefault(resource.attr, set())
-                unique = dedupe(operation.py_name, taken)
-                if unique != operation.py_name:
-                    self.warn(ptr, f"method name {operation.py_name!r} is taken in {resource.attr}; using {unique!r}")
-                    operation.py_name = PyIdent(unique)
                 resource.operations.append(operation)
+                override = op.get("x-specgen-name")
+                shapes.setdefault(resource.attr, []).append(
+                    OperationShape(method, path, op.get("operationId") if isinstance(op.get("operationId"), str) else None,
+                                   override if isinstance(override, str) else None)
+                )
+        for resource in resources.values():
+            names, notes = method_names(resource.tag, shapes[resource.attr])
+            for operation, name in zip(resource.operations, names, strict=True):
+                operation.py_name = name
+            for index, message in notes:
+                self.warn(resource.operations[index].pointer, f"{message} ({resource.attr})")
         server_url, variables = self._server()
         rate = self.data.get("x-rate-limit")
         rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None

@@ -122,6 +122,24 @@ EXTENSION_SHAPES: dict[str, dict[str, Any]] = {
         "uniqueItems": True,
         "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
     },
+    "x-specgen-name": {
+        "oneOf": [
+            {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "properties": {
+                    "name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+                    "members": {
+                        "type": "object",
+                        "minProperties": 1,
+                        "additionalProperties": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+                    },
+                },
+                "additionalProperties": False,
+            },
+        ]
+    },
     "x-file-upload": {
         "type": "object",
         "required": ["content", "filename"],
@@ -149,6 +167,7 @@ EXTENSION_PLACES: dict[str, tuple[str, ...]] = {
     "x-client-option": ("parameter",),
     "x-enum-varnames": ("schema",),
     "x-file-upload": ("schema",),
+    "x-specgen-name": ("operation", "schema"),
 }
 _PLACE_NAMES = {
     "root": "the root object",
@@ -439,6 +458,15 @@ def _misplaced(name: str, owner: dict[str, Any], value: Any) -> str | None:
     elif name == "x-client-option":
         if owner.get("in") not in ("query", "header"):
             return "x-client-option is only allowed on query or header parameters"
+    elif name == "x-specgen-name" and isinstance(value, dict):
+        enum = owner.get("enum")
+        if "members" in value and not isinstance(enum, list):
+            return "x-specgen-name members are only allowed on schemas with an enum"
+        if "paths" in owner or "responses" in owner:
+            return "x-specgen-name on an operation is a method name (a string)"
+        unknown = sorted(set(value.get("members", {})) - {str(e) for e in enum or []})
+        if unknown:
+            return f"x-specgen-name members names values that are not in the enum: {', '.join(unknown)}"
     elif name == "x-enum-varnames":
         enum = owner.get("enum")
         if not isinstance(enum, list):

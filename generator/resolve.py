@@ -20,6 +20,33 @@ def resolve_types(api: Api, models: ModelSet) -> None:
     for resource in api.resources:
         for op in resource.operations:
             _operation(op, resolver)
+        if any(op.py_name == "list" for op in resource.operations):
+            for op in resource.operations:
+                _shadow_list(op)
+
+
+_LIST = re.compile(r"(?<![\w.])list\[")
+
+
+def _shadow_list(op: Operation) -> None:
+    """A resource with a `list` method: inside its class body `list[...]` names the method (mypy:
+    not valid as a type), so annotations spell the builtin out."""
+
+    def fix(text: str) -> str:
+        return _LIST.sub("_builtins.list[", text)
+
+    for param in op.params:
+        param.annotation = fix(param.annotation)
+    for body_field in op.body.fields if op.body else []:
+        body_field.annotation = fix(body_field.annotation)
+    if op.body is not None:
+        op.body.annotation = fix(op.body.annotation)
+    for response in op.success + op.errors:
+        response.annotation = fix(response.annotation)
+    if op.pagination is not None:
+        op.pagination.item_annotation = fix(op.pagination.item_annotation)
+    op.return_annotation = fix(op.return_annotation)
+    op.success_expr = fix(op.success_expr)
 
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:

@@ -10,6 +10,8 @@ really exist in the generated module.
 from __future__ import annotations
 
 import ast
+import keyword
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -90,9 +92,16 @@ class ModelSet:
         self._by_pointer: dict[str, str] = {}  # "#/components/schemas/x" -> class name
         self._taken: set[str] = set(_RESERVED_CLASSES)
         self._pending: list[tuple[str, dict[str, Any]]] = []
+        self.member_names: dict[str, dict[str, str]] = {}  # enum class -> wire value -> member (x-specgen-name)
         components = document.get("components") or {}
-        for key in sorted(components.get("schemas") or {}):
-            self._by_pointer["#/components/schemas/" + escape_token(key)] = dedupe(pascal(key), self._taken)
+        keys = sorted(components.get("schemas") or {})
+        given = {k: override_name(components["schemas"][k]) for k in keys}
+        # names a spec chose (x-specgen-name) first, so a derived name never takes one
+        for key in sorted(keys, key=lambda k: given[k] is None):
+            self._by_pointer["#/components/schemas/" + escape_token(key)] = dedupe(
+                pascal(given[key] or key), self._taken
+            )
+        self._by_pointer = dict(sorted(self._by_pointer.items()))
         for ptr, name in self._by_pointer.items():
             self._pending.append((name, self.deref(ptr)))
         self._flush()
@@ -120,7 +129,7 @@ class ModelSet:
         return True
 
     def hoist(self, hint: str, schema: dict[str, Any]) -> TypeRef:
-        name = dedupe(pascal(hint), self._taken)
+        name = dedupe(pascal(override_name(schema) or hint), self._taken)
         self._pending.append((name, schema))
         self._flush()
         return TypeRef("named", name)
@@ -168,9 +177,12 @@ class ModelSet:
         while self._pending:
             name, schema = self._pending.pop(0)
             self.originals[name] = schema
-            self.schemas[name] = self._rewrite(schema)
+            self.schemas[name] = self._rewrite(schema, name)
+            members = schema.get("x-specgen-name") if isinstance(schema, dict) else None
+            if isinstance(members, dict) and isinstance(members.get("members"), dict):
+                self.member_names[name] = {str(k): str(v) for k, v in members["members"].items()}
 
-    def _rewrite(self, schema: Any) -> Any:
+    def _rewrite(self, schema: Any, owner: str = "") -> Any:
         if isinstance(schema, list):
             return [self._rewrite(s) for s in schema]
         if not isinstance(schema, dict):
@@ -186,17 +198,25 @@ class ModelSet:
             return {**kept, "type": "string", "x-python-type": f"{self.package}._wire.{WIRE_TYPES[wire]}"}
         out = {}
         for key, value in schema.items():
-            if key in ("example", "examples", "x-curation"):
+            if key in ("example", "examples", "x-curation", "x-specgen-name"):
                 continue  # documentation only; keeps spec text out of the models module
             if key == "default" and not _fits(value, schema):
                 continue  # a default its own schema rejects: the model would not type-check
-            if key in ("properties", "patternProperties", "$defs", "definitions") and isinstance(value, dict):
+            if key == "properties" and isinstance(value, dict):
+                out[key] = {k: self._property(v, owner + pascal(k)) for k, v in value.items()}
+            elif key in ("patternProperties", "$defs", "definitions") and isinstance(value, dict):
                 out[key] = {k: self._rewrite(v) for k, v in value.items()}
             elif key == "discriminator" and isinstance(value, dict):
                 out[key] = self._discriminator(value, schema)
             else:
                 out[key] = self._rewrite(value) if isinstance(value, (dict, list)) else value
         return out
+
+    def _property(self, schema: Any, hint: str) -> Any:
+        """A property schema; one the spec names (x-specgen-name) becomes its own class."""
+        if isinstance(schema, dict) and "$ref" not in schema and "x-specgen-name" in schema:
+            return {"$ref": "#/components/schemas/" + self.hoist(hint, schema).name}
+        return self._rewrite(schema)
 
     def _discriminator(self, raw: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
         """The mapping made explicit, onto class names: the wire value of an unmapped variant is
@@ -233,7 +253,7 @@ class ModelSet:
         if not self.schemas:
             return "", []
         from datamodel_code_generator import generate
-        from datamodel_code_generator.enums import DataModelType, InputFileType
+        from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
         from datamodel_code_generator.format import PythonVersion
 
         doc = {
@@ -263,11 +283,14 @@ class ModelSet:
                 strict_refs=False,
                 set_default_enum_member=True,
                 custom_class_name_generator=_class_namer(set(self.schemas)),
+                # an inline model is named after its owner and field (`CustomerAddress`), not numbered
+                naming_strategy=NamingStrategy.FullPath,
                 # EmailStr needs the optional email-validator package; the wire value is a string anyway.
                 type_mappings=["string+email=string", "string+idn-email=string"],
             )
         messages = sorted({" ".join(str(w.message).split()) for w in caught})
-        return widen_literal_overrides(str(source or "")), messages
+        source = rename_enum_members(str(source or ""), self.member_names)
+        return widen_literal_overrides(source), messages
 
 
 # datamodel-code-generator names inline models after their field and, on a clash, renames whichever
@@ -480,3 +503,41 @@ def _literal_node(annotation: ast.expr) -> tuple[ast.Subscript, list[Any]] | Non
                 return node, [i.value for i in items if isinstance(i, ast.Constant)]
             return None
     return None
+
+
+def override_name(schema: Any) -> str | None:
+    """The class name a schema's x-specgen-name gives (a string, or `name` of the enum form)."""
+    value = schema.get("x-specgen-name") if isinstance(schema, dict) else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def rename_enum_members(source: str, renames: dict[str, dict[str, str]]) -> str:
+    """Enum members named by x-specgen-name `members` ({wire value: name}): the member and every
+    `Class.MEMBER` (field defaults) take the spec's name."""
+    if not renames or not source:
+        return source
+    lines = source.splitlines(keepends=True)
+    references: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.ClassDef) and node.name in renames):
+            continue
+        for stmt in node.body:
+            if (
+                isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Constant) and str(stmt.value.value) in renames[node.name]
+            ):
+                old, new = stmt.targets[0].id, pascal_member(renames[node.name][str(stmt.value.value)])
+                line = lines[stmt.lineno - 1]
+                lines[stmt.lineno - 1] = line[: stmt.col_offset] + new + line[stmt.col_offset + len(old) :]
+                references[f"{node.name}.{old}"] = f"{node.name}.{new}"
+    text = "".join(lines)
+    for old, new in references.items():
+        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    return text
+
+
+def pascal_member(name: str) -> str:
+    """A member name as given, made a safe identifier (the lint already requires one)."""
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"{name}_"

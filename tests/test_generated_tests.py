@@ -41,21 +41,21 @@ DEFECTS: dict[str, Defect] = {
         "shop_client/resources/orders.py",
         'path="/orders/" + _serialize.path(order_ref)',
         'path="/order/" + _serialize.path(order_ref)',
-        frozenset({"test_get_order", "test_delete_order"}),
+        frozenset({"test_orders_retrieve", "test_orders_delete"}),
     ),
     "path value not percent-encoded": Defect(
         "shop_client/_serialize.py",
         'return quote(text(value), safe="")',
         "return quote(text(value))",
-        frozenset({"test_get_order", "test_delete_order"}),
+        frozenset({"test_orders_retrieve", "test_orders_delete"}),
     ),
     "ISO date instead of DD-MM-YYYY": Defect(
         "shop_client/_wire.py",
         'return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"',
         "return value.isoformat()",
         frozenset(
-            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
-             "test_list_invoices_pages"}
+            {"test_orders_list_pages", "test_orders_list_async", "test_orders_create", "test_orders_retrieve",
+             "test_orders_list_invoices_pages"}
         ),
     ),
     "amount without two decimals": Defect(
@@ -63,71 +63,71 @@ DEFECTS: dict[str, Defect] = {
         'return format(value.quantize(_CENT), "f")',
         "return str(float(value))",
         frozenset(
-            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
-             "test_list_invoices_pages"}
+            {"test_orders_list_pages", "test_orders_list_async", "test_orders_create", "test_orders_retrieve",
+             "test_orders_list_invoices_pages"}
         ),
     ),
     "wrong query parameter name": Defect(
         "shop_client/resources/orders.py",
         '"placedAfter": _serialize.param(',
         '"placed_after": _serialize.param(',
-        frozenset({"test_list_orders_pages", "test_list_orders_async"}),
+        frozenset({"test_orders_list_pages", "test_orders_list_async"}),
     ),
     "header parameter not sent": Defect(
         "shop_client/resources/orders.py",
         '"X-Reason": _serialize.param(x_reason)',
         '"X-Reason": None',
-        frozenset({"test_delete_order"}),
+        frozenset({"test_orders_delete"}),
     ),
     "body field under the wrong wire name": Defect(
         "shop_client/resources/orders.py",
         '"placed": placed,',
         '"placedOn": placed,',
-        frozenset({"test_create_order"}),
+        frozenset({"test_orders_create"}),
     ),
     "untyped result": Defect(
         "shop_client/resources/orders.py",
         "success=_TypeAdapter(Order),",
         "success=_TypeAdapter(_t.Any),",
-        frozenset({"test_get_order"}),
+        frozenset({"test_orders_retrieve"}),
         which=(1,),
     ),
     "wrong exception class": Defect(
         "shop_client/_exceptions.py",
         "404: NotFoundError,",
         "404: ConflictError,",
-        frozenset({"test_get_order_errors[404]"}),
+        frozenset({"test_orders_retrieve_errors[404]"}),
     ),
     "error body not parsed into its model": Defect(
         "shop_client/_base_client.py",
         "return adapter.validate_json(content)",
         "return json.loads(content)",
         frozenset(
-            {"test_create_order_errors[400]", "test_create_order_errors[418]", "test_get_order_errors[404]",
-             "test_delete_order_errors[409]", "test_list_orders_errors[401]"}
+            {"test_orders_create_errors[400]", "test_orders_create_errors[418]", "test_orders_retrieve_errors[404]",
+             "test_orders_delete_errors[409]", "test_orders_list_errors[401]"}
         ),
     ),
     "cursor pagination stops after one page": Defect(
         "shop_client/_pagination.py",
         "return None if next_query == query else next_query",
         "return None",
-        frozenset({"test_list_orders_pages", "test_list_orders_async"}),
+        frozenset({"test_orders_list_pages", "test_orders_list_async"}),
     ),
     "wrong auth header": Defect(
         "shop_client/_client.py",
         '"Bearer " + api_key',
         '"Token " + api_key',
         frozenset(
-            {"test_list_orders_pages", "test_list_orders_async", "test_create_order", "test_get_order",
-             "test_delete_order", "test_list_invoices_pages", "test_download_file", "test_download_file_async",
-             "test_upload_file", "test_credentials[bearerAuth]"}
+            {"test_orders_list_pages", "test_orders_list_async", "test_orders_create", "test_orders_retrieve",
+             "test_orders_delete", "test_orders_list_invoices_pages", "test_files_download", "test_files_download_async",
+             "test_files_upload", "test_credentials[bearerAuth]"}
         ),
     ),
     "async twin only": Defect(
         "shop_client/resources/orders.py",
         'path="/orders",\n            query={\n                "status"',
         'path="/orderz",\n            query={\n                "status"',
-        frozenset({"test_list_orders_async"}),
+        frozenset({"test_orders_list_async"}),
         which=(1,),
     ),
 }

@@ -258,6 +258,36 @@ CASES: list[tuple[str, str, Break, str]] = [
         f"{SCHEMAS}/Status/x-enum-varnames/0",
     ),
     (
+        "extension-specgen-name",
+        "method-name-not-an-identifier",
+        lambda s: op(s, "/pets", "get").update({"x-specgen-name": "list pets"}),
+        f"{LIST}/x-specgen-name",
+    ),
+    (
+        "extension-specgen-name",
+        "on-a-parameter",
+        lambda s: s["paths"]["/pets/{petId}"]["parameters"][0].update({"x-specgen-name": "pet"}),
+        "#/paths/~1pets~1{petId}/parameters/0/x-specgen-name",
+    ),
+    (
+        "extension-specgen-name",
+        "members-of-a-schema-without-enum",
+        lambda s: schema(s, "NewPet").update({"x-specgen-name": {"members": {"a": "A"}}}),
+        f"{SCHEMAS}/NewPet/x-specgen-name",
+    ),
+    (
+        "extension-specgen-name",
+        "member-value-not-in-the-enum",
+        lambda s: schema(s, "Kind")["x-specgen-name"]["members"].update(bird="BIRD"),
+        f"{SCHEMAS}/Kind/x-specgen-name",
+    ),
+    (
+        "extension-specgen-name",
+        "object-form-on-an-operation",
+        lambda s: op(s, "/pets", "get").update({"x-specgen-name": {"name": "list_all"}}),
+        f"{LIST}/x-specgen-name",
+    ),
+    (
         "extension-unknown",
         "typo-of-a-known-extension",
         lambda s: schema(s, "Pet").update({"x-curations": [{"issue": "i", "decision": "d"}]}),
@@ -409,7 +439,7 @@ def test_cli_clean_spec_prints_summary(tmp_path: Path, capsys: pytest.CaptureFix
     out, err = capsys.readouterr()
     assert err == ""
     assert out.splitlines() == [
-        f"{path}: ok (4 operations, 6 schemas, 1 curation entries)",
+        f"{path}: ok (4 operations, 7 schemas, 1 curation entries)",
     ]
 
 
@@ -450,7 +480,7 @@ def test_cli_folder_lints_each_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert lint_command([tmp_path]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        f"{tmp_path / 'a_good.yaml'}: ok (4 operations, 6 schemas, 1 curation entries)"
+        f"{tmp_path / 'a_good.yaml'}: ok (4 operations, 7 schemas, 1 curation entries)"
     ]
     assert len(err.splitlines()) == 1
     assert "b_bad.yaml" in err and "operation-tag" in err

@@ -253,20 +253,19 @@ def client_options(stem: str) -> dict[str, t.Any]:
 
 
 def bound_method(client: t.Any, case: Case) -> t.Any:
-    """The client method of `case`: named after the operationId, documenting its method and path."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", case.operation_id).lower()
+    """The client method of `case`: the one method of any resource documenting its method and path
+    (method names follow the resource, not the operationId: `customers.create`)."""
     marker = f"`{case.method} {case.path}`"
     found = []
     resources = [n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property)]
     for resource_name in resources:
         resource = getattr(client, resource_name, None)
-        method = getattr(resource, name, None)
-        if method is not None and marker in (method.__doc__ or ""):
-            found.append(method)
+        for name in (n for n in vars(type(resource)) if not n.startswith("_")):
+            method = getattr(resource, name)
+            if callable(method) and marker in (method.__doc__ or ""):
+                found.append(method)
     if len(found) != 1:
-        raise HarnessError(
-            f"{case.id}: expected one method {name}() documenting {marker}, found {len(found)}"
-        )
+        raise HarnessError(f"{case.id}: expected one method documenting {marker}, found {len(found)}")
     return found[0]
 
 

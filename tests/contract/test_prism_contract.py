@@ -183,7 +183,7 @@ def test_violation_is_reported(prism: PrismPool) -> None:
             max_retries=0,
         )
         with pytest.raises(module.BadRequestError):
-            client.customers.create_customer(
+            client.customers.create(
                 body=module.CustomerCreate.model_construct(name="Creditpartners B.V.")
             )
     (response,) = recorder.responses

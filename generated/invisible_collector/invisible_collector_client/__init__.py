@@ -38,10 +38,12 @@ if _t.TYPE_CHECKING:
         CreatePaymentStatus,
         Payment,
         PaymentLine,
-        Status,
+        PaymentStatus,
     )
 
-_MODELS: frozenset[str] = frozenset(["CreatePaymentStatus", "Payment", "PaymentLine", "Status"])
+_MODELS: frozenset[str] = frozenset(
+    ["CreatePaymentStatus", "Payment", "PaymentLine", "PaymentStatus"]
+)
 
 
 def __getattr__(name: str) -> object:
@@ -79,5 +81,5 @@ __all__ = [
     "CreatePaymentStatus",
     "Payment",
     "PaymentLine",
-    "Status",
+    "PaymentStatus",
 ]

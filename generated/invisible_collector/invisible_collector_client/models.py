@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from datetime import date as date_aliased
 
 
-class Status(StrEnum):
+class PaymentStatus(StrEnum):
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """
@@ -66,7 +66,7 @@ class Payment(BaseModel):
     """
     An external identifier of this payment.
     """
-    status: Status | None = Status.final
+    status: PaymentStatus | None = PaymentStatus.final
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """

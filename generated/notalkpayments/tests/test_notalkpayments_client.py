@@ -11,7 +11,7 @@ import pytest
 
 import _notalkpayments_support as _support
 
-GET_BUSINESS_UNIT_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -33,9 +33,9 @@ def test_credentials(
     overrides: dict[str, str], headers: dict[str, str], query: list[tuple[str, str]]
 ) -> None:
     """`GET /api/BusinessUnit/{id}` under each scheme."""
-    exchange = _support.Exchange(_support.reply(200, GET_BUSINESS_UNIT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, RETRIEVE_RESPONSE))
     with _support.client(exchange, **overrides) as api:
-        api.business_units.get_business_unit(1)
+        api.business_units.retrieve(1)
     request = exchange.only()
     for name, value in headers.items():
         assert request.headers.get(name) == value, f"header {name}"

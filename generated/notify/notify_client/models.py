@@ -267,7 +267,7 @@ class CountryCode(StrEnum):
     ax = "AX"
 
 
-class Resource(StrEnum):
+class CustomerResource(StrEnum):
     customer = "customer"
 
 
@@ -297,11 +297,15 @@ class CustomerReference(BaseModel):
     name: str
 
 
+class CustomerSearchResultResource(StrEnum):
+    customer = "customer"
+
+
 class CustomerSearchResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource
+    resource: CustomerSearchResultResource
     id: UUID
     """
     The unique Notify customer id.
@@ -309,7 +313,7 @@ class CustomerSearchResult(BaseModel):
     customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
 
 
-class Resource2(StrEnum):
+class DocumentResource(StrEnum):
     document = "document"
 
 
@@ -317,7 +321,7 @@ class Document(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource2
+    resource: DocumentResource
     invoice: UUID
     """
     The invoice the document is attached to.
@@ -325,7 +329,7 @@ class Document(BaseModel):
     filename: str
 
 
-class Mediatype(StrEnum):
+class DocumentCreateMediatype(StrEnum):
     """
     Should be application/pdf.
     """
@@ -345,7 +349,7 @@ class DocumentCreate(BaseModel):
     """
     The complete original file name including extension, e.g. invoice-200001.pdf.
     """
-    mediatype: Mediatype
+    mediatype: DocumentCreateMediatype
     """
     Should be application/pdf.
     """
@@ -388,7 +392,7 @@ class Error(BaseModel):
     """
 
 
-class Resource3(StrEnum):
+class InvoiceResource(StrEnum):
     invoice = "invoice"
 
 
@@ -472,7 +476,7 @@ class PageLinks(BaseModel):
     """
 
 
-class Resource4(StrEnum):
+class PaymentResource(StrEnum):
     payment = "payment"
 
 
@@ -484,7 +488,7 @@ class Payment(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource4
+    resource: PaymentResource
     id: UUID
     invoice: UUID
     """
@@ -527,6 +531,10 @@ class PaymentInvoiceReference(BaseModel):
     """
 
 
+class PaymentListItemResource(StrEnum):
+    payment = "payment"
+
+
 class PaymentListItem(BaseModel):
     """
     A payment as listed by List payments.
@@ -535,7 +543,7 @@ class PaymentListItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource4
+    resource: PaymentListItemResource
     id: UUID
     date: DMYDate
     """
@@ -577,7 +585,7 @@ class Customer(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource
+    resource: CustomerResource
     id: UUID
     """
     The unique Notify customer id.
@@ -703,7 +711,7 @@ class Invoice(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    resource: Resource3
+    resource: InvoiceResource
     id: UUID
     """
     The unique Notify invoice id.

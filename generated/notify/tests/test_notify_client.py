@@ -11,7 +11,7 @@ import pytest
 
 import _notify_support as _support
 
-SEARCH_CUSTOMER_RESPONSE: _t.Any = {
+SEARCH_RESPONSE: _t.Any = {
     "resource": "customer",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "customerCode": "10001",
@@ -29,9 +29,9 @@ def test_credentials(
     overrides: dict[str, str], headers: dict[str, str], query: list[tuple[str, str]]
 ) -> None:
     """`GET /customers/search` under each scheme."""
-    exchange = _support.Exchange(_support.reply(200, SEARCH_CUSTOMER_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, SEARCH_RESPONSE))
     with _support.client(exchange, **overrides) as api:
-        api.customers.search_customer(customer="10001")
+        api.customers.search(customer="10001")
     request = exchange.only()
     for name, value in headers.items():
         assert request.headers.get(name) == value, f"header {name}"

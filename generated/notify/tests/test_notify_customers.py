@@ -24,7 +24,7 @@ from notify_client.models import (
     Error,
 )
 
-LIST_CUSTOMERS_PAGES: _t.Any = [
+LIST_PAGES: _t.Any = [
     {
         "customers": [
             {
@@ -82,8 +82,8 @@ LIST_CUSTOMERS_PAGES: _t.Any = [
         "links": {"previous": None, "next": {"href": None, "type": "application/hal+json"}},
     },
 ]
-LIST_CUSTOMERS_QUERIES = [[("limit", "1")], [("limit", "1"), ("from", "specgen-cursor-2")]]
-LIST_CUSTOMERS_ITEMS: _t.Any = 2 * [
+LIST_QUERIES = [[("limit", "1")], [("limit", "1"), ("from", "specgen-cursor-2")]]
+LIST_ITEMS: _t.Any = 2 * [
     {
         "resource": "customer",
         "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
@@ -106,12 +106,12 @@ LIST_CUSTOMERS_ITEMS: _t.Any = 2 * [
 ]
 
 
-CREATE_CUSTOMER_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "customerCode": "10001",
     "name": "Creditpartners B.V.",
     "email": "info@creditpartners.nl",
 }
-CREATE_CUSTOMER_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CustomerCreate",
     "$defs": {
         "CustomerCreate": {
@@ -395,12 +395,8 @@ CREATE_CUSTOMER_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_CUSTOMER_FIELDS: dict[str, str] = {
-    "customerCode": "customer_code",
-    "name": "name",
-    "email": "email",
-}
-CREATE_CUSTOMER_RESPONSE: _t.Any = {
+CREATE_FIELDS: dict[str, str] = {"customerCode": "customer_code", "name": "name", "email": "email"}
+CREATE_RESPONSE: _t.Any = {
     "resource": "customer",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "customerCode": "10001",
@@ -416,14 +412,14 @@ CREATE_CUSTOMER_RESPONSE: _t.Any = {
 }
 
 
-SEARCH_CUSTOMER_RESPONSE: _t.Any = {
+SEARCH_RESPONSE: _t.Any = {
     "resource": "customer",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "customerCode": "10001",
 }
 
 
-GET_CUSTOMER_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "resource": "customer",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "customerCode": "10001",
@@ -444,8 +440,8 @@ GET_CUSTOMER_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_CUSTOMER_REQUEST: _t.Any = {"name": "Creditpartners B.V.", "email": "info@creditpartners.nl"}
-UPDATE_CUSTOMER_SCHEMA: _t.Any = {
+UPDATE_REQUEST: _t.Any = {"name": "Creditpartners B.V.", "email": "info@creditpartners.nl"}
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CustomerUpdate",
     "$defs": {
         "CustomerUpdate": {
@@ -727,8 +723,8 @@ UPDATE_CUSTOMER_SCHEMA: _t.Any = {
         },
     },
 }
-UPDATE_CUSTOMER_FIELDS: dict[str, str] = {"name": "name", "email": "email"}
-UPDATE_CUSTOMER_RESPONSE: _t.Any = {
+UPDATE_FIELDS: dict[str, str] = {"name": "name", "email": "email"}
+UPDATE_RESPONSE: _t.Any = {
     "resource": "customer",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "customerCode": "10001",
@@ -744,14 +740,14 @@ UPDATE_CUSTOMER_RESPONSE: _t.Any = {
 }
 
 
-def test_list_customers_pages() -> None:
+def test_customers_list_pages() -> None:
     """`GET /customers`: every item of every page, typed; each page
     requested as the pagination says."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_CUSTOMERS_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
     with _support.client(exchange) as api:
-        items = list(api.customers.list_customers(limit=1))
-    assert len(exchange.requests) == len(LIST_CUSTOMERS_QUERIES)
-    for request, query in zip(exchange.requests, LIST_CUSTOMERS_QUERIES, strict=True):
+        items = list(api.customers.list(limit=1))
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -760,7 +756,7 @@ def test_list_customers_pages() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     assert all(isinstance(item, Customer) for item in items)
-    assert [_support.dump(item) for item in items] == LIST_CUSTOMERS_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
 @pytest.mark.parametrize(
@@ -779,14 +775,14 @@ def test_list_customers_pages() -> None:
     ],
     ids=["401"],
 )
-def test_list_customers_errors(
+def test_customers_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            list(api.customers.list_customers(limit=1))
+            list(api.customers.list(limit=1))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -794,17 +790,17 @@ def test_list_customers_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_customers_async() -> None:
+def test_customers_list_async() -> None:
     """The same call on AsyncNotifyClient, over the async transport."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_CUSTOMERS_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
 
     async def run() -> list[_t.Any]:
         async with _support.async_client(exchange) as api:
-            return [item async for item in api.customers.list_customers(limit=1)]
+            return [item async for item in api.customers.list(limit=1)]
 
     items = asyncio.run(run())
-    assert len(exchange.requests) == len(LIST_CUSTOMERS_QUERIES)
-    for request, query in zip(exchange.requests, LIST_CUSTOMERS_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -812,27 +808,25 @@ def test_list_customers_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key"},
         )
-    assert [_support.dump(item) for item in items] == LIST_CUSTOMERS_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_create_customer() -> None:
+def test_customers_create() -> None:
     """`POST /customers`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_CUSTOMER_RESPONSE),
-        _support.reply(201, CREATE_CUSTOMER_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.customers.create_customer(
+        result = api.customers.create(
             overwrite=True,
-            **_support.kwargs_from(
-                CustomerCreate.model_validate(CREATE_CUSTOMER_REQUEST), CREATE_CUSTOMER_FIELDS
-            ),
+            **_support.kwargs_from(CustomerCreate.model_validate(CREATE_REQUEST), CREATE_FIELDS),
         )
-        second = api.customers.create_customer(
-            overwrite=True, body=CustomerCreate.model_validate(CREATE_CUSTOMER_REQUEST)
+        second = api.customers.create(
+            overwrite=True, body=CustomerCreate.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -841,22 +835,22 @@ def test_create_customer() -> None:
         url="https://api.notify.cm/v2/customers",
         query=[("overwrite", "true")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_CUSTOMER_REQUEST,
-        schema=CREATE_CUSTOMER_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == CREATE_CUSTOMER_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.notify.cm/v2/customers",
         query=[("overwrite", "true")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_CUSTOMER_REQUEST,
-        schema=CREATE_CUSTOMER_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Customer)
-    assert _support.dump(second) == CREATE_CUSTOMER_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -881,16 +875,14 @@ def test_create_customer() -> None:
     ],
     ids=["400", "401"],
 )
-def test_create_customer_errors(
+def test_customers_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.create_customer(
-                overwrite=True, body=CustomerCreate.model_validate(CREATE_CUSTOMER_REQUEST)
-            )
+            api.customers.create(overwrite=True, body=CustomerCreate.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -898,13 +890,13 @@ def test_create_customer_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_search_customer() -> None:
+def test_customers_search() -> None:
     """`GET /customers/search`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, SEARCH_CUSTOMER_RESPONSE),
+        _support.reply(200, SEARCH_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.customers.search_customer(customer="10001")
+        result = api.customers.search(customer="10001")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -914,7 +906,7 @@ def test_search_customer() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, CustomerSearchResult)
-    assert _support.dump(result) == SEARCH_CUSTOMER_RESPONSE
+    assert _support.dump(result) == SEARCH_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -943,14 +935,14 @@ def test_search_customer() -> None:
     ],
     ids=["401", "404"],
 )
-def test_search_customer_errors(
+def test_customers_search_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.search_customer(customer="10001")
+            api.customers.search(customer="10001")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -958,13 +950,13 @@ def test_search_customer_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_customer() -> None:
+def test_customers_retrieve() -> None:
     """`GET /customers/{customer_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_CUSTOMER_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.customers.get_customer("a0f0660d-6c8d-422b-8114-e363b260521e")
+        result = api.customers.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -974,7 +966,7 @@ def test_get_customer() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == GET_CUSTOMER_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1003,14 +995,14 @@ def test_get_customer() -> None:
     ],
     ids=["401", "404"],
 )
-def test_get_customer_errors(
+def test_customers_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.get_customer("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.customers.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -1018,13 +1010,13 @@ def test_get_customer_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_customer() -> None:
+def test_customers_delete() -> None:
     """`DELETE /customers/{customer_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
         _support.reply(204, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.customers.delete_customer("a0f0660d-6c8d-422b-8114-e363b260521e")
+        api.customers.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -1067,14 +1059,14 @@ def test_delete_customer() -> None:
     ],
     ids=["400", "401", "404"],
 )
-def test_delete_customer_errors(
+def test_customers_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.delete_customer("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.customers.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -1082,25 +1074,23 @@ def test_delete_customer_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_customer() -> None:
+def test_customers_update() -> None:
     """`PATCH /customers/{customer_id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_CUSTOMER_RESPONSE),
-        _support.reply(200, UPDATE_CUSTOMER_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.customers.update_customer(
+        result = api.customers.update(
             "a0f0660d-6c8d-422b-8114-e363b260521e",
-            **_support.kwargs_from(
-                CustomerUpdate.model_validate(UPDATE_CUSTOMER_REQUEST), UPDATE_CUSTOMER_FIELDS
-            ),
+            **_support.kwargs_from(CustomerUpdate.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
-        second = api.customers.update_customer(
+        second = api.customers.update(
             "a0f0660d-6c8d-422b-8114-e363b260521e",
-            body=CustomerUpdate.model_validate(UPDATE_CUSTOMER_REQUEST),
+            body=CustomerUpdate.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -1109,22 +1099,22 @@ def test_update_customer() -> None:
         url="https://api.notify.cm/v2/customers/a0f0660d-6c8d-422b-8114-e363b260521e",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_CUSTOMER_REQUEST,
-        schema=UPDATE_CUSTOMER_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == UPDATE_CUSTOMER_RESPONSE
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PATCH",
         url="https://api.notify.cm/v2/customers/a0f0660d-6c8d-422b-8114-e363b260521e",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_CUSTOMER_REQUEST,
-        schema=UPDATE_CUSTOMER_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Customer)
-    assert _support.dump(second) == UPDATE_CUSTOMER_RESPONSE
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1159,16 +1149,16 @@ def test_update_customer() -> None:
     ],
     ids=["400", "401", "404"],
 )
-def test_update_customer_errors(
+def test_customers_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.update_customer(
+            api.customers.update(
                 "a0f0660d-6c8d-422b-8114-e363b260521e",
-                body=CustomerUpdate.model_validate(UPDATE_CUSTOMER_REQUEST),
+                body=CustomerUpdate.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

@@ -22,13 +22,13 @@ from notify_client.models import (
     Error,
 )
 
-CREATE_DOCUMENT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "filename": "test.pdf",
     "mediatype": "application/pdf",
     "content": "JVBERi0xLjQKMSAwIG9iajw8L1R5cGUvQ2F0YWxvZz4+ZW5kb2JqCnRyYWlsZXI8PC9Sb290IDEgMCBSPj4KJSVFT0YK",
 }
-CREATE_DOCUMENT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DocumentCreate",
     "$defs": {
         "DocumentCreate": {
@@ -49,22 +49,20 @@ CREATE_DOCUMENT_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_DOCUMENT_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "resource": "document",
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "filename": "test.pdf",
 }
 
 
-def test_create_document() -> None:
+def test_documents_create() -> None:
     """`POST /documents`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_DOCUMENT_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.documents.create_document(
-            body=DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST)
-        )
+        result = api.documents.create(body=DocumentCreate.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -72,11 +70,11 @@ def test_create_document() -> None:
         url="https://api.notify.cm/v2/documents",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DOCUMENT_REQUEST,
-        schema=CREATE_DOCUMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_DOCUMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -111,16 +109,14 @@ def test_create_document() -> None:
     ],
     ids=["400", "401", "404"],
 )
-def test_create_document_errors(
+def test_documents_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.documents.create_document(
-                body=DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST)
-            )
+            api.documents.create(body=DocumentCreate.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -128,15 +124,13 @@ def test_create_document_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_create_document_async() -> None:
+def test_documents_create_async() -> None:
     """The same call on AsyncNotifyClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(201, CREATE_DOCUMENT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(201, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.documents.create_document(
-                body=DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST)
-            )
+            return await api.documents.create(body=DocumentCreate.model_validate(CREATE_REQUEST))
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -145,20 +139,20 @@ def test_create_document_async() -> None:
         url="https://api.notify.cm/v2/documents",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DOCUMENT_REQUEST,
-        schema=CREATE_DOCUMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_DOCUMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_delete_document() -> None:
+def test_documents_delete() -> None:
     """`DELETE /documents/{document_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
         _support.reply(204, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.documents.delete_document("abc/123")
+        api.documents.delete("abc/123")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -195,14 +189,14 @@ def test_delete_document() -> None:
     ],
     ids=["401", "404"],
 )
-def test_delete_document_errors(
+def test_documents_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.documents.delete_document("abc/123")
+            api.documents.delete("abc/123")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

@@ -21,13 +21,13 @@ from notify_client.models import (
     DocumentCreate,
 )
 
-CREATE_DOCUMENT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "filename": "test.pdf",
     "mediatype": "application/pdf",
     "content": "JVBERi0xLjQKMSAwIG9iajw8L1R5cGUvQ2F0YWxvZz4+ZW5kb2JqCnRyYWlsZXI8PC9Sb290IDEgMCBSPj4KJSVFT0YK",
 }
-CREATE_DOCUMENT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DocumentCreate",
     "$defs": {
         "DocumentCreate": {
@@ -48,23 +48,23 @@ CREATE_DOCUMENT_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_DOCUMENT_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "resource": "document",
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "filename": "test.pdf",
 }
-CREATE_DOCUMENT_FILE = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+CREATE_FILE = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def test_create_document_upload_bytes() -> None:
+def test_documents_create_upload_bytes() -> None:
     """`POST /documents` with the file as bytes and its name."""
-    exchange = _support.Exchange(_support.reply(201, CREATE_DOCUMENT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(201, CREATE_RESPONSE))
     with _support.client(exchange) as api:
-        result = api.documents.create_document(
-            file=CREATE_DOCUMENT_FILE,
+        result = api.documents.create(
+            file=CREATE_FILE,
             filename="test.pdf",
             **_support.kwargs_from(
-                DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST), {"invoice": "invoice"}
+                DocumentCreate.model_validate(CREATE_REQUEST), {"invoice": "invoice"}
             ),
         )
     _support.assert_request(
@@ -73,23 +73,23 @@ def test_create_document_upload_bytes() -> None:
         url="https://api.notify.cm/v2/documents",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DOCUMENT_REQUEST,
-        schema=CREATE_DOCUMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_DOCUMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_create_document_upload_path(tmp_path: Path) -> None:
+def test_documents_create_upload_path(tmp_path: Path) -> None:
     """The file as a path: its name is the file name, the media type guessed from the name."""
     path = tmp_path / "test.pdf"
-    path.write_bytes(CREATE_DOCUMENT_FILE)
-    exchange = _support.Exchange(_support.reply(201, CREATE_DOCUMENT_RESPONSE))
+    path.write_bytes(CREATE_FILE)
+    exchange = _support.Exchange(_support.reply(201, CREATE_RESPONSE))
     with _support.client(exchange) as api:
-        result = api.documents.create_document(
+        result = api.documents.create(
             file=path,
             **_support.kwargs_from(
-                DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST), {"invoice": "invoice"}
+                DocumentCreate.model_validate(CREATE_REQUEST), {"invoice": "invoice"}
             ),
         )
     _support.assert_request(
@@ -98,25 +98,25 @@ def test_create_document_upload_path(tmp_path: Path) -> None:
         url="https://api.notify.cm/v2/documents",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DOCUMENT_REQUEST,
-        schema=CREATE_DOCUMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_DOCUMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_create_document_upload_async(tmp_path: Path) -> None:
+def test_documents_create_upload_async(tmp_path: Path) -> None:
     """The same call on AsyncNotifyClient, with the path as a str."""
     path = tmp_path / "test.pdf"
-    path.write_bytes(CREATE_DOCUMENT_FILE)
-    exchange = _support.Exchange(_support.reply(201, CREATE_DOCUMENT_RESPONSE))
+    path.write_bytes(CREATE_FILE)
+    exchange = _support.Exchange(_support.reply(201, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.documents.create_document(
+            return await api.documents.create(
                 file=str(path),
                 **_support.kwargs_from(
-                    DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST), {"invoice": "invoice"}
+                    DocumentCreate.model_validate(CREATE_REQUEST), {"invoice": "invoice"}
                 ),
             )
 
@@ -127,22 +127,22 @@ def test_create_document_upload_async(tmp_path: Path) -> None:
         url="https://api.notify.cm/v2/documents",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DOCUMENT_REQUEST,
-        schema=CREATE_DOCUMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_DOCUMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_create_document_upload_bytes_need_a_name() -> None:
+def test_documents_create_upload_bytes_need_a_name() -> None:
     """Bytes carry no file name: without one the call fails before anything is sent."""
     exchange = _support.Exchange()
     with _support.client(exchange) as api:
         with pytest.raises(ValueError, match="filename"):
-            api.documents.create_document(
-                file=CREATE_DOCUMENT_FILE,
+            api.documents.create(
+                file=CREATE_FILE,
                 **_support.kwargs_from(
-                    DocumentCreate.model_validate(CREATE_DOCUMENT_REQUEST), {"invoice": "invoice"}
+                    DocumentCreate.model_validate(CREATE_REQUEST), {"invoice": "invoice"}
                 ),
             )
     assert exchange.requests == []

@@ -25,7 +25,7 @@ from notify_client.models import (
     InvoiceUpdate,
 )
 
-LIST_INVOICES_PAGES: _t.Any = [
+LIST_PAGES: _t.Any = [
     {
         "invoices": [
             {
@@ -77,11 +77,11 @@ LIST_INVOICES_PAGES: _t.Any = [
         "links": {"previous": None, "next": {"href": None, "type": "application/hal+json"}},
     },
 ]
-LIST_INVOICES_QUERIES = [
+LIST_QUERIES = [
     [("invoiceStatus", "concept"), ("limit", "1")],
     [("invoiceStatus", "concept"), ("limit", "1"), ("from", "specgen-cursor-2")],
 ]
-LIST_INVOICES_ITEMS: _t.Any = 2 * [
+LIST_ITEMS: _t.Any = 2 * [
     {
         "resource": "invoice",
         "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
@@ -99,7 +99,7 @@ LIST_INVOICES_ITEMS: _t.Any = 2 * [
         },
     }
 ]
-LIST_INVOICES_WIRE_TYPES: _t.Any = [
+LIST_WIRE_TYPES: _t.Any = [
     ([0, "invoiceDate"], "date-dmy"),
     ([0, "invoiceDuedate"], "date-dmy"),
     ([0, "invoiceTotal"], "decimal-2dp"),
@@ -107,7 +107,7 @@ LIST_INVOICES_WIRE_TYPES: _t.Any = [
 ]
 
 
-CREATE_INVOICE_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "customer": "36cf1c0d-53fe-4c73-8a46-f9f40cd99b65",
     "invoiceNumber": "10001",
     "invoiceDate": "28-01-2021",
@@ -116,7 +116,7 @@ CREATE_INVOICE_REQUEST: _t.Any = {
     "invoiceBalance": "330.00",
     "invoiceStatus": "open",
 }
-CREATE_INVOICE_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceCreate",
     "$defs": {
         "InvoiceCreate": {
@@ -143,7 +143,7 @@ CREATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceStatus": {"type": "string", "enum": ["concept", "open", "paid", "cancelled"]},
     },
 }
-CREATE_INVOICE_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "customer": "customer",
     "invoiceNumber": "invoice_number",
     "invoiceDate": "invoice_date",
@@ -152,7 +152,7 @@ CREATE_INVOICE_FIELDS: dict[str, str] = {
     "invoiceBalance": "invoice_balance",
     "invoiceStatus": "invoice_status",
 }
-CREATE_INVOICE_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "resource": "invoice",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "status": "open",
@@ -168,7 +168,7 @@ CREATE_INVOICE_RESPONSE: _t.Any = {
         "name": "Creditpartners B.V.",
     },
 }
-CREATE_INVOICE_WIRE_TYPES: _t.Any = [
+CREATE_WIRE_TYPES: _t.Any = [
     (["invoiceDate"], "date-dmy"),
     (["invoiceDuedate"], "date-dmy"),
     (["invoiceTotal"], "decimal-2dp"),
@@ -176,7 +176,7 @@ CREATE_INVOICE_WIRE_TYPES: _t.Any = [
 ]
 
 
-GET_INVOICE_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "resource": "invoice",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "status": "open",
@@ -192,7 +192,7 @@ GET_INVOICE_RESPONSE: _t.Any = {
         "name": "Creditpartners B.V.",
     },
 }
-GET_INVOICE_WIRE_TYPES: _t.Any = [
+RETRIEVE_WIRE_TYPES: _t.Any = [
     (["invoiceDate"], "date-dmy"),
     (["invoiceDuedate"], "date-dmy"),
     (["invoiceTotal"], "decimal-2dp"),
@@ -200,8 +200,8 @@ GET_INVOICE_WIRE_TYPES: _t.Any = [
 ]
 
 
-UPDATE_INVOICE_REQUEST: _t.Any = {"invoiceBalance": "0.00", "invoiceStatus": "paid"}
-UPDATE_INVOICE_SCHEMA: _t.Any = {
+UPDATE_REQUEST: _t.Any = {"invoiceBalance": "0.00", "invoiceStatus": "paid"}
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceUpdate",
     "$defs": {
         "InvoiceUpdate": {
@@ -219,11 +219,11 @@ UPDATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceStatus": {"type": "string", "enum": ["concept", "open", "paid", "cancelled"]},
     },
 }
-UPDATE_INVOICE_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "invoiceBalance": "invoice_balance",
     "invoiceStatus": "invoice_status",
 }
-UPDATE_INVOICE_RESPONSE: _t.Any = {
+UPDATE_RESPONSE: _t.Any = {
     "resource": "invoice",
     "id": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "status": "paid",
@@ -239,7 +239,7 @@ UPDATE_INVOICE_RESPONSE: _t.Any = {
         "name": "Creditpartners B.V.",
     },
 }
-UPDATE_INVOICE_WIRE_TYPES: _t.Any = [
+UPDATE_WIRE_TYPES: _t.Any = [
     (["invoiceDate"], "date-dmy"),
     (["invoiceDuedate"], "date-dmy"),
     (["invoiceTotal"], "decimal-2dp"),
@@ -247,18 +247,18 @@ UPDATE_INVOICE_WIRE_TYPES: _t.Any = [
 ]
 
 
-def test_list_invoices_pages() -> None:
+def test_invoices_list_pages() -> None:
     """`GET /invoices`: every item of every page, typed; each page
     requested as the pagination says."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
     with _support.client(exchange) as api:
         items = list(
-            api.invoices.list_invoices(
+            api.invoices.list(
                 invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
             )
         )
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -267,8 +267,8 @@ def test_list_invoices_pages() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     assert all(isinstance(item, Invoice) for item in items)
-    _support.assert_python_types(items, LIST_INVOICES_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    _support.assert_python_types(items, LIST_WIRE_TYPES)
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
 @pytest.mark.parametrize(
@@ -287,7 +287,7 @@ def test_list_invoices_pages() -> None:
     ],
     ids=["401"],
 )
-def test_list_invoices_errors(
+def test_invoices_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
@@ -295,7 +295,7 @@ def test_list_invoices_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             list(
-                api.invoices.list_invoices(
+                api.invoices.list(
                     invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
                 )
             )
@@ -306,22 +306,22 @@ def test_list_invoices_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_invoices_async() -> None:
+def test_invoices_list_async() -> None:
     """The same call on AsyncNotifyClient, over the async transport."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
 
     async def run() -> list[_t.Any]:
         async with _support.async_client(exchange) as api:
             return [
                 item
-                async for item in api.invoices.list_invoices(
+                async for item in api.invoices.list(
                     invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
                 )
             ]
 
     items = asyncio.run(run())
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -329,28 +329,24 @@ def test_list_invoices_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key"},
         )
-    _support.assert_python_types(items, LIST_INVOICES_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    _support.assert_python_types(items, LIST_WIRE_TYPES)
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_create_invoice() -> None:
+def test_invoices_create() -> None:
     """`POST /invoices`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_INVOICE_RESPONSE),
-        _support.reply(201, CREATE_INVOICE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.create_invoice(
-            **_support.kwargs_from(
-                InvoiceCreate.model_validate(CREATE_INVOICE_REQUEST), CREATE_INVOICE_FIELDS
-            )
+        result = api.invoices.create(
+            **_support.kwargs_from(InvoiceCreate.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.invoices.create_invoice(
-            body=InvoiceCreate.model_validate(CREATE_INVOICE_REQUEST)
-        )
+        second = api.invoices.create(body=InvoiceCreate.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
@@ -358,24 +354,24 @@ def test_create_invoice() -> None:
         url="https://api.notify.cm/v2/invoices",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    _support.assert_python_types(result, CREATE_INVOICE_WIRE_TYPES)
-    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
+    _support.assert_python_types(result, CREATE_WIRE_TYPES)
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.notify.cm/v2/invoices",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    _support.assert_python_types(second, CREATE_INVOICE_WIRE_TYPES)
-    assert _support.dump(second) == CREATE_INVOICE_RESPONSE
+    _support.assert_python_types(second, CREATE_WIRE_TYPES)
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -411,14 +407,14 @@ def test_create_invoice() -> None:
     ],
     ids=["400", "401", "422"],
 )
-def test_create_invoice_errors(
+def test_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.create_invoice(body=InvoiceCreate.model_validate(CREATE_INVOICE_REQUEST))
+            api.invoices.create(body=InvoiceCreate.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -426,13 +422,13 @@ def test_create_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_invoice() -> None:
+def test_invoices_retrieve() -> None:
     """`GET /invoices/{invoice_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice("a0f0660d-6c8d-422b-8114-e363b260521e")
+        result = api.invoices.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -442,8 +438,8 @@ def test_get_invoice() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Invoice)
-    _support.assert_python_types(result, GET_INVOICE_WIRE_TYPES)
-    assert _support.dump(result) == GET_INVOICE_RESPONSE
+    _support.assert_python_types(result, RETRIEVE_WIRE_TYPES)
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -472,14 +468,14 @@ def test_get_invoice() -> None:
     ],
     ids=["401", "404"],
 )
-def test_get_invoice_errors(
+def test_invoices_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.get_invoice("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.invoices.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -487,13 +483,13 @@ def test_get_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_invoice() -> None:
+def test_invoices_delete() -> None:
     """`DELETE /invoices/{invoice_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
         _support.reply(204, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.delete_invoice("a0f0660d-6c8d-422b-8114-e363b260521e")
+        api.invoices.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -530,14 +526,14 @@ def test_delete_invoice() -> None:
     ],
     ids=["401", "404"],
 )
-def test_delete_invoice_errors(
+def test_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete_invoice("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.invoices.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -545,25 +541,23 @@ def test_delete_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_invoice() -> None:
+def test_invoices_update() -> None:
     """`PATCH /invoices/{invoice_id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.update_invoice(
+        result = api.invoices.update(
             "a0f0660d-6c8d-422b-8114-e363b260521e",
-            **_support.kwargs_from(
-                InvoiceUpdate.model_validate(UPDATE_INVOICE_REQUEST), UPDATE_INVOICE_FIELDS
-            ),
+            **_support.kwargs_from(InvoiceUpdate.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
-        second = api.invoices.update_invoice(
+        second = api.invoices.update(
             "a0f0660d-6c8d-422b-8114-e363b260521e",
-            body=InvoiceUpdate.model_validate(UPDATE_INVOICE_REQUEST),
+            body=InvoiceUpdate.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -572,24 +566,24 @@ def test_update_invoice() -> None:
         url="https://api.notify.cm/v2/invoices/a0f0660d-6c8d-422b-8114-e363b260521e",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    _support.assert_python_types(result, UPDATE_INVOICE_WIRE_TYPES)
-    assert _support.dump(result) == UPDATE_INVOICE_RESPONSE
+    _support.assert_python_types(result, UPDATE_WIRE_TYPES)
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PATCH",
         url="https://api.notify.cm/v2/invoices/a0f0660d-6c8d-422b-8114-e363b260521e",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    _support.assert_python_types(second, UPDATE_INVOICE_WIRE_TYPES)
-    assert _support.dump(second) == UPDATE_INVOICE_RESPONSE
+    _support.assert_python_types(second, UPDATE_WIRE_TYPES)
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -624,16 +618,16 @@ def test_update_invoice() -> None:
     ],
     ids=["400", "401", "404"],
 )
-def test_update_invoice_errors(
+def test_invoices_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.update_invoice(
+            api.invoices.update(
                 "a0f0660d-6c8d-422b-8114-e363b260521e",
-                body=InvoiceUpdate.model_validate(UPDATE_INVOICE_REQUEST),
+                body=InvoiceUpdate.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

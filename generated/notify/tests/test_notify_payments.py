@@ -23,7 +23,7 @@ from notify_client.models import (
     PaymentListItem,
 )
 
-LIST_PAYMENTS_PAGES: _t.Any = [
+LIST_PAGES: _t.Any = [
     {
         "payments": [
             {
@@ -77,8 +77,8 @@ LIST_PAYMENTS_PAGES: _t.Any = [
         "links": {"previous": None, "next": {"href": None, "type": "application/hal+json"}},
     },
 ]
-LIST_PAYMENTS_QUERIES = [[("limit", "1")], [("limit", "1"), ("from", "specgen-cursor-2")]]
-LIST_PAYMENTS_ITEMS: _t.Any = 2 * [
+LIST_QUERIES = [[("limit", "1")], [("limit", "1"), ("from", "specgen-cursor-2")]]
+LIST_ITEMS: _t.Any = 2 * [
     {
         "resource": "payment",
         "id": "07d125ef-8e59-4629-8ef5-5c82de9979e9",
@@ -97,7 +97,7 @@ LIST_PAYMENTS_ITEMS: _t.Any = 2 * [
         },
     }
 ]
-LIST_PAYMENTS_WIRE_TYPES: _t.Any = [
+LIST_WIRE_TYPES: _t.Any = [
     ([0, "date"], "date-dmy"),
     ([0, "amount"], "decimal-2dp"),
     ([0, "invoice", "invoiceTotal"], "decimal-2dp"),
@@ -105,13 +105,13 @@ LIST_PAYMENTS_WIRE_TYPES: _t.Any = [
 ]
 
 
-CREATE_PAYMENT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
     "date": "21-01-2021",
     "amount": "100.00",
     "method": "banktransfer",
 }
-CREATE_PAYMENT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/PaymentCreate",
     "$defs": {
         "PaymentCreate": {
@@ -132,13 +132,13 @@ CREATE_PAYMENT_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_PAYMENT_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "invoice": "invoice",
     "date": "date",
     "amount": "amount",
     "method": "method",
 }
-CREATE_PAYMENT_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "resource": "payment",
     "id": "07d125ef-8e59-4629-8ef5-5c82de9979e9",
     "invoice": "a0f0660d-6c8d-422b-8114-e363b260521e",
@@ -147,7 +147,7 @@ CREATE_PAYMENT_RESPONSE: _t.Any = {
     "invoiceTotal": "480.00",
     "invoiceBalance": "380.00",
 }
-CREATE_PAYMENT_WIRE_TYPES: _t.Any = [
+CREATE_WIRE_TYPES: _t.Any = [
     (["date"], "date-dmy"),
     (["amount"], "decimal-2dp"),
     (["invoiceTotal"], "decimal-2dp"),
@@ -155,14 +155,14 @@ CREATE_PAYMENT_WIRE_TYPES: _t.Any = [
 ]
 
 
-def test_list_payments_pages() -> None:
+def test_payments_list_pages() -> None:
     """`GET /payments`: every item of every page, typed; each page
     requested as the pagination says."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAYMENTS_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
     with _support.client(exchange) as api:
-        items = list(api.payments.list_payments(limit=1))
-    assert len(exchange.requests) == len(LIST_PAYMENTS_QUERIES)
-    for request, query in zip(exchange.requests, LIST_PAYMENTS_QUERIES, strict=True):
+        items = list(api.payments.list(limit=1))
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -171,8 +171,8 @@ def test_list_payments_pages() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     assert all(isinstance(item, PaymentListItem) for item in items)
-    _support.assert_python_types(items, LIST_PAYMENTS_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_PAYMENTS_ITEMS
+    _support.assert_python_types(items, LIST_WIRE_TYPES)
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
 @pytest.mark.parametrize(
@@ -191,14 +191,14 @@ def test_list_payments_pages() -> None:
     ],
     ids=["401"],
 )
-def test_list_payments_errors(
+def test_payments_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            list(api.payments.list_payments(limit=1))
+            list(api.payments.list(limit=1))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -206,17 +206,17 @@ def test_list_payments_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_payments_async() -> None:
+def test_payments_list_async() -> None:
     """The same call on AsyncNotifyClient, over the async transport."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAYMENTS_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
 
     async def run() -> list[_t.Any]:
         async with _support.async_client(exchange) as api:
-            return [item async for item in api.payments.list_payments(limit=1)]
+            return [item async for item in api.payments.list(limit=1)]
 
     items = asyncio.run(run())
-    assert len(exchange.requests) == len(LIST_PAYMENTS_QUERIES)
-    for request, query in zip(exchange.requests, LIST_PAYMENTS_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -224,28 +224,24 @@ def test_list_payments_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key"},
         )
-    _support.assert_python_types(items, LIST_PAYMENTS_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_PAYMENTS_ITEMS
+    _support.assert_python_types(items, LIST_WIRE_TYPES)
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_create_payment() -> None:
+def test_payments_create() -> None:
     """`POST /payments`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_PAYMENT_RESPONSE),
-        _support.reply(201, CREATE_PAYMENT_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.payments.create_payment(
-            **_support.kwargs_from(
-                PaymentCreate.model_validate(CREATE_PAYMENT_REQUEST), CREATE_PAYMENT_FIELDS
-            )
+        result = api.payments.create(
+            **_support.kwargs_from(PaymentCreate.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.payments.create_payment(
-            body=PaymentCreate.model_validate(CREATE_PAYMENT_REQUEST)
-        )
+        second = api.payments.create(body=PaymentCreate.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
@@ -253,24 +249,24 @@ def test_create_payment() -> None:
         url="https://api.notify.cm/v2/payments",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_PAYMENT_REQUEST,
-        schema=CREATE_PAYMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Payment)
-    _support.assert_python_types(result, CREATE_PAYMENT_WIRE_TYPES)
-    assert _support.dump(result) == CREATE_PAYMENT_RESPONSE
+    _support.assert_python_types(result, CREATE_WIRE_TYPES)
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.notify.cm/v2/payments",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_PAYMENT_REQUEST,
-        schema=CREATE_PAYMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Payment)
-    _support.assert_python_types(second, CREATE_PAYMENT_WIRE_TYPES)
-    assert _support.dump(second) == CREATE_PAYMENT_RESPONSE
+    _support.assert_python_types(second, CREATE_WIRE_TYPES)
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -305,14 +301,14 @@ def test_create_payment() -> None:
     ],
     ids=["400", "401", "404"],
 )
-def test_create_payment_errors(
+def test_payments_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.payments.create_payment(body=PaymentCreate.model_validate(CREATE_PAYMENT_REQUEST))
+            api.payments.create(body=PaymentCreate.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

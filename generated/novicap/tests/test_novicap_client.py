@@ -11,7 +11,7 @@ import pytest
 
 import _novicap_support as _support
 
-LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "suppliers": [
         {
             "country_code": "GB",
@@ -41,9 +41,9 @@ def test_credentials(
     overrides: dict[str, str], headers: dict[str, str], query: list[tuple[str, str]]
 ) -> None:
     """`GET /v1/dynamic_discounting/suppliers` under each scheme."""
-    exchange = _support.Exchange(_support.reply(200, LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
     with _support.client(exchange, **overrides) as api:
-        api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
+        api.dynamic_discounting_suppliers.list()
     request = exchange.only()
     for name, value in headers.items():
         assert request.headers.get(name) == value, f"header {name}"

@@ -22,7 +22,7 @@ from novicap_client.models import (
     EmptyResponse,
 )
 
-LIST_CONFIRMING_INVOICES_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "invoices": [
         {
             "supplier_id": "00445790",
@@ -37,7 +37,7 @@ LIST_CONFIRMING_INVOICES_RESPONSE: _t.Any = {
 }
 
 
-CREATE_CONFIRMING_INVOICES_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "invoices": [
         {
             "supplier_id": "00445790",
@@ -48,7 +48,7 @@ CREATE_CONFIRMING_INVOICES_REQUEST: _t.Any = {
         }
     ]
 }
-CREATE_CONFIRMING_INVOICES_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreateConfirmingInvoicesRequest",
     "$defs": {
         "CreateConfirmingInvoicesRequest": {
@@ -82,20 +82,20 @@ CREATE_CONFIRMING_INVOICES_SCHEMA: _t.Any = {
         "CountryCode": {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Z]{2}$"},
     },
 }
-CREATE_CONFIRMING_INVOICES_FIELDS: dict[str, str] = {"invoices": "invoices"}
-CREATE_CONFIRMING_INVOICES_RESPONSE: _t.Any = {}
+CREATE_FIELDS: dict[str, str] = {"invoices": "invoices"}
+CREATE_RESPONSE: _t.Any = {}
 
 
-DELETE_CONFIRMING_INVOICE_RESPONSE: _t.Any = {}
+DELETE_RESPONSE: _t.Any = {}
 
 
-def test_list_confirming_invoices() -> None:
+def test_confirming_invoices_list() -> None:
     """`GET /v1/confirming_standard/invoices`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_CONFIRMING_INVOICES_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.confirming_invoices.list_confirming_invoices()
+        result = api.confirming_invoices.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -105,7 +105,7 @@ def test_list_confirming_invoices() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingInvoiceList)
-    assert _support.dump(result) == LIST_CONFIRMING_INVOICES_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -122,14 +122,14 @@ def test_list_confirming_invoices() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_confirming_invoices_errors(
+def test_confirming_invoices_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.confirming_invoices.list_confirming_invoices()
+            api.confirming_invoices.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -137,13 +137,13 @@ def test_list_confirming_invoices_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_confirming_invoices_async() -> None:
+def test_confirming_invoices_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_CONFIRMING_INVOICES_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.confirming_invoices.list_confirming_invoices()
+            return await api.confirming_invoices.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -154,27 +154,26 @@ def test_list_confirming_invoices_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingInvoiceList)
-    assert _support.dump(result) == LIST_CONFIRMING_INVOICES_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
-def test_create_confirming_invoices() -> None:
+def test_confirming_invoices_create() -> None:
     """`POST /v1/confirming_standard/invoices`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_CONFIRMING_INVOICES_RESPONSE),
-        _support.reply(201, CREATE_CONFIRMING_INVOICES_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.confirming_invoices.create_confirming_invoices(
+        result = api.confirming_invoices.create(
             **_support.kwargs_from(
-                CreateConfirmingInvoicesRequest.model_validate(CREATE_CONFIRMING_INVOICES_REQUEST),
-                CREATE_CONFIRMING_INVOICES_FIELDS,
+                CreateConfirmingInvoicesRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
             )
         )
-        second = api.confirming_invoices.create_confirming_invoices(
-            body=CreateConfirmingInvoicesRequest.model_validate(CREATE_CONFIRMING_INVOICES_REQUEST)
+        second = api.confirming_invoices.create(
+            body=CreateConfirmingInvoicesRequest.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -183,22 +182,22 @@ def test_create_confirming_invoices() -> None:
         url="https://api.novicap.com/v1/confirming_standard/invoices",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_CONFIRMING_INVOICES_REQUEST,
-        schema=CREATE_CONFIRMING_INVOICES_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_CONFIRMING_INVOICES_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/confirming_standard/invoices",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_CONFIRMING_INVOICES_REQUEST,
-        schema=CREATE_CONFIRMING_INVOICES_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_CONFIRMING_INVOICES_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -215,17 +214,15 @@ def test_create_confirming_invoices() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_create_confirming_invoices_errors(
+def test_confirming_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.confirming_invoices.create_confirming_invoices(
-                body=CreateConfirmingInvoicesRequest.model_validate(
-                    CREATE_CONFIRMING_INVOICES_REQUEST
-                )
+            api.confirming_invoices.create(
+                body=CreateConfirmingInvoicesRequest.model_validate(CREATE_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -234,13 +231,13 @@ def test_create_confirming_invoices_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_confirming_invoice() -> None:
+def test_confirming_invoices_delete() -> None:
     """`DELETE /v1/confirming_standard/invoices/{transaction_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_CONFIRMING_INVOICE_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.confirming_invoices.delete_confirming_invoice("I-ABCD")
+        result = api.confirming_invoices.delete("I-ABCD")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -250,7 +247,7 @@ def test_delete_confirming_invoice() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_CONFIRMING_INVOICE_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -267,14 +264,14 @@ def test_delete_confirming_invoice() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_delete_confirming_invoice_errors(
+def test_confirming_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.confirming_invoices.delete_confirming_invoice("I-ABCD")
+            api.confirming_invoices.delete("I-ABCD")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

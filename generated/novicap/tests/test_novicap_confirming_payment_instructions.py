@@ -20,7 +20,7 @@ from novicap_client.models import (
     ConfirmingPaymentInstructionList,
 )
 
-LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "payment_instructions": [
         {
             "payment_instruction_id": "CPI-0001",
@@ -51,13 +51,13 @@ LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE: _t.Any = {
 }
 
 
-def test_list_confirming_payment_instructions() -> None:
+def test_confirming_payment_instructions_list() -> None:
     """`GET /v1/confirming_standard/payment_instructions`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.confirming_payment_instructions.list_confirming_payment_instructions()
+        result = api.confirming_payment_instructions.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -67,7 +67,7 @@ def test_list_confirming_payment_instructions() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingPaymentInstructionList)
-    assert _support.dump(result) == LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -84,14 +84,14 @@ def test_list_confirming_payment_instructions() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_confirming_payment_instructions_errors(
+def test_confirming_payment_instructions_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.confirming_payment_instructions.list_confirming_payment_instructions()
+            api.confirming_payment_instructions.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -99,13 +99,13 @@ def test_list_confirming_payment_instructions_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_confirming_payment_instructions_async() -> None:
+def test_confirming_payment_instructions_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.confirming_payment_instructions.list_confirming_payment_instructions()
+            return await api.confirming_payment_instructions.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -116,4 +116,4 @@ def test_list_confirming_payment_instructions_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingPaymentInstructionList)
-    assert _support.dump(result) == LIST_CONFIRMING_PAYMENT_INSTRUCTIONS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE

@@ -22,7 +22,7 @@ from novicap_client.models import (
     EmptyResponse,
 )
 
-LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "invoices": [
         {
             "supplier_id": "00445790",
@@ -52,7 +52,7 @@ LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE: _t.Any = {
 }
 
 
-CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "invoices": [
         {
             "supplier_id": "00445790",
@@ -63,7 +63,7 @@ CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST: _t.Any = {
         }
     ]
 }
-CREATE_DYNAMIC_DISCOUNTING_INVOICES_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreateDynamicDiscountingInvoicesRequest",
     "$defs": {
         "CreateDynamicDiscountingInvoicesRequest": {
@@ -100,20 +100,20 @@ CREATE_DYNAMIC_DISCOUNTING_INVOICES_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_DYNAMIC_DISCOUNTING_INVOICES_FIELDS: dict[str, str] = {"invoices": "invoices"}
-CREATE_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE: _t.Any = {}
+CREATE_FIELDS: dict[str, str] = {"invoices": "invoices"}
+CREATE_RESPONSE: _t.Any = {}
 
 
-DELETE_DYNAMIC_DISCOUNTING_INVOICE_RESPONSE: _t.Any = {}
+DELETE_RESPONSE: _t.Any = {}
 
 
-def test_list_dynamic_discounting_invoices() -> None:
+def test_dynamic_discounting_invoices_list() -> None:
     """`GET /v1/dynamic_discounting/invoices`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_invoices.list_dynamic_discounting_invoices()
+        result = api.dynamic_discounting_invoices.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -123,7 +123,7 @@ def test_list_dynamic_discounting_invoices() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, DynamicDiscountingInvoiceList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -140,14 +140,14 @@ def test_list_dynamic_discounting_invoices() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_dynamic_discounting_invoices_errors(
+def test_dynamic_discounting_invoices_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_invoices.list_dynamic_discounting_invoices()
+            api.dynamic_discounting_invoices.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -155,13 +155,13 @@ def test_list_dynamic_discounting_invoices_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_dynamic_discounting_invoices_async() -> None:
+def test_dynamic_discounting_invoices_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.dynamic_discounting_invoices.list_dynamic_discounting_invoices()
+            return await api.dynamic_discounting_invoices.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -172,31 +172,27 @@ def test_list_dynamic_discounting_invoices_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, DynamicDiscountingInvoiceList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
-def test_create_dynamic_discounting_invoices() -> None:
+def test_dynamic_discounting_invoices_create() -> None:
     """`POST /v1/dynamic_discounting/invoices`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE),
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_invoices.create_dynamic_discounting_invoices(
+        result = api.dynamic_discounting_invoices.create(
             **_support.kwargs_from(
-                CreateDynamicDiscountingInvoicesRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST
-                ),
-                CREATE_DYNAMIC_DISCOUNTING_INVOICES_FIELDS,
+                CreateDynamicDiscountingInvoicesRequest.model_validate(CREATE_REQUEST),
+                CREATE_FIELDS,
             )
         )
-        second = api.dynamic_discounting_invoices.create_dynamic_discounting_invoices(
-            body=CreateDynamicDiscountingInvoicesRequest.model_validate(
-                CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST
-            )
+        second = api.dynamic_discounting_invoices.create(
+            body=CreateDynamicDiscountingInvoicesRequest.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -205,22 +201,22 @@ def test_create_dynamic_discounting_invoices() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/invoices",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_INVOICES_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/invoices",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_INVOICES_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_INVOICES_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -237,17 +233,15 @@ def test_create_dynamic_discounting_invoices() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_create_dynamic_discounting_invoices_errors(
+def test_dynamic_discounting_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_invoices.create_dynamic_discounting_invoices(
-                body=CreateDynamicDiscountingInvoicesRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_INVOICES_REQUEST
-                )
+            api.dynamic_discounting_invoices.create(
+                body=CreateDynamicDiscountingInvoicesRequest.model_validate(CREATE_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -256,13 +250,13 @@ def test_create_dynamic_discounting_invoices_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_dynamic_discounting_invoice() -> None:
+def test_dynamic_discounting_invoices_delete() -> None:
     """`DELETE /v1/dynamic_discounting/invoices/{transaction_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_DYNAMIC_DISCOUNTING_INVOICE_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_invoices.delete_dynamic_discounting_invoice("DDI-ABCD")
+        result = api.dynamic_discounting_invoices.delete("DDI-ABCD")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -272,7 +266,7 @@ def test_delete_dynamic_discounting_invoice() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_DYNAMIC_DISCOUNTING_INVOICE_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -289,14 +283,14 @@ def test_delete_dynamic_discounting_invoice() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_delete_dynamic_discounting_invoice_errors(
+def test_dynamic_discounting_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_invoices.delete_dynamic_discounting_invoice("DDI-ABCD")
+            api.dynamic_discounting_invoices.delete("DDI-ABCD")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

@@ -22,7 +22,7 @@ from novicap_client.models import (
     PaymentInstructionList,
 )
 
-LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "payment_instructions": [
         {
             "payment_instruction_id": "DDPI-0001",
@@ -56,8 +56,8 @@ LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE: _t.Any = {
 }
 
 
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST: _t.Any = {}
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_SCHEMA: _t.Any = {
+CREATE_REQUEST: _t.Any = {}
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreatePaymentInstructionRequest",
     "$defs": {
         "CreatePaymentInstructionRequest": {
@@ -66,8 +66,8 @@ CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_FIELDS: dict[str, str] = {}
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE: _t.Any = {
+CREATE_FIELDS: dict[str, str] = {}
+CREATE_RESPONSE: _t.Any = {
     "payment_instruction_id": "DDPI-0001",
     "invoices": [
         {
@@ -98,15 +98,13 @@ CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE: _t.Any = {
 }
 
 
-def test_list_dynamic_discounting_payment_instructions() -> None:
+def test_dynamic_discounting_payment_instructions_list() -> None:
     """`GET /v1/dynamic_discounting/payment_instructions`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = (
-            api.dynamic_discounting_payment_instructions.list_dynamic_discounting_payment_instructions()
-        )
+        result = api.dynamic_discounting_payment_instructions.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -116,7 +114,7 @@ def test_list_dynamic_discounting_payment_instructions() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentInstructionList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -133,14 +131,14 @@ def test_list_dynamic_discounting_payment_instructions() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_dynamic_discounting_payment_instructions_errors(
+def test_dynamic_discounting_payment_instructions_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_instructions.list_dynamic_discounting_payment_instructions()
+            api.dynamic_discounting_payment_instructions.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -148,17 +146,13 @@ def test_list_dynamic_discounting_payment_instructions_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_dynamic_discounting_payment_instructions_async() -> None:
+def test_dynamic_discounting_payment_instructions_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE)
-    )
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return (
-                await api.dynamic_discounting_payment_instructions.list_dynamic_discounting_payment_instructions()
-            )
+            return await api.dynamic_discounting_payment_instructions.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -169,31 +163,26 @@ def test_list_dynamic_discounting_payment_instructions_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentInstructionList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTIONS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
-def test_create_dynamic_discounting_payment_instruction() -> None:
+def test_dynamic_discounting_payment_instructions_create() -> None:
     """`POST /v1/dynamic_discounting/payment_instructions`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE),
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_instructions.create_dynamic_discounting_payment_instruction(
+        result = api.dynamic_discounting_payment_instructions.create(
             **_support.kwargs_from(
-                CreatePaymentInstructionRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST
-                ),
-                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_FIELDS,
+                CreatePaymentInstructionRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
             )
         )
-        second = api.dynamic_discounting_payment_instructions.create_dynamic_discounting_payment_instruction(
-            body=CreatePaymentInstructionRequest.model_validate(
-                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST
-            )
+        second = api.dynamic_discounting_payment_instructions.create(
+            body=CreatePaymentInstructionRequest.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -202,22 +191,22 @@ def test_create_dynamic_discounting_payment_instruction() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/payment_instructions",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, PaymentInstruction)
-    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/payment_instructions",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, PaymentInstruction)
-    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -234,17 +223,15 @@ def test_create_dynamic_discounting_payment_instruction() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_create_dynamic_discounting_payment_instruction_errors(
+def test_dynamic_discounting_payment_instructions_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_instructions.create_dynamic_discounting_payment_instruction(
-                body=CreatePaymentInstructionRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_INSTRUCTION_REQUEST
-                )
+            api.dynamic_discounting_payment_instructions.create(
+                body=CreatePaymentInstructionRequest.model_validate(CREATE_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

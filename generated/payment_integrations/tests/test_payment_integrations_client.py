@@ -13,7 +13,7 @@ from pydantic import TypeAdapter as _TypeAdapter
 
 import _payment_integrations_support as _support
 
-GET_INVOICE_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
     "number": "string",
     "status": 1,
@@ -61,9 +61,9 @@ def test_credentials(
     overrides: dict[str, str], headers: dict[str, str], query: list[tuple[str, str]]
 ) -> None:
     """`GET /pay-int-api/invoices/{invoiceId}` under each scheme."""
-    exchange = _support.Exchange(_support.reply(200, GET_INVOICE_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, RETRIEVE_RESPONSE))
     with _support.client(exchange, **overrides) as api:
-        api.invoices.get_invoice(
+        api.invoices.retrieve(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     request = exchange.only()

@@ -34,11 +34,11 @@ from payment_integrations_client.models import (
     SubmitInvoiceResponse,
 )
 
-LIST_INVOICES_PAGES: _t.Any = [
+LIST_PAGES: _t.Any = [
     {"items": [{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}], "total": 2},
     {"items": [{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}], "total": 2},
 ]
-LIST_INVOICES_QUERIES = [
+LIST_QUERIES = [
     [
         ("issueDateFrom", "2021-01-28T10:30:00+00:00"),
         ("issueDateTo", "2021-01-28T10:30:00+00:00"),
@@ -68,10 +68,10 @@ LIST_INVOICES_QUERIES = [
         ("page", "2"),
     ],
 ]
-LIST_INVOICES_ITEMS: _t.Any = 2 * [{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}]
+LIST_ITEMS: _t.Any = 2 * [{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}]
 
 
-CREATE_INVOICE_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -87,7 +87,7 @@ CREATE_INVOICE_REQUEST: _t.Any = {
     "lineItems": [],
     "canPriceBeForceOverrided": True,
 }
-CREATE_INVOICE_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -116,7 +116,7 @@ CREATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-CREATE_INVOICE_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "dueDate": "due_date",
     "cardPaymentProcessorId": "card_payment_processor_id",
     "achPaymentProcessorId": "ach_payment_processor_id",
@@ -132,10 +132,10 @@ CREATE_INVOICE_FIELDS: dict[str, str] = {
     "lineItems": "line_items",
     "canPriceBeForceOverrided": "can_price_be_force_overrided",
 }
-CREATE_INVOICE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
+CREATE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
 
 
-GET_INVOICE_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
     "number": "string",
     "status": 1,
@@ -172,7 +172,7 @@ GET_INVOICE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_INVOICE_REQUEST: _t.Any = {
+UPDATE_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -188,7 +188,7 @@ UPDATE_INVOICE_REQUEST: _t.Any = {
     "lineItems": [],
     "canPriceBeForceOverrided": True,
 }
-UPDATE_INVOICE_SCHEMA: _t.Any = {
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -217,7 +217,7 @@ UPDATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-UPDATE_INVOICE_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "dueDate": "due_date",
     "cardPaymentProcessorId": "card_payment_processor_id",
     "achPaymentProcessorId": "ach_payment_processor_id",
@@ -235,7 +235,7 @@ UPDATE_INVOICE_FIELDS: dict[str, str] = {
 }
 
 
-SUBMIT_INVOICE_CARD_PAYMENT_REQUEST: _t.Any = {
+SUBMIT_CARD_PAYMENT_REQUEST: _t.Any = {
     "totalAmount": 0,
     "accountNumber": "string",
     "expirationYear": 0,
@@ -245,7 +245,7 @@ SUBMIT_INVOICE_CARD_PAYMENT_REQUEST: _t.Any = {
     "billingPostalCode": "string",
     "savePaymentMethod": True,
 }
-SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA: _t.Any = {
+SUBMIT_CARD_PAYMENT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SubmitInvoiceCardRequest",
     "$defs": {
         "SubmitInvoiceCardRequest": {
@@ -263,7 +263,7 @@ SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA: _t.Any = {
         }
     },
 }
-SUBMIT_INVOICE_CARD_PAYMENT_FIELDS: dict[str, str] = {
+SUBMIT_CARD_PAYMENT_FIELDS: dict[str, str] = {
     "totalAmount": "total_amount",
     "accountNumber": "account_number",
     "expirationYear": "expiration_year",
@@ -273,10 +273,10 @@ SUBMIT_INVOICE_CARD_PAYMENT_FIELDS: dict[str, str] = {
     "billingPostalCode": "billing_postal_code",
     "savePaymentMethod": "save_payment_method",
 }
-SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
+SUBMIT_CARD_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
 
 
-SUBMIT_INVOICE_ACH_PAYMENT_REQUEST: _t.Any = {
+SUBMIT_ACH_PAYMENT_REQUEST: _t.Any = {
     "routingNumber": "string",
     "accountNumber": "string",
     "accountType": 1,
@@ -296,7 +296,7 @@ SUBMIT_INVOICE_ACH_PAYMENT_REQUEST: _t.Any = {
     "saveCustomerInfo": True,
     "authorizeBankWithdrawal": True,
 }
-SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA: _t.Any = {
+SUBMIT_ACH_PAYMENT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SubmitInvoiceAchRequest",
     "$defs": {
         "SubmitInvoiceAchRequest": {
@@ -326,7 +326,7 @@ SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA: _t.Any = {
         "AccountHolderType": {"type": "integer", "format": "int32", "enum": [1, 2]},
     },
 }
-SUBMIT_INVOICE_ACH_PAYMENT_FIELDS: dict[str, str] = {
+SUBMIT_ACH_PAYMENT_FIELDS: dict[str, str] = {
     "routingNumber": "routing_number",
     "accountNumber": "account_number",
     "accountType": "account_type",
@@ -346,10 +346,10 @@ SUBMIT_INVOICE_ACH_PAYMENT_FIELDS: dict[str, str] = {
     "saveCustomerInfo": "save_customer_info",
     "authorizeBankWithdrawal": "authorize_bank_withdrawal",
 }
-SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
+SUBMIT_ACH_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
 
 
-GET_INVOICE_CALCULATIONS_RESPONSE: _t.Any = {
+GET_CALCULATIONS_RESPONSE: _t.Any = {
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
     "subTotalAmount": 0,
     "shippingAmount": 0,
@@ -365,7 +365,7 @@ GET_INVOICE_CALCULATIONS_RESPONSE: _t.Any = {
 }
 
 
-PUBLISH_INVOICE_REQUEST: _t.Any = {
+PUBLISH_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -382,7 +382,7 @@ PUBLISH_INVOICE_REQUEST: _t.Any = {
     "canPriceBeForceOverrided": True,
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
 }
-PUBLISH_INVOICE_SCHEMA: _t.Any = {
+PUBLISH_SCHEMA: _t.Any = {
     "$ref": "#/$defs/PublishInvoiceRequest",
     "$defs": {
         "PublishInvoiceRequest": {
@@ -420,11 +420,11 @@ PUBLISH_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-PUBLISH_INVOICE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
+PUBLISH_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
 
 
-MARK_INVOICE_AS_PAID_REQUEST: _t.Any = {"paymentMethodTypeId": 0}
-MARK_INVOICE_AS_PAID_SCHEMA: _t.Any = {
+MARK_AS_PAID_REQUEST: _t.Any = {"paymentMethodTypeId": 0}
+MARK_AS_PAID_SCHEMA: _t.Any = {
     "$ref": "#/$defs/MarkInvoiceAsPaidRequest",
     "$defs": {
         "MarkInvoiceAsPaidRequest": {
@@ -433,11 +433,11 @@ MARK_INVOICE_AS_PAID_SCHEMA: _t.Any = {
         }
     },
 }
-MARK_INVOICE_AS_PAID_FIELDS: dict[str, str] = {"paymentMethodTypeId": "payment_method_type_id"}
+MARK_AS_PAID_FIELDS: dict[str, str] = {"paymentMethodTypeId": "payment_method_type_id"}
 
 
-SEND_INVOICE_SMS_NOTIFICATION_REQUEST: _t.Any = {"phoneNumber": "string", "customerConsent": True}
-SEND_INVOICE_SMS_NOTIFICATION_SCHEMA: _t.Any = {
+SEND_SMS_NOTIFICATION_REQUEST: _t.Any = {"phoneNumber": "string", "customerConsent": True}
+SEND_SMS_NOTIFICATION_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SendInvoiceSmsNotificationRequest",
     "$defs": {
         "SendInvoiceSmsNotificationRequest": {
@@ -449,22 +449,22 @@ SEND_INVOICE_SMS_NOTIFICATION_SCHEMA: _t.Any = {
         }
     },
 }
-SEND_INVOICE_SMS_NOTIFICATION_FIELDS: dict[str, str] = {
+SEND_SMS_NOTIFICATION_FIELDS: dict[str, str] = {
     "phoneNumber": "phone_number",
     "customerConsent": "customer_consent",
 }
 
 
-DOWNLOAD_INVOICE_PDF_RESPONSE: _t.Any = b"%PDF-1.4 specgen test body"
+DOWNLOAD_PDF_RESPONSE: _t.Any = b"%PDF-1.4 specgen test body"
 
 
-def test_list_invoices_pages() -> None:
+def test_invoices_list_pages() -> None:
     """`GET /pay-int-api/invoices`: every item of every page, typed; each page
     requested as the pagination says."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
     with _support.client(exchange) as api:
         items = list(
-            api.invoices.list_invoices(
+            api.invoices.list(
                 issue_date_from=_TypeAdapter(_dt.datetime).validate_python(
                     "2021-01-28T10:30:00+00:00"
                 ),
@@ -488,8 +488,8 @@ def test_list_invoices_pages() -> None:
                 search="specgen",
             )
         )
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -498,18 +498,18 @@ def test_list_invoices_pages() -> None:
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
     assert all(isinstance(item, Invoice) for item in items)
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_list_invoices_async() -> None:
+def test_invoices_list_async() -> None:
     """The same call on AsyncPaymentIntegrationsClient, over the async transport."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
 
     async def run() -> list[_t.Any]:
         async with _support.async_client(exchange) as api:
             return [
                 item
-                async for item in api.invoices.list_invoices(
+                async for item in api.invoices.list(
                     issue_date_from=_TypeAdapter(_dt.datetime).validate_python(
                         "2021-01-28T10:30:00+00:00"
                     ),
@@ -537,8 +537,8 @@ def test_list_invoices_async() -> None:
             ]
 
     items = asyncio.run(run())
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
@@ -546,27 +546,23 @@ def test_list_invoices_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_create_invoice() -> None:
+def test_invoices_create() -> None:
     """`POST /pay-int-api/invoices`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.create_invoice(
-            **_support.kwargs_from(
-                InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST), CREATE_INVOICE_FIELDS
-            )
+        result = api.invoices.create(
+            **_support.kwargs_from(InvoiceRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.invoices.create_invoice(
-            body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
-        )
+        second = api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
@@ -578,11 +574,11 @@ def test_create_invoice() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -593,11 +589,11 @@ def test_create_invoice() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, InvoiceIdResponse)
-    assert _support.dump(second) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -651,14 +647,14 @@ def test_create_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_create_invoice_errors(
+def test_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.create_invoice(body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST))
+            api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -666,13 +662,13 @@ def test_create_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_invoice() -> None:
+def test_invoices_retrieve() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice(
+        result = api.invoices.retrieve(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
@@ -684,7 +680,7 @@ def test_get_invoice() -> None:
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == GET_INVOICE_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -708,14 +704,14 @@ def test_get_invoice() -> None:
     ],
     ids=["404"],
 )
-def test_get_invoice_errors(
+def test_invoices_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.get_invoice(
+            api.invoices.retrieve(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
             )
     assert type(raised.value) is error
@@ -725,7 +721,7 @@ def test_get_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_invoice() -> None:
+def test_invoices_update() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
@@ -735,15 +731,13 @@ def test_update_invoice() -> None:
         _support.reply(200, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.update_invoice(
+        api.invoices.update(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            **_support.kwargs_from(
-                InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST), UPDATE_INVOICE_FIELDS
-            ),
+            **_support.kwargs_from(InvoiceRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
-        api.invoices.update_invoice(
+        api.invoices.update(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST),
+            body=InvoiceRequest.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -756,8 +750,8 @@ def test_update_invoice() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     _support.assert_request(
         exchange.requests[1],
@@ -769,8 +763,8 @@ def test_update_invoice() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
 
 
@@ -825,16 +819,16 @@ def test_update_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_update_invoice_errors(
+def test_invoices_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.update_invoice(
+            api.invoices.update(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST),
+                body=InvoiceRequest.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -843,13 +837,13 @@ def test_update_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_invoice() -> None:
+def test_invoices_delete() -> None:
     """`DELETE /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result."""
     exchange = _support.Exchange(
         _support.reply(200, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.delete_invoice(
+        api.invoices.delete(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
@@ -913,14 +907,14 @@ def test_delete_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_delete_invoice_errors(
+def test_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete_invoice(
+            api.invoices.delete(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
             )
     assert type(raised.value) is error
@@ -930,26 +924,26 @@ def test_delete_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_submit_invoice_card_payment() -> None:
+def test_invoices_submit_card_payment() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/submit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE),
-        _support.reply(200, SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_CARD_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_CARD_PAYMENT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.submit_invoice_card_payment(
+        result = api.invoices.submit_card_payment(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
-                SUBMIT_INVOICE_CARD_PAYMENT_FIELDS,
+                SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
+                SUBMIT_CARD_PAYMENT_FIELDS,
             ),
         )
-        second = api.invoices.submit_invoice_card_payment(
+        second = api.invoices.submit_card_payment(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
+            body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -962,11 +956,11 @@ def test_submit_invoice_card_payment() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_CARD_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA,
+        json_body=SUBMIT_CARD_PAYMENT_REQUEST,
+        schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE
+    assert _support.dump(result) == SUBMIT_CARD_PAYMENT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -977,11 +971,11 @@ def test_submit_invoice_card_payment() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_CARD_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA,
+        json_body=SUBMIT_CARD_PAYMENT_REQUEST,
+        schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE
+    assert _support.dump(second) == SUBMIT_CARD_PAYMENT_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1035,16 +1029,16 @@ def test_submit_invoice_card_payment() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_submit_invoice_card_payment_errors(
+def test_invoices_submit_card_payment_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.submit_invoice_card_payment(
+            api.invoices.submit_card_payment(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
+                body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1053,26 +1047,26 @@ def test_submit_invoice_card_payment_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_submit_invoice_ach_payment() -> None:
+def test_invoices_submit_ach_payment() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/ach/submit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE),
-        _support.reply(200, SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_ACH_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_ACH_PAYMENT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.submit_invoice_ach_payment(
+        result = api.invoices.submit_ach_payment(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
-                SUBMIT_INVOICE_ACH_PAYMENT_FIELDS,
+                SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
+                SUBMIT_ACH_PAYMENT_FIELDS,
             ),
         )
-        second = api.invoices.submit_invoice_ach_payment(
+        second = api.invoices.submit_ach_payment(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
+            body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -1085,11 +1079,11 @@ def test_submit_invoice_ach_payment() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_ACH_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA,
+        json_body=SUBMIT_ACH_PAYMENT_REQUEST,
+        schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE
+    assert _support.dump(result) == SUBMIT_ACH_PAYMENT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -1100,11 +1094,11 @@ def test_submit_invoice_ach_payment() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_ACH_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA,
+        json_body=SUBMIT_ACH_PAYMENT_REQUEST,
+        schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE
+    assert _support.dump(second) == SUBMIT_ACH_PAYMENT_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1158,16 +1152,16 @@ def test_submit_invoice_ach_payment() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_submit_invoice_ach_payment_errors(
+def test_invoices_submit_ach_payment_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.submit_invoice_ach_payment(
+            api.invoices.submit_ach_payment(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
+                body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1176,13 +1170,13 @@ def test_submit_invoice_ach_payment_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_invoice_calculations() -> None:
+def test_invoices_get_calculations() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}/calculations`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_CALCULATIONS_RESPONSE),
+        _support.reply(200, GET_CALCULATIONS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice_calculations(
+        result = api.invoices.get_calculations(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
@@ -1194,17 +1188,17 @@ def test_get_invoice_calculations() -> None:
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, InvoiceCalculations)
-    assert _support.dump(result) == GET_INVOICE_CALCULATIONS_RESPONSE
+    assert _support.dump(result) == GET_CALCULATIONS_RESPONSE
 
 
-def test_publish_invoice() -> None:
+def test_invoices_publish() -> None:
     """`POST /pay-int-api/invoices/publish`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, PUBLISH_INVOICE_RESPONSE),
+        _support.reply(200, PUBLISH_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.publish_invoice(
-            body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_INVOICE_REQUEST)
+        result = api.invoices.publish(
+            body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_REQUEST)
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -1217,11 +1211,11 @@ def test_publish_invoice() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=PUBLISH_INVOICE_REQUEST,
-        schema=PUBLISH_INVOICE_SCHEMA,
+        json_body=PUBLISH_REQUEST,
+        schema=PUBLISH_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == PUBLISH_INVOICE_RESPONSE
+    assert _support.dump(result) == PUBLISH_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1275,15 +1269,15 @@ def test_publish_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_publish_invoice_errors(
+def test_invoices_publish_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.publish_invoice(
-                body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_INVOICE_REQUEST)
+            api.invoices.publish(
+                body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1292,13 +1286,13 @@ def test_publish_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_cancel_invoice() -> None:
+def test_invoices_cancel() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}/cancel`: the request on the wire and the result."""
     exchange = _support.Exchange(
         _support.reply(200, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.cancel_invoice(
+        api.invoices.cancel(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
@@ -1362,14 +1356,14 @@ def test_cancel_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_cancel_invoice_errors(
+def test_invoices_cancel_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.cancel_invoice(
+            api.invoices.cancel(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
             )
     assert type(raised.value) is error
@@ -1379,7 +1373,7 @@ def test_cancel_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_mark_invoice_as_paid() -> None:
+def test_invoices_mark_as_paid() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
@@ -1389,16 +1383,15 @@ def test_mark_invoice_as_paid() -> None:
         _support.reply(200, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.mark_invoice_as_paid(
+        api.invoices.mark_as_paid(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
-                MARK_INVOICE_AS_PAID_FIELDS,
+                MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST), MARK_AS_PAID_FIELDS
             ),
         )
-        api.invoices.mark_invoice_as_paid(
+        api.invoices.mark_as_paid(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
+            body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -1411,8 +1404,8 @@ def test_mark_invoice_as_paid() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=MARK_INVOICE_AS_PAID_REQUEST,
-        schema=MARK_INVOICE_AS_PAID_SCHEMA,
+        json_body=MARK_AS_PAID_REQUEST,
+        schema=MARK_AS_PAID_SCHEMA,
     )
     _support.assert_request(
         exchange.requests[1],
@@ -1424,8 +1417,8 @@ def test_mark_invoice_as_paid() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=MARK_INVOICE_AS_PAID_REQUEST,
-        schema=MARK_INVOICE_AS_PAID_SCHEMA,
+        json_body=MARK_AS_PAID_REQUEST,
+        schema=MARK_AS_PAID_SCHEMA,
     )
 
 
@@ -1480,16 +1473,16 @@ def test_mark_invoice_as_paid() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_mark_invoice_as_paid_errors(
+def test_invoices_mark_as_paid_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.mark_invoice_as_paid(
+            api.invoices.mark_as_paid(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
+                body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1498,7 +1491,7 @@ def test_mark_invoice_as_paid_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_send_invoice_sms_notification() -> None:
+def test_invoices_send_sms_notification() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
@@ -1508,20 +1501,16 @@ def test_send_invoice_sms_notification() -> None:
         _support.reply(200, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.send_invoice_sms_notification(
+        api.invoices.send_sms_notification(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SendInvoiceSmsNotificationRequest.model_validate(
-                    SEND_INVOICE_SMS_NOTIFICATION_REQUEST
-                ),
-                SEND_INVOICE_SMS_NOTIFICATION_FIELDS,
+                SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
+                SEND_SMS_NOTIFICATION_FIELDS,
             ),
         )
-        api.invoices.send_invoice_sms_notification(
+        api.invoices.send_sms_notification(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SendInvoiceSmsNotificationRequest.model_validate(
-                SEND_INVOICE_SMS_NOTIFICATION_REQUEST
-            ),
+            body=SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -1534,8 +1523,8 @@ def test_send_invoice_sms_notification() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SEND_INVOICE_SMS_NOTIFICATION_REQUEST,
-        schema=SEND_INVOICE_SMS_NOTIFICATION_SCHEMA,
+        json_body=SEND_SMS_NOTIFICATION_REQUEST,
+        schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
     _support.assert_request(
         exchange.requests[1],
@@ -1547,8 +1536,8 @@ def test_send_invoice_sms_notification() -> None:
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SEND_INVOICE_SMS_NOTIFICATION_REQUEST,
-        schema=SEND_INVOICE_SMS_NOTIFICATION_SCHEMA,
+        json_body=SEND_SMS_NOTIFICATION_REQUEST,
+        schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
 
 
@@ -1603,17 +1592,17 @@ def test_send_invoice_sms_notification() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_send_invoice_sms_notification_errors(
+def test_invoices_send_sms_notification_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.send_invoice_sms_notification(
+            api.invoices.send_sms_notification(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
                 body=SendInvoiceSmsNotificationRequest.model_validate(
-                    SEND_INVOICE_SMS_NOTIFICATION_REQUEST
+                    SEND_SMS_NOTIFICATION_REQUEST
                 ),
             )
     assert type(raised.value) is error
@@ -1623,13 +1612,13 @@ def test_send_invoice_sms_notification_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_download_invoice_pdf() -> None:
+def test_invoices_download_pdf() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}/download-pdf`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.bytes_reply(200, DOWNLOAD_INVOICE_PDF_RESPONSE, "application/pdf"),
+        _support.bytes_reply(200, DOWNLOAD_PDF_RESPONSE, "application/pdf"),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.download_invoice_pdf(
+        result = api.invoices.download_pdf(
             _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
@@ -1640,7 +1629,7 @@ def test_download_invoice_pdf() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert result == DOWNLOAD_INVOICE_PDF_RESPONSE
+    assert result == DOWNLOAD_PDF_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1679,14 +1668,14 @@ def test_download_invoice_pdf() -> None:
     ],
     ids=["404", "500"],
 )
-def test_download_invoice_pdf_errors(
+def test_invoices_download_pdf_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.download_invoice_pdf(
+            api.invoices.download_pdf(
                 _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
             )
     assert type(raised.value) is error

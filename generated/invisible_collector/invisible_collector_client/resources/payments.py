@@ -29,7 +29,7 @@ __all__ = ["AsyncPaymentsResource", "PaymentsResource"]
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create() -> _ResponseSpec[Payment]:
     return _ResponseSpec(
         success=_TypeAdapter(Payment),
         errors={},
@@ -43,7 +43,7 @@ class PaymentsResource:
         self._client = client
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         number: str,
@@ -63,7 +63,7 @@ class PaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         body: Payment,
@@ -73,7 +73,7 @@ class PaymentsResource:
         max_retries: int | None = None,
     ) -> Payment: ...
 
-    def create_payment(
+    def create(
         self,
         *,
         number: str | None = None,
@@ -137,7 +137,7 @@ class PaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_payment())
+        return self._client.request(options, _response_create())
 
 
 class AsyncPaymentsResource:
@@ -147,7 +147,7 @@ class AsyncPaymentsResource:
         self._client = client
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         number: str,
@@ -167,7 +167,7 @@ class AsyncPaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         body: Payment,
@@ -177,7 +177,7 @@ class AsyncPaymentsResource:
         max_retries: int | None = None,
     ) -> Payment: ...
 
-    async def create_payment(
+    async def create(
         self,
         *,
         number: str | None = None,
@@ -241,4 +241,4 @@ class AsyncPaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_payment())
+        return await self._client.request(options, _response_create())

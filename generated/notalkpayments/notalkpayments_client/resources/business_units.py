@@ -28,7 +28,7 @@ __all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
 
 
 @_cache
-def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
+def _response_create() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         success=_TypeAdapter(BusinessUnit),
         errors={
@@ -41,21 +41,7 @@ def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
 
 
 @_cache
-def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
-    return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
-    )
-
-
-@_cache
-def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
+def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         success=_TypeAdapter(BusinessUnit),
         errors={
@@ -69,7 +55,21 @@ def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
 
 
 @_cache
-def _response_delete_business_unit() -> _ResponseSpec[None]:
+def _response_update() -> _ResponseSpec[BusinessUnit]:
+    return _ResponseSpec(
+        success=_TypeAdapter(BusinessUnit),
+        errors={
+            400: _TypeAdapter(Error),
+            401: _TypeAdapter(Error),
+            404: _TypeAdapter(Error),
+            429: _TypeAdapter(Error),
+            500: _TypeAdapter(Error),
+        },
+    )
+
+
+@_cache
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -88,7 +88,7 @@ class BusinessUnitsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def create_business_unit(
+    def create(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -131,9 +131,9 @@ class BusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_business_unit())
+        return self._client.request(options, _response_create())
 
-    def get_business_unit(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -157,9 +157,9 @@ class BusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_business_unit())
+        return self._client.request(options, _response_retrieve())
 
-    def update_business_unit(
+    def update(
         self,
         id_: int,
         /,
@@ -204,9 +204,9 @@ class BusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_business_unit())
+        return self._client.request(options, _response_update())
 
-    def delete_business_unit(
+    def delete(
         self,
         id_: int,
         /,
@@ -230,7 +230,7 @@ class BusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_business_unit())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncBusinessUnitsResource:
@@ -239,7 +239,7 @@ class AsyncBusinessUnitsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def create_business_unit(
+    async def create(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -282,9 +282,9 @@ class AsyncBusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_business_unit())
+        return await self._client.request(options, _response_create())
 
-    async def get_business_unit(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -308,9 +308,9 @@ class AsyncBusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_business_unit())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_business_unit(
+    async def update(
         self,
         id_: int,
         /,
@@ -355,9 +355,9 @@ class AsyncBusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_business_unit())
+        return await self._client.request(options, _response_update())
 
-    async def delete_business_unit(
+    async def delete(
         self,
         id_: int,
         /,
@@ -381,4 +381,4 @@ class AsyncBusinessUnitsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_business_unit())
+        return await self._client.request(options, _response_delete())

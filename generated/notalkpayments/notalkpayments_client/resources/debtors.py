@@ -30,7 +30,7 @@ __all__ = ["AsyncDebtorsResource", "DebtorsResource"]
 
 
 @_cache
-def _response_create_debtor() -> _ResponseSpec[Debtor]:
+def _response_create() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         success=_TypeAdapter(Debtor),
         errors={
@@ -43,21 +43,7 @@ def _response_create_debtor() -> _ResponseSpec[Debtor]:
 
 
 @_cache
-def _response_get_debtor() -> _ResponseSpec[Debtor]:
-    return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
-    )
-
-
-@_cache
-def _response_update_debtor() -> _ResponseSpec[Debtor]:
+def _response_retrieve() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         success=_TypeAdapter(Debtor),
         errors={
@@ -71,7 +57,21 @@ def _response_update_debtor() -> _ResponseSpec[Debtor]:
 
 
 @_cache
-def _response_delete_debtor() -> _ResponseSpec[None]:
+def _response_update() -> _ResponseSpec[Debtor]:
+    return _ResponseSpec(
+        success=_TypeAdapter(Debtor),
+        errors={
+            400: _TypeAdapter(Error),
+            401: _TypeAdapter(Error),
+            404: _TypeAdapter(Error),
+            429: _TypeAdapter(Error),
+            500: _TypeAdapter(Error),
+        },
+    )
+
+
+@_cache
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -90,7 +90,7 @@ class DebtorsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def create_debtor(
+    def create(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -145,9 +145,9 @@ class DebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_debtor())
+        return self._client.request(options, _response_create())
 
-    def get_debtor(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -171,9 +171,9 @@ class DebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_debtor())
+        return self._client.request(options, _response_retrieve())
 
-    def update_debtor(
+    def update(
         self,
         id_: int,
         /,
@@ -232,9 +232,9 @@ class DebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_debtor())
+        return self._client.request(options, _response_update())
 
-    def delete_debtor(
+    def delete(
         self,
         id_: int,
         /,
@@ -258,7 +258,7 @@ class DebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_debtor())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncDebtorsResource:
@@ -267,7 +267,7 @@ class AsyncDebtorsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def create_debtor(
+    async def create(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -322,9 +322,9 @@ class AsyncDebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_debtor())
+        return await self._client.request(options, _response_create())
 
-    async def get_debtor(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -348,9 +348,9 @@ class AsyncDebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_debtor())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_debtor(
+    async def update(
         self,
         id_: int,
         /,
@@ -409,9 +409,9 @@ class AsyncDebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_debtor())
+        return await self._client.request(options, _response_update())
 
-    async def delete_debtor(
+    async def delete(
         self,
         id_: int,
         /,
@@ -435,4 +435,4 @@ class AsyncDebtorsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_debtor())
+        return await self._client.request(options, _response_delete())

@@ -31,7 +31,7 @@ __all__ = ["AsyncInvoicesResource", "InvoicesResource"]
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[Invoice]:
+def _response_create() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -44,21 +44,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
-    return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
-    )
-
-
-@_cache
-def _response_update_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -72,7 +58,21 @@ def _response_update_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_update() -> _ResponseSpec[Invoice]:
+    return _ResponseSpec(
+        success=_TypeAdapter(Invoice),
+        errors={
+            400: _TypeAdapter(Error),
+            401: _TypeAdapter(Error),
+            404: _TypeAdapter(Error),
+            429: _TypeAdapter(Error),
+            500: _TypeAdapter(Error),
+        },
+    )
+
+
+@_cache
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -91,7 +91,7 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def create_invoice(
+    def create(
         self,
         *,
         debtor_id: int | None = None,
@@ -138,9 +138,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -164,9 +164,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def update_invoice(
+    def update(
         self,
         id_: int,
         /,
@@ -217,9 +217,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
-    def delete_invoice(
+    def delete(
         self,
         id_: int,
         /,
@@ -243,7 +243,7 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncInvoicesResource:
@@ -252,7 +252,7 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def create_invoice(
+    async def create(
         self,
         *,
         debtor_id: int | None = None,
@@ -299,9 +299,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -325,9 +325,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_invoice(
+    async def update(
         self,
         id_: int,
         /,
@@ -378,9 +378,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())
 
-    async def delete_invoice(
+    async def delete(
         self,
         id_: int,
         /,
@@ -404,4 +404,4 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())

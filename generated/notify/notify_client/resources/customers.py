@@ -36,7 +36,7 @@ __all__ = ["AsyncCustomersResource", "CustomersResource"]
 
 
 @_cache
-def _pagination_list_customers() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="customers",
         cursor_param="from",
@@ -47,19 +47,19 @@ def _pagination_list_customers() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_customers() -> _TypeAdapter[Customer]:
+def _items_list() -> _TypeAdapter[Customer]:
     return _TypeAdapter(Customer)
 
 
 @_cache
-def _errors_list_customers() -> dict[int | str, _TypeAdapter[_t.Any]]:
+def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
     }
 
 
 @_cache
-def _response_create_customer() -> _ResponseSpec[Customer]:
+def _response_create() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         success=_TypeAdapter(Customer),
         errors={
@@ -70,7 +70,7 @@ def _response_create_customer() -> _ResponseSpec[Customer]:
 
 
 @_cache
-def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
+def _response_search() -> _ResponseSpec[CustomerSearchResult]:
     return _ResponseSpec(
         success=_TypeAdapter(CustomerSearchResult),
         errors={
@@ -81,7 +81,7 @@ def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
 
 
 @_cache
-def _response_get_customer() -> _ResponseSpec[Customer]:
+def _response_retrieve() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         success=_TypeAdapter(Customer),
         errors={
@@ -92,7 +92,7 @@ def _response_get_customer() -> _ResponseSpec[Customer]:
 
 
 @_cache
-def _response_delete_customer() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -104,7 +104,7 @@ def _response_delete_customer() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_update_customer() -> _ResponseSpec[Customer]:
+def _response_update() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         success=_TypeAdapter(Customer),
         errors={
@@ -121,7 +121,7 @@ class CustomersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_customers(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -155,12 +155,10 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    def create_customer(
+    def create(
         self,
         *,
         customer_code: str,
@@ -184,7 +182,7 @@ class CustomersResource:
     ) -> Customer: ...
 
     @_t.overload
-    def create_customer(
+    def create(
         self,
         *,
         body: CustomerCreate,
@@ -195,7 +193,7 @@ class CustomersResource:
         max_retries: int | None = None,
     ) -> Customer: ...
 
-    def create_customer(
+    def create(
         self,
         *,
         overwrite: bool | None = None,
@@ -265,9 +263,9 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_customer())
+        return self._client.request(options, _response_create())
 
-    def search_customer(
+    def search(
         self,
         *,
         customer: str,
@@ -299,9 +297,9 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_search_customer())
+        return self._client.request(options, _response_search())
 
-    def get_customer(
+    def retrieve(
         self,
         customer_id: str,
         /,
@@ -331,9 +329,9 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_customer())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_customer(
+    def delete(
         self,
         customer_id: str,
         /,
@@ -357,9 +355,9 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_customer())
+        return self._client.request(options, _response_delete())
 
-    def update_customer(
+    def update(
         self,
         customer_id: str,
         /,
@@ -420,7 +418,7 @@ class CustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_customer())
+        return self._client.request(options, _response_update())
 
 
 class AsyncCustomersResource:
@@ -429,7 +427,7 @@ class AsyncCustomersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def list_customers(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -463,12 +461,10 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    async def create_customer(
+    async def create(
         self,
         *,
         customer_code: str,
@@ -492,7 +488,7 @@ class AsyncCustomersResource:
     ) -> Customer: ...
 
     @_t.overload
-    async def create_customer(
+    async def create(
         self,
         *,
         body: CustomerCreate,
@@ -503,7 +499,7 @@ class AsyncCustomersResource:
         max_retries: int | None = None,
     ) -> Customer: ...
 
-    async def create_customer(
+    async def create(
         self,
         *,
         overwrite: bool | None = None,
@@ -573,9 +569,9 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_customer())
+        return await self._client.request(options, _response_create())
 
-    async def search_customer(
+    async def search(
         self,
         *,
         customer: str,
@@ -607,9 +603,9 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_search_customer())
+        return await self._client.request(options, _response_search())
 
-    async def get_customer(
+    async def retrieve(
         self,
         customer_id: str,
         /,
@@ -639,9 +635,9 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_customer())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_customer(
+    async def delete(
         self,
         customer_id: str,
         /,
@@ -665,9 +661,9 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_customer())
+        return await self._client.request(options, _response_delete())
 
-    async def update_customer(
+    async def update(
         self,
         customer_id: str,
         /,
@@ -728,4 +724,4 @@ class AsyncCustomersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_customer())
+        return await self._client.request(options, _response_update())

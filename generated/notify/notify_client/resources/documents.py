@@ -31,7 +31,7 @@ __all__ = ["AsyncDocumentsResource", "DocumentsResource"]
 
 
 @_cache
-def _response_create_document() -> _ResponseSpec[Document]:
+def _response_create() -> _ResponseSpec[Document]:
     return _ResponseSpec(
         success=_TypeAdapter(Document),
         errors={
@@ -43,7 +43,7 @@ def _response_create_document() -> _ResponseSpec[Document]:
 
 
 @_cache
-def _response_delete_document() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -60,7 +60,7 @@ class DocumentsResource:
         self._client = client
 
     @_t.overload
-    def create_document(
+    def create(
         self,
         *,
         invoice: _uuid.UUID,
@@ -74,7 +74,7 @@ class DocumentsResource:
     ) -> Document: ...
 
     @_t.overload
-    def create_document(
+    def create(
         self,
         *,
         body: DocumentCreate,
@@ -84,7 +84,7 @@ class DocumentsResource:
         max_retries: int | None = None,
     ) -> Document: ...
 
-    def create_document(
+    def create(
         self,
         *,
         invoice: _uuid.UUID | None = None,
@@ -138,9 +138,9 @@ class DocumentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_document())
+        return self._client.request(options, _response_create())
 
-    def delete_document(
+    def delete(
         self,
         document_id: str,
         /,
@@ -164,7 +164,7 @@ class DocumentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_document())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncDocumentsResource:
@@ -174,7 +174,7 @@ class AsyncDocumentsResource:
         self._client = client
 
     @_t.overload
-    async def create_document(
+    async def create(
         self,
         *,
         invoice: _uuid.UUID,
@@ -188,7 +188,7 @@ class AsyncDocumentsResource:
     ) -> Document: ...
 
     @_t.overload
-    async def create_document(
+    async def create(
         self,
         *,
         body: DocumentCreate,
@@ -198,7 +198,7 @@ class AsyncDocumentsResource:
         max_retries: int | None = None,
     ) -> Document: ...
 
-    async def create_document(
+    async def create(
         self,
         *,
         invoice: _uuid.UUID | None = None,
@@ -252,9 +252,9 @@ class AsyncDocumentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_document())
+        return await self._client.request(options, _response_create())
 
-    async def delete_document(
+    async def delete(
         self,
         document_id: str,
         /,
@@ -278,4 +278,4 @@ class AsyncDocumentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_document())
+        return await self._client.request(options, _response_delete())

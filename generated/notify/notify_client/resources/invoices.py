@@ -36,7 +36,7 @@ __all__ = ["AsyncInvoicesResource", "InvoicesResource"]
 
 
 @_cache
-def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="invoices",
         cursor_param="from",
@@ -47,19 +47,19 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_invoices() -> _TypeAdapter[Invoice]:
+def _items_list() -> _TypeAdapter[Invoice]:
     return _TypeAdapter(Invoice)
 
 
 @_cache
-def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
+def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
     }
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[Invoice]:
+def _response_create() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -71,7 +71,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -82,7 +82,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -93,7 +93,7 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[Invoice]:
+def _response_update() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -110,7 +110,7 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_invoices(
+    def list(
         self,
         *,
         invoice_status: InvoiceStatus | None = None,
@@ -146,12 +146,10 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    def create_invoice(
+    def create(
         self,
         *,
         customer: _uuid.UUID,
@@ -168,7 +166,7 @@ class InvoicesResource:
     ) -> Invoice: ...
 
     @_t.overload
-    def create_invoice(
+    def create(
         self,
         *,
         body: InvoiceCreate,
@@ -178,7 +176,7 @@ class InvoicesResource:
         max_retries: int | None = None,
     ) -> Invoice: ...
 
-    def create_invoice(
+    def create(
         self,
         *,
         customer: _uuid.UUID | None = None,
@@ -235,9 +233,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
         invoice_id: str,
         /,
@@ -267,9 +265,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_invoice(
+    def delete(
         self,
         invoice_id: str,
         /,
@@ -293,9 +291,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
-    def update_invoice(
+    def update(
         self,
         invoice_id: str,
         /,
@@ -342,7 +340,7 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
 
 class AsyncInvoicesResource:
@@ -351,7 +349,7 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def list_invoices(
+    def list(
         self,
         *,
         invoice_status: InvoiceStatus | None = None,
@@ -387,12 +385,10 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    async def create_invoice(
+    async def create(
         self,
         *,
         customer: _uuid.UUID,
@@ -409,7 +405,7 @@ class AsyncInvoicesResource:
     ) -> Invoice: ...
 
     @_t.overload
-    async def create_invoice(
+    async def create(
         self,
         *,
         body: InvoiceCreate,
@@ -419,7 +415,7 @@ class AsyncInvoicesResource:
         max_retries: int | None = None,
     ) -> Invoice: ...
 
-    async def create_invoice(
+    async def create(
         self,
         *,
         customer: _uuid.UUID | None = None,
@@ -476,9 +472,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
         invoice_id: str,
         /,
@@ -508,9 +504,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_invoice(
+    async def delete(
         self,
         invoice_id: str,
         /,
@@ -534,9 +530,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())
 
-    async def update_invoice(
+    async def update(
         self,
         invoice_id: str,
         /,
@@ -583,4 +579,4 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())

@@ -36,7 +36,7 @@ __all__ = ["AsyncPaymentsResource", "PaymentsResource"]
 
 
 @_cache
-def _pagination_list_payments() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="payments",
         cursor_param="from",
@@ -47,19 +47,19 @@ def _pagination_list_payments() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_payments() -> _TypeAdapter[PaymentListItem]:
+def _items_list() -> _TypeAdapter[PaymentListItem]:
     return _TypeAdapter(PaymentListItem)
 
 
 @_cache
-def _errors_list_payments() -> dict[int | str, _TypeAdapter[_t.Any]]:
+def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {
         401: _TypeAdapter(Error),
     }
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create() -> _ResponseSpec[Payment]:
     return _ResponseSpec(
         success=_TypeAdapter(Payment),
         errors={
@@ -76,7 +76,7 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_payments(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -110,12 +110,10 @@ class PaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         invoice: _uuid.UUID,
@@ -129,7 +127,7 @@ class PaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         body: PaymentCreate,
@@ -139,7 +137,7 @@ class PaymentsResource:
         max_retries: int | None = None,
     ) -> Payment: ...
 
-    def create_payment(
+    def create(
         self,
         *,
         invoice: _uuid.UUID | None = None,
@@ -188,7 +186,7 @@ class PaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_payment())
+        return self._client.request(options, _response_create())
 
 
 class AsyncPaymentsResource:
@@ -197,7 +195,7 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def list_payments(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -231,12 +229,10 @@ class AsyncPaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         invoice: _uuid.UUID,
@@ -250,7 +246,7 @@ class AsyncPaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         body: PaymentCreate,
@@ -260,7 +256,7 @@ class AsyncPaymentsResource:
         max_retries: int | None = None,
     ) -> Payment: ...
 
-    async def create_payment(
+    async def create(
         self,
         *,
         invoice: _uuid.UUID | None = None,
@@ -309,4 +305,4 @@ class AsyncPaymentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_payment())
+        return await self._client.request(options, _response_create())

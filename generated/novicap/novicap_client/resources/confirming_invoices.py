@@ -7,6 +7,7 @@ Invoices of the confirming standard product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 
@@ -29,7 +30,7 @@ __all__ = ["AsyncConfirmingInvoicesResource", "ConfirmingInvoicesResource"]
 
 
 @_cache
-def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]:
+def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
     return _ResponseSpec(
         success=_TypeAdapter(ConfirmingInvoiceList),
         errors={},
@@ -37,7 +38,7 @@ def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]
 
 
 @_cache
-def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -45,7 +46,7 @@ def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
 
 
 @_cache
-def _response_delete_confirming_invoice() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -58,7 +59,7 @@ class ConfirmingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_confirming_invoices(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -80,13 +81,13 @@ class ConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_list_confirming_invoices())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_confirming_invoices(
+    def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate],
+        invoices: _builtins.list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -94,7 +95,7 @@ class ConfirmingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_confirming_invoices(
+    def create(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -104,10 +105,10 @@ class ConfirmingInvoicesResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    def create_confirming_invoices(
+    def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate] | None = None,
+        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -146,9 +147,9 @@ class ConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_confirming_invoices())
+        return self._client.request(options, _response_create())
 
-    def delete_confirming_invoice(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -179,7 +180,7 @@ class ConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_confirming_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncConfirmingInvoicesResource:
@@ -188,7 +189,7 @@ class AsyncConfirmingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_confirming_invoices(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -210,13 +211,13 @@ class AsyncConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_list_confirming_invoices())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate],
+        invoices: _builtins.list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -224,7 +225,7 @@ class AsyncConfirmingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -234,10 +235,10 @@ class AsyncConfirmingInvoicesResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate] | None = None,
+        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -276,9 +277,9 @@ class AsyncConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_confirming_invoices())
+        return await self._client.request(options, _response_create())
 
-    async def delete_confirming_invoice(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -309,4 +310,4 @@ class AsyncConfirmingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_confirming_invoice())
+        return await self._client.request(options, _response_delete())

@@ -25,9 +25,7 @@ __all__ = ["AsyncConfirmingPaymentInstructionsResource", "ConfirmingPaymentInstr
 
 
 @_cache
-def _response_list_confirming_payment_instructions() -> (
-    _ResponseSpec[ConfirmingPaymentInstructionList]
-):
+def _response_list() -> _ResponseSpec[ConfirmingPaymentInstructionList]:
     return _ResponseSpec(
         success=_TypeAdapter(ConfirmingPaymentInstructionList),
         errors={},
@@ -40,7 +38,7 @@ class ConfirmingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_confirming_payment_instructions(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -62,7 +60,7 @@ class ConfirmingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_list_confirming_payment_instructions())
+        return self._client.request(options, _response_list())
 
 
 class AsyncConfirmingPaymentInstructionsResource:
@@ -71,7 +69,7 @@ class AsyncConfirmingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_confirming_payment_instructions(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -93,4 +91,4 @@ class AsyncConfirmingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_list_confirming_payment_instructions())
+        return await self._client.request(options, _response_list())

@@ -7,6 +7,7 @@ Invoices of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 
@@ -29,7 +30,7 @@ __all__ = ["AsyncDynamicDiscountingInvoicesResource", "DynamicDiscountingInvoice
 
 
 @_cache
-def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
+def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
     return _ResponseSpec(
         success=_TypeAdapter(DynamicDiscountingInvoiceList),
         errors={},
@@ -37,7 +38,7 @@ def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscou
 
 
 @_cache
-def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -45,7 +46,7 @@ def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyRespon
 
 
 @_cache
-def _response_delete_dynamic_discounting_invoice() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -58,7 +59,7 @@ class DynamicDiscountingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_dynamic_discounting_invoices(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -80,13 +81,13 @@ class DynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_list_dynamic_discounting_invoices())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate],
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -94,7 +95,7 @@ class DynamicDiscountingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -104,10 +105,10 @@ class DynamicDiscountingInvoicesResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -151,9 +152,9 @@ class DynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_dynamic_discounting_invoices())
+        return self._client.request(options, _response_create())
 
-    def delete_dynamic_discounting_invoice(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -185,7 +186,7 @@ class DynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_dynamic_discounting_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class AsyncDynamicDiscountingInvoicesResource:
@@ -194,7 +195,7 @@ class AsyncDynamicDiscountingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_dynamic_discounting_invoices(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -216,13 +217,13 @@ class AsyncDynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_list_dynamic_discounting_invoices())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate],
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -230,7 +231,7 @@ class AsyncDynamicDiscountingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -240,10 +241,10 @@ class AsyncDynamicDiscountingInvoicesResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -287,9 +288,9 @@ class AsyncDynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_dynamic_discounting_invoices())
+        return await self._client.request(options, _response_create())
 
-    async def delete_dynamic_discounting_invoice(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -321,4 +322,4 @@ class AsyncDynamicDiscountingInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_dynamic_discounting_invoice())
+        return await self._client.request(options, _response_delete())

@@ -7,6 +7,7 @@ Payment adjustments of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 
@@ -32,9 +33,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_payment_adjustments() -> (
-    _ResponseSpec[PaymentAdjustmentList]
-):
+def _response_list() -> _ResponseSpec[PaymentAdjustmentList]:
     return _ResponseSpec(
         success=_TypeAdapter(PaymentAdjustmentList),
         errors={},
@@ -42,7 +41,7 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -50,7 +49,7 @@ def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[
 
 
 @_cache
-def _response_delete_dynamic_discounting_payment_adjustment() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -63,7 +62,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_dynamic_discounting_payment_adjustments(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -85,15 +84,13 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(
-            options, _response_list_dynamic_discounting_payment_adjustments()
-        )
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate],
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -101,7 +98,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -111,10 +108,10 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -152,11 +149,9 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(
-            options, _response_create_dynamic_discounting_payment_adjustments()
-        )
+        return self._client.request(options, _response_create())
 
-    def delete_dynamic_discounting_payment_adjustment(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -186,9 +181,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(
-            options, _response_delete_dynamic_discounting_payment_adjustment()
-        )
+        return self._client.request(options, _response_delete())
 
 
 class AsyncDynamicDiscountingPaymentAdjustmentsResource:
@@ -197,7 +190,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_dynamic_discounting_payment_adjustments(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -219,15 +212,13 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(
-            options, _response_list_dynamic_discounting_payment_adjustments()
-        )
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate],
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -235,7 +226,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -245,10 +236,10 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -286,11 +277,9 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(
-            options, _response_create_dynamic_discounting_payment_adjustments()
-        )
+        return await self._client.request(options, _response_create())
 
-    async def delete_dynamic_discounting_payment_adjustment(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -320,6 +309,4 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(
-            options, _response_delete_dynamic_discounting_payment_adjustment()
-        )
+        return await self._client.request(options, _response_delete())

@@ -31,9 +31,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_payment_instructions() -> (
-    _ResponseSpec[PaymentInstructionList]
-):
+def _response_list() -> _ResponseSpec[PaymentInstructionList]:
     return _ResponseSpec(
         success=_TypeAdapter(PaymentInstructionList),
         errors={},
@@ -41,7 +39,7 @@ def _response_list_dynamic_discounting_payment_instructions() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_instruction() -> _ResponseSpec[PaymentInstruction]:
+def _response_create() -> _ResponseSpec[PaymentInstruction]:
     return _ResponseSpec(
         success=_TypeAdapter(PaymentInstruction),
         errors={},
@@ -54,7 +52,7 @@ class DynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_dynamic_discounting_payment_instructions(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -76,11 +74,9 @@ class DynamicDiscountingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(
-            options, _response_list_dynamic_discounting_payment_instructions()
-        )
+        return self._client.request(options, _response_list())
 
-    def create_dynamic_discounting_payment_instruction(
+    def create(
         self,
         *,
         debtor_id: str | None = None,
@@ -115,9 +111,7 @@ class DynamicDiscountingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(
-            options, _response_create_dynamic_discounting_payment_instruction()
-        )
+        return self._client.request(options, _response_create())
 
 
 class AsyncDynamicDiscountingPaymentInstructionsResource:
@@ -126,7 +120,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_dynamic_discounting_payment_instructions(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -148,11 +142,9 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(
-            options, _response_list_dynamic_discounting_payment_instructions()
-        )
+        return await self._client.request(options, _response_list())
 
-    async def create_dynamic_discounting_payment_instruction(
+    async def create(
         self,
         *,
         debtor_id: str | None = None,
@@ -187,6 +179,4 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(
-            options, _response_create_dynamic_discounting_payment_instruction()
-        )
+        return await self._client.request(options, _response_create())

@@ -7,6 +7,7 @@ Suppliers of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 
@@ -29,7 +30,7 @@ __all__ = ["AsyncDynamicDiscountingSuppliersResource", "DynamicDiscountingSuppli
 
 
 @_cache
-def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList]:
+def _response_list() -> _ResponseSpec[SupplierList]:
     return _ResponseSpec(
         success=_TypeAdapter(SupplierList),
         errors={},
@@ -37,7 +38,7 @@ def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList
 
 
 @_cache
-def _response_create_dynamic_discounting_suppliers() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(EmptyResponse),
         errors={},
@@ -50,7 +51,7 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_dynamic_discounting_suppliers(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -72,13 +73,13 @@ class DynamicDiscountingSuppliersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_list_dynamic_discounting_suppliers())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: _builtins.list[Supplier],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -86,7 +87,7 @@ class DynamicDiscountingSuppliersResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -96,10 +97,10 @@ class DynamicDiscountingSuppliersResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: _builtins.list[Supplier] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -138,7 +139,7 @@ class DynamicDiscountingSuppliersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_dynamic_discounting_suppliers())
+        return self._client.request(options, _response_create())
 
 
 class AsyncDynamicDiscountingSuppliersResource:
@@ -147,7 +148,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_dynamic_discounting_suppliers(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -169,13 +170,13 @@ class AsyncDynamicDiscountingSuppliersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_list_dynamic_discounting_suppliers())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: _builtins.list[Supplier],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -183,7 +184,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -193,10 +194,10 @@ class AsyncDynamicDiscountingSuppliersResource:
         max_retries: int | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: _builtins.list[Supplier] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -235,4 +236,4 @@ class AsyncDynamicDiscountingSuppliersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_dynamic_discounting_suppliers())
+        return await self._client.request(options, _response_create())

@@ -7,6 +7,7 @@ Invoices, their payment submission, publication and documents.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import datetime as _dt
 import typing as _t
 import uuid as _uuid
@@ -47,7 +48,7 @@ __all__ = ["AsyncInvoicesResource", "InvoicesResource"]
 
 
 @_cache
-def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _PagePagination(
         items="items",
         page_param="page",
@@ -58,17 +59,17 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_invoices() -> _TypeAdapter[Invoice]:
+def _items_list() -> _TypeAdapter[Invoice]:
     return _TypeAdapter(Invoice)
 
 
 @_cache
-def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
+def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
     return {}
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(InvoiceIdResponse),
         errors={
@@ -80,7 +81,7 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
         errors={
@@ -90,7 +91,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[None]:
+def _response_update() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -102,7 +103,7 @@ def _response_update_invoice() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -114,7 +115,7 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(SubmitInvoiceResponse),
         errors={
@@ -126,7 +127,7 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
 
 
 @_cache
-def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(SubmitInvoiceResponse),
         errors={
@@ -138,7 +139,7 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
 
 
 @_cache
-def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
+def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
     return _ResponseSpec(
         success=_TypeAdapter(InvoiceCalculations),
         errors={},
@@ -146,7 +147,7 @@ def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
 
 
 @_cache
-def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(InvoiceIdResponse),
         errors={
@@ -158,7 +159,7 @@ def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 
 
 @_cache
-def _response_cancel_invoice() -> _ResponseSpec[None]:
+def _response_cancel() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -170,7 +171,7 @@ def _response_cancel_invoice() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_mark_invoice_as_paid() -> _ResponseSpec[None]:
+def _response_mark_as_paid() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -182,7 +183,7 @@ def _response_mark_invoice_as_paid() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
+def _response_send_sms_notification() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={
@@ -194,7 +195,7 @@ def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
+def _response_download_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         success="bytes",
         errors={
@@ -210,7 +211,7 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_invoices(
+    def list(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -258,11 +259,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
-    def create_invoice(
+    def create(
         self,
         *,
         due_date: _dt.datetime | None = None,
@@ -277,7 +276,7 @@ class InvoicesResource:
         customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -319,9 +318,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -345,9 +344,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def update_invoice(
+    def update(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -364,7 +363,7 @@ class InvoicesResource:
         customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -406,9 +405,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
-    def delete_invoice(
+    def delete(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -434,9 +433,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
-    def submit_invoice_card_payment(
+    def submit_card_payment(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -483,9 +482,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_submit_invoice_card_payment())
+        return self._client.request(options, _response_submit_card_payment())
 
-    def submit_invoice_ach_payment(
+    def submit_ach_payment(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -552,9 +551,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_submit_invoice_ach_payment())
+        return self._client.request(options, _response_submit_ach_payment())
 
-    def get_invoice_calculations(
+    def get_calculations(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -578,9 +577,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_invoice_calculations())
+        return self._client.request(options, _response_get_calculations())
 
-    def publish_invoice(
+    def publish(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -608,9 +607,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_publish_invoice())
+        return self._client.request(options, _response_publish())
 
-    def cancel_invoice(
+    def cancel(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -636,9 +635,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_cancel_invoice())
+        return self._client.request(options, _response_cancel())
 
-    def mark_invoice_as_paid(
+    def mark_as_paid(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -673,9 +672,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_mark_invoice_as_paid())
+        return self._client.request(options, _response_mark_as_paid())
 
-    def send_invoice_sms_notification(
+    def send_sms_notification(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -712,9 +711,9 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_send_invoice_sms_notification())
+        return self._client.request(options, _response_send_sms_notification())
 
-    def download_invoice_pdf(
+    def download_pdf(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -746,7 +745,7 @@ class InvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_download_invoice_pdf())
+        return self._client.request(options, _response_download_pdf())
 
 
 class AsyncInvoicesResource:
@@ -755,7 +754,7 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def list_invoices(
+    def list(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -803,11 +802,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
 
-    async def create_invoice(
+    async def create(
         self,
         *,
         due_date: _dt.datetime | None = None,
@@ -822,7 +819,7 @@ class AsyncInvoicesResource:
         customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -864,9 +861,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -890,9 +887,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_invoice(
+    async def update(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -909,7 +906,7 @@ class AsyncInvoicesResource:
         customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -951,9 +948,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())
 
-    async def delete_invoice(
+    async def delete(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -979,9 +976,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())
 
-    async def submit_invoice_card_payment(
+    async def submit_card_payment(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1028,9 +1025,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_submit_invoice_card_payment())
+        return await self._client.request(options, _response_submit_card_payment())
 
-    async def submit_invoice_ach_payment(
+    async def submit_ach_payment(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1097,9 +1094,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_submit_invoice_ach_payment())
+        return await self._client.request(options, _response_submit_ach_payment())
 
-    async def get_invoice_calculations(
+    async def get_calculations(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1123,9 +1120,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_invoice_calculations())
+        return await self._client.request(options, _response_get_calculations())
 
-    async def publish_invoice(
+    async def publish(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -1153,9 +1150,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_publish_invoice())
+        return await self._client.request(options, _response_publish())
 
-    async def cancel_invoice(
+    async def cancel(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1181,9 +1178,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_cancel_invoice())
+        return await self._client.request(options, _response_cancel())
 
-    async def mark_invoice_as_paid(
+    async def mark_as_paid(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1218,9 +1215,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_mark_invoice_as_paid())
+        return await self._client.request(options, _response_mark_as_paid())
 
-    async def send_invoice_sms_notification(
+    async def send_sms_notification(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1257,9 +1254,9 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_send_invoice_sms_notification())
+        return await self._client.request(options, _response_send_sms_notification())
 
-    async def download_invoice_pdf(
+    async def download_pdf(
         self,
         invoice_id: _uuid.UUID,
         /,
@@ -1291,4 +1288,4 @@ class AsyncInvoicesResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_download_invoice_pdf())
+        return await self._client.request(options, _response_download_pdf())

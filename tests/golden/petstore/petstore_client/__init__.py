@@ -36,14 +36,14 @@ if _t.TYPE_CHECKING:
     from . import models
     from .models import (
         Cat,
+        CatKind,
         CreatePetKind,
         Dog,
+        DogKind,
         Error,
-        Kind,
-        Kind1,
-        Kind2,
         ListPetsStatus,
         NewPet,
+        NewPetKind,
         UpdateOwnerRequest,
         UpdateOwnerResponse,
     )
@@ -51,14 +51,14 @@ if _t.TYPE_CHECKING:
 _MODELS: frozenset[str] = frozenset(
     [
         "Cat",
+        "CatKind",
         "CreatePetKind",
         "Dog",
+        "DogKind",
         "Error",
-        "Kind",
-        "Kind1",
-        "Kind2",
         "ListPetsStatus",
         "NewPet",
+        "NewPetKind",
         "UpdateOwnerRequest",
         "UpdateOwnerResponse",
     ]
@@ -98,14 +98,14 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "Cat",
+    "CatKind",
     "CreatePetKind",
     "Dog",
+    "DogKind",
     "Error",
-    "Kind",
-    "Kind1",
-    "Kind2",
     "ListPetsStatus",
     "NewPet",
+    "NewPetKind",
     "UpdateOwnerRequest",
     "UpdateOwnerResponse",
 ]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing import Annotated, Literal
 
 
-class Kind(StrEnum):
+class CatKind(StrEnum):
     cat = "cat"
 
 
@@ -24,7 +24,7 @@ class Cat(BaseModel):
     born: date | None = None
 
 
-class Kind1(StrEnum):
+class DogKind(StrEnum):
     dog = "dog"
 
 
@@ -45,7 +45,7 @@ class Error(BaseModel):
     message: str | None = None
 
 
-class Kind2(StrEnum):
+class NewPetKind(StrEnum):
     cat = "cat"
     dog = "dog"
 
@@ -54,7 +54,7 @@ class NewPet(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    kind: Kind2
+    kind: NewPetKind
     name: Annotated[str, Field(max_length=50)]
     tags: list[str] | None = None
 

@@ -24,7 +24,7 @@ __all__ = ["AsyncOwnersResource", "OwnersResource"]
 
 
 @_cache
-def _response_update_owner() -> _ResponseSpec[UpdateOwnerResponse]:
+def _response_update() -> _ResponseSpec[UpdateOwnerResponse]:
     return _ResponseSpec(
         success=_TypeAdapter(UpdateOwnerResponse),
         errors={},
@@ -38,7 +38,7 @@ class OwnersResource:
         self._client = client
 
     @_t.overload
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -52,7 +52,7 @@ class OwnersResource:
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -64,7 +64,7 @@ class OwnersResource:
         max_retries: int | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -102,7 +102,7 @@ class OwnersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_update_owner())
+        return self._client.request(options, _response_update())
 
 
 class AsyncOwnersResource:
@@ -112,7 +112,7 @@ class AsyncOwnersResource:
         self._client = client
 
     @_t.overload
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -126,7 +126,7 @@ class AsyncOwnersResource:
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -138,7 +138,7 @@ class AsyncOwnersResource:
         max_retries: int | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -176,4 +176,4 @@ class AsyncOwnersResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_update_owner())
+        return await self._client.request(options, _response_update())

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 
@@ -28,9 +29,9 @@ __all__ = ["AsyncPetsResource", "PetsResource"]
 
 
 @_cache
-def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
+def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
     return _ResponseSpec(
-        success=_TypeAdapter(list[Cat | Dog]),
+        success=_TypeAdapter(_builtins.list[Cat | Dog]),
         errors={
             "default": _TypeAdapter(Error),
         },
@@ -38,7 +39,7 @@ def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
 
 
 @_cache
-def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
+def _response_create() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
         success=_TypeAdapter(Cat | Dog),
         errors={
@@ -48,7 +49,7 @@ def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
 
 
 @_cache
-def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
+def _response_retrieve() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
         success=_TypeAdapter(Cat | Dog),
         errors={
@@ -58,7 +59,7 @@ def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
 
 
 @_cache
-def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
         errors={},
@@ -66,7 +67,7 @@ def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_get_pet_photo() -> _ResponseSpec[bytes]:
+def _response_retrieve_photo() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         success="bytes",
         errors={},
@@ -79,7 +80,7 @@ class PetsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def list_pets(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -89,7 +90,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> list[Cat | Dog]:
+    ) -> _builtins.list[Cat | Dog]:
         """List pets
 
         `GET /pets`
@@ -112,15 +113,15 @@ class PetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_list_pets())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_pet(
+    def create(
         self,
         *,
         kind: CreatePetKind,
         name: str,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -128,7 +129,7 @@ class PetsResource:
     ) -> Cat | Dog: ...
 
     @_t.overload
-    def create_pet(
+    def create(
         self,
         *,
         body: NewPet,
@@ -138,12 +139,12 @@ class PetsResource:
         max_retries: int | None = None,
     ) -> Cat | Dog: ...
 
-    def create_pet(
+    def create(
         self,
         *,
         kind: CreatePetKind | None = None,
         name: str | None = None,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -176,9 +177,9 @@ class PetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_create_pet())
+        return self._client.request(options, _response_create())
 
-    def get_pet(
+    def retrieve(
         self,
         pet_id: str,
         /,
@@ -200,9 +201,9 @@ class PetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_pet())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_pets_pet_id(
+    def delete(
         self,
         pet_id: str,
         /,
@@ -224,9 +225,9 @@ class PetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_delete_pets_pet_id())
+        return self._client.request(options, _response_delete())
 
-    def get_pet_photo(
+    def retrieve_photo(
         self,
         pet_id: str,
         /,
@@ -254,7 +255,7 @@ class PetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return self._client.request(options, _response_get_pet_photo())
+        return self._client.request(options, _response_retrieve_photo())
 
 
 class AsyncPetsResource:
@@ -263,7 +264,7 @@ class AsyncPetsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    async def list_pets(
+    async def list(
         self,
         *,
         limit: int | None = None,
@@ -273,7 +274,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> list[Cat | Dog]:
+    ) -> _builtins.list[Cat | Dog]:
         """List pets
 
         `GET /pets`
@@ -296,15 +297,15 @@ class AsyncPetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_list_pets())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_pet(
+    async def create(
         self,
         *,
         kind: CreatePetKind,
         name: str,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -312,7 +313,7 @@ class AsyncPetsResource:
     ) -> Cat | Dog: ...
 
     @_t.overload
-    async def create_pet(
+    async def create(
         self,
         *,
         body: NewPet,
@@ -322,12 +323,12 @@ class AsyncPetsResource:
         max_retries: int | None = None,
     ) -> Cat | Dog: ...
 
-    async def create_pet(
+    async def create(
         self,
         *,
         kind: CreatePetKind | None = None,
         name: str | None = None,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -360,9 +361,9 @@ class AsyncPetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_create_pet())
+        return await self._client.request(options, _response_create())
 
-    async def get_pet(
+    async def retrieve(
         self,
         pet_id: str,
         /,
@@ -384,9 +385,9 @@ class AsyncPetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_pet())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_pets_pet_id(
+    async def delete(
         self,
         pet_id: str,
         /,
@@ -408,9 +409,9 @@ class AsyncPetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_delete_pets_pet_id())
+        return await self._client.request(options, _response_delete())
 
-    async def get_pet_photo(
+    async def retrieve_photo(
         self,
         pet_id: str,
         /,
@@ -438,4 +439,4 @@ class AsyncPetsResource:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return await self._client.request(options, _response_get_pet_photo())
+        return await self._client.request(options, _response_retrieve_photo())
