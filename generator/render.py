@@ -90,6 +90,7 @@ def path_parts(operation: Operation) -> list[tuple[str, str]]:
 
 
 _WORD = re.compile(r"\w+")
+STRING_LITERAL = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"")
 _ALIAS_IMPORT = re.compile(r"^(?:from \S+ )?import \S+ as (_\w+)\n", re.MULTILINE)
 
 
@@ -125,7 +126,8 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
             texts.append(op.return_annotation)
             texts.extend(r.annotation for r in op.success)
         for text in texts:
-            used.update(n for n in _IDENT.findall(text or "") if n in model_names)
+            # not inside the Literal["..."] of an enum's plain values
+            used.update(n for n in _IDENT.findall(STRING_LITERAL.sub("", text or "")) if n in model_names)
     return sorted(used)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from generator.model import Api, Operation
+from generator.render import STRING_LITERAL
 from generator.schemas import ModelSet, TypeResolver, model_classes
 
 _PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
@@ -23,6 +24,8 @@ def resolve_types(api: Api, models: ModelSet) -> None:
         if any(op.py_name == "list" for op in resource.operations):
             for op in resource.operations:
                 _shadow_list(op)
+    api.models_source = resolver.literal_aliases(api.models_source)
+    api.model_names = sorted([*api.model_names, *(alias for alias, _ in resolver.aliases.values())])
 
 
 _LIST = re.compile(r"(?<![\w.])list\[")
@@ -33,7 +36,9 @@ def _shadow_list(op: Operation) -> None:
     not valid as a type), so annotations spell the builtin out."""
 
     def fix(text: str) -> str:
-        return _LIST.sub("_builtins.list[", text)
+        # string literals (an enum's plain values) stay as they are
+        pieces = re.split(f"({STRING_LITERAL.pattern})", text)
+        return "".join(p if i % 2 else _LIST.sub("_builtins.list[", p) for i, p in enumerate(pieces))
 
     for param in op.params:
         param.annotation = fix(param.annotation)
@@ -51,13 +56,13 @@ def _shadow_list(op: Operation) -> None:
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:
     for param in op.params:
-        param.annotation = resolver.annotation(param.type)
+        param.annotation = resolver.annotation(param.type, request=True)
     if op.body is not None:
         op.body.annotation = resolver.annotation(op.body.type)
         if op.body.model is not None and op.body.model not in resolver.classes:
             op.body.model = None
         for body_field in op.body.fields:
-            body_field.annotation = resolver.annotation(body_field.type)
+            body_field.annotation = resolver.annotation(body_field.type, request=True)
     for response in op.success + op.errors:
         if response.type is not None:
             response.annotation = resolver.annotation(response.type)

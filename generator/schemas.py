@@ -370,28 +370,32 @@ class TypeResolver:
     def __init__(self, models: ModelSet, classes: set[str]) -> None:
         self.models = models
         self.classes = classes  # model_classes(...)[0] of the generated module
+        self.aliases: dict[str, tuple[str, list[str]]] = {}  # enum class -> (Literal alias, values)
 
-    def annotation(self, ref: TypeRef, _depth: int = 0) -> str:
+    def annotation(self, ref: TypeRef, _depth: int = 0, *, request: bool = False) -> str:
+        """Annotation text; `request`: for an argument, where a string enum also takes its plain
+        values (`Country | Literal["NL", ...]`, as Stainless types them) and a uuid also a str."""
         if _depth > 12:
             return "_t.Any"
         if ref.kind == "prim":
-            return ref.name
+            return "_uuid.UUID | str" if request and ref.name == "_uuid.UUID" else ref.name
         if ref.kind == "named":
             if ref.name in self.classes:
-                return ref.name
+                alias = self._literal_alias(ref.name) if request else None
+                return f"{ref.name} | {alias}" if alias else ref.name
             schema = self.models.originals.get(ref.name)
             if not isinstance(schema, dict):
                 return "_t.Any"
             # A root model (alias, array, union): use its structure, collapsed like its fields are.
             structural = self._structural(schema, ref.name)
-            return self.annotation(structural, _depth + 1)
+            return self.annotation(structural, _depth + 1, request=request)
         if ref.kind == "list":
-            return f"list[{self.annotation(ref.args[0], _depth + 1)}]"
+            return f"list[{self.annotation(ref.args[0], _depth + 1, request=request)}]"
         if ref.kind == "dict":
-            return f"dict[str, {self.annotation(ref.args[0], _depth + 1)}]"
+            return f"dict[str, {self.annotation(ref.args[0], _depth + 1, request=request)}]"
         parts: list[str] = []
         for arg in ref.args:
-            for piece in _split_union(self.annotation(arg, _depth + 1)):
+            for piece in _split_union(self.annotation(arg, _depth + 1, request=request)):
                 if piece not in parts:
                     parts.append(piece)
         if ref.kind == "optional" and "None" not in parts:
@@ -399,6 +403,34 @@ class TypeResolver:
         if "_t.Any" in parts:
             return "_t.Any"
         return " | ".join(parts)
+
+    def _literal_alias(self, name: str) -> str | None:
+        """`<Enum>Literal`, the alias of a string enum's plain values (defined by literal_aliases)."""
+        if name in self.aliases:
+            return self.aliases[name][0]
+        schema = self.models.originals.get(name)
+        values = schema.get("enum") if isinstance(schema, dict) else None
+        if not (isinstance(values, list) and values and all(isinstance(v, str) for v in values)):
+            return None
+        alias = dedupe(name + "Literal", self.models._taken | self.classes)
+        self.aliases[name] = (alias, list(dict.fromkeys(values)))
+        return alias
+
+    def literal_aliases(self, source: str) -> str:
+        """The models module with the aliases the annotations use appended."""
+        if not self.aliases:
+            return source
+        lines = [
+            "",
+            "",
+            "# The plain values each string enum also takes in a request (`country=\"NL\"`).",
+        ]
+        for alias, values in sorted(self.aliases.values()):
+            lines.append(f"{alias}: _typing.TypeAlias = _typing.Literal[{', '.join(repr(v) for v in values)}]")
+        future = "from __future__ import annotations\n"
+        head, sep, tail = source.partition(future)
+        source = head + sep + "\nimport typing as _typing\n" + tail if sep else "import typing as _typing\n" + source
+        return source.rstrip("\n") + "\n".join(lines) + "\n"
 
     def _structural(self, schema: dict[str, Any], name: str) -> TypeRef:
         for key in ("oneOf", "anyOf"):

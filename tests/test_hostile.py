@@ -176,8 +176,8 @@ def test_models_keep_hostile_text_as_data(tmp_path: Path) -> None:
     models = import_module(name + ".models")
     evil = models.EvilX
     fields = {f.alias or n: n for n, f in evil.model_fields.items()}
-    report.update(fields=fields, enum=[m.value for m in models.Kind],
-                  members=[m.name for m in models.Kind],
+    report.update(fields=fields, enum=[m.value for m in models.EvilXKind],
+                  members=[m.name for m in models.EvilXKind],
                   pattern=str(evil.model_fields[fields['note"\\'\\'\\'\\\\']].metadata))
     ''')
     fields = report["fields"]

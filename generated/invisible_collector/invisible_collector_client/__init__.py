@@ -36,13 +36,14 @@ if _t.TYPE_CHECKING:
     from . import models
     from .models import (
         CreatePaymentStatus,
+        CreatePaymentStatusLiteral,
         Payment,
         PaymentLine,
         PaymentStatus,
     )
 
 _MODELS: frozenset[str] = frozenset(
-    ["CreatePaymentStatus", "Payment", "PaymentLine", "PaymentStatus"]
+    ["CreatePaymentStatus", "CreatePaymentStatusLiteral", "Payment", "PaymentLine", "PaymentStatus"]
 )
 
 
@@ -79,6 +80,7 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "CreatePaymentStatus",
+    "CreatePaymentStatusLiteral",
     "Payment",
     "PaymentLine",
     "PaymentStatus",

@@ -4,6 +4,8 @@
 #   filename:  <dict>
 
 from __future__ import annotations
+
+import typing as _typing
 from enum import StrEnum
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
@@ -98,3 +100,7 @@ class Payment(BaseModel):
     """
     A list of debts being paid.
     """
+
+
+# The plain values each string enum also takes in a request (`country="NL"`).
+CreatePaymentStatusLiteral: _typing.TypeAlias = _typing.Literal["FINAL", "CANCELLED"]

@@ -36,6 +36,7 @@ if _t.TYPE_CHECKING:
     from . import models
     from .models import (
         CountryCode,
+        CountryCodeLiteral,
         CreateDocumentMediatype,
         Customer,
         CustomerAddress,
@@ -56,8 +57,10 @@ if _t.TYPE_CHECKING:
         InvoiceList,
         InvoiceResource,
         InvoiceStatus,
+        InvoiceStatusLiteral,
         InvoiceUpdate,
         Language,
+        LanguageLiteral,
         Link,
         PageLinks,
         Payment,
@@ -67,12 +70,14 @@ if _t.TYPE_CHECKING:
         PaymentListItem,
         PaymentListItemResource,
         PaymentMethod,
+        PaymentMethodLiteral,
         PaymentResource,
     )
 
 _MODELS: frozenset[str] = frozenset(
     [
         "CountryCode",
+        "CountryCodeLiteral",
         "CreateDocumentMediatype",
         "Customer",
         "CustomerAddress",
@@ -93,8 +98,10 @@ _MODELS: frozenset[str] = frozenset(
         "InvoiceList",
         "InvoiceResource",
         "InvoiceStatus",
+        "InvoiceStatusLiteral",
         "InvoiceUpdate",
         "Language",
+        "LanguageLiteral",
         "Link",
         "PageLinks",
         "Payment",
@@ -104,6 +111,7 @@ _MODELS: frozenset[str] = frozenset(
         "PaymentListItem",
         "PaymentListItemResource",
         "PaymentMethod",
+        "PaymentMethodLiteral",
         "PaymentResource",
     ]
 )
@@ -142,6 +150,7 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "CountryCode",
+    "CountryCodeLiteral",
     "CreateDocumentMediatype",
     "Customer",
     "CustomerAddress",
@@ -162,8 +171,10 @@ __all__ = [
     "InvoiceList",
     "InvoiceResource",
     "InvoiceStatus",
+    "InvoiceStatusLiteral",
     "InvoiceUpdate",
     "Language",
+    "LanguageLiteral",
     "Link",
     "PageLinks",
     "Payment",
@@ -173,5 +184,6 @@ __all__ = [
     "PaymentListItem",
     "PaymentListItemResource",
     "PaymentMethod",
+    "PaymentMethodLiteral",
     "PaymentResource",
 ]

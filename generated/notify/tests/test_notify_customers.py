@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import typing as _t
+import uuid as _uuid
 
 import pytest
+from pydantic import TypeAdapter as _TypeAdapter
 
 import _notify_support as _support
 from notify_client import _exceptions as _errors
@@ -956,7 +958,9 @@ def test_customers_retrieve() -> None:
         _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.customers.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
+        result = api.customers.retrieve(
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e")
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -1002,7 +1006,11 @@ def test_customers_retrieve_errors(
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.customers.retrieve(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                )
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -1016,7 +1024,9 @@ def test_customers_delete() -> None:
         _support.reply(204, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.customers.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
+        api.customers.delete(
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e")
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -1066,7 +1076,11 @@ def test_customers_delete_errors(
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.customers.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.customers.delete(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                )
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -1085,11 +1099,11 @@ def test_customers_update() -> None:
     )
     with _support.client(exchange) as api:
         result = api.customers.update(
-            "a0f0660d-6c8d-422b-8114-e363b260521e",
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e"),
             **_support.kwargs_from(CustomerUpdate.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
         second = api.customers.update(
-            "a0f0660d-6c8d-422b-8114-e363b260521e",
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e"),
             body=CustomerUpdate.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -1157,7 +1171,9 @@ def test_customers_update_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.customers.update(
-                "a0f0660d-6c8d-422b-8114-e363b260521e",
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                ),
                 body=CustomerUpdate.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error

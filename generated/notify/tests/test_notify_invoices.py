@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import typing as _t
+import uuid as _uuid
 
 import pytest
 from pydantic import TypeAdapter as _TypeAdapter
@@ -22,6 +23,7 @@ from notify_client.models import (
     Invoice,
     InvoiceCreate,
     InvoiceStatus,
+    InvoiceStatusLiteral,
     InvoiceUpdate,
 )
 
@@ -254,7 +256,10 @@ def test_invoices_list_pages() -> None:
     with _support.client(exchange) as api:
         items = list(
             api.invoices.list(
-                invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
+                invoice_status=_TypeAdapter(InvoiceStatus | InvoiceStatusLiteral).validate_python(
+                    "concept"
+                ),
+                limit=1,
             )
         )
     assert len(exchange.requests) == len(LIST_QUERIES)
@@ -296,7 +301,10 @@ def test_invoices_list_errors(
         with pytest.raises(error) as raised:
             list(
                 api.invoices.list(
-                    invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
+                    invoice_status=_TypeAdapter(
+                        InvoiceStatus | InvoiceStatusLiteral
+                    ).validate_python("concept"),
+                    limit=1,
                 )
             )
     assert type(raised.value) is error
@@ -315,7 +323,10 @@ def test_invoices_list_async() -> None:
             return [
                 item
                 async for item in api.invoices.list(
-                    invoice_status=_TypeAdapter(InvoiceStatus).validate_python("concept"), limit=1
+                    invoice_status=_TypeAdapter(
+                        InvoiceStatus | InvoiceStatusLiteral
+                    ).validate_python("concept"),
+                    limit=1,
                 )
             ]
 
@@ -428,7 +439,9 @@ def test_invoices_retrieve() -> None:
         _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
+        result = api.invoices.retrieve(
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e")
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -475,7 +488,11 @@ def test_invoices_retrieve_errors(
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.retrieve("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.invoices.retrieve(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                )
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -489,7 +506,9 @@ def test_invoices_delete() -> None:
         _support.reply(204, _support.EMPTY),
     )
     with _support.client(exchange) as api:
-        api.invoices.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
+        api.invoices.delete(
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e")
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -533,7 +552,11 @@ def test_invoices_delete_errors(
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete("a0f0660d-6c8d-422b-8114-e363b260521e")
+            api.invoices.delete(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                )
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -552,11 +575,11 @@ def test_invoices_update() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.update(
-            "a0f0660d-6c8d-422b-8114-e363b260521e",
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e"),
             **_support.kwargs_from(InvoiceUpdate.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
         second = api.invoices.update(
-            "a0f0660d-6c8d-422b-8114-e363b260521e",
+            _TypeAdapter(_uuid.UUID | str).validate_python("a0f0660d-6c8d-422b-8114-e363b260521e"),
             body=InvoiceUpdate.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -626,7 +649,9 @@ def test_invoices_update_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.update(
-                "a0f0660d-6c8d-422b-8114-e363b260521e",
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "a0f0660d-6c8d-422b-8114-e363b260521e"
+                ),
                 body=InvoiceUpdate.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error

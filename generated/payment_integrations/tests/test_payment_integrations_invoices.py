@@ -669,7 +669,7 @@ def test_invoices_retrieve() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.retrieve(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -712,7 +712,9 @@ def test_invoices_retrieve_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.retrieve(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -732,11 +734,11 @@ def test_invoices_update() -> None:
     )
     with _support.client(exchange) as api:
         api.invoices.update(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(InvoiceRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
         api.invoices.update(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             body=InvoiceRequest.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -827,7 +829,9 @@ def test_invoices_update_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.update(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=InvoiceRequest.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error
@@ -844,7 +848,7 @@ def test_invoices_delete() -> None:
     )
     with _support.client(exchange) as api:
         api.invoices.delete(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -915,7 +919,9 @@ def test_invoices_delete_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.delete(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -935,14 +941,14 @@ def test_invoices_submit_card_payment() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.submit_card_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
                 SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
                 SUBMIT_CARD_PAYMENT_FIELDS,
             ),
         )
         second = api.invoices.submit_card_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -1037,7 +1043,9 @@ def test_invoices_submit_card_payment_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.submit_card_payment(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
@@ -1058,14 +1066,14 @@ def test_invoices_submit_ach_payment() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.submit_ach_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
                 SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
                 SUBMIT_ACH_PAYMENT_FIELDS,
             ),
         )
         second = api.invoices.submit_ach_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -1160,7 +1168,9 @@ def test_invoices_submit_ach_payment_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.submit_ach_payment(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
@@ -1177,7 +1187,7 @@ def test_invoices_get_calculations() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.get_calculations(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -1293,7 +1303,7 @@ def test_invoices_cancel() -> None:
     )
     with _support.client(exchange) as api:
         api.invoices.cancel(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -1364,7 +1374,9 @@ def test_invoices_cancel_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.cancel(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1384,13 +1396,13 @@ def test_invoices_mark_as_paid() -> None:
     )
     with _support.client(exchange) as api:
         api.invoices.mark_as_paid(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
                 MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST), MARK_AS_PAID_FIELDS
             ),
         )
         api.invoices.mark_as_paid(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -1481,7 +1493,9 @@ def test_invoices_mark_as_paid_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.mark_as_paid(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
             )
     assert type(raised.value) is error
@@ -1502,14 +1516,14 @@ def test_invoices_send_sms_notification() -> None:
     )
     with _support.client(exchange) as api:
         api.invoices.send_sms_notification(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
                 SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
                 SEND_SMS_NOTIFICATION_FIELDS,
             ),
         )
         api.invoices.send_sms_notification(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             body=SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
         )
     assert len(exchange.requests) == 2
@@ -1600,7 +1614,9 @@ def test_invoices_send_sms_notification_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.send_sms_notification(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=SendInvoiceSmsNotificationRequest.model_validate(
                     SEND_SMS_NOTIFICATION_REQUEST
                 ),
@@ -1619,7 +1635,7 @@ def test_invoices_download_pdf() -> None:
     )
     with _support.client(exchange) as api:
         result = api.invoices.download_pdf(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
@@ -1676,7 +1692,9 @@ def test_invoices_download_pdf_errors(
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
             api.invoices.download_pdf(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

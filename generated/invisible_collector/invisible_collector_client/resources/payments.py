@@ -21,6 +21,7 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CreatePaymentStatus,
+    CreatePaymentStatusLiteral,
     Payment,
     PaymentLine,
 )
@@ -52,7 +53,7 @@ class PaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -78,7 +79,7 @@ class PaymentsResource:
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -156,7 +157,7 @@ class AsyncPaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -182,7 +183,7 @@ class AsyncPaymentsResource:
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,

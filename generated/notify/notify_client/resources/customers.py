@@ -8,6 +8,7 @@ Used for all customer data. Before storing any invoice data the customer should 
 from __future__ import annotations
 
 import typing as _t
+import uuid as _uuid
 from functools import cache as _cache
 
 from pydantic import TypeAdapter as _TypeAdapter
@@ -24,12 +25,14 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CountryCode,
+    CountryCodeLiteral,
     Customer,
     CustomerCreate,
     CustomerSearchResult,
     CustomerUpdate,
     Error,
     Language,
+    LanguageLiteral,
 )
 
 __all__ = ["AsyncCustomersResource", "CustomersResource"]
@@ -167,14 +170,14 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -202,14 +205,14 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -301,7 +304,7 @@ class CustomersResource:
 
     def retrieve(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -333,7 +336,7 @@ class CustomersResource:
 
     def delete(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -359,21 +362,21 @@ class CustomersResource:
 
     def update(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -473,14 +476,14 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -508,14 +511,14 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -607,7 +610,7 @@ class AsyncCustomersResource:
 
     async def retrieve(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -639,7 +642,7 @@ class AsyncCustomersResource:
 
     async def delete(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -665,21 +668,21 @@ class AsyncCustomersResource:
 
     async def update(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,

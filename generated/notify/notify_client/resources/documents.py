@@ -63,7 +63,7 @@ class DocumentsResource:
     def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -87,7 +87,7 @@ class DocumentsResource:
     def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,
@@ -177,7 +177,7 @@ class AsyncDocumentsResource:
     async def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -201,7 +201,7 @@ class AsyncDocumentsResource:
     async def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,

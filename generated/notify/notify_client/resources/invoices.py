@@ -29,6 +29,7 @@ from ..models import (
     Invoice,
     InvoiceCreate,
     InvoiceStatus,
+    InvoiceStatusLiteral,
     InvoiceUpdate,
 )
 
@@ -113,7 +114,7 @@ class InvoicesResource:
     def list(
         self,
         *,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -152,13 +153,13 @@ class InvoicesResource:
     def create(
         self,
         *,
-        customer: _uuid.UUID,
+        customer: _uuid.UUID | str,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -179,13 +180,13 @@ class InvoicesResource:
     def create(
         self,
         *,
-        customer: _uuid.UUID | None = None,
+        customer: _uuid.UUID | str | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -237,7 +238,7 @@ class InvoicesResource:
 
     def retrieve(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -269,7 +270,7 @@ class InvoicesResource:
 
     def delete(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -295,14 +296,14 @@ class InvoicesResource:
 
     def update(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -352,7 +353,7 @@ class AsyncInvoicesResource:
     def list(
         self,
         *,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -391,13 +392,13 @@ class AsyncInvoicesResource:
     async def create(
         self,
         *,
-        customer: _uuid.UUID,
+        customer: _uuid.UUID | str,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -418,13 +419,13 @@ class AsyncInvoicesResource:
     async def create(
         self,
         *,
-        customer: _uuid.UUID | None = None,
+        customer: _uuid.UUID | str | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -476,7 +477,7 @@ class AsyncInvoicesResource:
 
     async def retrieve(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -508,7 +509,7 @@ class AsyncInvoicesResource:
 
     async def delete(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -534,14 +535,14 @@ class AsyncInvoicesResource:
 
     async def update(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,

@@ -30,6 +30,7 @@ from ..models import (
     PaymentCreate,
     PaymentListItem,
     PaymentMethod,
+    PaymentMethodLiteral,
 )
 
 __all__ = ["AsyncPaymentsResource", "PaymentsResource"]
@@ -116,10 +117,10 @@ class PaymentsResource:
     def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -140,10 +141,10 @@ class PaymentsResource:
     def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -235,10 +236,10 @@ class AsyncPaymentsResource:
     async def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -259,10 +260,10 @@ class AsyncPaymentsResource:
     async def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,

@@ -265,15 +265,15 @@ class InvoicesResource:
         self,
         *,
         due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
         line_items: _builtins.list[InvoiceLineItemDto] | None = None,
@@ -322,7 +322,7 @@ class InvoicesResource:
 
     def retrieve(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -348,19 +348,19 @@ class InvoicesResource:
 
     def update(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
         line_items: _builtins.list[InvoiceLineItemDto] | None = None,
@@ -409,7 +409,7 @@ class InvoicesResource:
 
     def delete(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -437,7 +437,7 @@ class InvoicesResource:
 
     def submit_card_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         total_amount: float | None = None,
@@ -486,7 +486,7 @@ class InvoicesResource:
 
     def submit_ach_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         routing_number: str | None = None,
@@ -555,7 +555,7 @@ class InvoicesResource:
 
     def get_calculations(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -611,7 +611,7 @@ class InvoicesResource:
 
     def cancel(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -639,7 +639,7 @@ class InvoicesResource:
 
     def mark_as_paid(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -676,7 +676,7 @@ class InvoicesResource:
 
     def send_sms_notification(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         phone_number: str | None = None,
@@ -715,7 +715,7 @@ class InvoicesResource:
 
     def download_pdf(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -808,15 +808,15 @@ class AsyncInvoicesResource:
         self,
         *,
         due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
         line_items: _builtins.list[InvoiceLineItemDto] | None = None,
@@ -865,7 +865,7 @@ class AsyncInvoicesResource:
 
     async def retrieve(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -891,19 +891,19 @@ class AsyncInvoicesResource:
 
     async def update(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
         line_items: _builtins.list[InvoiceLineItemDto] | None = None,
@@ -952,7 +952,7 @@ class AsyncInvoicesResource:
 
     async def delete(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -980,7 +980,7 @@ class AsyncInvoicesResource:
 
     async def submit_card_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         total_amount: float | None = None,
@@ -1029,7 +1029,7 @@ class AsyncInvoicesResource:
 
     async def submit_ach_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         routing_number: str | None = None,
@@ -1098,7 +1098,7 @@ class AsyncInvoicesResource:
 
     async def get_calculations(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1154,7 +1154,7 @@ class AsyncInvoicesResource:
 
     async def cancel(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1182,7 +1182,7 @@ class AsyncInvoicesResource:
 
     async def mark_as_paid(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -1219,7 +1219,7 @@ class AsyncInvoicesResource:
 
     async def send_sms_notification(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         phone_number: str | None = None,
@@ -1258,7 +1258,7 @@ class AsyncInvoicesResource:
 
     async def download_pdf(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,

@@ -4,6 +4,8 @@
 #   filename:  <dict>
 
 from __future__ import annotations
+
+import typing as _typing
 from enum import StrEnum
 from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +89,7 @@ class UpdateOwnerResponse(BaseModel):
 
 
 Dog.model_rebuild()
+
+# The plain values each string enum also takes in a request (`country="NL"`).
+CreatePetKindLiteral: _typing.TypeAlias = _typing.Literal["cat", "dog"]
+ListPetsStatusLiteral: _typing.TypeAlias = _typing.Literal["available", "sold"]

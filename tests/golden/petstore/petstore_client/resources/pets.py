@@ -19,9 +19,11 @@ from .._types import Timeout as _Timeout
 from ..models import (
     Cat,
     CreatePetKind,
+    CreatePetKindLiteral,
     Dog,
     Error,
     ListPetsStatus,
+    ListPetsStatusLiteral,
     NewPet,
 )
 
@@ -84,7 +86,7 @@ class PetsResource:
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | None = None,
+        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -119,7 +121,7 @@ class PetsResource:
     def create(
         self,
         *,
-        kind: CreatePetKind,
+        kind: CreatePetKind | CreatePetKindLiteral,
         name: str,
         tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -142,7 +144,7 @@ class PetsResource:
     def create(
         self,
         *,
-        kind: CreatePetKind | None = None,
+        kind: CreatePetKind | CreatePetKindLiteral | None = None,
         name: str | None = None,
         tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
@@ -268,7 +270,7 @@ class AsyncPetsResource:
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | None = None,
+        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -303,7 +305,7 @@ class AsyncPetsResource:
     async def create(
         self,
         *,
-        kind: CreatePetKind,
+        kind: CreatePetKind | CreatePetKindLiteral,
         name: str,
         tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -326,7 +328,7 @@ class AsyncPetsResource:
     async def create(
         self,
         *,
-        kind: CreatePetKind | None = None,
+        kind: CreatePetKind | CreatePetKindLiteral | None = None,
         name: str | None = None,
         tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
