@@ -256,6 +256,10 @@ class _Builder:
         pagination = op.get("x-pagination")
         if isinstance(pagination, dict):
             operation.pagination = self._pagination(pagination, success, ptr, base_hint)
+            limit, most = pagination.get("limit_param"), pagination.get("max_limit")
+            for param in params:
+                if param.wire_name == limit and isinstance(most, int) and "at most" not in param.constraints:
+                    param.constraints = "; ".join(filter(None, [f"at most {most}", param.constraints]))
         return operation, tag
 
     def _params(
@@ -296,6 +300,7 @@ class _Builder:
                 explode=bool(raw.get("explode", True)),
                 wire_format=resolved_schema.get("x-wire-format") if isinstance(resolved_schema, dict) else None,
                 schema=schema,
+                constraints=constraints(resolved_schema),
             )
             for holder in (raw, resolved_schema):
                 if isinstance(holder, dict) and "example" in holder and not param.has_example:
@@ -351,6 +356,7 @@ class _Builder:
                         required=prop in required,
                         type=self._field_type(prop_schema, kind, hint + pascal(str(prop))),
                         description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
+                        constraints=constraints(self.deref(prop_schema)),
                     )
                 )
             if "x-file-upload" in resolved:
@@ -504,3 +510,22 @@ def build_api(doc: Document, stem: str) -> tuple[Api, ModelSet, list[Diagnostic]
     builder = _Builder(doc, stem)
     api = builder.build()
     return api, builder.models, builder.diagnostics
+
+
+def constraints(schema: Any) -> str:
+    """A schema's limits in words, for a docstring: `at least 1; at most 250; default 25`."""
+    if not isinstance(schema, dict):
+        return ""
+    parts: list[str] = []
+    for key, text in (("minimum", "at least {}"), ("exclusiveMinimum", "more than {}"), ("maximum", "at most {}"),
+                      ("exclusiveMaximum", "less than {}"), ("minLength", "at least {} characters"),
+                      ("maxLength", "at most {} characters"), ("minItems", "at least {} items"),
+                      ("maxItems", "at most {} items"), ("pattern", "matches `{}`"), ("format", "format {}")):  # fmt: skip
+        value = schema.get(key)
+        if value is not None and not isinstance(value, (dict, list, bool)):
+            parts.append(text.format(value))
+    if "default" in schema and not isinstance(schema["default"], (dict, list)):
+        parts.append(f"default {schema['default']!r}")
+    if schema.get("deprecated") is True:
+        parts.append("deprecated")
+    return "; ".join(parts)

@@ -42,6 +42,7 @@ class Param:
     example: Any = None  # the parameter's (or its schema's) example, for generated tests
     has_example: bool = False
     schema: Any = None  # the raw schema ($refs unresolved), for generated tests
+    constraints: str = ""  # "at most 250; default 25", for the docstring
 
 
 UploadRole = Literal["file", "filename", "media_type"]
@@ -58,6 +59,7 @@ class BodyField:
     # Set on the fields of an x-file-upload: "file" is the argument that replaces the base64
     # content field (bytes or a path); "filename" and "media_type" become optional str arguments.
     role: UploadRole | None = None
+    constraints: str = ""  # for the docstring, as Param.constraints
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -31,9 +32,53 @@ def pyrepr(value: Any) -> str:
     return repr(value)
 
 
+class _TextOf(HTMLParser):
+    """The text of an HTML fragment: block tags become line breaks, list items bullets."""
+
+    _BLOCK = frozenset({"p", "div", "br", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK:
+            self.out.append("\n\n" if tag in ("p", "ul", "ol", "table", "pre") or tag[0] == "h" else "\n")
+        elif tag == "li":
+            self.out.append("\n- ")
+        elif tag == "code":
+            self.out.append("`")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCK:
+            self.out.append("\n")
+        elif tag == "code":
+            self.out.append("`")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+
+
+def plain(value: Any) -> str:
+    """Spec text as plain text: HTML (public specs write `<p>Creates a customer.</p>`) loses its
+    tags and entities; Markdown, already readable as text, stays."""
+    text = str(value or "")
+    if not _TAG.search(text):
+        return text
+    parser = _TextOf()
+    parser.feed(text)
+    parser.close()
+    lines = [" ".join(line.split()) if not line.startswith("- ") else "- " + " ".join(line[2:].split())
+             for line in "".join(parser.out).split("\n")]  # fmt: skip
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def doc(text: Any, indent: int = 0) -> str:
     """Spec text made safe inside a triple-quoted docstring, re-indented."""
-    text = _CONTROL.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = _CONTROL.sub("", plain(text)).replace("\r\n", "\n").replace("\r", "\n").strip()
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if text.endswith('"'):
         text += " "
@@ -62,7 +107,85 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(pyrepr=pyrepr, doc=doc, one_line=one_line, optional=optional)
+    env.globals.update(method_doc=method_doc)
     return env
+
+
+_STATUS_ERRORS = {"400": "BadRequestError", "401": "AuthenticationError", "403": "PermissionDeniedError",
+                  "404": "NotFoundError", "409": "ConflictError", "422": "UnprocessableEntityError",
+                  "429": "RateLimitError"}  # fmt: skip
+
+
+def _error_class(status: str) -> str:
+    return "InternalServerError" if status.startswith("5") else _STATUS_ERRORS.get(status, "APIStatusError")
+
+
+def _shown(annotation: str) -> str:
+    """An annotation as a reader writes it: `list[Customer] | None`, not `_builtins.list[...]`."""
+    return re.sub(r"(?<![\w.])_(?:t|builtins|uuid|dt|decimal|wire)\.", "", annotation)
+
+
+def _sentences(*parts: str) -> str:
+    """Non-empty parts as sentences: `The page size. Optional, query `limit`. At most 250.`"""
+    out = []
+    for part in parts:
+        part = " ".join(plain(part).split()).rstrip(".")
+        if part:
+            out.append(part[0].upper() + part[1:] + ".")
+    return " ".join(out)
+
+
+def method_doc(op: Operation, part: str, indent: int = 8) -> str:
+    """A method's docstring, safe and indented, after its summary line: part "text" is the
+    description, "sections" the Google-style Args, Returns and Raises."""
+    pad = " " * indent
+
+    def entry(name: str, text: str) -> list[str]:
+        body = doc(" ".join(plain(text).split()) or "-", 0)
+        return [f"{pad}    {name}: {body}"]
+
+    lines: list[str] = []
+    described = op.description if op.description and op.description != op.summary else ""
+    if described:
+        lines += ["", doc(described, indent)]
+    if op.deprecated:
+        lines += ["", f"{pad}Deprecated by the API."]
+    if part == "text":
+        return "\n".join(lines)
+    lines = []
+    args: list[str] = []
+    path_params = [p for p in op.params if p.location == "path"]
+    others = [p for p in op.params if p.location != "path"]
+    for p in [*path_params, *others]:
+        where = "" if p.location == "path" else f"{'Required' if p.required else 'Optional'}, {p.location} `{one_line(p.wire_name)}`"
+        args += entry(p.py_name, _sentences(p.description, where, p.constraints))
+    body = op.body
+    if body is not None:
+        for f in body.fields:
+            args += entry(f.py_name, _sentences(f.description, "Required" if f.required else "", f.constraints))
+        if body.fields:
+            model = f"`{body.model}`" if body.model else "the body"
+            args += entry("body", f"the whole request body as {model}, instead of the field arguments.")
+        else:
+            args += entry("body", body.description or f"the request body ({body.media_type}).")
+    if args:
+        lines += ["", f"{pad}Args:", *args]
+    if op.pagination is not None:
+        item = op.pagination.item_annotation
+        lines += ["", f"{pad}Returns:", f"{pad}    A pager over every `{doc(_shown(item))}` of every page, fetched lazily."]
+    elif op.return_annotation not in ("None", ""):
+        described = next((r.description for r in op.success if r.description.strip()), "")
+        text = _sentences(f"`{_shown(op.return_annotation)}`" + (f": {plain(described)}" if described else ""))
+        lines += ["", f"{pad}Returns:", f"{pad}    {doc(' '.join(text.split()))}"]
+    raises: list[str] = []
+    for r in op.errors:
+        cls = _error_class(r.status) if r.status.isdigit() else "APIStatusError"
+        model = f"`exc.body`: `{_shown(r.annotation)}`" if r.kind == "json" and r.annotation else ""
+        raises += entry(cls, _sentences(f"{r.status}: {plain(r.description)}".rstrip(": "), model))
+    raises += entry("APIStatusError", "any other non-2xx answer.")
+    raises += entry("APIConnectionError", "the server could not be reached (APITimeoutError: it timed out).")
+    lines += ["", f"{pad}Raises:", *raises]
+    return "\n".join(lines)
 
 
 def _context(api: Api) -> dict[str, Any]:

@@ -104,6 +104,30 @@ class PaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
+
+        Args:
+            number: An identifier for this payment. Must be unique within the scope of a company. Required.
+            external_id: An external identifier of this payment.
+            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
+            type_: The type of payment. Required.
+            date: The payment date. The valid format is year-month-day. Required. Format date.
+            net_total: The amount paid without taxes. Format double.
+            tax: The amount paid for tax purposes. Format double.
+            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
+            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
+            lines: A list of debts being paid. Required.
+            body: the whole request body as `Payment`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered (or an identical payment was already registered).
+
+        Raises:
+            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
+            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
+            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
+            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -208,6 +232,30 @@ class AsyncPaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
+
+        Args:
+            number: An identifier for this payment. Must be unique within the scope of a company. Required.
+            external_id: An external identifier of this payment.
+            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
+            type_: The type of payment. Required.
+            date: The payment date. The valid format is year-month-day. Required. Format date.
+            net_total: The amount paid without taxes. Format double.
+            tax: The amount paid for tax purposes. Format double.
+            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
+            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
+            lines: A list of debts being paid. Required.
+            body: the whole request body as `Payment`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered (or an identical payment was already registered).
+
+        Raises:
+            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
+            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
+            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
+            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(

@@ -109,6 +109,27 @@ class BusinessUnitsResource:
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
+
+        Args:
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -148,6 +169,21 @@ class BusinessUnitsResource:
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -182,6 +218,29 @@ class BusinessUnitsResource:
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -221,6 +280,18 @@ class BusinessUnitsResource:
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -260,6 +331,27 @@ class AsyncBusinessUnitsResource:
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
+
+        Args:
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -299,6 +391,21 @@ class AsyncBusinessUnitsResource:
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -333,6 +440,29 @@ class AsyncBusinessUnitsResource:
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -372,6 +502,18 @@ class AsyncBusinessUnitsResource:
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",

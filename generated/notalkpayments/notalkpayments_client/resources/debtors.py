@@ -117,6 +117,33 @@ class DebtorsResource:
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
+
+        Args:
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The created Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -162,6 +189,21 @@ class DebtorsResource:
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -203,6 +245,36 @@ class DebtorsResource:
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -249,6 +321,18 @@ class DebtorsResource:
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -294,6 +378,33 @@ class AsyncDebtorsResource:
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
+
+        Args:
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The created Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -339,6 +450,21 @@ class AsyncDebtorsResource:
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -380,6 +506,36 @@ class AsyncDebtorsResource:
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -426,6 +582,18 @@ class AsyncDebtorsResource:
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",

@@ -114,6 +114,29 @@ class InvoicesResource:
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
+
+        Args:
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The created Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -155,6 +178,21 @@ class InvoicesResource:
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -192,6 +230,32 @@ class InvoicesResource:
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -234,6 +298,18 @@ class InvoicesResource:
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -275,6 +351,29 @@ class AsyncInvoicesResource:
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
+
+        Args:
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The created Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -316,6 +415,21 @@ class AsyncInvoicesResource:
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -353,6 +467,32 @@ class AsyncInvoicesResource:
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -395,6 +535,18 @@ class AsyncInvoicesResource:
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
+            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
+            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",

@@ -139,6 +139,18 @@ class CustomersResource:
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
+
+        Args:
+            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Customer` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -224,6 +236,32 @@ class CustomersResource:
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
+
+        Args:
+            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
+            customer_code: Your unique customer code. Required. At most 250 characters.
+            name: The name of the customer. Required. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerCreate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The customer was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -282,6 +320,18 @@ class CustomersResource:
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
+
+        Args:
+            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
+
+        Returns:
+            `CustomerSearchResult`: The customer with this customer code.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -317,6 +367,18 @@ class CustomersResource:
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Returns:
+            `Customer`: The customer.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -349,6 +411,16 @@ class CustomersResource:
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Raises:
+            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -388,6 +460,32 @@ class CustomersResource:
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+            name: The name of the customer. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: At most 20 characters.
+            mobile: At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The updated customer.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -445,6 +543,18 @@ class AsyncCustomersResource:
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
+
+        Args:
+            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Customer` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -530,6 +640,32 @@ class AsyncCustomersResource:
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
+
+        Args:
+            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
+            customer_code: Your unique customer code. Required. At most 250 characters.
+            name: The name of the customer. Required. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerCreate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The customer was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -588,6 +724,18 @@ class AsyncCustomersResource:
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
+
+        Args:
+            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
+
+        Returns:
+            `CustomerSearchResult`: The customer with this customer code.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -623,6 +771,18 @@ class AsyncCustomersResource:
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Returns:
+            `Customer`: The customer.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -655,6 +815,16 @@ class AsyncCustomersResource:
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Raises:
+            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -694,6 +864,32 @@ class AsyncCustomersResource:
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+            name: The name of the customer. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: At most 20 characters.
+            mobile: At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The updated customer.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",

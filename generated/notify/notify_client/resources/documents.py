@@ -107,6 +107,23 @@ class DocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
+
+        Args:
+            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
+            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
+            mediatype: Should be application/pdf. At most 50 characters.
+            file: The PDF file content in Base64 format (max 5 MB). Required.
+            body: the whole request body as `DocumentCreate`, instead of the field arguments.
+
+        Returns:
+            `Document`: The document was stored and connected to the invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -155,6 +172,15 @@ class DocumentsResource:
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
+
+        Args:
+            document_id: The id of the document to delete.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -221,6 +247,23 @@ class AsyncDocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
+
+        Args:
+            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
+            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
+            mediatype: Should be application/pdf. At most 50 characters.
+            file: The PDF file content in Base64 format (max 5 MB). Required.
+            body: the whole request body as `DocumentCreate`, instead of the field arguments.
+
+        Returns:
+            `Document`: The document was stored and connected to the invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -269,6 +312,15 @@ class AsyncDocumentsResource:
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
+
+        Args:
+            document_id: The id of the document to delete.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",

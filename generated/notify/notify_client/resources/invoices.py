@@ -127,6 +127,19 @@ class InvoicesResource:
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
+
+        Args:
+            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
+            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -198,6 +211,26 @@ class InvoicesResource:
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
+
+        Args:
+            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
+            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
+            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The invoice was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -251,6 +284,18 @@ class InvoicesResource:
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Returns:
+            `Invoice`: The invoice.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -283,6 +328,15 @@ class InvoicesResource:
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -315,6 +369,25 @@ class InvoicesResource:
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The updated invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -366,6 +439,19 @@ class AsyncInvoicesResource:
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
+
+        Args:
+            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
+            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -437,6 +523,26 @@ class AsyncInvoicesResource:
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
+
+        Args:
+            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
+            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
+            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The invoice was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -490,6 +596,18 @@ class AsyncInvoicesResource:
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Returns:
+            `Invoice`: The invoice.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -522,6 +640,15 @@ class AsyncInvoicesResource:
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -554,6 +681,25 @@ class AsyncInvoicesResource:
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The updated invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",

@@ -92,6 +92,18 @@ class PaymentsResource:
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
+
+        Args:
+            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `PaymentListItem` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -156,6 +168,23 @@ class PaymentsResource:
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
+
+        Args:
+            invoice: The unique Notify invoice id. Required. Format uuid.
+            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            method: -
+            body: the whole request body as `PaymentCreate`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -211,6 +240,18 @@ class AsyncPaymentsResource:
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
+
+        Args:
+            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `PaymentListItem` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -275,6 +316,23 @@ class AsyncPaymentsResource:
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
+
+        Args:
+            invoice: The unique Notify invoice id. Required. Format uuid.
+            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            method: -
+            body: the whole request body as `PaymentCreate`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(

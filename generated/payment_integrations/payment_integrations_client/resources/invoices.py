@@ -236,6 +236,27 @@ class InvoicesResource:
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
+
+        Args:
+            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
+            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
+            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
+            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
+            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
+            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
+            status: Only invoices in this status. Optional, query `status`. Format int32.
+            page: The page to return. Optional, query `page`. Format int32.
+            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
+            order_by: The field to order the invoices by. Optional, query `orderBy`.
+            asc: Ascending order when true. Optional, query `asc`.
+            search: Free-text search. Optional, query `search`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -289,6 +310,33 @@ class InvoicesResource:
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
+
+        Args:
+            due_date: The invoice due date. Format date-time.
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the created invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -335,6 +383,17 @@ class InvoicesResource:
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Invoice`: Success. The invoice.
+
+        Raises:
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -376,6 +435,31 @@ class InvoicesResource:
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            due_date: The invoice due date. Format date-time.
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -424,6 +508,16 @@ class InvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -459,6 +553,28 @@ class InvoicesResource:
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            total_amount: Format double.
+            account_number: -
+            expiration_year: Format int32.
+            expiration_month: Format int32.
+            security_code: -
+            billing_country_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -518,6 +634,38 @@ class InvoicesResource:
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            routing_number: -
+            account_number: -
+            account_type: Format int32.
+            account_holder_type: Format int32.
+            first_name: -
+            last_name: -
+            company_name: -
+            email: Format email.
+            mobile_number: -
+            sms_notification: -
+            address_line1: -
+            address_line2: -
+            city: -
+            state_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            save_customer_info: -
+            authorize_bank_withdrawal: -
+            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -568,6 +716,16 @@ class InvoicesResource:
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `InvoiceCalculations`: Success. The invoice amounts.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -593,6 +751,19 @@ class InvoicesResource:
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
+
+        Args:
+            body: The request containing the details for publishing the invoice.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the published invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -626,6 +797,16 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -656,6 +837,18 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            payment_method_type_id: The payment method type used. Format int32.
+            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -692,6 +885,19 @@ class InvoicesResource:
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            phone_number: -
+            customer_consent: -
+            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -730,6 +936,18 @@ class InvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `bytes`: Success. The invoice as a PDF document.
+
+        Raises:
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -779,6 +997,27 @@ class AsyncInvoicesResource:
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
+
+        Args:
+            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
+            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
+            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
+            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
+            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
+            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
+            status: Only invoices in this status. Optional, query `status`. Format int32.
+            page: The page to return. Optional, query `page`. Format int32.
+            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
+            order_by: The field to order the invoices by. Optional, query `orderBy`.
+            asc: Ascending order when true. Optional, query `asc`.
+            search: Free-text search. Optional, query `search`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -832,6 +1071,33 @@ class AsyncInvoicesResource:
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
+
+        Args:
+            due_date: The invoice due date. Format date-time.
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the created invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -878,6 +1144,17 @@ class AsyncInvoicesResource:
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Invoice`: Success. The invoice.
+
+        Raises:
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -919,6 +1196,31 @@ class AsyncInvoicesResource:
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            due_date: The invoice due date. Format date-time.
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -967,6 +1269,16 @@ class AsyncInvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -1002,6 +1314,28 @@ class AsyncInvoicesResource:
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            total_amount: Format double.
+            account_number: -
+            expiration_year: Format int32.
+            expiration_month: Format int32.
+            security_code: -
+            billing_country_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1061,6 +1395,38 @@ class AsyncInvoicesResource:
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            routing_number: -
+            account_number: -
+            account_type: Format int32.
+            account_holder_type: Format int32.
+            first_name: -
+            last_name: -
+            company_name: -
+            email: Format email.
+            mobile_number: -
+            sms_notification: -
+            address_line1: -
+            address_line2: -
+            city: -
+            state_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            save_customer_info: -
+            authorize_bank_withdrawal: -
+            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1111,6 +1477,16 @@ class AsyncInvoicesResource:
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `InvoiceCalculations`: Success. The invoice amounts.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1136,6 +1512,19 @@ class AsyncInvoicesResource:
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
+
+        Args:
+            body: The request containing the details for publishing the invoice.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the published invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1169,6 +1558,16 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1199,6 +1598,18 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            payment_method_type_id: The payment method type used. Format int32.
+            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1235,6 +1646,19 @@ class AsyncInvoicesResource:
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            phone_number: -
+            customer_consent: -
+            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1273,6 +1697,18 @@ class AsyncInvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `bytes`: Success. The invoice as a PDF document.
+
+        Raises:
+            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
+            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",

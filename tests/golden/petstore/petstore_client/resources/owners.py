@@ -79,7 +79,21 @@ class OwnersResource:
     ) -> UpdateOwnerResponse:
         """updateOwner
 
+
         `PUT /owners/{owner-id}`
+
+        Args:
+            owner_id: -
+            name: Required.
+            class_: -
+            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
+
+        Returns:
+            `UpdateOwnerResponse`: Owner.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -153,7 +167,21 @@ class AsyncOwnersResource:
     ) -> UpdateOwnerResponse:
         """updateOwner
 
+
         `PUT /owners/{owner-id}`
+
+        Args:
+            owner_id: -
+            name: Required.
+            class_: -
+            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
+
+        Returns:
+            `UpdateOwnerResponse`: Owner.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(

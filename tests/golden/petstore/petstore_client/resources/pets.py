@@ -95,7 +95,21 @@ class PetsResource:
     ) -> _builtins.list[Cat | Dog]:
         """List pets
 
+
         `GET /pets`
+
+        Args:
+            limit: Optional, query `limit`. At most 100.
+            status: Optional, query `status`.
+            x_request_id: Optional, header `X-Request-Id`.
+
+        Returns:
+            `list[Cat | Dog]`: A page of pets.
+
+        Raises:
+            APIStatusError: Default: Error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -155,7 +169,22 @@ class PetsResource:
     ) -> Cat | Dog:
         """Create a pet
 
+
         `POST /pets`
+
+        Args:
+            kind: Required.
+            name: Required. At most 50 characters.
+            tags: -
+            body: the whole request body as `NewPet`, instead of the field arguments.
+
+        Returns:
+            `Cat | Dog`: Created.
+
+        Raises:
+            ConflictError: 409: Exists. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -193,7 +222,19 @@ class PetsResource:
     ) -> Cat | Dog:
         """Get a pet
 
+
         `GET /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `Cat | Dog`: The pet.
+
+        Raises:
+            NotFoundError: 404: Not found. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -217,7 +258,15 @@ class PetsResource:
     ) -> None:
         """Delete a pet
 
+
         `DELETE /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -241,7 +290,18 @@ class PetsResource:
     ) -> bytes:
         """getPetPhoto
 
+
         `GET /pets/{petId}/photo`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `bytes`: JPEG.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -279,7 +339,21 @@ class AsyncPetsResource:
     ) -> _builtins.list[Cat | Dog]:
         """List pets
 
+
         `GET /pets`
+
+        Args:
+            limit: Optional, query `limit`. At most 100.
+            status: Optional, query `status`.
+            x_request_id: Optional, header `X-Request-Id`.
+
+        Returns:
+            `list[Cat | Dog]`: A page of pets.
+
+        Raises:
+            APIStatusError: Default: Error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -339,7 +413,22 @@ class AsyncPetsResource:
     ) -> Cat | Dog:
         """Create a pet
 
+
         `POST /pets`
+
+        Args:
+            kind: Required.
+            name: Required. At most 50 characters.
+            tags: -
+            body: the whole request body as `NewPet`, instead of the field arguments.
+
+        Returns:
+            `Cat | Dog`: Created.
+
+        Raises:
+            ConflictError: 409: Exists. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -377,7 +466,19 @@ class AsyncPetsResource:
     ) -> Cat | Dog:
         """Get a pet
 
+
         `GET /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `Cat | Dog`: The pet.
+
+        Raises:
+            NotFoundError: 404: Not found. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -401,7 +502,15 @@ class AsyncPetsResource:
     ) -> None:
         """Delete a pet
 
+
         `DELETE /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -425,7 +534,18 @@ class AsyncPetsResource:
     ) -> bytes:
         """getPetPhoto
 
+
         `GET /pets/{petId}/photo`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `bytes`: JPEG.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
