@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.diagnostics import Diagnostic, Level, pointer
 from generator.load import Document
@@ -50,6 +51,11 @@ _CONSTRUCTOR_NAMES = {
     "self", "super", "httpx", "api_key", "username", "password", "auth_scheme", "base_url", "timeout",
     "max_retries", "rate_limit", "http_client", "allow_insecure_http", "default_headers",
 }
+# Documentation hosts (RFC 2606/6761) and local addresses: a spec's stand-in, never the API's home.
+_PLACEHOLDER_HOST = re.compile(
+    r"^((.+\.)?example\.(com|org|net)|(.+\.)?(example|invalid|localhost)|localhost|127(\.\d+){3}|0\.0\.0\.0|\[?::1\]?)$",
+    re.IGNORECASE,
+)
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\b|^\*/\*$", re.IGNORECASE)
 _BINARY_MEDIA = re.compile(
     r"^(application/(octet-stream|pdf|zip|gzip|x-tar|vnd\.[\w.+-]*)|image/|audio/|video/)", re.IGNORECASE
@@ -116,6 +122,10 @@ class _Builder:
             for index, message in notes:
                 self.warn(resource.operations[index].pointer, f"{message} ({resource.attr})")
         server_url, variables = self._server()
+        server_note = None
+        if server_url is not None and _PLACEHOLDER_HOST.match(urlsplit(server_url).hostname or ""):
+            server_note = f"base_url is required: the spec's server {server_url} is a placeholder"
+            server_url = None
         rate = self.data.get("x-rate-limit")
         rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None
         return Api(
@@ -134,6 +144,7 @@ class _Builder:
             client_options=list(client_options.values()),
             rate_limit=rate_limit,
             document=self.data,
+            **({"server_note": server_note} if server_note else {}),
         )
 
     def _resource(self, tag: str | None, path: str, resources: dict[str, Resource]) -> Resource:

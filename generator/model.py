@@ -189,4 +189,6 @@ class Api:
     model_names: list[str] = field(default_factory=list)  # public classes of models.py
     spec_name: str = ""  # the spec's file name, for headers
     dist_version: str = "0.0.0"  # info.version when it is a valid PEP 440 version
+    # why base_url is required when server_url is None (the client's error message)
+    server_note: str = "base_url is required: the spec names no absolute server URL"
     document: dict[str, Any] = field(default_factory=dict, repr=False)  # resolves schema $refs for tests

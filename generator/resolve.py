@@ -8,14 +8,24 @@ from generator.model import Api, Operation
 from generator.render import STRING_LITERAL
 from generator.schemas import ModelSet, TypeResolver, model_classes
 
-_PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+
+
+def dist_version(info_version: str) -> str:
+    """The package version: info.version normalised by PEP 440 (`v2` -> `2`, `1.0` -> `1.0`), or
+    0.0.0 when it is no version at all (`2023-10-16`, `latest`)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(info_version.strip()))
+    except InvalidVersion:
+        return "0.0.0"
 
 
 def resolve_types(api: Api, models: ModelSet) -> None:
     classes, public = model_classes(api.models_source)
     resolver = TypeResolver(models, classes)
     api.model_names = sorted(public)
-    api.dist_version = api.version if _PEP440.match(api.version) else "0.0.0"
+    api.dist_version = dist_version(api.version)
     for option in api.client_options:
         option.annotation = resolver.annotation(option.type)
     for resource in api.resources:

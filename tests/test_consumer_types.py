@@ -14,15 +14,21 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTIFY = ROOT / "generated" / "notify"
 
 CONSUMER = '''
-from notify_client import CountryCode, Customer, NotifyClient
+from notify_client import CountryCode, Customer, Error, NotFoundError, NotifyClient
 
 
-def onboard(client: NotifyClient) -> Customer:
+def onboard(client: NotifyClient) -> Customer | None:
     customer = client.customers.create(customer_code="10001", name="Creditpartners B.V.", country="NL")
     client.customers.update(customer.id, country=CountryCode("BE"), language="dutch")
     for invoice in client.invoices.list():
         print(invoice.id)
-    return client.customers.retrieve(customer.id)
+    try:
+        return client.customers.retrieve(customer.id)
+    except NotFoundError as exc:
+        error = exc.body_as(Error)
+        detail: str | None = error.detail if error is not None else None
+        print(detail)
+        return None
 '''
 
 
@@ -42,7 +48,7 @@ def test_consumer_script_passes_mypy_strict(tmp_path: Path) -> None:
 def test_plain_enum_strings_and_uuid_ids_are_accepted_at_run_time() -> None:
     code = textwrap.dedent('''
         import json, uuid, httpx
-        from notify_client import NotifyClient
+        from notify_client import Error, NotFoundError, NotifyClient
         sent = []
         customer = {"resource": "customer", "id": "a0f0660d-6c8d-422b-8114-e363b260521e", "customerCode": "1",
                     "name": "n", "address": {"address": "", "postalcode": "", "city": "", "country": "NL"},
@@ -50,17 +56,24 @@ def test_plain_enum_strings_and_uuid_ids_are_accepted_at_run_time() -> None:
                     "registrationNumber": "", "language": "dutch"}
         def handler(request):
             sent.append(request)
+            if len(sent) == 4:
+                return httpx.Response(404, json={"status": 404, "title": "Not Found", "detail": "gone"})
             return httpx.Response(200, json=customer)
         client = NotifyClient(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
         made = client.customers.create(customer_code="1", name="n", country="NL", language="dutch")
         client.customers.retrieve(made.id)
         client.customers.retrieve(str(made.id))
-        print(json.dumps([json.loads(sent[0].content), sent[1].url.path, sent[2].url.path]))
+        try:
+            client.customers.retrieve(made.id)
+        except NotFoundError as exc:
+            detail = exc.body_as(Error).detail
+        print(json.dumps([json.loads(sent[0].content), sent[1].url.path, sent[2].url.path, detail]))
     ''')
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(NOTIFY)})  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    body, path_uuid, path_str = json.loads(proc.stdout)
+    body, path_uuid, path_str, detail = json.loads(proc.stdout)
+    assert detail == "gone"  # exc.body_as(Error): the documented error model, typed
     assert body["country"] == "NL" and body["language"] == "dutch"
     assert path_uuid == path_str and path_uuid.endswith("/customers/a0f0660d-6c8d-422b-8114-e363b260521e")
 

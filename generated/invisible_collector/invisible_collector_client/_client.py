@@ -27,12 +27,6 @@ DEFAULT_RATE_LIMIT: tuple[int, float] | None = None
 USER_AGENT = "invisible_collector_client/1.0 (specgen 0.1.0)"
 
 
-def _required_base_url(base_url: str | None) -> str:
-    if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
-    return base_url
-
-
 class InvisibleCollectorClient(SyncAPIClient):
     """Invisible Collector API client.
 
@@ -70,13 +64,12 @@ class InvisibleCollectorClient(SyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("INVISIBLE_COLLECTOR_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError(
-                    "api_key is required: pass api_key= or set INVISIBLE_COLLECTOR_API_KEY"
-                )
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError(
+                "api_key is required: pass api_key= or set INVISIBLE_COLLECTOR_API_KEY"
+            )
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
@@ -138,13 +131,12 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("INVISIBLE_COLLECTOR_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError(
-                    "api_key is required: pass api_key= or set INVISIBLE_COLLECTOR_API_KEY"
-                )
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError(
+                "api_key is required: pass api_key= or set INVISIBLE_COLLECTOR_API_KEY"
+            )
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(

@@ -22,7 +22,7 @@ if _t.TYPE_CHECKING:
 
 __all__ = ["AsyncNoTalkPaymentsClient", "DEFAULT_BASE_URL", "NoTalkPaymentsClient"]
 
-DEFAULT_BASE_URL: str = "https://api.notalkpayments.example"
+DEFAULT_BASE_URL: str | None = None
 DEFAULT_TIMEOUT: float = 60.0
 DEFAULT_MAX_RETRIES: int = 2
 DEFAULT_RATE_LIMIT: tuple[int, float] | None = (40, 1.0)
@@ -31,7 +31,9 @@ USER_AGENT = "notalkpayments_client/1.0 (specgen 0.1.0)"
 
 def _required_base_url(base_url: str | None) -> str:
     if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
+        raise ValueError(
+            "base_url is required: the spec's server https://api.notalkpayments.example is a placeholder"
+        )
     return base_url
 
 
@@ -63,7 +65,7 @@ class NoTalkPaymentsClient(SyncAPIClient):
 
         Args:
             api_key: the API key; defaults to the `NOTALKPAYMENTS_API_KEY` environment variable.
-            base_url: defaults to `https://api.notalkpayments.example`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -76,15 +78,14 @@ class NoTalkPaymentsClient(SyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("NOTALKPAYMENTS_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set NOTALKPAYMENTS_API_KEY")
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set NOTALKPAYMENTS_API_KEY")
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -145,7 +146,7 @@ class AsyncNoTalkPaymentsClient(AsyncAPIClient):
 
         Args:
             api_key: the API key; defaults to the `NOTALKPAYMENTS_API_KEY` environment variable.
-            base_url: defaults to `https://api.notalkpayments.example`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -158,15 +159,14 @@ class AsyncNoTalkPaymentsClient(AsyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("NOTALKPAYMENTS_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set NOTALKPAYMENTS_API_KEY")
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set NOTALKPAYMENTS_API_KEY")
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,

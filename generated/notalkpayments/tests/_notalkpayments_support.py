@@ -81,6 +81,7 @@ def client(exchange: Exchange, **overrides: _t.Any) -> NoTalkPaymentsClient:
     options.update(overrides)
     return NoTalkPaymentsClient(
         api_key=API_KEY,
+        base_url="https://api.test.example",
         http_client=httpx.Client(transport=httpx.MockTransport(exchange)),
         rate_limit=None,
         max_retries=0,
@@ -94,6 +95,7 @@ def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncNoTalkPayments
     options.update(overrides)
     return AsyncNoTalkPaymentsClient(
         api_key=API_KEY,
+        base_url="https://api.test.example",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(exchange)),
         rate_limit=None,
         max_retries=0,

@@ -147,7 +147,7 @@ def test_business_units_create() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -158,7 +158,7 @@ def test_business_units_create() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -212,7 +212,7 @@ def test_business_units_create_async() -> None:
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -233,7 +233,7 @@ def test_business_units_retrieve() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
@@ -295,7 +295,7 @@ def test_business_units_update() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -306,7 +306,7 @@ def test_business_units_update() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -358,7 +358,7 @@ def test_business_units_delete() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )

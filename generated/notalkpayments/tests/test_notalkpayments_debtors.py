@@ -202,7 +202,7 @@ def test_debtors_create() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -213,7 +213,7 @@ def test_debtors_create() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -265,7 +265,7 @@ def test_debtors_create_async() -> None:
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -286,7 +286,7 @@ def test_debtors_retrieve() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
@@ -346,7 +346,7 @@ def test_debtors_update() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -357,7 +357,7 @@ def test_debtors_update() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -409,7 +409,7 @@ def test_debtors_delete() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )

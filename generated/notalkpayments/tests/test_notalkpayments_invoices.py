@@ -289,7 +289,7 @@ def test_invoices_create() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -300,7 +300,7 @@ def test_invoices_create() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -352,7 +352,7 @@ def test_invoices_create_async() -> None:
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=CREATE_REQUEST,
@@ -373,7 +373,7 @@ def test_invoices_retrieve() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
@@ -433,7 +433,7 @@ def test_invoices_update() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -444,7 +444,7 @@ def test_invoices_update() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
         json_body=UPDATE_REQUEST,
@@ -496,7 +496,7 @@ def test_invoices_delete() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )

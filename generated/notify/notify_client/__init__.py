@@ -124,7 +124,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__version__ = "v2"
+__version__ = "2"  # the distribution's version (pyproject.toml)
 
 __all__ = [
     "NotifyClient",

@@ -30,12 +30,6 @@ DEFAULT_RATE_LIMIT: tuple[int, float] | None = None
 USER_AGENT = "notify_client/v2 (specgen 0.1.0)"
 
 
-def _required_base_url(base_url: str | None) -> str:
-    if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
-    return base_url
-
-
 class NotifyClient(SyncAPIClient):
     """Notify API client.
 
@@ -79,11 +73,10 @@ class NotifyClient(SyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("NOTIFY_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set NOTIFY_API_KEY")
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set NOTIFY_API_KEY")
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
@@ -169,11 +162,10 @@ class AsyncNotifyClient(AsyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("NOTIFY_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set NOTIFY_API_KEY")
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set NOTIFY_API_KEY")
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(

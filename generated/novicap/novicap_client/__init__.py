@@ -98,7 +98,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__version__ = "v1"
+__version__ = "1"  # the distribution's version (pyproject.toml)
 
 __all__ = [
     "NovicapEarlyPaymentsClient",

@@ -51,12 +51,6 @@ DEFAULT_RATE_LIMIT: tuple[int, float] | None = None
 USER_AGENT = "novicap_client/v1 (specgen 0.1.0)"
 
 
-def _required_base_url(base_url: str | None) -> str:
-    if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
-    return base_url
-
-
 class NovicapEarlyPaymentsClient(SyncAPIClient):
     """Novicap early payments API client.
 

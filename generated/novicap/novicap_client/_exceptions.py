@@ -26,8 +26,12 @@ Messages are built by the client from redacted text: they never hold a credentia
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import httpx
 from pydantic import ValidationError
+
+_M = TypeVar("_M")
 
 __all__ = [
     "APIConnectionError",
@@ -77,7 +81,9 @@ class APIStatusError(APIError):
     """The server answered with a non-2xx status.
 
     `body` is the error body parsed into the model the spec documents for this status when it
-    matches, else the decoded JSON, else the text (None when empty).
+    matches, else the decoded JSON, else the text (None when empty). Each method's docstring names
+    that model under Raises; `body_as(Model)` gives it typed (one `except` may catch the errors of
+    several operations, so the static type of `body` itself cannot be narrower than `object`).
     """
 
     status_code: int
@@ -89,6 +95,10 @@ class APIStatusError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.body = body
+
+    def body_as(self, model: type[_M]) -> _M | None:
+        """The body as the documented error model `model`, or None when the server sent another shape."""
+        return self.body if isinstance(self.body, model) else None
 
 
 class BadRequestError(APIStatusError):

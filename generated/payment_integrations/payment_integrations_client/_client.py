@@ -21,7 +21,7 @@ if _t.TYPE_CHECKING:
 
 __all__ = ["AsyncPaymentIntegrationsClient", "DEFAULT_BASE_URL", "PaymentIntegrationsClient"]
 
-DEFAULT_BASE_URL: str = "https://api.example.com"
+DEFAULT_BASE_URL: str | None = None
 DEFAULT_TIMEOUT: float = 60.0
 DEFAULT_MAX_RETRIES: int = 2
 DEFAULT_RATE_LIMIT: tuple[int, float] | None = None
@@ -30,7 +30,9 @@ USER_AGENT = "payment_integrations_client/1.0 (specgen 0.1.0)"
 
 def _required_base_url(base_url: str | None) -> str:
     if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
+        raise ValueError(
+            "base_url is required: the spec's server https://api.example.com is a placeholder"
+        )
     return base_url
 
 
@@ -60,7 +62,7 @@ class PaymentIntegrationsClient(SyncAPIClient):
         Args:
             api_key: the API key; defaults to the `PAYMENT_INTEGRATIONS_API_KEY` environment variable.
             x_api_version: sent as the `x-api-version` header parameter on every call.
-            base_url: defaults to `https://api.example.com`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -73,20 +75,19 @@ class PaymentIntegrationsClient(SyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("PAYMENT_INTEGRATIONS_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError(
-                    "api_key is required: pass api_key= or set PAYMENT_INTEGRATIONS_API_KEY"
-                )
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError(
+                "api_key is required: pass api_key= or set PAYMENT_INTEGRATIONS_API_KEY"
+            )
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         option_headers.update(
             _serialize.headers({"x-api-version": _serialize.param(x_api_version)})
         )
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -133,7 +134,7 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
         Args:
             api_key: the API key; defaults to the `PAYMENT_INTEGRATIONS_API_KEY` environment variable.
             x_api_version: sent as the `x-api-version` header parameter on every call.
-            base_url: defaults to `https://api.example.com`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -146,20 +147,19 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("PAYMENT_INTEGRATIONS_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError(
-                    "api_key is required: pass api_key= or set PAYMENT_INTEGRATIONS_API_KEY"
-                )
-            secrets.append(api_key)
-            auth_headers["Authorization"] = "Bearer " + api_key
+        if not api_key:
+            raise ValueError(
+                "api_key is required: pass api_key= or set PAYMENT_INTEGRATIONS_API_KEY"
+            )
+        secrets.append(api_key)
+        auth_headers["Authorization"] = "Bearer " + api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         option_headers.update(
             _serialize.headers({"x-api-version": _serialize.param(x_api_version)})
         )
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,

@@ -84,6 +84,7 @@ def client(exchange: Exchange, **overrides: _t.Any) -> PaymentIntegrationsClient
     options.update(overrides)
     return PaymentIntegrationsClient(
         api_key=API_KEY,
+        base_url="https://api.test.example",
         http_client=httpx.Client(transport=httpx.MockTransport(exchange)),
         rate_limit=None,
         max_retries=0,
@@ -99,6 +100,7 @@ def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncPaymentIntegra
     options.update(overrides)
     return AsyncPaymentIntegrationsClient(
         api_key=API_KEY,
+        base_url="https://api.test.example",
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(exchange)),
         rate_limit=None,
         max_retries=0,

@@ -493,7 +493,7 @@ def test_invoices_list_pages() -> None:
         _support.assert_request(
             request,
             method="GET",
-            url="https://api.example.com/pay-int-api/invoices",
+            url="https://api.test.example/pay-int-api/invoices",
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
@@ -542,7 +542,7 @@ def test_invoices_list_async() -> None:
         _support.assert_request(
             request,
             method="GET",
-            url="https://api.example.com/pay-int-api/invoices",
+            url="https://api.test.example/pay-int-api/invoices",
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
@@ -567,7 +567,7 @@ def test_invoices_create() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices",
+        url="https://api.test.example/pay-int-api/invoices",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -582,7 +582,7 @@ def test_invoices_create() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices",
+        url="https://api.test.example/pay-int-api/invoices",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -675,7 +675,7 @@ def test_invoices_retrieve() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
@@ -745,7 +745,7 @@ def test_invoices_update() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -758,7 +758,7 @@ def test_invoices_update() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -854,7 +854,7 @@ def test_invoices_delete() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
@@ -955,7 +955,7 @@ def test_invoices_submit_card_payment() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -970,7 +970,7 @@ def test_invoices_submit_card_payment() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1080,7 +1080,7 @@ def test_invoices_submit_ach_payment() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1095,7 +1095,7 @@ def test_invoices_submit_ach_payment() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1193,7 +1193,7 @@ def test_invoices_get_calculations() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/calculations",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/calculations",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
@@ -1214,7 +1214,7 @@ def test_invoices_publish() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/publish",
+        url="https://api.test.example/pay-int-api/invoices/publish",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1309,7 +1309,7 @@ def test_invoices_cancel() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/cancel",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/cancel",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
@@ -1409,7 +1409,7 @@ def test_invoices_mark_as_paid() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1422,7 +1422,7 @@ def test_invoices_mark_as_paid() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1530,7 +1530,7 @@ def test_invoices_send_sms_notification() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1543,7 +1543,7 @@ def test_invoices_send_sms_notification() -> None:
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
@@ -1641,7 +1641,7 @@ def test_invoices_download_pdf() -> None:
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/download-pdf",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/download-pdf",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )

@@ -88,6 +88,9 @@ class BusinessUnitsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .business_units of {self._client!r}>"
+
     def create(
         self,
         *,
@@ -309,6 +312,9 @@ class AsyncBusinessUnitsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .business_units of {self._client!r}>"
 
     async def create(
         self,

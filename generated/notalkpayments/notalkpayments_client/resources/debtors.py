@@ -90,6 +90,9 @@ class DebtorsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .debtors of {self._client!r}>"
+
     def create(
         self,
         *,
@@ -350,6 +353,9 @@ class AsyncDebtorsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .debtors of {self._client!r}>"
 
     async def create(
         self,

@@ -124,6 +124,9 @@ class CustomersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .customers of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -527,6 +530,9 @@ class AsyncCustomersResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .customers of {self._client!r}>"
 
     def list(
         self,

@@ -59,6 +59,9 @@ class DocumentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .documents of {self._client!r}>"
+
     @_t.overload
     def create(
         self,
@@ -198,6 +201,9 @@ class AsyncDocumentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .documents of {self._client!r}>"
 
     @_t.overload
     async def create(

@@ -111,6 +111,9 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -422,6 +425,9 @@ class AsyncInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
 
     def list(
         self,

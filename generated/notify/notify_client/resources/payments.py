@@ -77,6 +77,9 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -224,6 +227,9 @@ class AsyncPaymentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
 
     def list(
         self,

@@ -59,6 +59,9 @@ class ConfirmingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -240,6 +243,9 @@ class AsyncConfirmingInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
 
     async def list(
         self,

@@ -38,6 +38,9 @@ class ConfirmingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -83,6 +86,9 @@ class AsyncConfirmingPaymentInstructionsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
 
     async def list(
         self,

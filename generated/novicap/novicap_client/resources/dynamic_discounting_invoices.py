@@ -59,6 +59,9 @@ class DynamicDiscountingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -246,6 +249,9 @@ class AsyncDynamicDiscountingInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
 
     async def list(
         self,

@@ -62,6 +62,11 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+        )
+
     def list(
         self,
         *,
@@ -241,6 +246,11 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+        )
 
     async def list(
         self,

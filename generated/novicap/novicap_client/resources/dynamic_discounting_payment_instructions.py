@@ -52,6 +52,11 @@ class DynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+        )
+
     def list(
         self,
         *,
@@ -153,6 +158,11 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+        )
 
     async def list(
         self,

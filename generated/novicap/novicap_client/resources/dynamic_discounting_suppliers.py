@@ -51,6 +51,9 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -181,6 +184,9 @@ class AsyncDynamicDiscountingSuppliersResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
 
     async def list(
         self,

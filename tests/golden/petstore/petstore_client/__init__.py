@@ -76,7 +76,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__version__ = "1.2.0"
+__version__ = "1.2.0"  # the distribution's version (pyproject.toml)
 
 __all__ = [
     "PetstoreClient",

@@ -21,7 +21,7 @@ if _t.TYPE_CHECKING:
 
 __all__ = ["AsyncPetstoreClient", "DEFAULT_BASE_URL", "PetstoreClient"]
 
-DEFAULT_BASE_URL: str = "https://pets.example.com/v1"
+DEFAULT_BASE_URL: str | None = None
 DEFAULT_TIMEOUT: float = 60.0
 DEFAULT_MAX_RETRIES: int = 2
 DEFAULT_RATE_LIMIT: tuple[int, float] | None = None
@@ -30,7 +30,9 @@ USER_AGENT = "petstore_client/1.2.0 (specgen 0.1.0)"
 
 def _required_base_url(base_url: str | None) -> str:
     if base_url is None:
-        raise ValueError("base_url is required: the spec names no absolute server URL")
+        raise ValueError(
+            "base_url is required: the spec's server https://pets.example.com/v1 is a placeholder"
+        )
     return base_url
 
 
@@ -58,7 +60,7 @@ class PetstoreClient(SyncAPIClient):
 
         Args:
             api_key: the API key; defaults to the `PETSTORE_API_KEY` environment variable.
-            base_url: defaults to `https://pets.example.com/v1`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -71,15 +73,14 @@ class PetstoreClient(SyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("PETSTORE_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set PETSTORE_API_KEY")
-            secrets.append(api_key)
-            auth_headers["X-API-Key"] = api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set PETSTORE_API_KEY")
+        secrets.append(api_key)
+        auth_headers["X-API-Key"] = api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -130,7 +131,7 @@ class AsyncPetstoreClient(AsyncAPIClient):
 
         Args:
             api_key: the API key; defaults to the `PETSTORE_API_KEY` environment variable.
-            base_url: defaults to `https://pets.example.com/v1`.
+            base_url: defaults to nothing: it is required.
             timeout: seconds (or an httpx.Timeout) per request; 60 by default.
             max_retries: retries of a failed request (see the README for which are retried).
             rate_limit: (requests, period in seconds) the client never exceeds; None switches it off.
@@ -143,15 +144,14 @@ class AsyncPetstoreClient(AsyncAPIClient):
         secrets: list[str] = []
         if api_key is None:
             api_key = _os.environ.get("PETSTORE_API_KEY")
-        if True:
-            if not api_key:
-                raise ValueError("api_key is required: pass api_key= or set PETSTORE_API_KEY")
-            secrets.append(api_key)
-            auth_headers["X-API-Key"] = api_key
+        if not api_key:
+            raise ValueError("api_key is required: pass api_key= or set PETSTORE_API_KEY")
+        secrets.append(api_key)
+        auth_headers["X-API-Key"] = api_key
         default_query: dict[str, object] = {}
         option_headers: dict[str, str] = dict(default_headers or {})
         super().__init__(
-            base_url=base_url or DEFAULT_BASE_URL,
+            base_url=_required_base_url(base_url),
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,

@@ -37,6 +37,9 @@ class OwnersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .owners of {self._client!r}>"
+
     @_t.overload
     def update(
         self,
@@ -124,6 +127,9 @@ class AsyncOwnersResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .owners of {self._client!r}>"
 
     @_t.overload
     async def update(

@@ -82,6 +82,9 @@ class PetsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .pets of {self._client!r}>"
+
     def list(
         self,
         *,
@@ -325,6 +328,9 @@ class AsyncPetsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .pets of {self._client!r}>"
 
     async def list(
         self,
