@@ -128,7 +128,7 @@ class _Builder:
             server_url = None
         rate = self.data.get("x-rate-limit")
         rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None
-        return Api(
+        api = Api(
             stem=self.stem,
             package=self.package,
             title=title,
@@ -144,8 +144,10 @@ class _Builder:
             client_options=list(client_options.values()),
             rate_limit=rate_limit,
             document=self.data,
-            **({"server_note": server_note} if server_note else {}),
         )
+        if server_note:
+            api.server_note = server_note
+        return api
 
     def _resource(self, tag: str | None, path: str, resources: dict[str, Resource]) -> Resource:
         if not tag:

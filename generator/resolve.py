@@ -9,7 +9,6 @@ from generator.render import STRING_LITERAL
 from generator.schemas import ModelSet, TypeResolver, model_classes
 
 
-
 def dist_version(info_version: str) -> str:
     """The package version: info.version normalised by PEP 440 (`v2` -> `2`, `1.0` -> `1.0`), or
     0.0.0 when it is no version at all (`2023-10-16`, `latest`)."""
