@@ -73,8 +73,6 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
         success=_TypeAdapter(InvoiceIdResponse),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
@@ -83,32 +81,26 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
+        errors={},
+    )
+
+
+@_cache
+def _response_update_invoice() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        success=_TypeAdapter(_t.Any),
         errors={
-            404: _TypeAdapter(ErrorResponse),
+            400: _TypeAdapter(ErrorResponse),
         },
     )
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        success=_TypeAdapter(_t.Any),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
-    return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
@@ -119,8 +111,6 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
         success=_TypeAdapter(SubmitInvoiceResponse),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
@@ -131,8 +121,6 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
         success=_TypeAdapter(SubmitInvoiceResponse),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
@@ -151,44 +139,36 @@ def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
         success=_TypeAdapter(InvoiceIdResponse),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
 
 @_cache
-def _response_cancel_invoice() -> _ResponseSpec[None]:
+def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        success=_TypeAdapter(_t.Any),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
 
 @_cache
-def _response_mark_invoice_as_paid() -> _ResponseSpec[None]:
+def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        success=_TypeAdapter(_t.Any),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
 
 @_cache
-def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
+def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        success=_TypeAdapter(_t.Any),
         errors={
             400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
         },
     )
 
@@ -197,10 +177,7 @@ def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
 def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         success="bytes",
-        errors={
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
+        errors={},
     )
 
 
@@ -265,7 +242,7 @@ class InvoicesResource:
     def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -352,7 +329,7 @@ class InvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -371,7 +348,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -417,7 +394,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -619,7 +596,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -649,7 +626,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -687,7 +664,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -737,7 +714,7 @@ class InvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -810,7 +787,7 @@ class AsyncInvoicesResource:
     async def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -897,7 +874,7 @@ class AsyncInvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -916,7 +893,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -962,7 +939,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -1164,7 +1141,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -1194,7 +1171,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -1232,7 +1209,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -1282,7 +1259,7 @@ class AsyncInvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
