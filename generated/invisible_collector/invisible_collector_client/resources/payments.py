@@ -35,10 +35,9 @@ __all__ = [
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create_payment() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createPayment",
-        success=Payment,
         body="json",
         errors={},
     )
@@ -60,12 +59,12 @@ class PaymentsResource:
         self,
         *,
         number: str,
+        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -74,7 +73,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_payment(
@@ -86,7 +85,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     def create_payment(
         self,
@@ -107,7 +106,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -123,6 +122,7 @@ class PaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
+                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),
@@ -182,12 +182,12 @@ class AsyncPaymentsResource:
         self,
         *,
         number: str,
+        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -196,7 +196,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_payment(
@@ -208,7 +208,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     async def create_payment(
         self,
@@ -229,7 +229,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -245,6 +245,7 @@ class AsyncPaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
+                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),
