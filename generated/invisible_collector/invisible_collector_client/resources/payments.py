@@ -29,9 +29,9 @@ __all__ = ["AsyncPaymentsResource", "PaymentsResource"]
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create_payment() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        success=_TypeAdapter(_t.Any),
         errors={},
     )
 
@@ -47,12 +47,12 @@ class PaymentsResource:
         self,
         *,
         number: str,
+        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -60,7 +60,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_payment(
@@ -71,7 +71,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     def create_payment(
         self,
@@ -91,7 +91,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -107,6 +107,7 @@ class PaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
+                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),
@@ -151,12 +152,12 @@ class AsyncPaymentsResource:
         self,
         *,
         number: str,
+        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -164,7 +165,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_payment(
@@ -175,7 +176,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     async def create_payment(
         self,
@@ -195,7 +196,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -211,6 +212,7 @@ class AsyncPaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
+                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),

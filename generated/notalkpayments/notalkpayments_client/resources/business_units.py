@@ -21,7 +21,6 @@ from .._types import Timeout as _Timeout
 from ..models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
 __all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
@@ -31,12 +30,7 @@ __all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
 def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -44,13 +38,7 @@ def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
 def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -58,13 +46,7 @@ def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
 def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -72,13 +54,7 @@ def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
 def _response_delete_business_unit() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 

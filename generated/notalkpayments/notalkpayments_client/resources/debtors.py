@@ -23,7 +23,6 @@ from ..models import (
     Debtor,
     DebtorRequest,
     DebtorUpdateRequest,
-    Error,
 )
 
 __all__ = ["AsyncDebtorsResource", "DebtorsResource"]
@@ -33,12 +32,7 @@ __all__ = ["AsyncDebtorsResource", "DebtorsResource"]
 def _response_create_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -46,13 +40,7 @@ def _response_create_debtor() -> _ResponseSpec[Debtor]:
 def _response_get_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -60,13 +48,7 @@ def _response_get_debtor() -> _ResponseSpec[Debtor]:
 def _response_update_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -74,13 +56,7 @@ def _response_update_debtor() -> _ResponseSpec[Debtor]:
 def _response_delete_debtor() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 

@@ -20,7 +20,6 @@ from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
-    Error,
     Invoice,
     InvoiceReference,
     InvoiceRequest,
@@ -34,12 +33,7 @@ __all__ = ["AsyncInvoicesResource", "InvoicesResource"]
 def _response_create_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -47,13 +41,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -61,13 +49,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 def _response_update_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
@@ -75,13 +57,7 @@ def _response_update_invoice() -> _ResponseSpec[Invoice]:
 def _response_delete_invoice() -> _ResponseSpec[None]:
     return _ResponseSpec(
         success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        errors={},
     )
 
 
