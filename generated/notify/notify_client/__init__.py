@@ -51,6 +51,7 @@ if _t.TYPE_CHECKING:
         InvoiceCreate,
         InvoiceList,
         InvoiceStatus,
+        InvoiceStatusResponse,
         InvoiceUpdate,
         Language,
         Link,
@@ -66,6 +67,7 @@ if _t.TYPE_CHECKING:
         Resource2,
         Resource3,
         Resource4,
+        Resource5,
     )
 
 _MODELS: frozenset[str] = frozenset(
@@ -86,6 +88,7 @@ _MODELS: frozenset[str] = frozenset(
         "InvoiceCreate",
         "InvoiceList",
         "InvoiceStatus",
+        "InvoiceStatusResponse",
         "InvoiceUpdate",
         "Language",
         "Link",
@@ -101,6 +104,7 @@ _MODELS: frozenset[str] = frozenset(
         "Resource2",
         "Resource3",
         "Resource4",
+        "Resource5",
     ]
 )
 
@@ -153,6 +157,7 @@ __all__ = [
     "InvoiceCreate",
     "InvoiceList",
     "InvoiceStatus",
+    "InvoiceStatusResponse",
     "InvoiceUpdate",
     "Language",
     "Link",
@@ -168,4 +173,5 @@ __all__ = [
     "Resource2",
     "Resource3",
     "Resource4",
+    "Resource5",
 ]

@@ -50,6 +50,7 @@ if _t.TYPE_CHECKING:
         DynamicDiscountingInvoiceList,
         EmptyResponse,
         InvoiceAdjustment,
+        ListDynamicDiscountingSuppliersResponse,
         Payment,
         PaymentAdjustment,
         PaymentAdjustmentCreate,
@@ -58,6 +59,7 @@ if _t.TYPE_CHECKING:
         PaymentInstructionList,
         RectifiedInvoice,
         Supplier,
+        SupplierCreate,
         SupplierList,
     )
 
@@ -78,6 +80,7 @@ _MODELS: frozenset[str] = frozenset(
         "DynamicDiscountingInvoiceList",
         "EmptyResponse",
         "InvoiceAdjustment",
+        "ListDynamicDiscountingSuppliersResponse",
         "Payment",
         "PaymentAdjustment",
         "PaymentAdjustmentCreate",
@@ -86,6 +89,7 @@ _MODELS: frozenset[str] = frozenset(
         "PaymentInstructionList",
         "RectifiedInvoice",
         "Supplier",
+        "SupplierCreate",
         "SupplierList",
     ]
 )
@@ -138,6 +142,7 @@ __all__ = [
     "DynamicDiscountingInvoiceList",
     "EmptyResponse",
     "InvoiceAdjustment",
+    "ListDynamicDiscountingSuppliersResponse",
     "Payment",
     "PaymentAdjustment",
     "PaymentAdjustmentCreate",
@@ -146,5 +151,6 @@ __all__ = [
     "PaymentInstructionList",
     "RectifiedInvoice",
     "Supplier",
+    "SupplierCreate",
     "SupplierList",
 ]

@@ -42,9 +42,9 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[EmptyResponse]:
+def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        success=_TypeAdapter(_t.Any),
         errors={},
     )
 
@@ -98,7 +98,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_dynamic_discounting_payment_adjustments(
@@ -109,7 +109,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     def create_dynamic_discounting_payment_adjustments(
         self,
@@ -120,7 +120,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse:
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect
@@ -232,7 +232,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_dynamic_discounting_payment_adjustments(
@@ -243,7 +243,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     async def create_dynamic_discounting_payment_adjustments(
         self,
@@ -254,7 +254,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse:
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect

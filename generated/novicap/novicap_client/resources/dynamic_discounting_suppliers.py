@@ -22,6 +22,7 @@ from ..models import (
     CreateSuppliersRequest,
     EmptyResponse,
     Supplier,
+    SupplierCreate,
     SupplierList,
 )
 
@@ -29,9 +30,9 @@ __all__ = ["AsyncDynamicDiscountingSuppliersResource", "DynamicDiscountingSuppli
 
 
 @_cache
-def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList]:
+def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[list[Supplier] | SupplierList]:
     return _ResponseSpec(
-        success=_TypeAdapter(SupplierList),
+        success=_TypeAdapter(list[Supplier] | SupplierList),
         errors={},
     )
 
@@ -57,7 +58,7 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -78,7 +79,7 @@ class DynamicDiscountingSuppliersResource:
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -99,7 +100,7 @@ class DynamicDiscountingSuppliersResource:
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -154,7 +155,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -175,7 +176,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -196,7 +197,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,

@@ -1,0 +1,177 @@
+"""The documents' own response and error bodies (specs/samples/<stem>.yaml) as fixtures: each parses
+as JSON, validates against its spec's response schema, and parses through the generated client's
+response adapter without a validation error (what strict_response_validation=True would raise)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from generator.build import build_api
+from generator.load import load
+from generator.model import Operation
+from tests.contract._operations import package
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "specs"
+SAMPLE_FILES = sorted((SPECS / "samples").glob("*.yaml"))
+# The source documents live beside the repository (../shared/seeds); a worktree sits one level deeper.
+SEEDS = next((p for p in (ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds") if p.is_dir()), None)
+JSON_MEDIA = re.compile(r"^application/([\w.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
+SPEC_URI = "urn:specgen:spec"
+FIELDS = {"operation", "status", "source", "repairs", "body"}
+
+
+def _entries() -> list[tuple[str, int, dict[str, Any]]]:
+    found = []
+    for path in SAMPLE_FILES:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(entries, list), f"{path}: a YAML list of samples"
+        found += [(path.stem, i, entry) for i, entry in enumerate(entries)]
+    return found
+
+
+ENTRIES = _entries()
+PARAMS = [
+    pytest.param(stem, entry, id=f"{stem}-{i}-{entry.get('operation')}-{entry.get('status')}")
+    for stem, i, entry in ENTRIES
+]
+
+
+@cache
+def spec(stem: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((SPECS / f"{stem}.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def operation(stem: str, operation_id: str) -> tuple[str, dict[str, Any]]:
+    """(JSON pointer, operation object) of the operation with this operationId."""
+    for path, item in spec(stem)["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return f"#/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}", op
+    raise AssertionError(f"specs/{stem}.yaml has no operation {operation_id}")
+
+
+def response_schema_pointer(stem: str, entry: dict[str, Any]) -> str | None:
+    """Pointer to the JSON schema of the entry's response; None when the response has none."""
+    ptr, op = operation(stem, entry["operation"])
+    responses = {str(k): v for k, v in op["responses"].items()}
+    response = responses[entry["status"]]
+    ptr = f"{ptr}/responses/{entry['status']}"
+    if "$ref" in response:
+        ptr = response["$ref"]
+        response = spec(stem)["components"]["responses"][ptr.rsplit("/", 1)[1]]
+    media = next((m for m in response.get("content", {}) if JSON_MEDIA.match(m)), None)
+    if media is None or "schema" not in response["content"][media]:
+        return None
+    return f"{ptr}/content/{media.replace('/', '~1')}/schema"
+
+
+@cache
+def model_operations(stem: str) -> dict[str, tuple[str, Operation]]:
+    """operationId -> (resource module name, operation) from the generator's intermediate model, so
+    method names come from the generator rather than from this test."""
+    api, _, _ = build_api(load(SPECS / f"{stem}.yaml"), stem)
+    return {op.operation_id: (res.attr, op) for res in api.resources for op in res.operations}
+
+
+def resource_module(stem: str, attr: str) -> ModuleType:
+    package(stem)
+    return importlib.import_module(f"{stem}_client.resources.{attr}")
+
+
+def dotted(value: Any, path: str) -> Any:
+    for key in path.split(".") if path else []:
+        value = value[key]
+    return value
+
+
+def test_there_are_samples() -> None:
+    assert SAMPLE_FILES and ENTRIES
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_sample_file_names_a_curated_spec(path: Path) -> None:
+    assert (SPECS / f"{path.stem}.yaml").is_file()
+
+
+@pytest.mark.parametrize(("stem", "entry"), PARAMS)
+def test_sample_names_an_operation_and_status_of_its_spec(stem: str, entry: dict[str, Any]) -> None:
+    assert set(entry) == FIELDS, set(entry) ^ FIELDS
+    assert isinstance(entry["status"], str) and isinstance(entry["body"], str)
+    assert isinstance(entry["repairs"], list) and all(isinstance(r, str) and r for r in entry["repairs"])
+    document, _, line = entry["source"].rpartition(":")
+    assert re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", document) and line.isdigit(), entry["source"]
+    _, op = operation(stem, entry["operation"])
+    assert entry["status"] in {str(k) for k in op["responses"]}, (entry["operation"], entry["status"])
+
+
+@pytest.mark.parametrize(("stem", "entry"), PARAMS)
+def test_sample_is_json(stem: str, entry: dict[str, Any]) -> None:
+    json.loads(entry["body"])
+
+
+@pytest.mark.parametrize(("stem", "entry"), PARAMS)
+def test_unrepaired_sample_is_the_document_text(stem: str, entry: dict[str, Any]) -> None:
+    if SEEDS is None:
+        pytest.skip("the source documents (../shared/seeds) are not beside the repository")
+    if entry["repairs"]:
+        pytest.skip("repaired: the recorded repairs say how it differs from the document")
+    document, _, line = entry["source"].rpartition(":")
+    lines = (SEEDS / document).read_text(encoding="utf-8").split("\n")
+    body = entry["body"].rstrip("\n").split("\n")
+    start = int(line) - 1
+    assert lines[start : start + len(body)] == body
+
+
+@pytest.mark.parametrize(("stem", "entry"), PARAMS)
+def test_sample_validates_against_the_response_schema(stem: str, entry: dict[str, Any]) -> None:
+    pointer = response_schema_pointer(stem, entry)
+    if pointer is None:
+        pytest.skip("the response has no schema (untyped JSON or no body): parsing is all there is")
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(spec(stem)))
+    validator = Draft202012Validator(
+        {"$ref": f"{SPEC_URI}{pointer}"}, registry=registry, format_checker=FormatChecker()
+    )
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(json.loads(entry["body"]))]
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(("stem", "entry"), PARAMS)
+def test_sample_parses_through_the_generated_client(stem: str, entry: dict[str, Any]) -> None:
+    attr, op = model_operations(stem)[entry["operation"]]
+    module = resource_module(stem, attr)
+    status = entry["status"]
+    is_success = status in {r.status for r in op.success}
+    if op.pagination is not None:
+        if is_success:
+            item = getattr(module, f"_items_{op.py_name}")()
+            items = dotted(json.loads(entry["body"]), op.pagination.items)
+            for value in items:
+                item.validate_json(json.dumps(value))
+            return
+        errors = getattr(module, f"_errors_{op.py_name}")()
+    else:
+        response = getattr(module, f"_response_{op.py_name}")()
+        if is_success:
+            if response.success is None or isinstance(response.success, str):
+                pytest.skip("the client reads no JSON model for this response")
+            response.success.validate_json(entry["body"])
+            return
+        errors = response.errors
+    adapter = errors.get(int(status), errors.get(status))
+    if adapter is None:
+        pytest.skip("the error response has no schema: the client keeps the JSON as it arrives")
+    adapter.validate_json(entry["body"])
