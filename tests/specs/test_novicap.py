@@ -182,7 +182,8 @@ def test_response_schemas_carry_no_default_and_require_only_what_tables_mark(spe
 
 def test_undescribed_payload_is_untyped_json(spec):
     op = spec["paths"]["/v1/dynamic_discounting/payment_adjustments"]["post"]
-    assert op["responses"]["201"]["content"] == {"application/json": {}}
+    media = op["responses"]["201"]["content"]["application/json"]
+    assert "schema" not in media and media["example"] == {}  # the example only feeds mock servers
     assert op["responses"]["201"]["x-curation"]
 
 
