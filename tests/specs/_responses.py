@@ -1,8 +1,20 @@
-"""The schemas a curated spec's responses reach, for the specs' "Requests and responses" rule."""
+"""The schemas a curated spec's responses reach, and the generated client's response models, for
+the specs' "Requests and responses" rule."""
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+from generator.build import build_api
+from generator.load import load
+from generator.model import Operation
+from tests.contract._operations import package
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 _SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
@@ -47,3 +59,18 @@ def response_schemas(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if isinstance(node.get(key), dict):
                 stack.append((f"{ptr}/{key}", node[key]))
     return found
+
+
+@cache
+def model_operations(stem: str) -> dict[str, tuple[str, Operation]]:
+    """operationId -> (resource module name, operation) from the generator's intermediate model, so
+    method names come from the generator rather than from the tests."""
+    api, _, _ = build_api(load(SPECS / f"{stem}.yaml"), stem)
+    return {op.operation_id: (res.attr, op) for res in api.resources for op in res.operations}
+
+
+def resource_module(stem: str, operation_id: str) -> tuple[ModuleType, Operation]:
+    """The generated resource module holding the operation's response models, and the operation."""
+    attr, op = model_operations(stem)[operation_id]
+    package(stem)
+    return importlib.import_module(f"{stem}_client.resources.{attr}"), op

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.specs._responses import response_schemas
+from tests.specs._responses import resource_module, response_schemas
 
 SPEC_PATH = Path(__file__).parents[2] / "specs" / "notify.yaml"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -319,3 +320,13 @@ def test_curation_is_recorded(spec: dict[str, Any]) -> None:
     _, _, doc_op = operations(spec)["createDocument"]
     assert any("{invoice_id}" in e["issue"] for e in doc_op["x-curation"])
     assert any("canceled" in e["issue"] for e in schema(spec, "InvoiceStatus")["x-curation"])
+
+
+def test_generated_client_reads_both_status_spellings_and_error_names() -> None:
+    module, op = resource_module("notify", "getInvoice")
+    response = getattr(module, f"_response_{op.py_name}")()
+    for status in ("canceled", "cancelled"):
+        invoice = response.success.validate_json(json.dumps({"resource": "invoice", "status": status}))
+        assert invoice.status == status and invoice.invoice_number is None
+    error = response.errors[401].validate_json('{"status": 401, "details": "Missing authentication"}')
+    assert (error.details, error.detail) == ("Missing authentication", None)

@@ -1,10 +1,11 @@
 """Decisive facts of the curated Novicap spec (specs/novicap.yaml)."""
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.specs._responses import response_schemas
+from tests.specs._responses import resource_module, response_schemas
 
 SPEC_PATH = Path(__file__).parents[2] / "specs" / "novicap.yaml"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -222,3 +223,24 @@ def test_every_body_has_an_example(spec):
             for media in response.get("content", {}).values():
                 if "schema" in media:  # untyped JSON has nothing to exemplify
                     assert "example" in media, (op["operationId"], status)
+
+
+def test_generated_client_reads_both_supplier_list_shapes_and_numeric_phones():
+    module, op = resource_module("novicap", "listDynamicDiscountingSuppliers")
+    adapter = getattr(module, f"_response_{op.py_name}")().success
+    supplier = {"supplier_id": "00445790", "supplier_name": "Tesco PLC", "contact_email": "a@b.c"}
+    bare = adapter.validate_json(json.dumps([{**supplier, "contact_phone": 44724565898}]))
+    assert isinstance(bare, list) and bare[0].contact_phone == 44724565898
+    wrapped = adapter.validate_json(json.dumps({"suppliers": [{**supplier, "contact_phone": "+44724565898"}]}))
+    assert wrapped.suppliers[0].contact_phone == "+44724565898"
+    # no request default leaks into a parsed response
+    assert (wrapped.suppliers[0].country_code, wrapped.suppliers[0].early_payment_cutoff_in_days) == (None, None)
+    assert wrapped.suppliers[0].custom_supplier_data is None
+
+
+def test_generated_client_reads_any_iso_8601_response_date():
+    module, op = resource_module("novicap", "listDynamicDiscountingInvoices")
+    adapter = getattr(module, f"_response_{op.py_name}")().success
+    body = {"invoices": [{"due_at": "2021-10-30T00:00:00Z", "accepted_at": "2021-09-15"}]}
+    invoice = adapter.validate_json(json.dumps(body)).invoices[0]
+    assert (invoice.due_at, invoice.accepted_at) == ("2021-10-30T00:00:00Z", "2021-09-15")

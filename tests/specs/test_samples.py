@@ -4,12 +4,10 @@ response adapter without a validation error (what strict_response_validation=Tru
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,10 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from generator.build import build_api
-from generator.load import load
-from generator.model import Operation
-from tests.contract._operations import package
+from tests.specs._responses import resource_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
@@ -77,19 +72,6 @@ def response_schema_pointer(stem: str, entry: dict[str, Any]) -> str | None:
     if media is None or "schema" not in response["content"][media]:
         return None
     return f"{ptr}/content/{media.replace('/', '~1')}/schema"
-
-
-@cache
-def model_operations(stem: str) -> dict[str, tuple[str, Operation]]:
-    """operationId -> (resource module name, operation) from the generator's intermediate model, so
-    method names come from the generator rather than from this test."""
-    api, _, _ = build_api(load(SPECS / f"{stem}.yaml"), stem)
-    return {op.operation_id: (res.attr, op) for res in api.resources for op in res.operations}
-
-
-def resource_module(stem: str, attr: str) -> ModuleType:
-    package(stem)
-    return importlib.import_module(f"{stem}_client.resources.{attr}")
 
 
 def dotted(value: Any, path: str) -> Any:
@@ -151,8 +133,7 @@ def test_sample_validates_against_the_response_schema(stem: str, entry: dict[str
 
 @pytest.mark.parametrize(("stem", "entry"), PARAMS)
 def test_sample_parses_through_the_generated_client(stem: str, entry: dict[str, Any]) -> None:
-    attr, op = model_operations(stem)[entry["operation"]]
-    module = resource_module(stem, attr)
+    module, op = resource_module(stem, entry["operation"])
     status = entry["status"]
     is_success = status in {r.status for r in op.success}
     if op.pagination is not None:
