@@ -46,6 +46,7 @@ class InvisibleCollectorClient(SyncAPIClient):
         http_client: httpx.Client | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -58,6 +59,10 @@ class InvisibleCollectorClient(SyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `invisible_collector_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -85,6 +90,7 @@ class InvisibleCollectorClient(SyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property
@@ -113,6 +119,7 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -125,6 +132,10 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `invisible_collector_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -152,6 +163,7 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property

@@ -4,15 +4,13 @@
 #   filename:  <dict>
 
 from __future__ import annotations
-
-import typing as _typing
 from enum import StrEnum
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from datetime import date as date_aliased
 
 
-class PaymentStatus(StrEnum):
+class Status(StrEnum):
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """
@@ -27,6 +25,7 @@ class PaymentLine(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str
@@ -54,10 +53,11 @@ class CreatePaymentStatus(StrEnum):
 
 class Payment(BaseModel):
     """
-    A payment and the debts it settles.
+    A payment and the debts it settles (the request body of createPayment).
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str
@@ -68,7 +68,7 @@ class Payment(BaseModel):
     """
     An external identifier of this payment.
     """
-    status: PaymentStatus | None = PaymentStatus.final
+    status: Status
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """
@@ -100,7 +100,3 @@ class Payment(BaseModel):
     """
     A list of debts being paid.
     """
-
-
-# The plain values each string enum also takes in a request (`country="NL"`).
-CreatePaymentStatusLiteral: _typing.TypeAlias = _typing.Literal["FINAL", "CANCELLED"]

@@ -19,10 +19,9 @@ from notalkpayments_client import _exceptions as _errors
 from notalkpayments_client.models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
-CREATE_REQUEST: _t.Any = {
+CREATE_BUSINESS_UNIT_REQUEST: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -31,7 +30,7 @@ CREATE_REQUEST: _t.Any = {
     "provinceCode": "BC",
     "countryCode": "CA",
 }
-CREATE_SCHEMA: _t.Any = {
+CREATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/BusinessUnitRequest",
     "$defs": {
         "BusinessUnitRequest": {
@@ -48,7 +47,7 @@ CREATE_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_FIELDS: dict[str, str] = {
+CREATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
     "businessUnitExternalId": "business_unit_external_id",
     "customerId": "customer_id",
     "name": "name",
@@ -57,7 +56,7 @@ CREATE_FIELDS: dict[str, str] = {
     "provinceCode": "province_code",
     "countryCode": "country_code",
 }
-CREATE_RESPONSE: _t.Any = {
+CREATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
     "id": 123,
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
@@ -69,7 +68,7 @@ CREATE_RESPONSE: _t.Any = {
 }
 
 
-RETRIEVE_RESPONSE: _t.Any = {
+GET_BUSINESS_UNIT_RESPONSE: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -80,7 +79,7 @@ RETRIEVE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_REQUEST: _t.Any = {
+UPDATE_BUSINESS_UNIT_REQUEST: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -89,7 +88,7 @@ UPDATE_REQUEST: _t.Any = {
     "provinceCode": "BC",
     "countryCode": "CA",
 }
-UPDATE_SCHEMA: _t.Any = {
+UPDATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/BusinessUnitRequest",
     "$defs": {
         "BusinessUnitRequest": {
@@ -106,7 +105,7 @@ UPDATE_SCHEMA: _t.Any = {
         }
     },
 }
-UPDATE_FIELDS: dict[str, str] = {
+UPDATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
     "businessUnitExternalId": "business_unit_external_id",
     "customerId": "customer_id",
     "name": "name",
@@ -115,7 +114,7 @@ UPDATE_FIELDS: dict[str, str] = {
     "provinceCode": "province_code",
     "countryCode": "country_code",
 }
-UPDATE_RESPONSE: _t.Any = {
+UPDATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
     "id": 123,
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
@@ -127,70 +126,73 @@ UPDATE_RESPONSE: _t.Any = {
 }
 
 
-def test_business_units_create() -> None:
+DELETE_BUSINESS_UNIT_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
+def test_create_business_unit() -> None:
     """`POST /api/BusinessUnit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_RESPONSE),
-        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.create(
+        result = api.business_units.create_business_unit(
             **_support.kwargs_from(
-                BusinessUnitRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
+                BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST),
+                CREATE_BUSINESS_UNIT_FIELDS,
             )
         )
-        second = api.business_units.create(body=BusinessUnitRequest.model_validate(CREATE_REQUEST))
+        second = api.business_units.create_business_unit(
+            body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
+        )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.test.example/api/BusinessUnit",
+        url="https://api.notalkpayments.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_BUSINESS_UNIT_REQUEST,
+        schema=CREATE_BUSINESS_UNIT_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_BUSINESS_UNIT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.test.example/api/BusinessUnit",
+        url="https://api.notalkpayments.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_BUSINESS_UNIT_REQUEST,
+        schema=CREATE_BUSINESS_UNIT_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.dump(second) == CREATE_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_business_units_create_errors(
+def test_create_business_unit_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.create(body=BusinessUnitRequest.model_validate(CREATE_REQUEST))
+            api.business_units.create_business_unit(
+                body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -198,73 +200,68 @@ def test_business_units_create_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_business_units_create_async() -> None:
+def test_create_business_unit_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.business_units.create(
-                body=BusinessUnitRequest.model_validate(CREATE_REQUEST)
+            return await api.business_units.create_business_unit(
+                body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
             )
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.test.example/api/BusinessUnit",
+        url="https://api.notalkpayments.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_BUSINESS_UNIT_REQUEST,
+        schema=CREATE_BUSINESS_UNIT_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_BUSINESS_UNIT_RESPONSE
 
 
-def test_business_units_retrieve() -> None:
+def test_get_business_unit() -> None:
     """`GET /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, RETRIEVE_RESPONSE),
+        _support.reply(200, GET_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.retrieve(1)
+        result = api.business_units.get_business_unit(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.test.example/api/BusinessUnit/1",
+        url="https://api.notalkpayments.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.dump(result) == GET_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_business_units_retrieve_errors(
+def test_get_business_unit_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.retrieve(1)
+            api.business_units.get_business_unit(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -272,74 +269,72 @@ def test_business_units_retrieve_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_business_units_update() -> None:
+def test_update_business_unit() -> None:
     """`PUT /api/BusinessUnit/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_RESPONSE),
-        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, UPDATE_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.update(
+        result = api.business_units.update_business_unit(
             1,
             **_support.kwargs_from(
-                BusinessUnitRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
+                BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST),
+                UPDATE_BUSINESS_UNIT_FIELDS,
             ),
         )
-        second = api.business_units.update(
-            1, body=BusinessUnitRequest.model_validate(UPDATE_REQUEST)
+        second = api.business_units.update_business_unit(
+            1, body=BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.test.example/api/BusinessUnit/1",
+        url="https://api.notalkpayments.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_BUSINESS_UNIT_REQUEST,
+        schema=UPDATE_BUSINESS_UNIT_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.dump(result) == UPDATE_BUSINESS_UNIT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.test.example/api/BusinessUnit/1",
+        url="https://api.notalkpayments.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_BUSINESS_UNIT_REQUEST,
+        schema=UPDATE_BUSINESS_UNIT_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.dump(second) == UPDATE_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_business_units_update_errors(
+def test_update_business_unit_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.update(1, body=BusinessUnitRequest.model_validate(UPDATE_REQUEST))
+            api.business_units.update_business_unit(
+                1, body=BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST)
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -347,47 +342,43 @@ def test_business_units_update_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_business_units_delete() -> None:
+def test_delete_business_unit() -> None:
     """`DELETE /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.business_units.delete(1)
+        result = api.business_units.delete_business_unit(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.test.example/api/BusinessUnit/1",
+        url="https://api.notalkpayments.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_business_units_delete_errors(
+def test_delete_business_unit_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.delete(1)
+            api.business_units.delete_business_unit(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

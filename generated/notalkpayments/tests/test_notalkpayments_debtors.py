@@ -20,10 +20,9 @@ from notalkpayments_client.models import (
     Debtor,
     DebtorRequest,
     DebtorUpdateRequest,
-    Error,
 )
 
-CREATE_REQUEST: _t.Any = {
+CREATE_DEBTOR_REQUEST: _t.Any = {
     "debtorExternalId": "d-12345",
     "customerId": 123,
     "firstName": "John",
@@ -38,7 +37,7 @@ CREATE_REQUEST: _t.Any = {
     "dateOfBirth": "1980-01-01",
     "employeerName": "ACME Inc",
 }
-CREATE_SCHEMA: _t.Any = {
+CREATE_DEBTOR_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DebtorRequest",
     "$defs": {
         "DebtorRequest": {
@@ -61,7 +60,7 @@ CREATE_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_FIELDS: dict[str, str] = {
+CREATE_DEBTOR_FIELDS: dict[str, str] = {
     "debtorExternalId": "debtor_external_id",
     "customerId": "customer_id",
     "firstName": "first_name",
@@ -76,7 +75,7 @@ CREATE_FIELDS: dict[str, str] = {
     "dateOfBirth": "date_of_birth",
     "employeerName": "employeer_name",
 }
-CREATE_RESPONSE: _t.Any = {
+CREATE_DEBTOR_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -94,7 +93,7 @@ CREATE_RESPONSE: _t.Any = {
 }
 
 
-RETRIEVE_RESPONSE: _t.Any = {
+GET_DEBTOR_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -112,7 +111,7 @@ RETRIEVE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_REQUEST: _t.Any = {
+UPDATE_DEBTOR_REQUEST: _t.Any = {
     "debtorExternalId": "d-12345",
     "customerId": 123,
     "firstName": "John",
@@ -127,7 +126,7 @@ UPDATE_REQUEST: _t.Any = {
     "dateOfBirth": "1980-01-01",
     "employeerName": "ACME Inc",
 }
-UPDATE_SCHEMA: _t.Any = {
+UPDATE_DEBTOR_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DebtorUpdateRequest",
     "$defs": {
         "DebtorUpdateRequest": {
@@ -151,7 +150,7 @@ UPDATE_SCHEMA: _t.Any = {
         }
     },
 }
-UPDATE_FIELDS: dict[str, str] = {
+UPDATE_DEBTOR_FIELDS: dict[str, str] = {
     "debtorExternalId": "debtor_external_id",
     "customerId": "customer_id",
     "firstName": "first_name",
@@ -166,7 +165,7 @@ UPDATE_FIELDS: dict[str, str] = {
     "dateOfBirth": "date_of_birth",
     "employeerName": "employeer_name",
 }
-UPDATE_RESPONSE: _t.Any = {
+UPDATE_DEBTOR_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -184,68 +183,68 @@ UPDATE_RESPONSE: _t.Any = {
 }
 
 
-def test_debtors_create() -> None:
+DELETE_DEBTOR_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
+def test_create_debtor() -> None:
     """`POST /api/Debtor`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_RESPONSE),
-        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_DEBTOR_RESPONSE),
+        _support.reply(200, CREATE_DEBTOR_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.create(
-            **_support.kwargs_from(DebtorRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
+        result = api.debtors.create_debtor(
+            **_support.kwargs_from(
+                DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST), CREATE_DEBTOR_FIELDS
+            )
         )
-        second = api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
+        second = api.debtors.create_debtor(body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.test.example/api/Debtor",
+        url="https://api.notalkpayments.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DEBTOR_REQUEST,
+        schema=CREATE_DEBTOR_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_DEBTOR_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.test.example/api/Debtor",
+        url="https://api.notalkpayments.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DEBTOR_REQUEST,
+        schema=CREATE_DEBTOR_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.dump(second) == CREATE_DEBTOR_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_debtors_create_errors(
+def test_create_debtor_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
+            api.debtors.create_debtor(body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -253,71 +252,68 @@ def test_debtors_create_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_debtors_create_async() -> None:
+def test_create_debtor_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_DEBTOR_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
+            return await api.debtors.create_debtor(
+                body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST)
+            )
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.test.example/api/Debtor",
+        url="https://api.notalkpayments.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DEBTOR_REQUEST,
+        schema=CREATE_DEBTOR_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_DEBTOR_RESPONSE
 
 
-def test_debtors_retrieve() -> None:
+def test_get_debtor() -> None:
     """`GET /api/Debtor/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, RETRIEVE_RESPONSE),
+        _support.reply(200, GET_DEBTOR_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.retrieve(1)
+        result = api.debtors.get_debtor(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.test.example/api/Debtor/1",
+        url="https://api.notalkpayments.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.dump(result) == GET_DEBTOR_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_debtors_retrieve_errors(
+def test_get_debtor_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.retrieve(1)
+            api.debtors.get_debtor(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -325,72 +321,71 @@ def test_debtors_retrieve_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_debtors_update() -> None:
+def test_update_debtor() -> None:
     """`PUT /api/Debtor/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_RESPONSE),
-        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_DEBTOR_RESPONSE),
+        _support.reply(200, UPDATE_DEBTOR_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.update(
+        result = api.debtors.update_debtor(
             1,
             **_support.kwargs_from(
-                DebtorUpdateRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
+                DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST), UPDATE_DEBTOR_FIELDS
             ),
         )
-        second = api.debtors.update(1, body=DebtorUpdateRequest.model_validate(UPDATE_REQUEST))
+        second = api.debtors.update_debtor(
+            1, body=DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST)
+        )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.test.example/api/Debtor/1",
+        url="https://api.notalkpayments.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_DEBTOR_REQUEST,
+        schema=UPDATE_DEBTOR_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.dump(result) == UPDATE_DEBTOR_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.test.example/api/Debtor/1",
+        url="https://api.notalkpayments.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_DEBTOR_REQUEST,
+        schema=UPDATE_DEBTOR_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.dump(second) == UPDATE_DEBTOR_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_debtors_update_errors(
+def test_update_debtor_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.update(1, body=DebtorUpdateRequest.model_validate(UPDATE_REQUEST))
+            api.debtors.update_debtor(
+                1, body=DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST)
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -398,47 +393,43 @@ def test_debtors_update_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_debtors_delete() -> None:
+def test_delete_debtor() -> None:
     """`DELETE /api/Debtor/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_DEBTOR_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.debtors.delete(1)
+        result = api.debtors.delete_debtor(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.test.example/api/Debtor/1",
+        url="https://api.notalkpayments.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_DEBTOR_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_debtors_delete_errors(
+def test_delete_debtor_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.delete(1)
+            api.debtors.delete_debtor(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

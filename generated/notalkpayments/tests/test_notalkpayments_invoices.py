@@ -17,13 +17,12 @@ import pytest
 import _notalkpayments_support as _support
 from notalkpayments_client import _exceptions as _errors
 from notalkpayments_client.models import (
-    Error,
     Invoice,
     InvoiceRequest,
     InvoiceUpdateRequest,
 )
 
-CREATE_REQUEST: _t.Any = {
+CREATE_INVOICE_REQUEST: _t.Any = {
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
     "description": "Sample Invoice Description",
@@ -53,7 +52,7 @@ CREATE_REQUEST: _t.Any = {
     "invoiceDate": "2023-01-01",
     "businessUnitExternalId": "BU-001",
 }
-CREATE_SCHEMA: _t.Any = {
+CREATE_INVOICE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -72,7 +71,6 @@ CREATE_SCHEMA: _t.Any = {
         },
         "InvoiceReference": {
             "type": "object",
-            "required": ["firstName", "lastName"],
             "properties": {
                 "firstName": {"type": "string"},
                 "lastName": {"type": "string"},
@@ -85,7 +83,7 @@ CREATE_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_FIELDS: dict[str, str] = {
+CREATE_INVOICE_FIELDS: dict[str, str] = {
     "debtorId": "debtor_id",
     "invoiceExternalNumber": "invoice_external_number",
     "description": "description",
@@ -96,7 +94,7 @@ CREATE_FIELDS: dict[str, str] = {
     "invoiceDate": "invoice_date",
     "businessUnitExternalId": "business_unit_external_id",
 }
-CREATE_RESPONSE: _t.Any = {
+CREATE_INVOICE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -129,7 +127,7 @@ CREATE_RESPONSE: _t.Any = {
 }
 
 
-RETRIEVE_RESPONSE: _t.Any = {
+GET_INVOICE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -162,7 +160,7 @@ RETRIEVE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_REQUEST: _t.Any = {
+UPDATE_INVOICE_REQUEST: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -193,7 +191,7 @@ UPDATE_REQUEST: _t.Any = {
     "invoiceDate": "2023-01-01",
     "businessUnitExternalId": "BU-001",
 }
-UPDATE_SCHEMA: _t.Any = {
+UPDATE_INVOICE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceUpdateRequest",
     "$defs": {
         "InvoiceUpdateRequest": {
@@ -213,7 +211,6 @@ UPDATE_SCHEMA: _t.Any = {
         },
         "InvoiceReference": {
             "type": "object",
-            "required": ["firstName", "lastName"],
             "properties": {
                 "firstName": {"type": "string"},
                 "lastName": {"type": "string"},
@@ -226,7 +223,7 @@ UPDATE_SCHEMA: _t.Any = {
         },
     },
 }
-UPDATE_FIELDS: dict[str, str] = {
+UPDATE_INVOICE_FIELDS: dict[str, str] = {
     "id": "id_2",
     "debtorId": "debtor_id",
     "invoiceExternalNumber": "invoice_external_number",
@@ -238,7 +235,7 @@ UPDATE_FIELDS: dict[str, str] = {
     "invoiceDate": "invoice_date",
     "businessUnitExternalId": "business_unit_external_id",
 }
-UPDATE_RESPONSE: _t.Any = {
+UPDATE_INVOICE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -271,68 +268,70 @@ UPDATE_RESPONSE: _t.Any = {
 }
 
 
-def test_invoices_create() -> None:
+DELETE_INVOICE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
+def test_create_invoice() -> None:
     """`POST /api/Invoice`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_RESPONSE),
-        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_INVOICE_RESPONSE),
+        _support.reply(200, CREATE_INVOICE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.create(
-            **_support.kwargs_from(InvoiceRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
+        result = api.invoices.create_invoice(
+            **_support.kwargs_from(
+                InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST), CREATE_INVOICE_FIELDS
+            )
         )
-        second = api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
+        second = api.invoices.create_invoice(
+            body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
+        )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.test.example/api/Invoice",
+        url="https://api.notalkpayments.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_INVOICE_REQUEST,
+        schema=CREATE_INVOICE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.test.example/api/Invoice",
+        url="https://api.notalkpayments.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_INVOICE_REQUEST,
+        schema=CREATE_INVOICE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.dump(second) == CREATE_INVOICE_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_invoices_create_errors(
+def test_create_invoice_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
+            api.invoices.create_invoice(body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -340,71 +339,68 @@ def test_invoices_create_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_invoices_create_async() -> None:
+def test_create_invoice_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_INVOICE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
+            return await api.invoices.create_invoice(
+                body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
+            )
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.test.example/api/Invoice",
+        url="https://api.notalkpayments.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_INVOICE_REQUEST,
+        schema=CREATE_INVOICE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
 
 
-def test_invoices_retrieve() -> None:
+def test_get_invoice() -> None:
     """`GET /api/Invoice/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, RETRIEVE_RESPONSE),
+        _support.reply(200, GET_INVOICE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.retrieve(1)
+        result = api.invoices.get_invoice(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.test.example/api/Invoice/1",
+        url="https://api.notalkpayments.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.dump(result) == GET_INVOICE_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_invoices_retrieve_errors(
+def test_get_invoice_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.retrieve(1)
+            api.invoices.get_invoice(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -412,72 +408,71 @@ def test_invoices_retrieve_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_invoices_update() -> None:
+def test_update_invoice() -> None:
     """`PUT /api/Invoice/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_RESPONSE),
-        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_INVOICE_RESPONSE),
+        _support.reply(200, UPDATE_INVOICE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.update(
+        result = api.invoices.update_invoice(
             1,
             **_support.kwargs_from(
-                InvoiceUpdateRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
+                InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST), UPDATE_INVOICE_FIELDS
             ),
         )
-        second = api.invoices.update(1, body=InvoiceUpdateRequest.model_validate(UPDATE_REQUEST))
+        second = api.invoices.update_invoice(
+            1, body=InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST)
+        )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.test.example/api/Invoice/1",
+        url="https://api.notalkpayments.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_INVOICE_REQUEST,
+        schema=UPDATE_INVOICE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.dump(result) == UPDATE_INVOICE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.test.example/api/Invoice/1",
+        url="https://api.notalkpayments.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_REQUEST,
-        schema=UPDATE_SCHEMA,
+        json_body=UPDATE_INVOICE_REQUEST,
+        schema=UPDATE_INVOICE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.dump(second) == UPDATE_INVOICE_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_invoices_update_errors(
+def test_update_invoice_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.update(1, body=InvoiceUpdateRequest.model_validate(UPDATE_REQUEST))
+            api.invoices.update_invoice(
+                1, body=InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST)
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -485,47 +480,43 @@ def test_invoices_update_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_invoices_delete() -> None:
+def test_delete_invoice() -> None:
     """`DELETE /api/Invoice/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_INVOICE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.invoices.delete(1)
+        result = api.invoices.delete_invoice(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.test.example/api/Invoice/1",
+        url="https://api.notalkpayments.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_INVOICE_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_invoices_delete_errors(
+def test_delete_invoice_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete(1)
+            api.invoices.delete_invoice(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

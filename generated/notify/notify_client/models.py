@@ -4,8 +4,6 @@
 #   filename:  <dict>
 
 from __future__ import annotations
-
-import typing as _typing
 from notify_client._wire import DMYDate, Decimal2dp
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field
 from enum import StrEnum
@@ -269,18 +267,19 @@ class CountryCode(StrEnum):
     ax = "AX"
 
 
-class CustomerResource(StrEnum):
+class Resource(StrEnum):
     customer = "customer"
 
 
 class CustomerAddress(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    address: Annotated[str, Field(max_length=250)]
-    postalcode: Annotated[str, Field(max_length=10)]
-    city: Annotated[str, Field(max_length=250)]
-    country: CountryCode
+    address: Annotated[str | None, Field(max_length=250)] = None
+    postalcode: Annotated[str | None, Field(max_length=10)] = None
+    city: Annotated[str | None, Field(max_length=250)] = None
+    country: CountryCode | None = None
 
 
 class CustomerReference(BaseModel):
@@ -289,49 +288,48 @@ class CustomerReference(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: UUID
-    number: str
+    id: UUID | None = None
+    number: str | None = None
     """
     The customer code in your administration.
     """
-    name: str
-
-
-class CustomerSearchResultResource(StrEnum):
-    customer = "customer"
+    name: str | None = None
 
 
 class CustomerSearchResult(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: CustomerSearchResultResource
-    id: UUID
+    resource: Resource | None = None
+    id: UUID | None = None
     """
     The unique Notify customer id.
     """
-    customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
+    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
 
 
-class DocumentResource(StrEnum):
+class Resource2(StrEnum):
     document = "document"
 
 
 class Document(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: DocumentResource
-    invoice: UUID
+    resource: Resource2 | None = None
+    invoice: UUID | None = None
     """
     The invoice the document is attached to.
     """
-    filename: str
+    filename: str | None = None
 
 
-class DocumentCreateMediatype(StrEnum):
+class Mediatype(StrEnum):
     """
     Should be application/pdf.
     """
@@ -341,6 +339,7 @@ class DocumentCreateMediatype(StrEnum):
 
 class DocumentCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice: UUID
@@ -351,7 +350,7 @@ class DocumentCreate(BaseModel):
     """
     The complete original file name including extension, e.g. invoice-200001.pdf.
     """
-    mediatype: DocumentCreateMediatype
+    mediatype: Mediatype
     """
     Should be application/pdf.
     """
@@ -374,19 +373,24 @@ class Error(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    status: int
+    status: int | None = None
     """
     The HTTP status code.
     """
-    title: str
+    title: str | None = None
     """
     The HTTP status text.
     """
-    detail: str
+    detail: str | None = None
     """
     What went wrong.
+    """
+    details: str | None = None
+    """
+    What went wrong (the spelling of the 401 sample).
     """
     field: str | None = None
     """
@@ -394,8 +398,9 @@ class Error(BaseModel):
     """
 
 
-class InvoiceResource(StrEnum):
+class Resource3(StrEnum):
     invoice = "invoice"
+    customer = "customer"
 
 
 class InvoiceStatus(StrEnum):
@@ -409,12 +414,25 @@ class InvoiceStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class InvoiceStatusResponse(StrEnum):
+    """
+    The status of an invoice as the API returns it. When an invoice gets the status paid or cancelled, no further actions will be made.
+    """
+
+    concept = "concept"
+    open = "open"
+    paid = "paid"
+    cancelled = "cancelled"
+    canceled = "canceled"
+
+
 class InvoiceUpdate(BaseModel):
     """
     Fields to change; omitted fields keep their value.
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice_date: Annotated[DMYDate | None, Field(alias="invoiceDate")] = None
@@ -452,9 +470,10 @@ class Language(StrEnum):
 
 class Link(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    href: AnyUrl
+    href: AnyUrl | None = None
     """
     URL of the linked page; carries the `from` cursor (and `limit`).
     """
@@ -466,19 +485,20 @@ class Link(BaseModel):
 
 class PageLinks(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    previous: Link | None
+    previous: Link | None = None
     """
-    Link to the previous page, null on the first page.
+    Link to the previous page; null (or absent) on the first page.
     """
-    next: Link | None
+    next: Link | None = None
     """
     Link to the next page; absent or null on the last page.
     """
 
 
-class PaymentResource(StrEnum):
+class Resource4(StrEnum):
     payment = "payment"
 
 
@@ -488,27 +508,28 @@ class Payment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: PaymentResource
-    id: UUID
-    invoice: UUID
+    resource: Resource4 | None = None
+    id: UUID | None = None
+    invoice: UUID | None = None
     """
     The invoice the payment was registered on.
     """
-    date: DMYDate
+    date: DMYDate | None = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    amount: Decimal2dp
+    amount: Decimal2dp | None = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
@@ -516,25 +537,27 @@ class Payment(BaseModel):
 
 class PaymentInvoiceReference(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: UUID
-    number: str
+    id: UUID | None = None
+    number: str | None = None
     """
     The invoice number.
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
 
 
-class PaymentListItemResource(StrEnum):
+class Resource5(StrEnum):
     payment = "payment"
+    payments = "payments"
 
 
 class PaymentListItem(BaseModel):
@@ -543,20 +566,21 @@ class PaymentListItem(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: PaymentListItemResource
-    id: UUID
-    date: DMYDate
+    resource: Resource5 | None = None
+    id: UUID | None = None
+    date: DMYDate | None = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    amount: Decimal2dp
+    amount: Decimal2dp | None = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice: PaymentInvoiceReference
-    customer: CustomerReference
+    invoice: PaymentInvoiceReference | None = None
+    customer: CustomerReference | None = None
 
 
 class PaymentMethod(StrEnum):
@@ -585,39 +609,43 @@ class Customer(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: CustomerResource
-    id: UUID
+    resource: Resource | None = None
+    id: UUID | None = None
     """
     The unique Notify customer id.
     """
-    customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
+    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
     """
     The unique customer identifier (code) as stored in your administration.
     """
-    name: Annotated[str, Field(max_length=250)]
-    address: CustomerAddress
-    contact: Annotated[str, Field(max_length=250)]
+    name: Annotated[str | None, Field(max_length=250)] = None
+    address: CustomerAddress | None = None
+    contact: Annotated[str | None, Field(max_length=250)] = None
     """
     The full name of the contact.
     """
-    phone: Annotated[str, Field(max_length=20)]
-    mobile: Annotated[str, Field(max_length=20)]
-    email: Annotated[str, Field(max_length=250)]
-    invoice_email: Annotated[str, Field(alias="invoiceEmail", max_length=250)]
+    phone: Annotated[str | None, Field(max_length=20)] = None
+    mobile: Annotated[str | None, Field(max_length=20)] = None
+    email: Annotated[str | None, Field(max_length=250)] = None
+    invoice_email: Annotated[str | None, Field(alias="invoiceEmail", max_length=250)] = None
     """
     Address for invoices only.
     """
-    registration_number: Annotated[str, Field(alias="registrationNumber", max_length=10)]
+    registration_number: Annotated[str | None, Field(alias="registrationNumber", max_length=10)] = (
+        None
+    )
     """
     The company registration number as registered by the Chamber of Commerce.
     """
-    language: Language
+    language: Language | None = None
 
 
 class CustomerCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
@@ -663,14 +691,15 @@ class CustomerCreate(BaseModel):
 
 class CustomerList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    customers: list[Customer]
-    count: Annotated[int, Field(ge=0)]
+    customers: list[Customer] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of customers in this page.
     """
-    links: PageLinks
+    links: PageLinks | None = None
 
 
 class CustomerUpdate(BaseModel):
@@ -679,6 +708,7 @@ class CustomerUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     name: Annotated[str | None, Field(max_length=250)] = None
@@ -711,28 +741,29 @@ class CustomerUpdate(BaseModel):
 
 class Invoice(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    resource: InvoiceResource
-    id: UUID
+    resource: Resource3 | None = None
+    id: UUID | None = None
     """
     The unique Notify invoice id.
     """
-    status: InvoiceStatus
-    invoice_number: Annotated[str, Field(alias="invoiceNumber", max_length=100)]
-    invoice_date: Annotated[DMYDate, Field(alias="invoiceDate")]
+    status: InvoiceStatusResponse | None = None
+    invoice_number: Annotated[str | None, Field(alias="invoiceNumber", max_length=100)] = None
+    invoice_date: Annotated[DMYDate | None, Field(alias="invoiceDate")] = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    invoice_duedate: Annotated[DMYDate, Field(alias="invoiceDuedate")]
+    invoice_duedate: Annotated[DMYDate | None, Field(alias="invoiceDuedate")] = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
@@ -740,11 +771,12 @@ class Invoice(BaseModel):
     """
     File name of the document attached to the invoice.
     """
-    customer: CustomerReference
+    customer: CustomerReference | None = None
 
 
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     customer: UUID
@@ -776,18 +808,20 @@ class InvoiceCreate(BaseModel):
 
 class InvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    invoices: list[Invoice]
-    count: Annotated[int, Field(ge=0)]
+    invoices: list[Invoice] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of invoices in this page.
     """
-    links: PageLinks
+    links: PageLinks | None = None
 
 
 class PaymentCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice: UUID
@@ -807,272 +841,12 @@ class PaymentCreate(BaseModel):
 
 class PaymentList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payments: list[PaymentListItem]
-    count: Annotated[int, Field(ge=0)]
+    payments: list[PaymentListItem] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of payments in this page.
     """
-    links: PageLinks
-
-
-# The plain values each string enum also takes in a request (`country="NL"`).
-CountryCodeLiteral: _typing.TypeAlias = _typing.Literal[
-    "AF",
-    "AL",
-    "DZ",
-    "AS",
-    "AD",
-    "AO",
-    "AI",
-    "AQ",
-    "AG",
-    "AR",
-    "AM",
-    "AW",
-    "AU",
-    "AT",
-    "AZ",
-    "BS",
-    "BH",
-    "BD",
-    "BB",
-    "BY",
-    "BE",
-    "BZ",
-    "BJ",
-    "BM",
-    "BT",
-    "BO",
-    "BQ",
-    "BA",
-    "BW",
-    "BV",
-    "BR",
-    "IO",
-    "BN",
-    "BG",
-    "BF",
-    "BI",
-    "CV",
-    "KH",
-    "CM",
-    "CA",
-    "KY",
-    "CF",
-    "TD",
-    "CL",
-    "CN",
-    "CX",
-    "CC",
-    "CO",
-    "KM",
-    "CD",
-    "CG",
-    "CK",
-    "CR",
-    "HR",
-    "CU",
-    "CW",
-    "CY",
-    "CZ",
-    "CI",
-    "DK",
-    "DJ",
-    "DM",
-    "DO",
-    "EC",
-    "EG",
-    "SV",
-    "GQ",
-    "ER",
-    "EE",
-    "SZ",
-    "ET",
-    "FK",
-    "FO",
-    "FJ",
-    "FI",
-    "FR",
-    "GF",
-    "PF",
-    "TF",
-    "GA",
-    "GM",
-    "GE",
-    "DE",
-    "GH",
-    "GI",
-    "GR",
-    "GL",
-    "GD",
-    "GP",
-    "GU",
-    "GT",
-    "GG",
-    "GN",
-    "GW",
-    "GY",
-    "HT",
-    "HM",
-    "VA",
-    "HN",
-    "HK",
-    "HU",
-    "IS",
-    "IN",
-    "ID",
-    "IR",
-    "IQ",
-    "IE",
-    "IM",
-    "IL",
-    "IT",
-    "JM",
-    "JP",
-    "JE",
-    "JO",
-    "KZ",
-    "KE",
-    "KI",
-    "KP",
-    "KR",
-    "KW",
-    "KG",
-    "LA",
-    "LV",
-    "LB",
-    "LS",
-    "LR",
-    "LY",
-    "LI",
-    "LT",
-    "LU",
-    "MO",
-    "MG",
-    "MW",
-    "MY",
-    "MV",
-    "ML",
-    "MT",
-    "MH",
-    "MQ",
-    "MR",
-    "MU",
-    "YT",
-    "MX",
-    "FM",
-    "MD",
-    "MC",
-    "MN",
-    "ME",
-    "MS",
-    "MA",
-    "MZ",
-    "MM",
-    "NA",
-    "NR",
-    "NP",
-    "NL",
-    "NC",
-    "NZ",
-    "NI",
-    "NE",
-    "NG",
-    "NU",
-    "NF",
-    "MP",
-    "NO",
-    "OM",
-    "PK",
-    "PW",
-    "PS",
-    "PA",
-    "PG",
-    "PY",
-    "PE",
-    "PH",
-    "PN",
-    "PL",
-    "PT",
-    "PR",
-    "QA",
-    "MK",
-    "RO",
-    "RU",
-    "RW",
-    "RE",
-    "BL",
-    "SH",
-    "KN",
-    "LC",
-    "MF",
-    "PM",
-    "VC",
-    "WS",
-    "SM",
-    "ST",
-    "SA",
-    "SN",
-    "RS",
-    "SC",
-    "SL",
-    "SG",
-    "SX",
-    "SK",
-    "SI",
-    "SB",
-    "SO",
-    "ZA",
-    "GS",
-    "SS",
-    "ES",
-    "LK",
-    "SD",
-    "SR",
-    "SJ",
-    "SE",
-    "CH",
-    "SY",
-    "TW",
-    "TJ",
-    "TZ",
-    "TH",
-    "TL",
-    "TG",
-    "TK",
-    "TO",
-    "TT",
-    "TN",
-    "TR",
-    "TM",
-    "TC",
-    "TV",
-    "UG",
-    "UA",
-    "AE",
-    "GB",
-    "UM",
-    "US",
-    "UY",
-    "UZ",
-    "VU",
-    "VE",
-    "VN",
-    "VG",
-    "VI",
-    "WF",
-    "EH",
-    "YE",
-    "ZM",
-    "ZW",
-    "AX",
-]
-InvoiceStatusLiteral: _typing.TypeAlias = _typing.Literal["concept", "open", "paid", "cancelled"]
-LanguageLiteral: _typing.TypeAlias = _typing.Literal[
-    "english", "dutch", "french", "german", "italian", "polish", "spanish"
-]
-PaymentMethodLiteral: _typing.TypeAlias = _typing.Literal[
-    "banktransfer", "ideal", "bancontact", "sepa", "creditcard"
-]
+    links: PageLinks | None = None

@@ -22,7 +22,7 @@ from novicap_client.models import (
     PaymentAdjustmentList,
 )
 
-LIST_RESPONSE: _t.Any = {
+LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE: _t.Any = {
     "payment_adjustments": [
         {
             "supplier_id": "00445790",
@@ -36,10 +36,10 @@ LIST_RESPONSE: _t.Any = {
 }
 
 
-CREATE_REQUEST: _t.Any = {
+CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST: _t.Any = {
     "payment_adjustments": [{"supplier_id": "00445790", "reference": "ADJ-001", "amount": -100}]
 }
-CREATE_SCHEMA: _t.Any = {
+CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreatePaymentAdjustmentsRequest",
     "$defs": {
         "CreatePaymentAdjustmentsRequest": {
@@ -65,20 +65,24 @@ CREATE_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_FIELDS: dict[str, str] = {"payment_adjustments": "payment_adjustments"}
-CREATE_RESPONSE: _t.Any = {}
+CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_FIELDS: dict[str, str] = {
+    "payment_adjustments": "payment_adjustments"
+}
+CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE: _t.Any = {}
 
 
-DELETE_RESPONSE: _t.Any = {}
+DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE: _t.Any = {}
 
 
-def test_dynamic_discounting_payment_adjustments_list() -> None:
+def test_list_dynamic_discounting_payment_adjustments() -> None:
     """`GET /v1/dynamic_discounting/payment_adjustments`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_RESPONSE),
+        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_adjustments.list()
+        result = (
+            api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -88,7 +92,7 @@ def test_dynamic_discounting_payment_adjustments_list() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -105,14 +109,14 @@ def test_dynamic_discounting_payment_adjustments_list() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_dynamic_discounting_payment_adjustments_list_errors(
+def test_list_dynamic_discounting_payment_adjustments_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.list()
+            api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -120,13 +124,17 @@ def test_dynamic_discounting_payment_adjustments_list_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_dynamic_discounting_payment_adjustments_list_async() -> None:
+def test_list_dynamic_discounting_payment_adjustments_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
+    exchange = _support.Exchange(
+        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE)
+    )
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.dynamic_discounting_payment_adjustments.list()
+            return (
+                await api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
+            )
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -137,26 +145,31 @@ def test_dynamic_discounting_payment_adjustments_list_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
 
 
-def test_dynamic_discounting_payment_adjustments_create() -> None:
+def test_create_dynamic_discounting_payment_adjustments() -> None:
     """`POST /v1/dynamic_discounting/payment_adjustments`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_RESPONSE),
-        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
+        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_adjustments.create(
+        result = api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
             **_support.kwargs_from(
-                CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
+                CreatePaymentAdjustmentsRequest.model_validate(
+                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
+                ),
+                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_FIELDS,
             )
         )
-        second = api.dynamic_discounting_payment_adjustments.create(
-            body=CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST)
+        second = api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
+            body=CreatePaymentAdjustmentsRequest.model_validate(
+                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
+            )
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -165,22 +178,20 @@ def test_dynamic_discounting_payment_adjustments_create() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/payment_adjustments",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
+        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
     )
-    assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/payment_adjustments",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
+        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
     )
-    assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -197,15 +208,17 @@ def test_dynamic_discounting_payment_adjustments_create() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_dynamic_discounting_payment_adjustments_create_errors(
+def test_create_dynamic_discounting_payment_adjustments_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.create(
-                body=CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST)
+            api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
+                body=CreatePaymentAdjustmentsRequest.model_validate(
+                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -214,13 +227,15 @@ def test_dynamic_discounting_payment_adjustments_create_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_dynamic_discounting_payment_adjustments_delete() -> None:
+def test_delete_dynamic_discounting_payment_adjustment() -> None:
     """`DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_RESPONSE),
+        _support.reply(200, DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_adjustments.delete("DDPI-ABCD")
+        result = api.dynamic_discounting_payment_adjustments.delete_dynamic_discounting_payment_adjustment(
+            "DDPI-ABCD"
+        )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -230,7 +245,7 @@ def test_dynamic_discounting_payment_adjustments_delete() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.dump(result) == DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -247,14 +262,16 @@ def test_dynamic_discounting_payment_adjustments_delete() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_dynamic_discounting_payment_adjustments_delete_errors(
+def test_delete_dynamic_discounting_payment_adjustment_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.delete("DDPI-ABCD")
+            api.dynamic_discounting_payment_adjustments.delete_dynamic_discounting_payment_adjustment(
+                "DDPI-ABCD"
+            )
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

@@ -19,10 +19,9 @@ from novicap_client import _exceptions as _errors
 from novicap_client.models import (
     CreateSuppliersRequest,
     EmptyResponse,
-    SupplierList,
 )
 
-LIST_RESPONSE: _t.Any = {
+LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {
     "suppliers": [
         {
             "country_code": "GB",
@@ -40,7 +39,7 @@ LIST_RESPONSE: _t.Any = {
 }
 
 
-CREATE_REQUEST: _t.Any = {
+CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST: _t.Any = {
     "suppliers": [
         {
             "country_code": "GB",
@@ -55,15 +54,17 @@ CREATE_REQUEST: _t.Any = {
         }
     ]
 }
-CREATE_SCHEMA: _t.Any = {
+CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreateSuppliersRequest",
     "$defs": {
         "CreateSuppliersRequest": {
             "type": "object",
             "required": ["suppliers"],
-            "properties": {"suppliers": {"type": "array", "items": {"$ref": "#/$defs/Supplier"}}},
+            "properties": {
+                "suppliers": {"type": "array", "items": {"$ref": "#/$defs/SupplierCreate"}}
+            },
         },
-        "Supplier": {
+        "SupplierCreate": {
             "type": "object",
             "required": ["supplier_id", "supplier_name", "contact_email"],
             "properties": {
@@ -85,17 +86,17 @@ CREATE_SCHEMA: _t.Any = {
         "CountryCode": {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Z]{2}$"},
     },
 }
-CREATE_FIELDS: dict[str, str] = {"suppliers": "suppliers"}
-CREATE_RESPONSE: _t.Any = {}
+CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_FIELDS: dict[str, str] = {"suppliers": "suppliers"}
+CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {}
 
 
-def test_dynamic_discounting_suppliers_list() -> None:
+def test_list_dynamic_discounting_suppliers() -> None:
     """`GET /v1/dynamic_discounting/suppliers`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_RESPONSE),
+        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_suppliers.list()
+        result = api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -104,8 +105,7 @@ def test_dynamic_discounting_suppliers_list() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert isinstance(result, SupplierList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -122,14 +122,14 @@ def test_dynamic_discounting_suppliers_list() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_dynamic_discounting_suppliers_list_errors(
+def test_list_dynamic_discounting_suppliers_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_suppliers.list()
+            api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -137,13 +137,13 @@ def test_dynamic_discounting_suppliers_list_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_dynamic_discounting_suppliers_list_async() -> None:
+def test_list_dynamic_discounting_suppliers_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.dynamic_discounting_suppliers.list()
+            return await api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -153,27 +153,27 @@ def test_dynamic_discounting_suppliers_list_async() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert isinstance(result, SupplierList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
 
 
-def test_dynamic_discounting_suppliers_create() -> None:
+def test_create_dynamic_discounting_suppliers() -> None:
     """`POST /v1/dynamic_discounting/suppliers`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_RESPONSE),
-        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
+        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_suppliers.create(
+        result = api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
             **_support.kwargs_from(
-                CreateSuppliersRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
+                CreateSuppliersRequest.model_validate(CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST),
+                CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_FIELDS,
             )
         )
-        second = api.dynamic_discounting_suppliers.create(
-            body=CreateSuppliersRequest.model_validate(CREATE_REQUEST)
+        second = api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
+            body=CreateSuppliersRequest.model_validate(CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -182,22 +182,22 @@ def test_dynamic_discounting_suppliers_create() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/suppliers",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST,
+        schema=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/suppliers",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_REQUEST,
-        schema=CREATE_SCHEMA,
+        json_body=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST,
+        schema=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -214,15 +214,17 @@ def test_dynamic_discounting_suppliers_create() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_dynamic_discounting_suppliers_create_errors(
+def test_create_dynamic_discounting_suppliers_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_suppliers.create(
-                body=CreateSuppliersRequest.model_validate(CREATE_REQUEST)
+            api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
+                body=CreateSuppliersRequest.model_validate(
+                    CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

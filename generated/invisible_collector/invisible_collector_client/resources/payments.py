@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -21,18 +22,23 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CreatePaymentStatus,
-    CreatePaymentStatusLiteral,
     Payment,
     PaymentLine,
 )
 
-__all__ = ["AsyncPaymentsResource", "PaymentsResource"]
+__all__ = [
+    "AsyncPaymentsResource",
+    "AsyncPaymentsResourceWithRawResponse",
+    "PaymentsResource",
+    "PaymentsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create() -> _ResponseSpec[Payment]:
+def _response_create_payment() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        operation="createPayment",
+        body="json",
         errors={},
     )
 
@@ -43,11 +49,13 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .payments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> PaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
 
     @_t.overload
-    def create(
+    def create_payment(
         self,
         *,
         number: str,
@@ -56,7 +64,7 @@ class PaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -64,10 +72,11 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
-    def create(
+    def create_payment(
         self,
         *,
         body: Payment,
@@ -75,14 +84,15 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
-    def create(
+    def create_payment(
         self,
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: CreatePaymentStatus | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -95,7 +105,8 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -107,30 +118,6 @@ class PaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
-
-        Args:
-            number: An identifier for this payment. Must be unique within the scope of a company. Required.
-            external_id: An external identifier of this payment.
-            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
-            type_: The type of payment. Required.
-            date: The payment date. The valid format is year-month-day. Required. Format date.
-            net_total: The amount paid without taxes. Format double.
-            tax: The amount paid for tax purposes. Format double.
-            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
-            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
-            lines: A list of debts being paid. Required.
-            body: the whole request body as `Payment`, instead of the field arguments.
-
-        Returns:
-            `Payment`: The payment was registered (or an identical payment was already registered).
-
-        Raises:
-            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
-            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
-            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
-            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -148,7 +135,7 @@ class PaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -164,8 +151,16 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_payment())
+
+
+class PaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: PaymentsResource) -> None:
+        self.create_payment = _response.raw(resource.create_payment)
 
 
 class AsyncPaymentsResource:
@@ -174,11 +169,15 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .payments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPaymentsResourceWithRawResponse(
+            AsyncPaymentsResource(self._client.with_raw_response())
+        )
 
     @_t.overload
-    async def create(
+    async def create_payment(
         self,
         *,
         number: str,
@@ -187,7 +186,7 @@ class AsyncPaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -195,10 +194,11 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
-    async def create(
+    async def create_payment(
         self,
         *,
         body: Payment,
@@ -206,14 +206,15 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
-    async def create(
+    async def create_payment(
         self,
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: CreatePaymentStatus | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -226,7 +227,8 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -238,30 +240,6 @@ class AsyncPaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
-
-        Args:
-            number: An identifier for this payment. Must be unique within the scope of a company. Required.
-            external_id: An external identifier of this payment.
-            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
-            type_: The type of payment. Required.
-            date: The payment date. The valid format is year-month-day. Required. Format date.
-            net_total: The amount paid without taxes. Format double.
-            tax: The amount paid for tax purposes. Format double.
-            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
-            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
-            lines: A list of debts being paid. Required.
-            body: the whole request body as `Payment`, instead of the field arguments.
-
-        Returns:
-            `Payment`: The payment was registered (or an identical payment was already registered).
-
-        Raises:
-            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
-            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
-            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
-            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -279,7 +257,7 @@ class AsyncPaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -295,5 +273,13 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_payment())
+
+
+class AsyncPaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncPaymentsResource) -> None:
+        self.create_payment = _response.raw_async(resource.create_payment)

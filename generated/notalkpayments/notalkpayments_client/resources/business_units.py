@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -21,64 +22,52 @@ from .._types import Timeout as _Timeout
 from ..models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
-__all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
+__all__ = [
+    "AsyncBusinessUnitsResource",
+    "AsyncBusinessUnitsResourceWithRawResponse",
+    "BusinessUnitsResource",
+    "BusinessUnitsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create() -> _ResponseSpec[BusinessUnit]:
+def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
+def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_update() -> _ResponseSpec[BusinessUnit]:
+def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_delete_business_unit() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteBusinessUnit",
+        body="any",
+        errors={},
     )
 
 
@@ -88,10 +77,14 @@ class BusinessUnitsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .business_units of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> BusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return BusinessUnitsResourceWithRawResponse(
+            BusinessUnitsResource(self._client.with_raw_response())
+        )
 
-    def create(
+    def create_business_unit(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -106,33 +99,13 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
-
-        Args:
-            business_unit_external_id: Your own identifier of the Business Unit.
-            customer_id: Identifier of the customer the Business Unit belongs to.
-            name: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -154,10 +127,11 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_business_unit())
 
-    def retrieve(
+    def get_business_unit(
         self,
         id_: int,
         /,
@@ -166,27 +140,13 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -195,10 +155,11 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_business_unit())
 
-    def update(
+    def update_business_unit(
         self,
         id_: int,
         /,
@@ -215,35 +176,13 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-            business_unit_external_id: Your own identifier of the Business Unit.
-            customer_id: Identifier of the customer the Business Unit belongs to.
-            name: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -265,10 +204,11 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_business_unit())
 
-    def delete(
+    def delete_business_unit(
         self,
         id_: int,
         /,
@@ -277,24 +217,13 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -303,8 +232,19 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_business_unit())
+
+
+class BusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: BusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw(resource.create_business_unit)
+        self.get_business_unit = _response.raw(resource.get_business_unit)
+        self.update_business_unit = _response.raw(resource.update_business_unit)
+        self.delete_business_unit = _response.raw(resource.delete_business_unit)
 
 
 class AsyncBusinessUnitsResource:
@@ -313,10 +253,14 @@ class AsyncBusinessUnitsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .business_units of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncBusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncBusinessUnitsResourceWithRawResponse(
+            AsyncBusinessUnitsResource(self._client.with_raw_response())
+        )
 
-    async def create(
+    async def create_business_unit(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -331,33 +275,13 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
-
-        Args:
-            business_unit_external_id: Your own identifier of the Business Unit.
-            customer_id: Identifier of the customer the Business Unit belongs to.
-            name: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -379,10 +303,11 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_business_unit())
 
-    async def retrieve(
+    async def get_business_unit(
         self,
         id_: int,
         /,
@@ -391,27 +316,13 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -420,10 +331,11 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_business_unit())
 
-    async def update(
+    async def update_business_unit(
         self,
         id_: int,
         /,
@@ -440,35 +352,13 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-            business_unit_external_id: Your own identifier of the Business Unit.
-            customer_id: Identifier of the customer the Business Unit belongs to.
-            name: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
-
-        Returns:
-            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -490,10 +380,11 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_business_unit())
 
-    async def delete(
+    async def delete_business_unit(
         self,
         id_: int,
         /,
@@ -502,24 +393,13 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
-
-        Args:
-            id_: Identifier of the Business Unit (the id returned when it was created).
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -528,5 +408,16 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_business_unit())
+
+
+class AsyncBusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncBusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw_async(resource.create_business_unit)
+        self.get_business_unit = _response.raw_async(resource.get_business_unit)
+        self.update_business_unit = _response.raw_async(resource.update_business_unit)
+        self.delete_business_unit = _response.raw_async(resource.delete_business_unit)

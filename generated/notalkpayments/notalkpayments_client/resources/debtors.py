@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -23,64 +24,52 @@ from ..models import (
     Debtor,
     DebtorRequest,
     DebtorUpdateRequest,
-    Error,
 )
 
-__all__ = ["AsyncDebtorsResource", "DebtorsResource"]
+__all__ = [
+    "AsyncDebtorsResource",
+    "AsyncDebtorsResourceWithRawResponse",
+    "DebtorsResource",
+    "DebtorsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create() -> _ResponseSpec[Debtor]:
+def _response_create_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[Debtor]:
+def _response_get_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_update() -> _ResponseSpec[Debtor]:
+def _response_update_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_delete_debtor() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteDebtor",
+        body="any",
+        errors={},
     )
 
 
@@ -90,10 +79,12 @@ class DebtorsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .debtors of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DebtorsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DebtorsResourceWithRawResponse(DebtorsResource(self._client.with_raw_response()))
 
-    def create(
+    def create_debtor(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -114,39 +105,13 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Create a Debtor
 
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
-
-        Args:
-            debtor_external_id: Your own identifier of the Debtor.
-            customer_id: -
-            first_name: -
-            last_name: -
-            email: Format email.
-            work_phone: -
-            home_phone: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            date_of_birth: Format date.
-            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
-            body: the whole request body as `DebtorRequest`, instead of the field arguments.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The created Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -174,10 +139,11 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_debtor())
 
-    def retrieve(
+    def get_debtor(
         self,
         id_: int,
         /,
@@ -186,27 +152,13 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Retrieve a Debtor
 
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -215,10 +167,11 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_debtor())
 
-    def update(
+    def update_debtor(
         self,
         id_: int,
         /,
@@ -242,42 +195,13 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Update a Debtor
 
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
-            debtor_external_id: Your own identifier of the Debtor.
-            customer_id: -
-            first_name: -
-            last_name: -
-            email: Format email.
-            work_phone: -
-            home_phone: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            date_of_birth: Format date.
-            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
-            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -306,10 +230,11 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_debtor())
 
-    def delete(
+    def delete_debtor(
         self,
         id_: int,
         /,
@@ -318,24 +243,13 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Debtor
 
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -344,8 +258,19 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_debtor())
+
+
+class DebtorsResourceWithRawResponse:
+    """`client.debtors.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DebtorsResource) -> None:
+        self.create_debtor = _response.raw(resource.create_debtor)
+        self.get_debtor = _response.raw(resource.get_debtor)
+        self.update_debtor = _response.raw(resource.update_debtor)
+        self.delete_debtor = _response.raw(resource.delete_debtor)
 
 
 class AsyncDebtorsResource:
@@ -354,10 +279,14 @@ class AsyncDebtorsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .debtors of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncDebtorsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDebtorsResourceWithRawResponse(
+            AsyncDebtorsResource(self._client.with_raw_response())
+        )
 
-    async def create(
+    async def create_debtor(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -378,39 +307,13 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Create a Debtor
 
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
-
-        Args:
-            debtor_external_id: Your own identifier of the Debtor.
-            customer_id: -
-            first_name: -
-            last_name: -
-            email: Format email.
-            work_phone: -
-            home_phone: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            date_of_birth: Format date.
-            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
-            body: the whole request body as `DebtorRequest`, instead of the field arguments.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The created Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -438,10 +341,11 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_debtor())
 
-    async def retrieve(
+    async def get_debtor(
         self,
         id_: int,
         /,
@@ -450,27 +354,13 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Retrieve a Debtor
 
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -479,10 +369,11 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_debtor())
 
-    async def update(
+    async def update_debtor(
         self,
         id_: int,
         /,
@@ -506,42 +397,13 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Update a Debtor
 
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
-            debtor_external_id: Your own identifier of the Debtor.
-            customer_id: -
-            first_name: -
-            last_name: -
-            email: Format email.
-            work_phone: -
-            home_phone: -
-            address: -
-            city: -
-            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
-            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
-            date_of_birth: Format date.
-            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
-            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
-
-        Returns:
-            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -570,10 +432,11 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_debtor())
 
-    async def delete(
+    async def delete_debtor(
         self,
         id_: int,
         /,
@@ -582,24 +445,13 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Debtor
 
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
-
-        Args:
-            id_: Identifier of the Debtor.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -608,5 +460,16 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_debtor())
+
+
+class AsyncDebtorsResourceWithRawResponse:
+    """`client.debtors.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDebtorsResource) -> None:
+        self.create_debtor = _response.raw_async(resource.create_debtor)
+        self.get_debtor = _response.raw_async(resource.get_debtor)
+        self.update_debtor = _response.raw_async(resource.update_debtor)
+        self.delete_debtor = _response.raw_async(resource.delete_debtor)

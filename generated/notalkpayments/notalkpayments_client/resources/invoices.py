@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -20,68 +21,56 @@ from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
-    Error,
     Invoice,
     InvoiceReference,
     InvoiceRequest,
     InvoiceUpdateRequest,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create() -> _ResponseSpec[Invoice]:
+def _response_create_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[Invoice]:
+def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_update() -> _ResponseSpec[Invoice]:
+def _response_update_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteInvoice",
+        body="any",
+        errors={},
     )
 
 
@@ -91,10 +80,12 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def create(
+    def create_invoice(
         self,
         *,
         debtor_id: int | None = None,
@@ -111,35 +102,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create an Invoice
 
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
-
-        Args:
-            debtor_id: Identifier of the Debtor the Invoice is for.
-            invoice_external_number: Your own invoice number.
-            description: -
-            currency_code: Currency of the Invoice (e.g. "CAD").
-            references: -
-            amount: -
-            due_date: Format date.
-            invoice_date: Format date.
-            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The created Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -163,10 +132,11 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_invoice())
 
-    def retrieve(
+    def get_invoice(
         self,
         id_: int,
         /,
@@ -175,27 +145,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Retrieve an Invoice
 
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -204,10 +160,11 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_invoice())
 
-    def update(
+    def update_invoice(
         self,
         id_: int,
         /,
@@ -227,38 +184,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update an Invoice
 
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
-            debtor_id: Identifier of the Debtor the Invoice is for.
-            invoice_external_number: Your own invoice number.
-            description: -
-            currency_code: Currency of the Invoice (e.g. "CAD").
-            references: -
-            amount: -
-            due_date: Format date.
-            invoice_date: Format date.
-            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
-            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -283,10 +215,11 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_invoice())
 
-    def delete(
+    def delete_invoice(
         self,
         id_: int,
         /,
@@ -295,24 +228,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an Invoice
 
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -321,8 +243,19 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_invoice())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
 
 
 class AsyncInvoicesResource:
@@ -331,10 +264,14 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
-    async def create(
+    async def create_invoice(
         self,
         *,
         debtor_id: int | None = None,
@@ -351,35 +288,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create an Invoice
 
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
-
-        Args:
-            debtor_id: Identifier of the Debtor the Invoice is for.
-            invoice_external_number: Your own invoice number.
-            description: -
-            currency_code: Currency of the Invoice (e.g. "CAD").
-            references: -
-            amount: -
-            due_date: Format date.
-            invoice_date: Format date.
-            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The created Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -403,10 +318,11 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_invoice())
 
-    async def retrieve(
+    async def get_invoice(
         self,
         id_: int,
         /,
@@ -415,27 +331,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Retrieve an Invoice
 
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -444,10 +346,11 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_invoice())
 
-    async def update(
+    async def update_invoice(
         self,
         id_: int,
         /,
@@ -467,38 +370,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update an Invoice
 
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
-            debtor_id: Identifier of the Debtor the Invoice is for.
-            invoice_external_number: Your own invoice number.
-            description: -
-            currency_code: Currency of the Invoice (e.g. "CAD").
-            references: -
-            amount: -
-            due_date: Format date.
-            invoice_date: Format date.
-            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
-            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -523,10 +401,11 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_invoice())
 
-    async def delete(
+    async def delete_invoice(
         self,
         id_: int,
         /,
@@ -535,24 +414,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an Invoice
 
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
-
-        Args:
-            id_: Identifier of the Invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request (This often means a required parameter is missing.). `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized. `exc.body`: `Error`.
-            NotFoundError: 404: Not Found (The requested item does not exist.). `exc.body`: `Error`.
-            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded. `exc.body`: `Error`.
-            InternalServerError: 500: Internal server error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -561,5 +429,16 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_invoice())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)

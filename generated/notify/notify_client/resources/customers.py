@@ -8,11 +8,11 @@ Used for all customer data. Before storing any invoice data the customer should 
 from __future__ import annotations
 
 import typing as _t
-import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,21 +25,24 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CountryCode,
-    CountryCodeLiteral,
     Customer,
     CustomerCreate,
     CustomerSearchResult,
     CustomerUpdate,
     Error,
     Language,
-    LanguageLiteral,
 )
 
-__all__ = ["AsyncCustomersResource", "CustomersResource"]
+__all__ = [
+    "AsyncCustomersResource",
+    "AsyncCustomersResourceWithRawResponse",
+    "CustomersResource",
+    "CustomersResourceWithRawResponse",
+]
 
 
 @_cache
-def _pagination_list() -> _CursorPagination | _PagePagination:
+def _pagination_list_customers() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="customers",
         cursor_param="from",
@@ -50,70 +53,79 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list() -> _TypeAdapter[Customer]:
-    return _TypeAdapter(Customer)
-
-
-@_cache
-def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
-
-
-@_cache
-def _response_create() -> _ResponseSpec[Customer]:
+def _response_list_customers() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="listCustomers",
+        success=Customer,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
+            401: Error,
         },
     )
 
 
 @_cache
-def _response_search() -> _ResponseSpec[CustomerSearchResult]:
+def _response_create_customer() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=_TypeAdapter(CustomerSearchResult),
+        operation="createCustomer",
+        success=Customer,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
         },
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[Customer]:
+def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="searchCustomer",
+        success=CustomerSearchResult,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_get_customer() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=None,
+        operation="getCustomer",
+        success=Customer,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
 
 @_cache
-def _response_update() -> _ResponseSpec[Customer]:
+def _response_delete_customer() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="deleteCustomer",
+        body="none",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
+        },
+    )
+
+
+@_cache
+def _response_update_customer() -> _ResponseSpec[Customer]:
+    return _ResponseSpec(
+        operation="updateCustomer",
+        success=Customer,
+        body="json",
+        errors={
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -124,10 +136,12 @@ class CustomersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .customers of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> CustomersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return CustomersResourceWithRawResponse(CustomersResource(self._client.with_raw_response()))
 
-    def list(
+    def list_customers(
         self,
         *,
         limit: int | None = None,
@@ -136,24 +150,13 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Customer]:
         """List customers
 
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
-
-        Args:
-            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `Customer` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -172,11 +175,14 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_customers(), _response_list_customers()
+        )
 
     @_t.overload
-    def create(
+    def create_customer(
         self,
         *,
         customer_code: str,
@@ -185,22 +191,23 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     @_t.overload
-    def create(
+    def create_customer(
         self,
         *,
         body: CustomerCreate,
@@ -209,9 +216,10 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
-    def create(
+    def create_customer(
         self,
         *,
         overwrite: bool | None = None,
@@ -220,51 +228,26 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Create customer
 
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
-
-        Args:
-            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
-            customer_code: Your unique customer code. Required. At most 250 characters.
-            name: The name of the customer. Required. At most 250 characters.
-            address: At most 250 characters.
-            postalcode: At most 10 characters.
-            city: At most 250 characters.
-            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
-            contact: The full name of the contact. At most 250 characters.
-            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
-            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
-            email: At most 250 characters; format email.
-            invoice_email: Address for invoices only. At most 250 characters; format email.
-            registration_number: Chamber of Commerce registration number. At most 10 characters.
-            language: -
-            body: the whole request body as `CustomerCreate`, instead of the field arguments.
-
-        Returns:
-            `Customer`: The customer was created.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -306,10 +289,11 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_customer())
 
-    def search(
+    def search_customer(
         self,
         *,
         customer: str,
@@ -317,24 +301,13 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> CustomerSearchResult:
         """Search customer
 
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
-
-        Args:
-            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
-
-        Returns:
-            `CustomerSearchResult`: The customer with this customer code.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -352,36 +325,26 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_search())
+        return self._client.request(options, _response_search_customer())
 
-    def retrieve(
+    def get_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Get customer
 
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-
-        Returns:
-            `Customer`: The customer.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -396,34 +359,26 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_customer())
 
-    def delete(
+    def delete_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete customer
 
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-
-        Raises:
-            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -432,63 +387,39 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_customer())
 
-    def update(
+    def update_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Update customer
 
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-            name: The name of the customer. At most 250 characters.
-            address: At most 250 characters.
-            postalcode: At most 10 characters.
-            city: At most 250 characters.
-            country: At least 2 characters; at most 2 characters.
-            contact: The full name of the contact. At most 250 characters.
-            phone: At most 20 characters.
-            mobile: At most 20 characters.
-            email: At most 250 characters; format email.
-            invoice_email: Address for invoices only. At most 250 characters; format email.
-            registration_number: Chamber of Commerce registration number. At most 10 characters.
-            language: -
-            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
-
-        Returns:
-            `Customer`: The updated customer.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -521,8 +452,21 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_customer())
+
+
+class CustomersResourceWithRawResponse:
+    """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: CustomersResource) -> None:
+        self.list_customers = _response.raw_pages(resource.list_customers)
+        self.create_customer = _response.raw(resource.create_customer)
+        self.search_customer = _response.raw(resource.search_customer)
+        self.get_customer = _response.raw(resource.get_customer)
+        self.delete_customer = _response.raw(resource.delete_customer)
+        self.update_customer = _response.raw(resource.update_customer)
 
 
 class AsyncCustomersResource:
@@ -531,10 +475,14 @@ class AsyncCustomersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .customers of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncCustomersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncCustomersResourceWithRawResponse(
+            AsyncCustomersResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_customers(
         self,
         *,
         limit: int | None = None,
@@ -543,24 +491,13 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Customer]:
         """List customers
 
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
-
-        Args:
-            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `Customer` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -579,11 +516,14 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_customers(), _response_list_customers()
+        )
 
     @_t.overload
-    async def create(
+    async def create_customer(
         self,
         *,
         customer_code: str,
@@ -592,22 +532,23 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     @_t.overload
-    async def create(
+    async def create_customer(
         self,
         *,
         body: CustomerCreate,
@@ -616,9 +557,10 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
-    async def create(
+    async def create_customer(
         self,
         *,
         overwrite: bool | None = None,
@@ -627,51 +569,26 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Create customer
 
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
-
-        Args:
-            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
-            customer_code: Your unique customer code. Required. At most 250 characters.
-            name: The name of the customer. Required. At most 250 characters.
-            address: At most 250 characters.
-            postalcode: At most 10 characters.
-            city: At most 250 characters.
-            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
-            contact: The full name of the contact. At most 250 characters.
-            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
-            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
-            email: At most 250 characters; format email.
-            invoice_email: Address for invoices only. At most 250 characters; format email.
-            registration_number: Chamber of Commerce registration number. At most 10 characters.
-            language: -
-            body: the whole request body as `CustomerCreate`, instead of the field arguments.
-
-        Returns:
-            `Customer`: The customer was created.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -713,10 +630,11 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_customer())
 
-    async def search(
+    async def search_customer(
         self,
         *,
         customer: str,
@@ -724,24 +642,13 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> CustomerSearchResult:
         """Search customer
 
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
-
-        Args:
-            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
-
-        Returns:
-            `CustomerSearchResult`: The customer with this customer code.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -759,36 +666,26 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_search())
+        return await self._client.request(options, _response_search_customer())
 
-    async def retrieve(
+    async def get_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Get customer
 
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-
-        Returns:
-            `Customer`: The customer.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -803,34 +700,26 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_customer())
 
-    async def delete(
+    async def delete_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete customer
 
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-
-        Raises:
-            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -839,63 +728,39 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_customer())
 
-    async def update(
+    async def update_customer(
         self,
-        customer_id: _uuid.UUID | str,
+        customer_id: str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | CountryCodeLiteral | None = None,
+        country: CountryCode | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | LanguageLiteral | None = None,
+        language: Language | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Update customer
 
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
-
-        Args:
-            customer_id: The unique Notify customer id. Format uuid.
-            name: The name of the customer. At most 250 characters.
-            address: At most 250 characters.
-            postalcode: At most 10 characters.
-            city: At most 250 characters.
-            country: At least 2 characters; at most 2 characters.
-            contact: The full name of the contact. At most 250 characters.
-            phone: At most 20 characters.
-            mobile: At most 20 characters.
-            email: At most 250 characters; format email.
-            invoice_email: Address for invoices only. At most 250 characters; format email.
-            registration_number: Chamber of Commerce registration number. At most 10 characters.
-            language: -
-            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
-
-        Returns:
-            `Customer`: The updated customer.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -928,5 +793,18 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_customer())
+
+
+class AsyncCustomersResourceWithRawResponse:
+    """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncCustomersResource) -> None:
+        self.list_customers = _response.raw_async_pages(resource.list_customers)
+        self.create_customer = _response.raw_async(resource.create_customer)
+        self.search_customer = _response.raw_async(resource.search_customer)
+        self.get_customer = _response.raw_async(resource.get_customer)
+        self.delete_customer = _response.raw_async(resource.delete_customer)
+        self.update_customer = _response.raw_async(resource.update_customer)

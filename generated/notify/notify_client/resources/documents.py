@@ -10,10 +10,11 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
 from .. import _files as _files
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -27,28 +28,36 @@ from ..models import (
     Error,
 )
 
-__all__ = ["AsyncDocumentsResource", "DocumentsResource"]
+__all__ = [
+    "AsyncDocumentsResource",
+    "AsyncDocumentsResourceWithRawResponse",
+    "DocumentsResource",
+    "DocumentsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create() -> _ResponseSpec[Document]:
+def _response_create_document() -> _ResponseSpec[Document]:
     return _ResponseSpec(
-        success=_TypeAdapter(Document),
+        operation="createDocument",
+        success=Document,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_delete_document() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteDocument",
+        body="none",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -59,14 +68,16 @@ class DocumentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .documents of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DocumentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DocumentsResourceWithRawResponse(DocumentsResource(self._client.with_raw_response()))
 
     @_t.overload
-    def create(
+    def create_document(
         self,
         *,
-        invoice: _uuid.UUID | str,
+        invoice: _uuid.UUID,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -74,10 +85,11 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     @_t.overload
-    def create(
+    def create_document(
         self,
         *,
         body: DocumentCreate,
@@ -85,12 +97,13 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
-    def create(
+    def create_document(
         self,
         *,
-        invoice: _uuid.UUID | str | None = None,
+        invoice: _uuid.UUID | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,
@@ -99,6 +112,7 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document:
         """Create document
 
@@ -110,23 +124,6 @@ class DocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
-
-        Args:
-            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
-            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
-            mediatype: Should be application/pdf. At most 50 characters.
-            file: The PDF file content in Base64 format (max 5 MB). Required.
-            body: the whole request body as `DocumentCreate`, instead of the field arguments.
-
-        Returns:
-            `Document`: The document was stored and connected to the invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -157,10 +154,11 @@ class DocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_document())
 
-    def delete(
+    def delete_document(
         self,
         document_id: str,
         /,
@@ -169,21 +167,13 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete document
 
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
-
-        Args:
-            document_id: The id of the document to delete.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -192,8 +182,17 @@ class DocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_document())
+
+
+class DocumentsResourceWithRawResponse:
+    """`client.documents.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DocumentsResource) -> None:
+        self.create_document = _response.raw(resource.create_document)
+        self.delete_document = _response.raw(resource.delete_document)
 
 
 class AsyncDocumentsResource:
@@ -202,14 +201,18 @@ class AsyncDocumentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .documents of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncDocumentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDocumentsResourceWithRawResponse(
+            AsyncDocumentsResource(self._client.with_raw_response())
+        )
 
     @_t.overload
-    async def create(
+    async def create_document(
         self,
         *,
-        invoice: _uuid.UUID | str,
+        invoice: _uuid.UUID,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -217,10 +220,11 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     @_t.overload
-    async def create(
+    async def create_document(
         self,
         *,
         body: DocumentCreate,
@@ -228,12 +232,13 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
-    async def create(
+    async def create_document(
         self,
         *,
-        invoice: _uuid.UUID | str | None = None,
+        invoice: _uuid.UUID | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,
@@ -242,6 +247,7 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document:
         """Create document
 
@@ -253,23 +259,6 @@ class AsyncDocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
-
-        Args:
-            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
-            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
-            mediatype: Should be application/pdf. At most 50 characters.
-            file: The PDF file content in Base64 format (max 5 MB). Required.
-            body: the whole request body as `DocumentCreate`, instead of the field arguments.
-
-        Returns:
-            `Document`: The document was stored and connected to the invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -300,10 +289,11 @@ class AsyncDocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_document())
 
-    async def delete(
+    async def delete_document(
         self,
         document_id: str,
         /,
@@ -312,21 +302,13 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete document
 
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
-
-        Args:
-            document_id: The id of the document to delete.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -335,5 +317,14 @@ class AsyncDocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_document())
+
+
+class AsyncDocumentsResourceWithRawResponse:
+    """`client.documents.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDocumentsResource) -> None:
+        self.create_document = _response.raw_async(resource.create_document)
+        self.delete_document = _response.raw_async(resource.delete_document)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .. import _wire as _wire
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
@@ -29,15 +30,19 @@ from ..models import (
     Invoice,
     InvoiceCreate,
     InvoiceStatus,
-    InvoiceStatusLiteral,
     InvoiceUpdate,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
-def _pagination_list() -> _CursorPagination | _PagePagination:
+def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="invoices",
         cursor_param="from",
@@ -48,59 +53,66 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list() -> _TypeAdapter[Invoice]:
-    return _TypeAdapter(Invoice)
-
-
-@_cache
-def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
-
-
-@_cache
-def _response_create() -> _ResponseSpec[Invoice]:
+def _response_list_invoices() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="listInvoices",
+        success=Invoice,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            422: _TypeAdapter(Error),
+            401: Error,
         },
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[Invoice]:
+def _response_create_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="createInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            422: Error,
         },
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=None,
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
 
 @_cache
-def _response_update() -> _ResponseSpec[Invoice]:
+def _response_delete_invoice() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="deleteInvoice",
+        body="none",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
+        },
+    )
+
+
+@_cache
+def _response_update_invoice() -> _ResponseSpec[Invoice]:
+    return _ResponseSpec(
+        operation="updateInvoice",
+        success=Invoice,
+        body="json",
+        errors={
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -111,38 +123,28 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def list(
+    def list_invoices(
         self,
         *,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Invoice]:
         """List invoices
 
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
-
-        Args:
-            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
-            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `Invoice` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -162,28 +164,32 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_invoices(), _response_list_invoices()
+        )
 
     @_t.overload
-    def create(
+    def create_invoice(
         self,
         *,
-        customer: _uuid.UUID | str,
+        customer: _uuid.UUID,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     @_t.overload
-    def create(
+    def create_invoice(
         self,
         *,
         body: InvoiceCreate,
@@ -191,49 +197,31 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
-    def create(
+    def create_invoice(
         self,
         *,
-        customer: _uuid.UUID | str | None = None,
+        customer: _uuid.UUID | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create invoice
 
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
-
-        Args:
-            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
-            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
-            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_status: -
-            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: The invoice was created.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -269,36 +257,26 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_invoice())
 
-    def retrieve(
+    def get_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get invoice
 
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-
-        Returns:
-            `Invoice`: The invoice.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -313,33 +291,26 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_invoice())
 
-    def delete(
+    def delete_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete invoice
 
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -348,49 +319,32 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_invoice())
 
-    def update(
+    def update_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update invoice
 
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_status: -
-            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: The updated invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -416,8 +370,20 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_invoice())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.list_invoices = _response.raw_pages(resource.list_invoices)
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
 
 
 class AsyncInvoicesResource:
@@ -426,38 +392,30 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_invoices(
         self,
         *,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Invoice]:
         """List invoices
 
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
-
-        Args:
-            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
-            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `Invoice` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -477,28 +435,32 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_invoices(), _response_list_invoices()
+        )
 
     @_t.overload
-    async def create(
+    async def create_invoice(
         self,
         *,
-        customer: _uuid.UUID | str,
+        customer: _uuid.UUID,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     @_t.overload
-    async def create(
+    async def create_invoice(
         self,
         *,
         body: InvoiceCreate,
@@ -506,49 +468,31 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
-    async def create(
+    async def create_invoice(
         self,
         *,
-        customer: _uuid.UUID | str | None = None,
+        customer: _uuid.UUID | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create invoice
 
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
-
-        Args:
-            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
-            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
-            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_status: -
-            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: The invoice was created.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -584,36 +528,26 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_invoice())
 
-    async def retrieve(
+    async def get_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get invoice
 
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-
-        Returns:
-            `Invoice`: The invoice.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -628,33 +562,26 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_invoice())
 
-    async def delete(
+    async def delete_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete invoice
 
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -663,49 +590,32 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_invoice())
 
-    async def update(
+    async def update_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
+        invoice_status: InvoiceStatus | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update invoice
 
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
-
-        Args:
-            invoice_id: The unique Notify invoice id. Format uuid.
-            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            invoice_status: -
-            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
-
-        Returns:
-            `Invoice`: The updated invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -731,5 +641,17 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_invoice())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .. import _wire as _wire
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
@@ -30,14 +31,18 @@ from ..models import (
     PaymentCreate,
     PaymentListItem,
     PaymentMethod,
-    PaymentMethodLiteral,
 )
 
-__all__ = ["AsyncPaymentsResource", "PaymentsResource"]
+__all__ = [
+    "AsyncPaymentsResource",
+    "AsyncPaymentsResourceWithRawResponse",
+    "PaymentsResource",
+    "PaymentsResourceWithRawResponse",
+]
 
 
 @_cache
-def _pagination_list() -> _CursorPagination | _PagePagination:
+def _pagination_list_payments() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="payments",
         cursor_param="from",
@@ -48,25 +53,27 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list() -> _TypeAdapter[PaymentListItem]:
-    return _TypeAdapter(PaymentListItem)
-
-
-@_cache
-def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
-
-
-@_cache
-def _response_create() -> _ResponseSpec[Payment]:
+def _response_list_payments() -> _ResponseSpec[PaymentListItem]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        operation="listPayments",
+        success=PaymentListItem,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+        },
+    )
+
+
+@_cache
+def _response_create_payment() -> _ResponseSpec[Payment]:
+    return _ResponseSpec(
+        operation="createPayment",
+        success=Payment,
+        body="json",
+        errors={
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -77,10 +84,12 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .payments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> PaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
 
-    def list(
+    def list_payments(
         self,
         *,
         limit: int | None = None,
@@ -89,24 +98,13 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[PaymentListItem]:
         """List payments
 
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
-
-        Args:
-            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `PaymentListItem` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -125,25 +123,29 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_payments(), _response_list_payments()
+        )
 
     @_t.overload
-    def create(
+    def create_payment(
         self,
         *,
-        invoice: _uuid.UUID | str,
+        invoice: _uuid.UUID,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | PaymentMethodLiteral | None = None,
+        method: PaymentMethod | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
-    def create(
+    def create_payment(
         self,
         *,
         body: PaymentCreate,
@@ -151,43 +153,28 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
-    def create(
+    def create_payment(
         self,
         *,
-        invoice: _uuid.UUID | str | None = None,
+        invoice: _uuid.UUID | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | PaymentMethodLiteral | None = None,
+        method: PaymentMethod | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Create payment
 
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
-
-        Args:
-            invoice: The unique Notify invoice id. Required. Format uuid.
-            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            method: -
-            body: the whole request body as `PaymentCreate`, instead of the field arguments.
-
-        Returns:
-            `Payment`: The payment was registered.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -218,8 +205,17 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_payment())
+
+
+class PaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: PaymentsResource) -> None:
+        self.list_payments = _response.raw_pages(resource.list_payments)
+        self.create_payment = _response.raw(resource.create_payment)
 
 
 class AsyncPaymentsResource:
@@ -228,10 +224,14 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .payments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPaymentsResourceWithRawResponse(
+            AsyncPaymentsResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_payments(
         self,
         *,
         limit: int | None = None,
@@ -240,24 +240,13 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[PaymentListItem]:
         """List payments
 
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
-
-        Args:
-            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
-            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
-
-        Returns:
-            A pager over every `PaymentListItem` of every page, fetched lazily.
-
-        Raises:
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -276,25 +265,29 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_payments(), _response_list_payments()
+        )
 
     @_t.overload
-    async def create(
+    async def create_payment(
         self,
         *,
-        invoice: _uuid.UUID | str,
+        invoice: _uuid.UUID,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | PaymentMethodLiteral | None = None,
+        method: PaymentMethod | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
-    async def create(
+    async def create_payment(
         self,
         *,
         body: PaymentCreate,
@@ -302,43 +295,28 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
-    async def create(
+    async def create_payment(
         self,
         *,
-        invoice: _uuid.UUID | str | None = None,
+        invoice: _uuid.UUID | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | PaymentMethodLiteral | None = None,
+        method: PaymentMethod | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Create payment
 
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
-
-        Args:
-            invoice: The unique Notify invoice id. Required. Format uuid.
-            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
-            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
-            method: -
-            body: the whole request body as `PaymentCreate`, instead of the field arguments.
-
-        Returns:
-            `Payment`: The payment was registered.
-
-        Raises:
-            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
-            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
-            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -369,5 +347,14 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_payment())
+
+
+class AsyncPaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncPaymentsResource) -> None:
+        self.list_payments = _response.raw_async_pages(resource.list_payments)
+        self.create_payment = _response.raw_async(resource.create_payment)

@@ -7,12 +7,12 @@ Invoices of the confirming standard product.
 
 from __future__ import annotations
 
-import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -26,29 +26,40 @@ from ..models import (
     EmptyResponse,
 )
 
-__all__ = ["AsyncConfirmingInvoicesResource", "ConfirmingInvoicesResource"]
+__all__ = [
+    "AsyncConfirmingInvoicesResource",
+    "AsyncConfirmingInvoicesResourceWithRawResponse",
+    "ConfirmingInvoicesResource",
+    "ConfirmingInvoicesResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
+def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]:
     return _ResponseSpec(
-        success=_TypeAdapter(ConfirmingInvoiceList),
+        operation="listConfirmingInvoices",
+        success=ConfirmingInvoiceList,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[EmptyResponse]:
+def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createConfirmingInvoices",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[EmptyResponse]:
+def _response_delete_confirming_invoice() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteConfirmingInvoice",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -59,37 +70,27 @@ class ConfirmingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> ConfirmingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return ConfirmingInvoicesResourceWithRawResponse(
+            ConfirmingInvoicesResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_confirming_invoices(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingInvoiceList:
         """Retrieve confirming invoices
 
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/confirming_standard/invoices`
-
-        Returns:
-            `ConfirmingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -98,22 +99,24 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(options, _response_list_confirming_invoices())
 
     @_t.overload
-    def create(
+    def create_confirming_invoices(
         self,
         *,
-        invoices: _builtins.list[ConfirmingInvoiceCreate],
+        invoices: list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create(
+    def create_confirming_invoices(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -121,17 +124,19 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create(
+    def create_confirming_invoices(
         self,
         *,
-        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
+        invoices: list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add confirming invoices
 
@@ -145,25 +150,6 @@ class ConfirmingInvoicesResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/confirming_standard/invoices`
-
-        Args:
-            invoices: A list of invoices to create. Required.
-            body: the whole request body as `CreateConfirmingInvoicesRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -183,10 +169,11 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_confirming_invoices())
 
-    def delete(
+    def delete_confirming_invoice(
         self,
         transaction_id: str,
         /,
@@ -195,6 +182,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete confirming invoice
 
@@ -208,24 +196,6 @@ class ConfirmingInvoicesResource:
         paid.
 
         `DELETE /v1/confirming_standard/invoices/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/confirming_standard/invoices (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -234,8 +204,18 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_confirming_invoice())
+
+
+class ConfirmingInvoicesResourceWithRawResponse:
+    """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: ConfirmingInvoicesResource) -> None:
+        self.list_confirming_invoices = _response.raw(resource.list_confirming_invoices)
+        self.create_confirming_invoices = _response.raw(resource.create_confirming_invoices)
+        self.delete_confirming_invoice = _response.raw(resource.delete_confirming_invoice)
 
 
 class AsyncConfirmingInvoicesResource:
@@ -244,37 +224,27 @@ class AsyncConfirmingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncConfirmingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncConfirmingInvoicesResourceWithRawResponse(
+            AsyncConfirmingInvoicesResource(self._client.with_raw_response())
+        )
 
-    async def list(
+    async def list_confirming_invoices(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingInvoiceList:
         """Retrieve confirming invoices
 
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/confirming_standard/invoices`
-
-        Returns:
-            `ConfirmingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -283,22 +253,24 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(options, _response_list_confirming_invoices())
 
     @_t.overload
-    async def create(
+    async def create_confirming_invoices(
         self,
         *,
-        invoices: _builtins.list[ConfirmingInvoiceCreate],
+        invoices: list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create(
+    async def create_confirming_invoices(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -306,17 +278,19 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create(
+    async def create_confirming_invoices(
         self,
         *,
-        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
+        invoices: list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add confirming invoices
 
@@ -330,25 +304,6 @@ class AsyncConfirmingInvoicesResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/confirming_standard/invoices`
-
-        Args:
-            invoices: A list of invoices to create. Required.
-            body: the whole request body as `CreateConfirmingInvoicesRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -368,10 +323,11 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_confirming_invoices())
 
-    async def delete(
+    async def delete_confirming_invoice(
         self,
         transaction_id: str,
         /,
@@ -380,6 +336,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete confirming invoice
 
@@ -393,24 +350,6 @@ class AsyncConfirmingInvoicesResource:
         paid.
 
         `DELETE /v1/confirming_standard/invoices/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/confirming_standard/invoices (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -419,5 +358,15 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_confirming_invoice())
+
+
+class AsyncConfirmingInvoicesResourceWithRawResponse:
+    """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncConfirmingInvoicesResource) -> None:
+        self.list_confirming_invoices = _response.raw_async(resource.list_confirming_invoices)
+        self.create_confirming_invoices = _response.raw_async(resource.create_confirming_invoices)
+        self.delete_confirming_invoice = _response.raw_async(resource.delete_confirming_invoice)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
@@ -21,13 +22,22 @@ from ..models import (
     ConfirmingPaymentInstructionList,
 )
 
-__all__ = ["AsyncConfirmingPaymentInstructionsResource", "ConfirmingPaymentInstructionsResource"]
+__all__ = [
+    "AsyncConfirmingPaymentInstructionsResource",
+    "AsyncConfirmingPaymentInstructionsResourceWithRawResponse",
+    "ConfirmingPaymentInstructionsResource",
+    "ConfirmingPaymentInstructionsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[ConfirmingPaymentInstructionList]:
+def _response_list_confirming_payment_instructions() -> (
+    _ResponseSpec[ConfirmingPaymentInstructionList]
+):
     return _ResponseSpec(
-        success=_TypeAdapter(ConfirmingPaymentInstructionList),
+        operation="listConfirmingPaymentInstructions",
+        success=ConfirmingPaymentInstructionList,
+        body="json",
         errors={},
     )
 
@@ -38,37 +48,27 @@ class ConfirmingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> ConfirmingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return ConfirmingPaymentInstructionsResourceWithRawResponse(
+            ConfirmingPaymentInstructionsResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_confirming_payment_instructions(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingPaymentInstructionList:
         """Retrieve confirming payment instructions
 
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/confirming_standard/payment_instructions`
-
-        Returns:
-            `ConfirmingPaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -77,8 +77,18 @@ class ConfirmingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(options, _response_list_confirming_payment_instructions())
+
+
+class ConfirmingPaymentInstructionsResourceWithRawResponse:
+    """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: ConfirmingPaymentInstructionsResource) -> None:
+        self.list_confirming_payment_instructions = _response.raw(
+            resource.list_confirming_payment_instructions
+        )
 
 
 class AsyncConfirmingPaymentInstructionsResource:
@@ -87,37 +97,27 @@ class AsyncConfirmingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncConfirmingPaymentInstructionsResourceWithRawResponse(
+            AsyncConfirmingPaymentInstructionsResource(self._client.with_raw_response())
+        )
 
-    async def list(
+    async def list_confirming_payment_instructions(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingPaymentInstructionList:
         """Retrieve confirming payment instructions
 
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/confirming_standard/payment_instructions`
-
-        Returns:
-            `ConfirmingPaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -126,5 +126,15 @@ class AsyncConfirmingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(options, _response_list_confirming_payment_instructions())
+
+
+class AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
+    """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncConfirmingPaymentInstructionsResource) -> None:
+        self.list_confirming_payment_instructions = _response.raw_async(
+            resource.list_confirming_payment_instructions
+        )

@@ -7,12 +7,12 @@ Invoices of the dynamic discounting product.
 
 from __future__ import annotations
 
-import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -26,29 +26,40 @@ from ..models import (
     EmptyResponse,
 )
 
-__all__ = ["AsyncDynamicDiscountingInvoicesResource", "DynamicDiscountingInvoicesResource"]
+__all__ = [
+    "AsyncDynamicDiscountingInvoicesResource",
+    "AsyncDynamicDiscountingInvoicesResourceWithRawResponse",
+    "DynamicDiscountingInvoicesResource",
+    "DynamicDiscountingInvoicesResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
+def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
     return _ResponseSpec(
-        success=_TypeAdapter(DynamicDiscountingInvoiceList),
+        operation="listDynamicDiscountingInvoices",
+        success=DynamicDiscountingInvoiceList,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[EmptyResponse]:
+def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingInvoices",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[EmptyResponse]:
+def _response_delete_dynamic_discounting_invoice() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteDynamicDiscountingInvoice",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -59,37 +70,27 @@ class DynamicDiscountingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingInvoicesResourceWithRawResponse(
+            DynamicDiscountingInvoicesResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_dynamic_discounting_invoices(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> DynamicDiscountingInvoiceList:
         """Retrieve invoices
 
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/dynamic_discounting/invoices`
-
-        Returns:
-            `DynamicDiscountingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -98,22 +99,24 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(options, _response_list_dynamic_discounting_invoices())
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_invoices(
         self,
         *,
-        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
+        invoices: list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_invoices(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -121,17 +124,19 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create(
+    def create_dynamic_discounting_invoices(
         self,
         *,
-        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add invoices
 
@@ -150,25 +155,6 @@ class DynamicDiscountingInvoicesResource:
         acceptance and ask the supplier to accept the new terms instead.
 
         `POST /v1/dynamic_discounting/invoices`
-
-        Args:
-            invoices: A list of invoices to create. Required.
-            body: the whole request body as `CreateDynamicDiscountingInvoicesRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -188,10 +174,11 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_dynamic_discounting_invoices())
 
-    def delete(
+    def delete_dynamic_discounting_invoice(
         self,
         transaction_id: str,
         /,
@@ -200,6 +187,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete invoice
 
@@ -214,24 +202,6 @@ class DynamicDiscountingInvoicesResource:
         will not receive it.
 
         `DELETE /v1/dynamic_discounting/invoices/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/dynamic_discounting/invoices (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -240,8 +210,24 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_dynamic_discounting_invoice())
+
+
+class DynamicDiscountingInvoicesResourceWithRawResponse:
+    """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingInvoicesResource) -> None:
+        self.list_dynamic_discounting_invoices = _response.raw(
+            resource.list_dynamic_discounting_invoices
+        )
+        self.create_dynamic_discounting_invoices = _response.raw(
+            resource.create_dynamic_discounting_invoices
+        )
+        self.delete_dynamic_discounting_invoice = _response.raw(
+            resource.delete_dynamic_discounting_invoice
+        )
 
 
 class AsyncDynamicDiscountingInvoicesResource:
@@ -250,37 +236,27 @@ class AsyncDynamicDiscountingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingInvoicesResourceWithRawResponse(
+            AsyncDynamicDiscountingInvoicesResource(self._client.with_raw_response())
+        )
 
-    async def list(
+    async def list_dynamic_discounting_invoices(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> DynamicDiscountingInvoiceList:
         """Retrieve invoices
 
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/dynamic_discounting/invoices`
-
-        Returns:
-            `DynamicDiscountingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -289,22 +265,24 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(options, _response_list_dynamic_discounting_invoices())
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_invoices(
         self,
         *,
-        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
+        invoices: list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_invoices(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -312,17 +290,19 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create(
+    async def create_dynamic_discounting_invoices(
         self,
         *,
-        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add invoices
 
@@ -341,25 +321,6 @@ class AsyncDynamicDiscountingInvoicesResource:
         acceptance and ask the supplier to accept the new terms instead.
 
         `POST /v1/dynamic_discounting/invoices`
-
-        Args:
-            invoices: A list of invoices to create. Required.
-            body: the whole request body as `CreateDynamicDiscountingInvoicesRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -379,10 +340,11 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_dynamic_discounting_invoices())
 
-    async def delete(
+    async def delete_dynamic_discounting_invoice(
         self,
         transaction_id: str,
         /,
@@ -391,6 +353,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete invoice
 
@@ -405,24 +368,6 @@ class AsyncDynamicDiscountingInvoicesResource:
         will not receive it.
 
         `DELETE /v1/dynamic_discounting/invoices/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/dynamic_discounting/invoices (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -431,5 +376,21 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_dynamic_discounting_invoice())
+
+
+class AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
+    """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingInvoicesResource) -> None:
+        self.list_dynamic_discounting_invoices = _response.raw_async(
+            resource.list_dynamic_discounting_invoices
+        )
+        self.create_dynamic_discounting_invoices = _response.raw_async(
+            resource.create_dynamic_discounting_invoices
+        )
+        self.delete_dynamic_discounting_invoice = _response.raw_async(
+            resource.delete_dynamic_discounting_invoice
+        )

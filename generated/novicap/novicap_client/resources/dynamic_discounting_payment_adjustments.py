@@ -7,12 +7,12 @@ Payment adjustments of the dynamic discounting product.
 
 from __future__ import annotations
 
-import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -28,30 +28,39 @@ from ..models import (
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentAdjustmentsResource",
+    "AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse",
     "DynamicDiscountingPaymentAdjustmentsResource",
+    "DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse",
 ]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[PaymentAdjustmentList]:
+def _response_list_dynamic_discounting_payment_adjustments() -> (
+    _ResponseSpec[PaymentAdjustmentList]
+):
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentAdjustmentList),
+        operation="listDynamicDiscountingPaymentAdjustments",
+        success=PaymentAdjustmentList,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[EmptyResponse]:
+def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingPaymentAdjustments",
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[EmptyResponse]:
+def _response_delete_dynamic_discounting_payment_adjustment() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteDynamicDiscountingPaymentAdjustment",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -62,39 +71,27 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse(
+            DynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
         )
 
-    def list(
+    def list_dynamic_discounting_payment_adjustments(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentAdjustmentList:
         """Retrieve payment adjustments
 
         This endpoint returns all the payments adjustments associated with the product.
 
         `GET /v1/dynamic_discounting/payment_adjustments`
-
-        Returns:
-            `PaymentAdjustmentList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment adjustments.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -103,22 +100,26 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(
+            options, _response_list_dynamic_discounting_payment_adjustments()
+        )
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_payment_adjustments(
         self,
         *,
-        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
+        payment_adjustments: list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_payment_adjustments(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -126,18 +127,20 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
-    def create(
+    def create_dynamic_discounting_payment_adjustments(
         self,
         *,
-        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect
@@ -149,25 +152,6 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         applied.
 
         `POST /v1/dynamic_discounting/payment_adjustments`
-
-        Args:
-            payment_adjustments: The payment adjustments you want to add or update. Required.
-            body: the whole request body as `CreatePaymentAdjustmentsRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. A successful response has a 201 Created HTTP status code.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -187,10 +171,13 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(
+            options, _response_create_dynamic_discounting_payment_adjustments()
+        )
 
-    def delete(
+    def delete_dynamic_discounting_payment_adjustment(
         self,
         transaction_id: str,
         /,
@@ -199,6 +186,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete payment adjustment
 
@@ -211,24 +199,6 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         The payment adjustment cannot be deleted if it is already part of a payment instruction.
 
         `DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the payment adjustment, matching one returned from GET /v1/dynamic_discounting/payment_adjustments (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -237,8 +207,26 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(
+            options, _response_delete_dynamic_discounting_payment_adjustment()
+        )
+
+
+class DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingPaymentAdjustmentsResource) -> None:
+        self.list_dynamic_discounting_payment_adjustments = _response.raw(
+            resource.list_dynamic_discounting_payment_adjustments
+        )
+        self.create_dynamic_discounting_payment_adjustments = _response.raw(
+            resource.create_dynamic_discounting_payment_adjustments
+        )
+        self.delete_dynamic_discounting_payment_adjustment = _response.raw(
+            resource.delete_dynamic_discounting_payment_adjustment
+        )
 
 
 class AsyncDynamicDiscountingPaymentAdjustmentsResource:
@@ -247,39 +235,27 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse(
+            AsyncDynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
         )
 
-    async def list(
+    async def list_dynamic_discounting_payment_adjustments(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentAdjustmentList:
         """Retrieve payment adjustments
 
         This endpoint returns all the payments adjustments associated with the product.
 
         `GET /v1/dynamic_discounting/payment_adjustments`
-
-        Returns:
-            `PaymentAdjustmentList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment adjustments.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -288,22 +264,26 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(
+            options, _response_list_dynamic_discounting_payment_adjustments()
+        )
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_payment_adjustments(
         self,
         *,
-        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
+        payment_adjustments: list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_payment_adjustments(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -311,18 +291,20 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
-    async def create(
+    async def create_dynamic_discounting_payment_adjustments(
         self,
         *,
-        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> EmptyResponse:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect
@@ -334,25 +316,6 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         applied.
 
         `POST /v1/dynamic_discounting/payment_adjustments`
-
-        Args:
-            payment_adjustments: The payment adjustments you want to add or update. Required.
-            body: the whole request body as `CreatePaymentAdjustmentsRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. A successful response has a 201 Created HTTP status code.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -372,10 +335,13 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(
+            options, _response_create_dynamic_discounting_payment_adjustments()
+        )
 
-    async def delete(
+    async def delete_dynamic_discounting_payment_adjustment(
         self,
         transaction_id: str,
         /,
@@ -384,6 +350,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete payment adjustment
 
@@ -396,24 +363,6 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         The payment adjustment cannot be deleted if it is already part of a payment instruction.
 
         `DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`
-
-        Args:
-            transaction_id: The transaction ID of the payment adjustment, matching one returned from GET /v1/dynamic_discounting/payment_adjustments (not the reference you submitted).
-
-        Returns:
-            `EmptyResponse`: OK. The above command returns a empty JSON payload.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -422,5 +371,23 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(
+            options, _response_delete_dynamic_discounting_payment_adjustment()
+        )
+
+
+class AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingPaymentAdjustmentsResource) -> None:
+        self.list_dynamic_discounting_payment_adjustments = _response.raw_async(
+            resource.list_dynamic_discounting_payment_adjustments
+        )
+        self.create_dynamic_discounting_payment_adjustments = _response.raw_async(
+            resource.create_dynamic_discounting_payment_adjustments
+        )
+        self.delete_dynamic_discounting_payment_adjustment = _response.raw_async(
+            resource.delete_dynamic_discounting_payment_adjustment
+        )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -26,22 +27,30 @@ from ..models import (
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentInstructionsResource",
+    "AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse",
     "DynamicDiscountingPaymentInstructionsResource",
+    "DynamicDiscountingPaymentInstructionsResourceWithRawResponse",
 ]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[PaymentInstructionList]:
+def _response_list_dynamic_discounting_payment_instructions() -> (
+    _ResponseSpec[PaymentInstructionList]
+):
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentInstructionList),
+        operation="listDynamicDiscountingPaymentInstructions",
+        success=PaymentInstructionList,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[PaymentInstruction]:
+def _response_create_dynamic_discounting_payment_instruction() -> _ResponseSpec[PaymentInstruction]:
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentInstruction),
+        operation="createDynamicDiscountingPaymentInstruction",
+        success=PaymentInstruction,
+        body="json",
         errors={},
     )
 
@@ -52,39 +61,27 @@ class DynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingPaymentInstructionsResourceWithRawResponse(
+            DynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    def list(
+    def list_dynamic_discounting_payment_instructions(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstructionList:
         """Retrieve payment instructions
 
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/dynamic_discounting/payment_instructions`
-
-        Returns:
-            `PaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -93,10 +90,13 @@ class DynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(
+            options, _response_list_dynamic_discounting_payment_instructions()
+        )
 
-    def create(
+    def create_dynamic_discounting_payment_instruction(
         self,
         *,
         debtor_id: str | None = None,
@@ -105,6 +105,7 @@ class DynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstruction:
         """Create payment instruction
 
@@ -115,25 +116,6 @@ class DynamicDiscountingPaymentInstructionsResource:
         which will pay invoices to suppliers.
 
         `POST /v1/dynamic_discounting/payment_instructions`
-
-        Args:
-            debtor_id: The ID of the entity, if your account has more then one legal entity.
-            body: the whole request body as `CreatePaymentInstructionRequest`, instead of the field arguments.
-
-        Returns:
-            `PaymentInstruction`: Created. A successful response has a 201 Created HTTP status code along with a payment instruction object described below.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -149,8 +131,23 @@ class DynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(
+            options, _response_create_dynamic_discounting_payment_instruction()
+        )
+
+
+class DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingPaymentInstructionsResource) -> None:
+        self.list_dynamic_discounting_payment_instructions = _response.raw(
+            resource.list_dynamic_discounting_payment_instructions
+        )
+        self.create_dynamic_discounting_payment_instruction = _response.raw(
+            resource.create_dynamic_discounting_payment_instruction
+        )
 
 
 class AsyncDynamicDiscountingPaymentInstructionsResource:
@@ -159,39 +156,29 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(
+        self,
+    ) -> AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse(
+            AsyncDynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    async def list(
+    async def list_dynamic_discounting_payment_instructions(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstructionList:
         """Retrieve payment instructions
 
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/dynamic_discounting/payment_instructions`
-
-        Returns:
-            `PaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -200,10 +187,13 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(
+            options, _response_list_dynamic_discounting_payment_instructions()
+        )
 
-    async def create(
+    async def create_dynamic_discounting_payment_instruction(
         self,
         *,
         debtor_id: str | None = None,
@@ -212,6 +202,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstruction:
         """Create payment instruction
 
@@ -222,25 +213,6 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         which will pay invoices to suppliers.
 
         `POST /v1/dynamic_discounting/payment_instructions`
-
-        Args:
-            debtor_id: The ID of the entity, if your account has more then one legal entity.
-            body: the whole request body as `CreatePaymentInstructionRequest`, instead of the field arguments.
-
-        Returns:
-            `PaymentInstruction`: Created. A successful response has a 201 Created HTTP status code along with a payment instruction object described below.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -256,5 +228,20 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(
+            options, _response_create_dynamic_discounting_payment_instruction()
+        )
+
+
+class AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingPaymentInstructionsResource) -> None:
+        self.list_dynamic_discounting_payment_instructions = _response.raw_async(
+            resource.list_dynamic_discounting_payment_instructions
+        )
+        self.create_dynamic_discounting_payment_instruction = _response.raw_async(
+            resource.create_dynamic_discounting_payment_instruction
+        )

@@ -7,12 +7,12 @@ Suppliers of the dynamic discounting product.
 
 from __future__ import annotations
 
-import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -23,24 +23,34 @@ from ..models import (
     CreateSuppliersRequest,
     EmptyResponse,
     Supplier,
+    SupplierCreate,
     SupplierList,
 )
 
-__all__ = ["AsyncDynamicDiscountingSuppliersResource", "DynamicDiscountingSuppliersResource"]
+__all__ = [
+    "AsyncDynamicDiscountingSuppliersResource",
+    "AsyncDynamicDiscountingSuppliersResourceWithRawResponse",
+    "DynamicDiscountingSuppliersResource",
+    "DynamicDiscountingSuppliersResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[SupplierList]:
+def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[list[Supplier] | SupplierList]:
     return _ResponseSpec(
-        success=_TypeAdapter(SupplierList),
+        operation="listDynamicDiscountingSuppliers",
+        success=list[Supplier] | SupplierList,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[EmptyResponse]:
+def _response_create_dynamic_discounting_suppliers() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingSuppliers",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -51,37 +61,27 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingSuppliersResourceWithRawResponse(
+            DynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_dynamic_discounting_suppliers(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+        strict_response_validation: bool | None = None,
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
 
         `GET /v1/dynamic_discounting/suppliers`
-
-        Returns:
-            `SupplierList`: OK. A successful response has a 200 OK HTTP status code along with an array of supplier objects described above.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -90,22 +90,24 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: _builtins.list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create(
+    def create_dynamic_discounting_suppliers(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -113,17 +115,19 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create(
+    def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: _builtins.list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -137,25 +141,6 @@ class DynamicDiscountingSuppliersResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/dynamic_discounting/suppliers`
-
-        Args:
-            suppliers: A list of suppliers you want to add. Required.
-            body: the whole request body as `CreateSuppliersRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -175,8 +160,21 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class DynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw(
+            resource.create_dynamic_discounting_suppliers
+        )
 
 
 class AsyncDynamicDiscountingSuppliersResource:
@@ -185,37 +183,27 @@ class AsyncDynamicDiscountingSuppliersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingSuppliersResourceWithRawResponse(
+            AsyncDynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
 
-    async def list(
+    async def list_dynamic_discounting_suppliers(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+        strict_response_validation: bool | None = None,
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
 
         `GET /v1/dynamic_discounting/suppliers`
-
-        Returns:
-            `SupplierList`: OK. A successful response has a 200 OK HTTP status code along with an array of supplier objects described above.
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -224,22 +212,24 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: _builtins.list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create(
+    async def create_dynamic_discounting_suppliers(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -247,17 +237,19 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create(
+    async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: _builtins.list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -271,25 +263,6 @@ class AsyncDynamicDiscountingSuppliersResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/dynamic_discounting/suppliers`
-
-        Args:
-            suppliers: A list of suppliers you want to add. Required.
-            body: the whole request body as `CreateSuppliersRequest`, instead of the field arguments.
-
-        Returns:
-            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
-
-        Raises:
-            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
-            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
-            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
-            NotFoundError: 404: Not Found -- The URL is not correct.
-            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
-            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
-            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -309,5 +282,18 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw_async(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw_async(
+            resource.create_dynamic_discounting_suppliers
+        )

@@ -7,14 +7,14 @@ Invoices, their payment submission, publication and documents.
 
 from __future__ import annotations
 
-import builtins as _builtins
 import datetime as _dt
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -44,11 +44,16 @@ from ..models import (
     SubmitInvoiceResponse,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
-def _pagination_list() -> _CursorPagination | _PagePagination:
+def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
     return _PagePagination(
         items="items",
         page_param="page",
@@ -59,149 +64,144 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list() -> _TypeAdapter[Invoice]:
-    return _TypeAdapter(Invoice)
-
-
-@_cache
-def _errors_list() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {}
-
-
-@_cache
-def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_list_invoices() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_retrieve() -> _ResponseSpec[Invoice]:
-    return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            404: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_update() -> _ResponseSpec[None]:
-    return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_delete() -> _ResponseSpec[None]:
-    return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
-    return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
-    return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
-    return _ResponseSpec(
-        success=_TypeAdapter(InvoiceCalculations),
+        operation="listInvoices",
+        success=Invoice,
+        body="json",
         errors={},
     )
 
 
 @_cache
-def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
+        operation="createInvoice",
+        success=InvoiceIdResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_cancel() -> _ResponseSpec[None]:
+def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=None,
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
+    )
+
+
+@_cache
+def _response_update_invoice() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        operation="updateInvoice",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_mark_as_paid() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteInvoice",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_send_sms_notification() -> _ResponseSpec[None]:
+def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success=None,
+        operation="submitInvoiceCardPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_download_pdf() -> _ResponseSpec[bytes]:
+def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success="bytes",
+        operation="submitInvoiceAchPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
+    )
+
+
+@_cache
+def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
+    return _ResponseSpec(
+        operation="getInvoiceCalculations",
+        success=InvoiceCalculations,
+        body="json",
+        errors={},
+    )
+
+
+@_cache
+def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
+    return _ResponseSpec(
+        operation="publishInvoice",
+        success=InvoiceIdResponse,
+        body="json",
+        errors={
+            400: ErrorResponse,
+        },
+    )
+
+
+@_cache
+def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        operation="cancelInvoice",
+        body="json",
+        errors={
+            400: ErrorResponse,
+        },
+    )
+
+
+@_cache
+def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        operation="markInvoiceAsPaid",
+        body="json",
+        errors={
+            400: ErrorResponse,
+        },
+    )
+
+
+@_cache
+def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        operation="sendInvoiceSmsNotification",
+        body="json",
+        errors={
+            400: ErrorResponse,
+        },
+    )
+
+
+@_cache
+def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
+    return _ResponseSpec(
+        operation="downloadInvoicePdf",
+        body="bytes",
+        errors={},
     )
 
 
@@ -211,10 +211,12 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def list(
+    def list_invoices(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -233,33 +235,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Invoice]:
         """List invoices
 
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
-
-        Args:
-            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
-            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
-            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
-            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
-            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
-            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
-            status: Only invoices in this status. Optional, query `status`. Format int32.
-            page: The page to return. Optional, query `page`. Format int32.
-            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
-            order_by: The field to order the invoices by. Optional, query `orderBy`.
-            asc: Ascending order when true. Optional, query `asc`.
-            search: Free-text search. Optional, query `search`.
-
-        Returns:
-            A pager over every `Invoice` of every page, fetched lazily.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -282,64 +264,41 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_invoices(), _response_list_invoices()
+        )
 
-    def create(
+    def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | str | None = None,
-        ach_payment_processor_id: _uuid.UUID | str | None = None,
+        due_date: str | None = None,
+        card_payment_processor_id: _uuid.UUID | None = None,
+        ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | str | None = None,
-        customer_id: _uuid.UUID | str | None = None,
+        merchant_contact_info_id: _uuid.UUID | None = None,
+        customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
+        line_items: list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
-
-        Args:
-            due_date: The invoice due date. Format date-time.
-            card_payment_processor_id: Format uuid.
-            ach_payment_processor_id: Format uuid.
-            additional_notes: -
-            shipping_amount: Format double.
-            tax_percentage: Format double.
-            fees_percentage: Format double.
-            discount_percentage: Format double.
-            merchant_contact_info_id: Format uuid.
-            customer_id: Format uuid.
-            ach_allow_faster_processing: -
-            customer: -
-            line_items: -
-            can_price_be_force_overrided: -
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Returns:
-            `InvoiceIdResponse`: Success. The identifier of the created invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -368,35 +327,26 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_invoice())
 
-    def retrieve(
+    def get_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `Invoice`: Success. The invoice.
-
-        Raises:
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -405,64 +355,41 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_invoice())
 
-    def update(
+    def update_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | str | None = None,
-        ach_payment_processor_id: _uuid.UUID | str | None = None,
+        due_date: str | None = None,
+        card_payment_processor_id: _uuid.UUID | None = None,
+        ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | str | None = None,
-        customer_id: _uuid.UUID | str | None = None,
+        merchant_contact_info_id: _uuid.UUID | None = None,
+        customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
+        line_items: list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            due_date: The invoice due date. Format date-time.
-            card_payment_processor_id: Format uuid.
-            ach_payment_processor_id: Format uuid.
-            additional_notes: -
-            shipping_amount: Format double.
-            tax_percentage: Format double.
-            fees_percentage: Format double.
-            discount_percentage: Format double.
-            merchant_contact_info_id: Format uuid.
-            customer_id: Format uuid.
-            ach_allow_faster_processing: -
-            customer: -
-            line_items: -
-            can_price_be_force_overrided: -
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -491,19 +418,21 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_invoice())
 
-    def delete(
+    def delete_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -511,16 +440,6 @@ class InvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -529,12 +448,13 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_invoice())
 
-    def submit_card_payment(
+    def submit_invoice_card_payment(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         total_amount: float | None = None,
@@ -550,34 +470,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            total_amount: Format double.
-            account_number: -
-            expiration_year: Format int32.
-            expiration_month: Format int32.
-            security_code: -
-            billing_country_id: Format int32.
-            billing_postal_code: -
-            save_payment_method: -
-            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
-
-        Returns:
-            `SubmitInvoiceResponse`: Success.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -600,12 +499,13 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_submit_card_payment())
+        return self._client.request(options, _response_submit_invoice_card_payment())
 
-    def submit_ach_payment(
+    def submit_invoice_ach_payment(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         routing_number: str | None = None,
@@ -631,44 +531,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            routing_number: -
-            account_number: -
-            account_type: Format int32.
-            account_holder_type: Format int32.
-            first_name: -
-            last_name: -
-            company_name: -
-            email: Format email.
-            mobile_number: -
-            sms_notification: -
-            address_line1: -
-            address_line2: -
-            city: -
-            state_id: Format int32.
-            billing_postal_code: -
-            save_payment_method: -
-            save_customer_info: -
-            authorize_bank_withdrawal: -
-            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
-
-        Returns:
-            `SubmitInvoiceResponse`: Success.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -701,34 +570,26 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_submit_ach_payment())
+        return self._client.request(options, _response_submit_invoice_ach_payment())
 
-    def get_calculations(
+    def get_invoice_calculations(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `InvoiceCalculations`: Success. The invoice amounts.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -737,10 +598,11 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_calculations())
+        return self._client.request(options, _response_get_invoice_calculations())
 
-    def publish(
+    def publish_invoice(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -748,25 +610,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
-
-        Args:
-            body: The request containing the details for publishing the invoice.
-
-        Returns:
-            `InvoiceIdResponse`: Success. The identifier of the published invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -780,19 +630,21 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_publish())
+        return self._client.request(options, _response_publish_invoice())
 
-    def cancel(
+    def cancel_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -800,16 +652,6 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -818,12 +660,13 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_cancel())
+        return self._client.request(options, _response_cancel_invoice())
 
-    def mark_as_paid(
+    def mark_invoice_as_paid(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -832,7 +675,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -840,18 +684,6 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            payment_method_type_id: The payment method type used. Format int32.
-            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -867,12 +699,13 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_mark_as_paid())
+        return self._client.request(options, _response_mark_invoice_as_paid())
 
-    def send_sms_notification(
+    def send_invoice_sms_notification(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         phone_number: str | None = None,
@@ -882,25 +715,13 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            phone_number: -
-            customer_consent: -
-            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -919,18 +740,20 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_send_sms_notification())
+        return self._client.request(options, _response_send_invoice_sms_notification())
 
-    def download_pdf(
+    def download_invoice_pdf(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -939,25 +762,13 @@ class InvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `bytes`: Success. The invoice as a PDF document.
-
-        Raises:
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -965,8 +776,28 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_download_pdf())
+        return self._client.request(options, _response_download_invoice_pdf())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.list_invoices = _response.raw_pages(resource.list_invoices)
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw(resource.publish_invoice)
+        self.cancel_invoice = _response.raw(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw(resource.send_invoice_sms_notification)
+        self.download_invoice_pdf = _response.raw(resource.download_invoice_pdf)
 
 
 class AsyncInvoicesResource:
@@ -975,10 +806,14 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
-    def list(
+    def list_invoices(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -997,33 +832,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Invoice]:
         """List invoices
 
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
-
-        Args:
-            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
-            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
-            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
-            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
-            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
-            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
-            status: Only invoices in this status. Optional, query `status`. Format int32.
-            page: The page to return. Optional, query `page`. Format int32.
-            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
-            order_by: The field to order the invoices by. Optional, query `orderBy`.
-            asc: Ascending order when true. Optional, query `asc`.
-            search: Free-text search. Optional, query `search`.
-
-        Returns:
-            A pager over every `Invoice` of every page, fetched lazily.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1046,64 +861,41 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(options, _pagination_list(), _items_list(), _errors_list())
+        return self._client.paginate(
+            options, _pagination_list_invoices(), _response_list_invoices()
+        )
 
-    async def create(
+    async def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | str | None = None,
-        ach_payment_processor_id: _uuid.UUID | str | None = None,
+        due_date: str | None = None,
+        card_payment_processor_id: _uuid.UUID | None = None,
+        ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | str | None = None,
-        customer_id: _uuid.UUID | str | None = None,
+        merchant_contact_info_id: _uuid.UUID | None = None,
+        customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
+        line_items: list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
-
-        Args:
-            due_date: The invoice due date. Format date-time.
-            card_payment_processor_id: Format uuid.
-            ach_payment_processor_id: Format uuid.
-            additional_notes: -
-            shipping_amount: Format double.
-            tax_percentage: Format double.
-            fees_percentage: Format double.
-            discount_percentage: Format double.
-            merchant_contact_info_id: Format uuid.
-            customer_id: Format uuid.
-            ach_allow_faster_processing: -
-            customer: -
-            line_items: -
-            can_price_be_force_overrided: -
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Returns:
-            `InvoiceIdResponse`: Success. The identifier of the created invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1132,35 +924,26 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_invoice())
 
-    async def retrieve(
+    async def get_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `Invoice`: Success. The invoice.
-
-        Raises:
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1169,64 +952,41 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_invoice())
 
-    async def update(
+    async def update_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
-        card_payment_processor_id: _uuid.UUID | str | None = None,
-        ach_payment_processor_id: _uuid.UUID | str | None = None,
+        due_date: str | None = None,
+        card_payment_processor_id: _uuid.UUID | None = None,
+        ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | str | None = None,
-        customer_id: _uuid.UUID | str | None = None,
+        merchant_contact_info_id: _uuid.UUID | None = None,
+        customer_id: _uuid.UUID | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
+        line_items: list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            due_date: The invoice due date. Format date-time.
-            card_payment_processor_id: Format uuid.
-            ach_payment_processor_id: Format uuid.
-            additional_notes: -
-            shipping_amount: Format double.
-            tax_percentage: Format double.
-            fees_percentage: Format double.
-            discount_percentage: Format double.
-            merchant_contact_info_id: Format uuid.
-            customer_id: Format uuid.
-            ach_allow_faster_processing: -
-            customer: -
-            line_items: -
-            can_price_be_force_overrided: -
-            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1255,19 +1015,21 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_invoice())
 
-    async def delete(
+    async def delete_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -1275,16 +1037,6 @@ class AsyncInvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -1293,12 +1045,13 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_invoice())
 
-    async def submit_card_payment(
+    async def submit_invoice_card_payment(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         total_amount: float | None = None,
@@ -1314,34 +1067,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            total_amount: Format double.
-            account_number: -
-            expiration_year: Format int32.
-            expiration_month: Format int32.
-            security_code: -
-            billing_country_id: Format int32.
-            billing_postal_code: -
-            save_payment_method: -
-            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
-
-        Returns:
-            `SubmitInvoiceResponse`: Success.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1364,12 +1096,13 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_submit_card_payment())
+        return await self._client.request(options, _response_submit_invoice_card_payment())
 
-    async def submit_ach_payment(
+    async def submit_invoice_ach_payment(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         routing_number: str | None = None,
@@ -1395,44 +1128,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            routing_number: -
-            account_number: -
-            account_type: Format int32.
-            account_holder_type: Format int32.
-            first_name: -
-            last_name: -
-            company_name: -
-            email: Format email.
-            mobile_number: -
-            sms_notification: -
-            address_line1: -
-            address_line2: -
-            city: -
-            state_id: Format int32.
-            billing_postal_code: -
-            save_payment_method: -
-            save_customer_info: -
-            authorize_bank_withdrawal: -
-            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
-
-        Returns:
-            `SubmitInvoiceResponse`: Success.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1465,34 +1167,26 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_submit_ach_payment())
+        return await self._client.request(options, _response_submit_invoice_ach_payment())
 
-    async def get_calculations(
+    async def get_invoice_calculations(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `InvoiceCalculations`: Success. The invoice amounts.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1501,10 +1195,11 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_calculations())
+        return await self._client.request(options, _response_get_invoice_calculations())
 
-    async def publish(
+    async def publish_invoice(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -1512,25 +1207,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
-
-        Args:
-            body: The request containing the details for publishing the invoice.
-
-        Returns:
-            `InvoiceIdResponse`: Success. The identifier of the published invoice.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1544,19 +1227,21 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_publish())
+        return await self._client.request(options, _response_publish_invoice())
 
-    async def cancel(
+    async def cancel_invoice(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -1564,16 +1249,6 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1582,12 +1257,13 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_cancel())
+        return await self._client.request(options, _response_cancel_invoice())
 
-    async def mark_as_paid(
+    async def mark_invoice_as_paid(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -1596,7 +1272,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -1604,18 +1281,6 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            payment_method_type_id: The payment method type used. Format int32.
-            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1631,12 +1296,13 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_mark_as_paid())
+        return await self._client.request(options, _response_mark_invoice_as_paid())
 
-    async def send_sms_notification(
+    async def send_invoice_sms_notification(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         phone_number: str | None = None,
@@ -1646,25 +1312,13 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-            phone_number: -
-            customer_consent: -
-            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
-
-        Raises:
-            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1683,18 +1337,20 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_send_sms_notification())
+        return await self._client.request(options, _response_send_invoice_sms_notification())
 
-    async def download_pdf(
+    async def download_invoice_pdf(
         self,
-        invoice_id: _uuid.UUID | str,
+        invoice_id: _uuid.UUID,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -1703,25 +1359,13 @@ class AsyncInvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
-
-        Args:
-            invoice_id: The unique identifier of the invoice. Format uuid.
-
-        Returns:
-            `bytes`: Success. The invoice as a PDF document.
-
-        Raises:
-            NotFoundError: 404: Not Found. `exc.body`: `ErrorResponse`.
-            InternalServerError: 500: Server Error. `exc.body`: `ErrorResponse`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -1729,5 +1373,27 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_download_pdf())
+        return await self._client.request(options, _response_download_invoice_pdf())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw_async(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw_async(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw_async(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw_async(resource.publish_invoice)
+        self.cancel_invoice = _response.raw_async(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw_async(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw_async(
+            resource.send_invoice_sms_notification
+        )
+        self.download_invoice_pdf = _response.raw_async(resource.download_invoice_pdf)

@@ -18,6 +18,7 @@ class CatKind(StrEnum):
 
 class Cat(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str
@@ -32,6 +33,7 @@ class DogKind(StrEnum):
 
 class Dog(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str
@@ -41,6 +43,7 @@ class Dog(BaseModel):
 
 class Error(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     code: int
@@ -54,6 +57,7 @@ class NewPetKind(StrEnum):
 
 class NewPet(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     kind: NewPetKind
@@ -73,6 +77,7 @@ class CreatePetKind(StrEnum):
 
 class UpdateOwnerRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     name: str
@@ -81,6 +86,7 @@ class UpdateOwnerRequest(BaseModel):
 
 class UpdateOwnerResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None

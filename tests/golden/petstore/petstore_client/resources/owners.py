@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -20,13 +21,20 @@ from ..models import (
     UpdateOwnerResponse,
 )
 
-__all__ = ["AsyncOwnersResource", "OwnersResource"]
+__all__ = [
+    "AsyncOwnersResource",
+    "AsyncOwnersResourceWithRawResponse",
+    "OwnersResource",
+    "OwnersResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_update() -> _ResponseSpec[UpdateOwnerResponse]:
+def _response_update_owner() -> _ResponseSpec[UpdateOwnerResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(UpdateOwnerResponse),
+        operation="updateOwner",
+        success=UpdateOwnerResponse,
+        body="json",
         errors={},
     )
 
@@ -37,11 +45,13 @@ class OwnersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .owners of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> OwnersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return OwnersResourceWithRawResponse(OwnersResource(self._client.with_raw_response()))
 
     @_t.overload
-    def update(
+    def update_owner(
         self,
         owner_id: int,
         /,
@@ -52,10 +62,11 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    def update(
+    def update_owner(
         self,
         owner_id: int,
         /,
@@ -65,9 +76,10 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    def update(
+    def update_owner(
         self,
         owner_id: int,
         /,
@@ -79,24 +91,11 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse:
         """updateOwner
 
-
         `PUT /owners/{owner-id}`
-
-        Args:
-            owner_id: -
-            name: Required.
-            class_: -
-            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
-
-        Returns:
-            `UpdateOwnerResponse`: Owner.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -118,8 +117,16 @@ class OwnersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update())
+        return self._client.request(options, _response_update_owner())
+
+
+class OwnersResourceWithRawResponse:
+    """`client.owners.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: OwnersResource) -> None:
+        self.update_owner = _response.raw(resource.update_owner)
 
 
 class AsyncOwnersResource:
@@ -128,11 +135,15 @@ class AsyncOwnersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .owners of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncOwnersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncOwnersResourceWithRawResponse(
+            AsyncOwnersResource(self._client.with_raw_response())
+        )
 
     @_t.overload
-    async def update(
+    async def update_owner(
         self,
         owner_id: int,
         /,
@@ -143,10 +154,11 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    async def update(
+    async def update_owner(
         self,
         owner_id: int,
         /,
@@ -156,9 +168,10 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    async def update(
+    async def update_owner(
         self,
         owner_id: int,
         /,
@@ -170,24 +183,11 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse:
         """updateOwner
 
-
         `PUT /owners/{owner-id}`
-
-        Args:
-            owner_id: -
-            name: Required.
-            class_: -
-            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
-
-        Returns:
-            `UpdateOwnerResponse`: Owner.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -209,5 +209,13 @@ class AsyncOwnersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update())
+        return await self._client.request(options, _response_update_owner())
+
+
+class AsyncOwnersResourceWithRawResponse:
+    """`client.owners.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncOwnersResource) -> None:
+        self.update_owner = _response.raw_async(resource.update_owner)

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -19,59 +19,70 @@ from .._types import Timeout as _Timeout
 from ..models import (
     Cat,
     CreatePetKind,
-    CreatePetKindLiteral,
     Dog,
     Error,
     ListPetsStatus,
-    ListPetsStatusLiteral,
     NewPet,
 )
 
-__all__ = ["AsyncPetsResource", "PetsResource"]
+__all__ = [
+    "AsyncPetsResource",
+    "AsyncPetsResourceWithRawResponse",
+    "PetsResource",
+    "PetsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
+def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
     return _ResponseSpec(
-        success=_TypeAdapter(_builtins.list[Cat | Dog]),
+        operation="listPets",
+        success=list[Cat | Dog],
+        body="json",
         errors={
-            "default": _TypeAdapter(Error),
+            "default": Error,
         },
     )
 
 
 @_cache
-def _response_create() -> _ResponseSpec[Cat | Dog]:
+def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
-        success=_TypeAdapter(Cat | Dog),
+        operation="createPet",
+        success=Cat | Dog,
+        body="json",
         errors={
-            409: _TypeAdapter(Error),
+            409: Error,
         },
     )
 
 
 @_cache
-def _response_retrieve() -> _ResponseSpec[Cat | Dog]:
+def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
-        success=_TypeAdapter(Cat | Dog),
+        operation="getPet",
+        success=Cat | Dog,
+        body="json",
         errors={
-            404: _TypeAdapter(Error),
+            404: Error,
         },
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="delete_pets_petId",
+        body="none",
         errors={},
     )
 
 
 @_cache
-def _response_retrieve_photo() -> _ResponseSpec[bytes]:
+def _response_get_pet_photo() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
-        success="bytes",
+        operation="getPetPhoto",
+        body="bytes",
         errors={},
     )
 
@@ -82,37 +93,26 @@ class PetsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .pets of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> PetsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PetsResourceWithRawResponse(PetsResource(self._client.with_raw_response()))
 
-    def list(
+    def list_pets(
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
+        status: ListPetsStatus | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> _builtins.list[Cat | Dog]:
+        strict_response_validation: bool | None = None,
+    ) -> list[Cat | Dog]:
         """List pets
 
-
         `GET /pets`
-
-        Args:
-            limit: Optional, query `limit`. At most 100.
-            status: Optional, query `status`.
-            x_request_id: Optional, header `X-Request-Id`.
-
-        Returns:
-            `list[Cat | Dog]`: A page of pets.
-
-        Raises:
-            APIStatusError: Default: Error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -131,24 +131,26 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list())
+        return self._client.request(options, _response_list_pets())
 
     @_t.overload
-    def create(
+    def create_pet(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral,
+        kind: CreatePetKind,
         name: str,
-        tags: _builtins.list[str] | None = None,
+        tags: list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     @_t.overload
-    def create(
+    def create_pet(
         self,
         *,
         body: NewPet,
@@ -156,38 +158,25 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
-    def create(
+    def create_pet(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral | None = None,
+        kind: CreatePetKind | None = None,
         name: str | None = None,
-        tags: _builtins.list[str] | None = None,
+        tags: list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Create a pet
 
-
         `POST /pets`
-
-        Args:
-            kind: Required.
-            name: Required. At most 50 characters.
-            tags: -
-            body: the whole request body as `NewPet`, instead of the field arguments.
-
-        Returns:
-            `Cat | Dog`: Created.
-
-        Raises:
-            ConflictError: 409: Exists. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -210,10 +199,11 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create())
+        return self._client.request(options, _response_create_pet())
 
-    def retrieve(
+    def get_pet(
         self,
         pet_id: str,
         /,
@@ -222,22 +212,11 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Get a pet
 
-
         `GET /pets/{petId}`
-
-        Args:
-            pet_id: -
-
-        Returns:
-            `Cat | Dog`: The pet.
-
-        Raises:
-            NotFoundError: 404: Not found. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -246,10 +225,11 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve())
+        return self._client.request(options, _response_get_pet())
 
-    def delete(
+    def delete_pets_pet_id(
         self,
         pet_id: str,
         /,
@@ -258,18 +238,11 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete a pet
 
-
         `DELETE /pets/{petId}`
-
-        Args:
-            pet_id: -
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -278,10 +251,11 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete())
+        return self._client.request(options, _response_delete_pets_pet_id())
 
-    def retrieve_photo(
+    def get_pet_photo(
         self,
         pet_id: str,
         /,
@@ -290,21 +264,11 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """getPetPhoto
 
-
         `GET /pets/{petId}/photo`
-
-        Args:
-            pet_id: -
-
-        Returns:
-            `bytes`: JPEG.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -319,8 +283,20 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_retrieve_photo())
+        return self._client.request(options, _response_get_pet_photo())
+
+
+class PetsResourceWithRawResponse:
+    """`client.pets.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.list_pets = _response.raw(resource.list_pets)
+        self.create_pet = _response.raw(resource.create_pet)
+        self.get_pet = _response.raw(resource.get_pet)
+        self.delete_pets_pet_id = _response.raw(resource.delete_pets_pet_id)
+        self.get_pet_photo = _response.raw(resource.get_pet_photo)
 
 
 class AsyncPetsResource:
@@ -329,37 +305,26 @@ class AsyncPetsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} .pets of {self._client!r}>"
+    @_cached_property
+    def with_raw_response(self) -> AsyncPetsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPetsResourceWithRawResponse(AsyncPetsResource(self._client.with_raw_response()))
 
-    async def list(
+    async def list_pets(
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
+        status: ListPetsStatus | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> _builtins.list[Cat | Dog]:
+        strict_response_validation: bool | None = None,
+    ) -> list[Cat | Dog]:
         """List pets
 
-
         `GET /pets`
-
-        Args:
-            limit: Optional, query `limit`. At most 100.
-            status: Optional, query `status`.
-            x_request_id: Optional, header `X-Request-Id`.
-
-        Returns:
-            `list[Cat | Dog]`: A page of pets.
-
-        Raises:
-            APIStatusError: Default: Error. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -378,24 +343,26 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list())
+        return await self._client.request(options, _response_list_pets())
 
     @_t.overload
-    async def create(
+    async def create_pet(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral,
+        kind: CreatePetKind,
         name: str,
-        tags: _builtins.list[str] | None = None,
+        tags: list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     @_t.overload
-    async def create(
+    async def create_pet(
         self,
         *,
         body: NewPet,
@@ -403,38 +370,25 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
-    async def create(
+    async def create_pet(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral | None = None,
+        kind: CreatePetKind | None = None,
         name: str | None = None,
-        tags: _builtins.list[str] | None = None,
+        tags: list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Create a pet
 
-
         `POST /pets`
-
-        Args:
-            kind: Required.
-            name: Required. At most 50 characters.
-            tags: -
-            body: the whole request body as `NewPet`, instead of the field arguments.
-
-        Returns:
-            `Cat | Dog`: Created.
-
-        Raises:
-            ConflictError: 409: Exists. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -457,10 +411,11 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create())
+        return await self._client.request(options, _response_create_pet())
 
-    async def retrieve(
+    async def get_pet(
         self,
         pet_id: str,
         /,
@@ -469,22 +424,11 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Get a pet
 
-
         `GET /pets/{petId}`
-
-        Args:
-            pet_id: -
-
-        Returns:
-            `Cat | Dog`: The pet.
-
-        Raises:
-            NotFoundError: 404: Not found. `exc.body`: `Error`.
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -493,10 +437,11 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve())
+        return await self._client.request(options, _response_get_pet())
 
-    async def delete(
+    async def delete_pets_pet_id(
         self,
         pet_id: str,
         /,
@@ -505,18 +450,11 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete a pet
 
-
         `DELETE /pets/{petId}`
-
-        Args:
-            pet_id: -
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -525,10 +463,11 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete())
+        return await self._client.request(options, _response_delete_pets_pet_id())
 
-    async def retrieve_photo(
+    async def get_pet_photo(
         self,
         pet_id: str,
         /,
@@ -537,21 +476,11 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """getPetPhoto
 
-
         `GET /pets/{petId}/photo`
-
-        Args:
-            pet_id: -
-
-        Returns:
-            `bytes`: JPEG.
-
-        Raises:
-            APIStatusError: any other non-2xx answer.
-            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -566,5 +495,17 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_retrieve_photo())
+        return await self._client.request(options, _response_get_pet_photo())
+
+
+class AsyncPetsResourceWithRawResponse:
+    """`client.pets.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.list_pets = _response.raw_async(resource.list_pets)
+        self.create_pet = _response.raw_async(resource.create_pet)
+        self.get_pet = _response.raw_async(resource.get_pet)
+        self.delete_pets_pet_id = _response.raw_async(resource.delete_pets_pet_id)
+        self.get_pet_photo = _response.raw_async(resource.get_pet_photo)
