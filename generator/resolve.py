@@ -60,7 +60,7 @@ def _shadow_list(op: Operation) -> None:
     if op.pagination is not None:
         op.pagination.item_annotation = fix(op.pagination.item_annotation)
     op.return_annotation = fix(op.return_annotation)
-    op.success_expr = fix(op.success_expr)
+    op.success_type = fix(op.success_type)
 
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:

@@ -24,7 +24,9 @@ CALLS = textwrap.dedent(
         seen.append(request)
         return httpx.Response(204)
 
-    client = bodies_client.BodiesClient(http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = bodies_client.BodiesClient(
+        base_url="https://api.example.com", http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    )
     client.docs.upload(kind="invoice", count=3, file=b"%PDF-1.4")
     client.docs.submit(name="a b", flag=True)
     upload, form = seen
@@ -76,8 +78,8 @@ def test_required_field_with_a_default_is_optional_and_its_default_is_sent() -> 
     with module.InvisibleCollectorClient(
         api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler))
     ) as client:
-        client.payments.create_payment(**fields)
-        client.payments.create_payment(**fields, status="CANCELLED")
+        client.payments.create(**fields)
+        client.payments.create(**fields, status="CANCELLED")
         body = module.models.Payment.model_validate({**sent[0], "status": "CANCELLED"})
-        client.payments.create_payment(body=body)
+        client.payments.create(body=body)
     assert [s["status"] for s in sent] == ["FINAL", "CANCELLED", "CANCELLED"]

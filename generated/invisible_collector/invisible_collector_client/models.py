@@ -4,13 +4,15 @@
 #   filename:  <dict>
 
 from __future__ import annotations
+
+import typing as _typing
 from enum import StrEnum
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from datetime import date as date_aliased
 
 
-class Status(StrEnum):
+class PaymentStatus(StrEnum):
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """
@@ -68,7 +70,7 @@ class Payment(BaseModel):
     """
     An external identifier of this payment.
     """
-    status: Status
+    status: PaymentStatus
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """
@@ -100,3 +102,7 @@ class Payment(BaseModel):
     """
     A list of debts being paid.
     """
+
+
+# The plain values each string enum also takes in a request (`country="NL"`).
+CreatePaymentStatusLiteral: _typing.TypeAlias = _typing.Literal["FINAL", "CANCELLED"]

@@ -14,7 +14,7 @@ from invisible_collector_client.models import (
     Payment,
 )
 
-CREATE_PAYMENT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "number": "RG TEST/001",
     "externalId": "123455",
     "status": "FINAL",
@@ -29,7 +29,7 @@ CREATE_PAYMENT_REQUEST: _t.Any = {
         {"number": "FT TEST/001", "referenceNumber": "NC NC/001", "amount": 20.0},
     ],
 }
-CREATE_PAYMENT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/Payment",
     "$defs": {
         "Payment": {
@@ -64,7 +64,7 @@ CREATE_PAYMENT_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_PAYMENT_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "number": "number",
     "externalId": "external_id",
     "status": "status",
@@ -76,7 +76,7 @@ CREATE_PAYMENT_FIELDS: dict[str, str] = {
     "currency": "currency",
     "lines": "lines",
 }
-CREATE_PAYMENT_RESPONSE: _t.Any = {}
+CREATE_RESPONSE: _t.Any = {}
 
 
 @pytest.mark.parametrize(
@@ -90,9 +90,9 @@ def test_credentials(
     overrides: dict[str, str], headers: dict[str, str], query: list[tuple[str, str]]
 ) -> None:
     """`POST /payments` under each scheme."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_PAYMENT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
     with _support.client(exchange, **overrides) as api:
-        api.payments.create_payment(body=Payment.model_validate(CREATE_PAYMENT_REQUEST))
+        api.payments.create(body=Payment.model_validate(CREATE_REQUEST))
     request = exchange.only()
     for name, value in headers.items():
         assert request.headers.get(name) == value, f"header {name}"

@@ -20,7 +20,7 @@ from invisible_collector_client.models import (
     Payment,
 )
 
-CREATE_PAYMENT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "number": "RG TEST/001",
     "externalId": "123455",
     "status": "FINAL",
@@ -35,7 +35,7 @@ CREATE_PAYMENT_REQUEST: _t.Any = {
         {"number": "FT TEST/001", "referenceNumber": "NC NC/001", "amount": 20.0},
     ],
 }
-CREATE_PAYMENT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/Payment",
     "$defs": {
         "Payment": {
@@ -70,7 +70,7 @@ CREATE_PAYMENT_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_PAYMENT_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "number": "number",
     "externalId": "external_id",
     "status": "status",
@@ -82,25 +82,23 @@ CREATE_PAYMENT_FIELDS: dict[str, str] = {
     "currency": "currency",
     "lines": "lines",
 }
-CREATE_PAYMENT_RESPONSE: _t.Any = {}
+CREATE_RESPONSE: _t.Any = {}
 
 
-def test_create_payment() -> None:
+def test_payments_create() -> None:
     """`POST /payments`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_PAYMENT_RESPONSE),
-        _support.reply(200, CREATE_PAYMENT_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.payments.create_payment(
-            **_support.kwargs_from(
-                Payment.model_validate(CREATE_PAYMENT_REQUEST), CREATE_PAYMENT_FIELDS
-            )
+        result = api.payments.create(
+            **_support.kwargs_from(Payment.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.payments.create_payment(body=Payment.model_validate(CREATE_PAYMENT_REQUEST))
+        second = api.payments.create(body=Payment.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
@@ -108,20 +106,20 @@ def test_create_payment() -> None:
         url="https://api.invisiblecollector.com/payments",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_PAYMENT_REQUEST,
-        schema=CREATE_PAYMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_PAYMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.invisiblecollector.com/payments",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_PAYMENT_REQUEST,
-        schema=CREATE_PAYMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
-    assert _support.dump(second) == CREATE_PAYMENT_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -134,14 +132,14 @@ def test_create_payment() -> None:
     ],
     ids=["401", "404", "409", "422"],
 )
-def test_create_payment_errors(
+def test_payments_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.payments.create_payment(body=Payment.model_validate(CREATE_PAYMENT_REQUEST))
+            api.payments.create(body=Payment.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -149,15 +147,13 @@ def test_create_payment_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_create_payment_async() -> None:
+def test_payments_create_async() -> None:
     """The same call on AsyncInvisibleCollectorClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_PAYMENT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.payments.create_payment(
-                body=Payment.model_validate(CREATE_PAYMENT_REQUEST)
-            )
+            return await api.payments.create(body=Payment.model_validate(CREATE_REQUEST))
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -166,7 +162,7 @@ def test_create_payment_async() -> None:
         url="https://api.invisiblecollector.com/payments",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_PAYMENT_REQUEST,
-        schema=CREATE_PAYMENT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_PAYMENT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE

@@ -21,7 +21,7 @@ from notalkpayments_client.models import (
     BusinessUnitRequest,
 )
 
-CREATE_BUSINESS_UNIT_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -30,7 +30,7 @@ CREATE_BUSINESS_UNIT_REQUEST: _t.Any = {
     "provinceCode": "BC",
     "countryCode": "CA",
 }
-CREATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/BusinessUnitRequest",
     "$defs": {
         "BusinessUnitRequest": {
@@ -47,7 +47,7 @@ CREATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "businessUnitExternalId": "business_unit_external_id",
     "customerId": "customer_id",
     "name": "name",
@@ -56,7 +56,7 @@ CREATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
     "provinceCode": "province_code",
     "countryCode": "country_code",
 }
-CREATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "id": 123,
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
@@ -68,7 +68,7 @@ CREATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
 }
 
 
-GET_BUSINESS_UNIT_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -79,7 +79,7 @@ GET_BUSINESS_UNIT_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_BUSINESS_UNIT_REQUEST: _t.Any = {
+UPDATE_REQUEST: _t.Any = {
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
     "name": "MY BUSSINESS UNIT",
@@ -88,7 +88,7 @@ UPDATE_BUSINESS_UNIT_REQUEST: _t.Any = {
     "provinceCode": "BC",
     "countryCode": "CA",
 }
-UPDATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/BusinessUnitRequest",
     "$defs": {
         "BusinessUnitRequest": {
@@ -105,7 +105,7 @@ UPDATE_BUSINESS_UNIT_SCHEMA: _t.Any = {
         }
     },
 }
-UPDATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "businessUnitExternalId": "business_unit_external_id",
     "customerId": "customer_id",
     "name": "name",
@@ -114,7 +114,7 @@ UPDATE_BUSINESS_UNIT_FIELDS: dict[str, str] = {
     "provinceCode": "province_code",
     "countryCode": "country_code",
 }
-UPDATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
+UPDATE_RESPONSE: _t.Any = {
     "id": 123,
     "businessUnitExternalId": "BUID-001",
     "customerId": 1,
@@ -126,51 +126,48 @@ UPDATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
 }
 
 
-DELETE_BUSINESS_UNIT_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+DELETE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
 
 
-def test_create_business_unit() -> None:
+def test_business_units_create() -> None:
     """`POST /api/BusinessUnit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE),
-        _support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.create_business_unit(
+        result = api.business_units.create(
             **_support.kwargs_from(
-                BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST),
-                CREATE_BUSINESS_UNIT_FIELDS,
+                BusinessUnitRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
             )
         )
-        second = api.business_units.create_business_unit(
-            body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
-        )
+        second = api.business_units.create(body=BusinessUnitRequest.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_BUSINESS_UNIT_REQUEST,
-        schema=CREATE_BUSINESS_UNIT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_BUSINESS_UNIT_REQUEST,
-        schema=CREATE_BUSINESS_UNIT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == CREATE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -183,16 +180,14 @@ def test_create_business_unit() -> None:
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_create_business_unit_errors(
+def test_business_units_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.create_business_unit(
-                body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
-            )
+            api.business_units.create(body=BusinessUnitRequest.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -200,47 +195,47 @@ def test_create_business_unit_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_create_business_unit_async() -> None:
+def test_business_units_create_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_BUSINESS_UNIT_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.business_units.create_business_unit(
-                body=BusinessUnitRequest.model_validate(CREATE_BUSINESS_UNIT_REQUEST)
+            return await api.business_units.create(
+                body=BusinessUnitRequest.model_validate(CREATE_REQUEST)
             )
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/BusinessUnit",
+        url="https://api.test.example/api/BusinessUnit",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_BUSINESS_UNIT_REQUEST,
-        schema=CREATE_BUSINESS_UNIT_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_get_business_unit() -> None:
+def test_business_units_retrieve() -> None:
     """`GET /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.get_business_unit(1)
+        result = api.business_units.retrieve(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == GET_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -254,14 +249,14 @@ def test_get_business_unit() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_get_business_unit_errors(
+def test_business_units_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.get_business_unit(1)
+            api.business_units.retrieve(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -269,49 +264,48 @@ def test_get_business_unit_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_business_unit() -> None:
+def test_business_units_update() -> None:
     """`PUT /api/BusinessUnit/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_BUSINESS_UNIT_RESPONSE),
-        _support.reply(200, UPDATE_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.update_business_unit(
+        result = api.business_units.update(
             1,
             **_support.kwargs_from(
-                BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST),
-                UPDATE_BUSINESS_UNIT_FIELDS,
+                BusinessUnitRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
             ),
         )
-        second = api.business_units.update_business_unit(
-            1, body=BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST)
+        second = api.business_units.update(
+            1, body=BusinessUnitRequest.model_validate(UPDATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_BUSINESS_UNIT_REQUEST,
-        schema=UPDATE_BUSINESS_UNIT_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == UPDATE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_BUSINESS_UNIT_REQUEST,
-        schema=UPDATE_BUSINESS_UNIT_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == UPDATE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -325,16 +319,14 @@ def test_update_business_unit() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_update_business_unit_errors(
+def test_business_units_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.update_business_unit(
-                1, body=BusinessUnitRequest.model_validate(UPDATE_BUSINESS_UNIT_REQUEST)
-            )
+            api.business_units.update(1, body=BusinessUnitRequest.model_validate(UPDATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -342,22 +334,22 @@ def test_update_business_unit_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_business_unit() -> None:
+def test_business_units_delete() -> None:
     """`DELETE /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_BUSINESS_UNIT_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.business_units.delete_business_unit(1)
+        result = api.business_units.delete(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/BusinessUnit/1",
+        url="https://api.test.example/api/BusinessUnit/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_BUSINESS_UNIT_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -371,14 +363,14 @@ def test_delete_business_unit() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_delete_business_unit_errors(
+def test_business_units_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.business_units.delete_business_unit(1)
+            api.business_units.delete(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

@@ -22,7 +22,7 @@ from notalkpayments_client.models import (
     DebtorUpdateRequest,
 )
 
-CREATE_DEBTOR_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "debtorExternalId": "d-12345",
     "customerId": 123,
     "firstName": "John",
@@ -37,7 +37,7 @@ CREATE_DEBTOR_REQUEST: _t.Any = {
     "dateOfBirth": "1980-01-01",
     "employeerName": "ACME Inc",
 }
-CREATE_DEBTOR_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DebtorRequest",
     "$defs": {
         "DebtorRequest": {
@@ -60,7 +60,7 @@ CREATE_DEBTOR_SCHEMA: _t.Any = {
         }
     },
 }
-CREATE_DEBTOR_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "debtorExternalId": "debtor_external_id",
     "customerId": "customer_id",
     "firstName": "first_name",
@@ -75,7 +75,7 @@ CREATE_DEBTOR_FIELDS: dict[str, str] = {
     "dateOfBirth": "date_of_birth",
     "employeerName": "employeer_name",
 }
-CREATE_DEBTOR_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -93,7 +93,7 @@ CREATE_DEBTOR_RESPONSE: _t.Any = {
 }
 
 
-GET_DEBTOR_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -111,7 +111,7 @@ GET_DEBTOR_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_DEBTOR_REQUEST: _t.Any = {
+UPDATE_REQUEST: _t.Any = {
     "debtorExternalId": "d-12345",
     "customerId": 123,
     "firstName": "John",
@@ -126,7 +126,7 @@ UPDATE_DEBTOR_REQUEST: _t.Any = {
     "dateOfBirth": "1980-01-01",
     "employeerName": "ACME Inc",
 }
-UPDATE_DEBTOR_SCHEMA: _t.Any = {
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/DebtorUpdateRequest",
     "$defs": {
         "DebtorUpdateRequest": {
@@ -150,7 +150,7 @@ UPDATE_DEBTOR_SCHEMA: _t.Any = {
         }
     },
 }
-UPDATE_DEBTOR_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "debtorExternalId": "debtor_external_id",
     "customerId": "customer_id",
     "firstName": "first_name",
@@ -165,7 +165,7 @@ UPDATE_DEBTOR_FIELDS: dict[str, str] = {
     "dateOfBirth": "date_of_birth",
     "employeerName": "employeer_name",
 }
-UPDATE_DEBTOR_RESPONSE: _t.Any = {
+UPDATE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorExternalId": "d-12345",
     "customerId": 123,
@@ -183,48 +183,46 @@ UPDATE_DEBTOR_RESPONSE: _t.Any = {
 }
 
 
-DELETE_DEBTOR_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+DELETE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
 
 
-def test_create_debtor() -> None:
+def test_debtors_create() -> None:
     """`POST /api/Debtor`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_DEBTOR_RESPONSE),
-        _support.reply(200, CREATE_DEBTOR_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.create_debtor(
-            **_support.kwargs_from(
-                DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST), CREATE_DEBTOR_FIELDS
-            )
+        result = api.debtors.create(
+            **_support.kwargs_from(DebtorRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.debtors.create_debtor(body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST))
+        second = api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DEBTOR_REQUEST,
-        schema=CREATE_DEBTOR_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_DEBTOR_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DEBTOR_REQUEST,
-        schema=CREATE_DEBTOR_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == CREATE_DEBTOR_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -237,14 +235,14 @@ def test_create_debtor() -> None:
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_create_debtor_errors(
+def test_debtors_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.create_debtor(body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST))
+            api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -252,47 +250,45 @@ def test_create_debtor_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_create_debtor_async() -> None:
+def test_debtors_create_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_DEBTOR_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.debtors.create_debtor(
-                body=DebtorRequest.model_validate(CREATE_DEBTOR_REQUEST)
-            )
+            return await api.debtors.create(body=DebtorRequest.model_validate(CREATE_REQUEST))
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/Debtor",
+        url="https://api.test.example/api/Debtor",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DEBTOR_REQUEST,
-        schema=CREATE_DEBTOR_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_DEBTOR_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_get_debtor() -> None:
+def test_debtors_retrieve() -> None:
     """`GET /api/Debtor/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_DEBTOR_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.get_debtor(1)
+        result = api.debtors.retrieve(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == GET_DEBTOR_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -306,14 +302,14 @@ def test_get_debtor() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_get_debtor_errors(
+def test_debtors_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.get_debtor(1)
+            api.debtors.retrieve(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -321,48 +317,46 @@ def test_get_debtor_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_debtor() -> None:
+def test_debtors_update() -> None:
     """`PUT /api/Debtor/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_DEBTOR_RESPONSE),
-        _support.reply(200, UPDATE_DEBTOR_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.update_debtor(
+        result = api.debtors.update(
             1,
             **_support.kwargs_from(
-                DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST), UPDATE_DEBTOR_FIELDS
+                DebtorUpdateRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
             ),
         )
-        second = api.debtors.update_debtor(
-            1, body=DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST)
-        )
+        second = api.debtors.update(1, body=DebtorUpdateRequest.model_validate(UPDATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_DEBTOR_REQUEST,
-        schema=UPDATE_DEBTOR_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == UPDATE_DEBTOR_RESPONSE
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_DEBTOR_REQUEST,
-        schema=UPDATE_DEBTOR_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == UPDATE_DEBTOR_RESPONSE
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -376,16 +370,14 @@ def test_update_debtor() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_update_debtor_errors(
+def test_debtors_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.update_debtor(
-                1, body=DebtorUpdateRequest.model_validate(UPDATE_DEBTOR_REQUEST)
-            )
+            api.debtors.update(1, body=DebtorUpdateRequest.model_validate(UPDATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -393,22 +385,22 @@ def test_update_debtor_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_debtor() -> None:
+def test_debtors_delete() -> None:
     """`DELETE /api/Debtor/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_DEBTOR_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.debtors.delete_debtor(1)
+        result = api.debtors.delete(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/Debtor/1",
+        url="https://api.test.example/api/Debtor/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_DEBTOR_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -422,14 +414,14 @@ def test_delete_debtor() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_delete_debtor_errors(
+def test_debtors_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.debtors.delete_debtor(1)
+            api.debtors.delete(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

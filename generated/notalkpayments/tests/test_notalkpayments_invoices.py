@@ -22,7 +22,7 @@ from notalkpayments_client.models import (
     InvoiceUpdateRequest,
 )
 
-CREATE_INVOICE_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
     "description": "Sample Invoice Description",
@@ -52,7 +52,7 @@ CREATE_INVOICE_REQUEST: _t.Any = {
     "invoiceDate": "2023-01-01",
     "businessUnitExternalId": "BU-001",
 }
-CREATE_INVOICE_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -83,7 +83,7 @@ CREATE_INVOICE_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_INVOICE_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "debtorId": "debtor_id",
     "invoiceExternalNumber": "invoice_external_number",
     "description": "description",
@@ -94,7 +94,7 @@ CREATE_INVOICE_FIELDS: dict[str, str] = {
     "invoiceDate": "invoice_date",
     "businessUnitExternalId": "business_unit_external_id",
 }
-CREATE_INVOICE_RESPONSE: _t.Any = {
+CREATE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -127,7 +127,7 @@ CREATE_INVOICE_RESPONSE: _t.Any = {
 }
 
 
-GET_INVOICE_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -160,7 +160,7 @@ GET_INVOICE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_INVOICE_REQUEST: _t.Any = {
+UPDATE_REQUEST: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -191,7 +191,7 @@ UPDATE_INVOICE_REQUEST: _t.Any = {
     "invoiceDate": "2023-01-01",
     "businessUnitExternalId": "BU-001",
 }
-UPDATE_INVOICE_SCHEMA: _t.Any = {
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceUpdateRequest",
     "$defs": {
         "InvoiceUpdateRequest": {
@@ -223,7 +223,7 @@ UPDATE_INVOICE_SCHEMA: _t.Any = {
         },
     },
 }
-UPDATE_INVOICE_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "id": "id_2",
     "debtorId": "debtor_id",
     "invoiceExternalNumber": "invoice_external_number",
@@ -235,7 +235,7 @@ UPDATE_INVOICE_FIELDS: dict[str, str] = {
     "invoiceDate": "invoice_date",
     "businessUnitExternalId": "business_unit_external_id",
 }
-UPDATE_INVOICE_RESPONSE: _t.Any = {
+UPDATE_RESPONSE: _t.Any = {
     "id": 1,
     "debtorId": 1234,
     "invoiceExternalNumber": "INV-001",
@@ -268,50 +268,46 @@ UPDATE_INVOICE_RESPONSE: _t.Any = {
 }
 
 
-DELETE_INVOICE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+DELETE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
 
 
-def test_create_invoice() -> None:
+def test_invoices_create() -> None:
     """`POST /api/Invoice`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.create_invoice(
-            **_support.kwargs_from(
-                InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST), CREATE_INVOICE_FIELDS
-            )
+        result = api.invoices.create(
+            **_support.kwargs_from(InvoiceRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.invoices.create_invoice(
-            body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
-        )
+        second = api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -324,14 +320,14 @@ def test_create_invoice() -> None:
     ],
     ids=["400", "401", "429", "500"],
 )
-def test_create_invoice_errors(
+def test_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.create_invoice(body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST))
+            api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -339,47 +335,45 @@ def test_create_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_create_invoice_async() -> None:
+def test_invoices_create_async() -> None:
     """The same call on AsyncNoTalkPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, CREATE_INVOICE_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, CREATE_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.invoices.create_invoice(
-                body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
-            )
+            return await api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
 
     result = asyncio.run(run())
     _support.assert_request(
         exchange.only(),
         method="POST",
-        url="https://api.notalkpayments.example/api/Invoice",
+        url="https://api.test.example/api/Invoice",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
 
 
-def test_get_invoice() -> None:
+def test_invoices_retrieve() -> None:
     """`GET /api/Invoice/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice(1)
+        result = api.invoices.retrieve(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == GET_INVOICE_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -393,14 +387,14 @@ def test_get_invoice() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_get_invoice_errors(
+def test_invoices_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.get_invoice(1)
+            api.invoices.retrieve(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -408,48 +402,46 @@ def test_get_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_invoice() -> None:
+def test_invoices_update() -> None:
     """`PUT /api/Invoice/{id}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.update_invoice(
+        result = api.invoices.update(
             1,
             **_support.kwargs_from(
-                InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST), UPDATE_INVOICE_FIELDS
+                InvoiceUpdateRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS
             ),
         )
-        second = api.invoices.update_invoice(
-            1, body=InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST)
-        )
+        second = api.invoices.update(1, body=InvoiceUpdateRequest.model_validate(UPDATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == UPDATE_INVOICE_RESPONSE
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == UPDATE_INVOICE_RESPONSE
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -463,16 +455,14 @@ def test_update_invoice() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_update_invoice_errors(
+def test_invoices_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.update_invoice(
-                1, body=InvoiceUpdateRequest.model_validate(UPDATE_INVOICE_REQUEST)
-            )
+            api.invoices.update(1, body=InvoiceUpdateRequest.model_validate(UPDATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -480,22 +470,22 @@ def test_update_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_invoice() -> None:
+def test_invoices_delete() -> None:
     """`DELETE /api/Invoice/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_INVOICE_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.delete_invoice(1)
+        result = api.invoices.delete(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.notalkpayments.example/api/Invoice/1",
+        url="https://api.test.example/api/Invoice/1",
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_INVOICE_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -509,14 +499,14 @@ def test_delete_invoice() -> None:
     ],
     ids=["400", "401", "404", "429", "500"],
 )
-def test_delete_invoice_errors(
+def test_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete_invoice(1)
+            api.invoices.delete(1)
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

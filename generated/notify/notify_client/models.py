@@ -4,6 +4,8 @@
 #   filename:  <dict>
 
 from __future__ import annotations
+
+import typing as _typing
 from notify_client._wire import DMYDate, Decimal2dp
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field
 from enum import StrEnum
@@ -267,7 +269,7 @@ class CountryCode(StrEnum):
     ax = "AX"
 
 
-class Resource(StrEnum):
+class CustomerResource(StrEnum):
     customer = "customer"
 
 
@@ -299,12 +301,16 @@ class CustomerReference(BaseModel):
     name: str | None = None
 
 
+class CustomerSearchResultResource(StrEnum):
+    customer = "customer"
+
+
 class CustomerSearchResult(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource | None = None
+    resource: CustomerSearchResultResource | None = None
     id: UUID | None = None
     """
     The unique Notify customer id.
@@ -312,7 +318,7 @@ class CustomerSearchResult(BaseModel):
     customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
 
 
-class Resource2(StrEnum):
+class DocumentResource(StrEnum):
     document = "document"
 
 
@@ -321,7 +327,7 @@ class Document(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource2 | None = None
+    resource: DocumentResource | None = None
     invoice: UUID | None = None
     """
     The invoice the document is attached to.
@@ -329,7 +335,7 @@ class Document(BaseModel):
     filename: str | None = None
 
 
-class Mediatype(StrEnum):
+class DocumentCreateMediatype(StrEnum):
     """
     Should be application/pdf.
     """
@@ -350,7 +356,7 @@ class DocumentCreate(BaseModel):
     """
     The complete original file name including extension, e.g. invoice-200001.pdf.
     """
-    mediatype: Mediatype
+    mediatype: DocumentCreateMediatype
     """
     Should be application/pdf.
     """
@@ -398,7 +404,7 @@ class Error(BaseModel):
     """
 
 
-class Resource3(StrEnum):
+class InvoiceResource(StrEnum):
     invoice = "invoice"
     customer = "customer"
 
@@ -498,7 +504,7 @@ class PageLinks(BaseModel):
     """
 
 
-class Resource4(StrEnum):
+class PaymentResource(StrEnum):
     payment = "payment"
 
 
@@ -511,7 +517,7 @@ class Payment(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource4 | None = None
+    resource: PaymentResource | None = None
     id: UUID | None = None
     invoice: UUID | None = None
     """
@@ -555,7 +561,7 @@ class PaymentInvoiceReference(BaseModel):
     """
 
 
-class Resource5(StrEnum):
+class PaymentListItemResource(StrEnum):
     payment = "payment"
     payments = "payments"
 
@@ -569,7 +575,7 @@ class PaymentListItem(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource5 | None = None
+    resource: PaymentListItemResource | None = None
     id: UUID | None = None
     date: DMYDate | None = None
     """
@@ -612,7 +618,7 @@ class Customer(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource | None = None
+    resource: CustomerResource | None = None
     id: UUID | None = None
     """
     The unique Notify customer id.
@@ -744,7 +750,7 @@ class Invoice(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource3 | None = None
+    resource: InvoiceResource | None = None
     id: UUID | None = None
     """
     The unique Notify invoice id.
@@ -850,3 +856,264 @@ class PaymentList(BaseModel):
     Number of payments in this page.
     """
     links: PageLinks | None = None
+
+
+# The plain values each string enum also takes in a request (`country="NL"`).
+CountryCodeLiteral: _typing.TypeAlias = _typing.Literal[
+    "AF",
+    "AL",
+    "DZ",
+    "AS",
+    "AD",
+    "AO",
+    "AI",
+    "AQ",
+    "AG",
+    "AR",
+    "AM",
+    "AW",
+    "AU",
+    "AT",
+    "AZ",
+    "BS",
+    "BH",
+    "BD",
+    "BB",
+    "BY",
+    "BE",
+    "BZ",
+    "BJ",
+    "BM",
+    "BT",
+    "BO",
+    "BQ",
+    "BA",
+    "BW",
+    "BV",
+    "BR",
+    "IO",
+    "BN",
+    "BG",
+    "BF",
+    "BI",
+    "CV",
+    "KH",
+    "CM",
+    "CA",
+    "KY",
+    "CF",
+    "TD",
+    "CL",
+    "CN",
+    "CX",
+    "CC",
+    "CO",
+    "KM",
+    "CD",
+    "CG",
+    "CK",
+    "CR",
+    "HR",
+    "CU",
+    "CW",
+    "CY",
+    "CZ",
+    "CI",
+    "DK",
+    "DJ",
+    "DM",
+    "DO",
+    "EC",
+    "EG",
+    "SV",
+    "GQ",
+    "ER",
+    "EE",
+    "SZ",
+    "ET",
+    "FK",
+    "FO",
+    "FJ",
+    "FI",
+    "FR",
+    "GF",
+    "PF",
+    "TF",
+    "GA",
+    "GM",
+    "GE",
+    "DE",
+    "GH",
+    "GI",
+    "GR",
+    "GL",
+    "GD",
+    "GP",
+    "GU",
+    "GT",
+    "GG",
+    "GN",
+    "GW",
+    "GY",
+    "HT",
+    "HM",
+    "VA",
+    "HN",
+    "HK",
+    "HU",
+    "IS",
+    "IN",
+    "ID",
+    "IR",
+    "IQ",
+    "IE",
+    "IM",
+    "IL",
+    "IT",
+    "JM",
+    "JP",
+    "JE",
+    "JO",
+    "KZ",
+    "KE",
+    "KI",
+    "KP",
+    "KR",
+    "KW",
+    "KG",
+    "LA",
+    "LV",
+    "LB",
+    "LS",
+    "LR",
+    "LY",
+    "LI",
+    "LT",
+    "LU",
+    "MO",
+    "MG",
+    "MW",
+    "MY",
+    "MV",
+    "ML",
+    "MT",
+    "MH",
+    "MQ",
+    "MR",
+    "MU",
+    "YT",
+    "MX",
+    "FM",
+    "MD",
+    "MC",
+    "MN",
+    "ME",
+    "MS",
+    "MA",
+    "MZ",
+    "MM",
+    "NA",
+    "NR",
+    "NP",
+    "NL",
+    "NC",
+    "NZ",
+    "NI",
+    "NE",
+    "NG",
+    "NU",
+    "NF",
+    "MP",
+    "NO",
+    "OM",
+    "PK",
+    "PW",
+    "PS",
+    "PA",
+    "PG",
+    "PY",
+    "PE",
+    "PH",
+    "PN",
+    "PL",
+    "PT",
+    "PR",
+    "QA",
+    "MK",
+    "RO",
+    "RU",
+    "RW",
+    "RE",
+    "BL",
+    "SH",
+    "KN",
+    "LC",
+    "MF",
+    "PM",
+    "VC",
+    "WS",
+    "SM",
+    "ST",
+    "SA",
+    "SN",
+    "RS",
+    "SC",
+    "SL",
+    "SG",
+    "SX",
+    "SK",
+    "SI",
+    "SB",
+    "SO",
+    "ZA",
+    "GS",
+    "SS",
+    "ES",
+    "LK",
+    "SD",
+    "SR",
+    "SJ",
+    "SE",
+    "CH",
+    "SY",
+    "TW",
+    "TJ",
+    "TZ",
+    "TH",
+    "TL",
+    "TG",
+    "TK",
+    "TO",
+    "TT",
+    "TN",
+    "TR",
+    "TM",
+    "TC",
+    "TV",
+    "UG",
+    "UA",
+    "AE",
+    "GB",
+    "UM",
+    "US",
+    "UY",
+    "UZ",
+    "VU",
+    "VE",
+    "VN",
+    "VG",
+    "VI",
+    "WF",
+    "EH",
+    "YE",
+    "ZM",
+    "ZW",
+    "AX",
+]
+InvoiceStatusLiteral: _typing.TypeAlias = _typing.Literal["concept", "open", "paid", "cancelled"]
+LanguageLiteral: _typing.TypeAlias = _typing.Literal[
+    "english", "dutch", "french", "german", "italian", "polish", "spanish"
+]
+PaymentMethodLiteral: _typing.TypeAlias = _typing.Literal[
+    "banktransfer", "ideal", "bancontact", "sepa", "creditcard"
+]

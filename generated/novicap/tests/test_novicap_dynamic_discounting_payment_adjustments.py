@@ -22,7 +22,7 @@ from novicap_client.models import (
     PaymentAdjustmentList,
 )
 
-LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "payment_adjustments": [
         {
             "supplier_id": "00445790",
@@ -36,10 +36,10 @@ LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE: _t.Any = {
 }
 
 
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "payment_adjustments": [{"supplier_id": "00445790", "reference": "ADJ-001", "amount": -100}]
 }
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreatePaymentAdjustmentsRequest",
     "$defs": {
         "CreatePaymentAdjustmentsRequest": {
@@ -65,24 +65,20 @@ CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA: _t.Any = {
         },
     },
 }
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_FIELDS: dict[str, str] = {
-    "payment_adjustments": "payment_adjustments"
-}
-CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE: _t.Any = {}
+CREATE_FIELDS: dict[str, str] = {"payment_adjustments": "payment_adjustments"}
+CREATE_RESPONSE: _t.Any = {}
 
 
-DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE: _t.Any = {}
+DELETE_RESPONSE: _t.Any = {}
 
 
-def test_list_dynamic_discounting_payment_adjustments() -> None:
+def test_dynamic_discounting_payment_adjustments_list() -> None:
     """`GET /v1/dynamic_discounting/payment_adjustments`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = (
-            api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
-        )
+        result = api.dynamic_discounting_payment_adjustments.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -92,7 +88,7 @@ def test_list_dynamic_discounting_payment_adjustments() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -109,14 +105,14 @@ def test_list_dynamic_discounting_payment_adjustments() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_dynamic_discounting_payment_adjustments_errors(
+def test_dynamic_discounting_payment_adjustments_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
+            api.dynamic_discounting_payment_adjustments.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -124,17 +120,13 @@ def test_list_dynamic_discounting_payment_adjustments_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_dynamic_discounting_payment_adjustments_async() -> None:
+def test_dynamic_discounting_payment_adjustments_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE)
-    )
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return (
-                await api.dynamic_discounting_payment_adjustments.list_dynamic_discounting_payment_adjustments()
-            )
+            return await api.dynamic_discounting_payment_adjustments.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -145,31 +137,26 @@ def test_list_dynamic_discounting_payment_adjustments_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
-def test_create_dynamic_discounting_payment_adjustments() -> None:
+def test_dynamic_discounting_payment_adjustments_create() -> None:
     """`POST /v1/dynamic_discounting/payment_adjustments`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
+        result = api.dynamic_discounting_payment_adjustments.create(
             **_support.kwargs_from(
-                CreatePaymentAdjustmentsRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
-                ),
-                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_FIELDS,
+                CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
             )
         )
-        second = api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
-            body=CreatePaymentAdjustmentsRequest.model_validate(
-                CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
-            )
+        second = api.dynamic_discounting_payment_adjustments.create(
+            body=CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -178,20 +165,20 @@ def test_create_dynamic_discounting_payment_adjustments() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/payment_adjustments",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/payment_adjustments",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
-    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -208,17 +195,15 @@ def test_create_dynamic_discounting_payment_adjustments() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_create_dynamic_discounting_payment_adjustments_errors(
+def test_dynamic_discounting_payment_adjustments_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.create_dynamic_discounting_payment_adjustments(
-                body=CreatePaymentAdjustmentsRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST
-                )
+            api.dynamic_discounting_payment_adjustments.create(
+                body=CreatePaymentAdjustmentsRequest.model_validate(CREATE_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -227,15 +212,13 @@ def test_create_dynamic_discounting_payment_adjustments_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_dynamic_discounting_payment_adjustment() -> None:
+def test_dynamic_discounting_payment_adjustments_delete() -> None:
     """`DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_payment_adjustments.delete_dynamic_discounting_payment_adjustment(
-            "DDPI-ABCD"
-        )
+        result = api.dynamic_discounting_payment_adjustments.delete("DDPI-ABCD")
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -245,7 +228,7 @@ def test_delete_dynamic_discounting_payment_adjustment() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENT_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -262,16 +245,14 @@ def test_delete_dynamic_discounting_payment_adjustment() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_delete_dynamic_discounting_payment_adjustment_errors(
+def test_dynamic_discounting_payment_adjustments_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_payment_adjustments.delete_dynamic_discounting_payment_adjustment(
-                "DDPI-ABCD"
-            )
+            api.dynamic_discounting_payment_adjustments.delete("DDPI-ABCD")
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:

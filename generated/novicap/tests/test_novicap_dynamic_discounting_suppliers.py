@@ -21,7 +21,7 @@ from novicap_client.models import (
     EmptyResponse,
 )
 
-LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {
+LIST_RESPONSE: _t.Any = {
     "suppliers": [
         {
             "country_code": "GB",
@@ -39,7 +39,7 @@ LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {
 }
 
 
-CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "suppliers": [
         {
             "country_code": "GB",
@@ -54,7 +54,7 @@ CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST: _t.Any = {
         }
     ]
 }
-CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/CreateSuppliersRequest",
     "$defs": {
         "CreateSuppliersRequest": {
@@ -86,17 +86,17 @@ CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA: _t.Any = {
         "CountryCode": {"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Z]{2}$"},
     },
 }
-CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_FIELDS: dict[str, str] = {"suppliers": "suppliers"}
-CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE: _t.Any = {}
+CREATE_FIELDS: dict[str, str] = {"suppliers": "suppliers"}
+CREATE_RESPONSE: _t.Any = {}
 
 
-def test_list_dynamic_discounting_suppliers() -> None:
+def test_dynamic_discounting_suppliers_list() -> None:
     """`GET /v1/dynamic_discounting/suppliers`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
+        _support.reply(200, LIST_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
+        result = api.dynamic_discounting_suppliers.list()
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -105,7 +105,7 @@ def test_list_dynamic_discounting_suppliers() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -122,14 +122,14 @@ def test_list_dynamic_discounting_suppliers() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_list_dynamic_discounting_suppliers_errors(
+def test_dynamic_discounting_suppliers_list_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
+            api.dynamic_discounting_suppliers.list()
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -137,13 +137,13 @@ def test_list_dynamic_discounting_suppliers_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_list_dynamic_discounting_suppliers_async() -> None:
+def test_dynamic_discounting_suppliers_list_async() -> None:
     """The same call on AsyncNovicapEarlyPaymentsClient, over the async transport."""
-    exchange = _support.Exchange(_support.reply(200, LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE))
+    exchange = _support.Exchange(_support.reply(200, LIST_RESPONSE))
 
     async def run() -> object:
         async with _support.async_client(exchange) as api:
-            return await api.dynamic_discounting_suppliers.list_dynamic_discounting_suppliers()
+            return await api.dynamic_discounting_suppliers.list()
 
     result = asyncio.run(run())
     _support.assert_request(
@@ -153,27 +153,26 @@ def test_list_dynamic_discounting_suppliers_async() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == LIST_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
+    assert _support.dump(result) == LIST_RESPONSE
 
 
-def test_create_dynamic_discounting_suppliers() -> None:
+def test_dynamic_discounting_suppliers_create() -> None:
     """`POST /v1/dynamic_discounting/suppliers`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
-        _support.reply(201, CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
+        _support.reply(201, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
+        result = api.dynamic_discounting_suppliers.create(
             **_support.kwargs_from(
-                CreateSuppliersRequest.model_validate(CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST),
-                CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_FIELDS,
+                CreateSuppliersRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS
             )
         )
-        second = api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
-            body=CreateSuppliersRequest.model_validate(CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST)
+        second = api.dynamic_discounting_suppliers.create(
+            body=CreateSuppliersRequest.model_validate(CREATE_REQUEST)
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
@@ -182,22 +181,22 @@ def test_create_dynamic_discounting_suppliers() -> None:
         url="https://api.novicap.com/v1/dynamic_discounting/suppliers",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
         url="https://api.novicap.com/v1/dynamic_discounting/suppliers",
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key", "Content-Type": "application/json"},
-        json_body=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST,
-        schema=CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -214,17 +213,15 @@ def test_create_dynamic_discounting_suppliers() -> None:
     ],
     ids=["400", "401", "403", "404", "500", "502", "503", "504"],
 )
-def test_create_dynamic_discounting_suppliers_errors(
+def test_dynamic_discounting_suppliers_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.dynamic_discounting_suppliers.create_dynamic_discounting_suppliers(
-                body=CreateSuppliersRequest.model_validate(
-                    CREATE_DYNAMIC_DISCOUNTING_SUPPLIERS_REQUEST
-                )
+            api.dynamic_discounting_suppliers.create(
+                body=CreateSuppliersRequest.model_validate(CREATE_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

@@ -34,8 +34,8 @@ from payment_integrations_client.models import (
     SubmitInvoiceResponse,
 )
 
-LIST_INVOICES_PAGES: _t.Any = [{"items": [{}], "total": 2}, {"items": [{}], "total": 2}]
-LIST_INVOICES_QUERIES = [
+LIST_PAGES: _t.Any = [{"items": [{}], "total": 2}, {"items": [{}], "total": 2}]
+LIST_QUERIES = [
     [
         ("issueDateFrom", "2021-01-28T10:30:00+00:00"),
         ("issueDateTo", "2021-01-28T10:30:00+00:00"),
@@ -65,10 +65,10 @@ LIST_INVOICES_QUERIES = [
         ("page", "2"),
     ],
 ]
-LIST_INVOICES_ITEMS: _t.Any = 2 * [{}]
+LIST_ITEMS: _t.Any = 2 * [{}]
 
 
-CREATE_INVOICE_REQUEST: _t.Any = {
+CREATE_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -84,7 +84,7 @@ CREATE_INVOICE_REQUEST: _t.Any = {
     "lineItems": [],
     "canPriceBeForceOverrided": True,
 }
-CREATE_INVOICE_SCHEMA: _t.Any = {
+CREATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -113,7 +113,7 @@ CREATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-CREATE_INVOICE_FIELDS: dict[str, str] = {
+CREATE_FIELDS: dict[str, str] = {
     "dueDate": "due_date",
     "cardPaymentProcessorId": "card_payment_processor_id",
     "achPaymentProcessorId": "ach_payment_processor_id",
@@ -129,10 +129,10 @@ CREATE_INVOICE_FIELDS: dict[str, str] = {
     "lineItems": "line_items",
     "canPriceBeForceOverrided": "can_price_be_force_overrided",
 }
-CREATE_INVOICE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
+CREATE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
 
 
-GET_INVOICE_RESPONSE: _t.Any = {
+RETRIEVE_RESPONSE: _t.Any = {
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
     "number": "string",
     "status": 1,
@@ -169,7 +169,7 @@ GET_INVOICE_RESPONSE: _t.Any = {
 }
 
 
-UPDATE_INVOICE_REQUEST: _t.Any = {
+UPDATE_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -185,7 +185,7 @@ UPDATE_INVOICE_REQUEST: _t.Any = {
     "lineItems": [],
     "canPriceBeForceOverrided": True,
 }
-UPDATE_INVOICE_SCHEMA: _t.Any = {
+UPDATE_SCHEMA: _t.Any = {
     "$ref": "#/$defs/InvoiceRequest",
     "$defs": {
         "InvoiceRequest": {
@@ -214,7 +214,7 @@ UPDATE_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-UPDATE_INVOICE_FIELDS: dict[str, str] = {
+UPDATE_FIELDS: dict[str, str] = {
     "dueDate": "due_date",
     "cardPaymentProcessorId": "card_payment_processor_id",
     "achPaymentProcessorId": "ach_payment_processor_id",
@@ -230,13 +230,13 @@ UPDATE_INVOICE_FIELDS: dict[str, str] = {
     "lineItems": "line_items",
     "canPriceBeForceOverrided": "can_price_be_force_overrided",
 }
-UPDATE_INVOICE_RESPONSE: _t.Any = {}
+UPDATE_RESPONSE: _t.Any = {}
 
 
-DELETE_INVOICE_RESPONSE: _t.Any = {}
+DELETE_RESPONSE: _t.Any = {}
 
 
-SUBMIT_INVOICE_CARD_PAYMENT_REQUEST: _t.Any = {
+SUBMIT_CARD_PAYMENT_REQUEST: _t.Any = {
     "totalAmount": 0,
     "accountNumber": "string",
     "expirationYear": 0,
@@ -246,7 +246,7 @@ SUBMIT_INVOICE_CARD_PAYMENT_REQUEST: _t.Any = {
     "billingPostalCode": "string",
     "savePaymentMethod": True,
 }
-SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA: _t.Any = {
+SUBMIT_CARD_PAYMENT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SubmitInvoiceCardRequest",
     "$defs": {
         "SubmitInvoiceCardRequest": {
@@ -264,7 +264,7 @@ SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA: _t.Any = {
         }
     },
 }
-SUBMIT_INVOICE_CARD_PAYMENT_FIELDS: dict[str, str] = {
+SUBMIT_CARD_PAYMENT_FIELDS: dict[str, str] = {
     "totalAmount": "total_amount",
     "accountNumber": "account_number",
     "expirationYear": "expiration_year",
@@ -274,10 +274,10 @@ SUBMIT_INVOICE_CARD_PAYMENT_FIELDS: dict[str, str] = {
     "billingPostalCode": "billing_postal_code",
     "savePaymentMethod": "save_payment_method",
 }
-SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
+SUBMIT_CARD_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
 
 
-SUBMIT_INVOICE_ACH_PAYMENT_REQUEST: _t.Any = {
+SUBMIT_ACH_PAYMENT_REQUEST: _t.Any = {
     "routingNumber": "string",
     "accountNumber": "string",
     "accountType": 1,
@@ -297,7 +297,7 @@ SUBMIT_INVOICE_ACH_PAYMENT_REQUEST: _t.Any = {
     "saveCustomerInfo": True,
     "authorizeBankWithdrawal": True,
 }
-SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA: _t.Any = {
+SUBMIT_ACH_PAYMENT_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SubmitInvoiceAchRequest",
     "$defs": {
         "SubmitInvoiceAchRequest": {
@@ -327,7 +327,7 @@ SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA: _t.Any = {
         "AccountHolderType": {"type": "integer", "format": "int32", "enum": [1, 2]},
     },
 }
-SUBMIT_INVOICE_ACH_PAYMENT_FIELDS: dict[str, str] = {
+SUBMIT_ACH_PAYMENT_FIELDS: dict[str, str] = {
     "routingNumber": "routing_number",
     "accountNumber": "account_number",
     "accountType": "account_type",
@@ -347,10 +347,10 @@ SUBMIT_INVOICE_ACH_PAYMENT_FIELDS: dict[str, str] = {
     "saveCustomerInfo": "save_customer_info",
     "authorizeBankWithdrawal": "authorize_bank_withdrawal",
 }
-SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
+SUBMIT_ACH_PAYMENT_RESPONSE: _t.Any = {"success": True, "paymentMethodCreated": True}
 
 
-GET_INVOICE_CALCULATIONS_RESPONSE: _t.Any = {
+GET_CALCULATIONS_RESPONSE: _t.Any = {
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
     "subTotalAmount": 0,
     "shippingAmount": 0,
@@ -366,7 +366,7 @@ GET_INVOICE_CALCULATIONS_RESPONSE: _t.Any = {
 }
 
 
-PUBLISH_INVOICE_REQUEST: _t.Any = {
+PUBLISH_REQUEST: _t.Any = {
     "dueDate": "2019-08-24T14:15:22Z",
     "cardPaymentProcessorId": "db82121d-3317-4452-ab36-552196b0f55a",
     "achPaymentProcessorId": "7795a840-221a-45e0-9419-a69eaa3463ff",
@@ -383,7 +383,7 @@ PUBLISH_INVOICE_REQUEST: _t.Any = {
     "canPriceBeForceOverrided": True,
     "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
 }
-PUBLISH_INVOICE_SCHEMA: _t.Any = {
+PUBLISH_SCHEMA: _t.Any = {
     "$ref": "#/$defs/PublishInvoiceRequest",
     "$defs": {
         "PublishInvoiceRequest": {
@@ -421,14 +421,14 @@ PUBLISH_INVOICE_SCHEMA: _t.Any = {
         "InvoiceLineItemDto": {"type": "object"},
     },
 }
-PUBLISH_INVOICE_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
+PUBLISH_RESPONSE: _t.Any = {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
 
 
-CANCEL_INVOICE_RESPONSE: _t.Any = {}
+CANCEL_RESPONSE: _t.Any = {}
 
 
-MARK_INVOICE_AS_PAID_REQUEST: _t.Any = {"paymentMethodTypeId": 0}
-MARK_INVOICE_AS_PAID_SCHEMA: _t.Any = {
+MARK_AS_PAID_REQUEST: _t.Any = {"paymentMethodTypeId": 0}
+MARK_AS_PAID_SCHEMA: _t.Any = {
     "$ref": "#/$defs/MarkInvoiceAsPaidRequest",
     "$defs": {
         "MarkInvoiceAsPaidRequest": {
@@ -437,12 +437,12 @@ MARK_INVOICE_AS_PAID_SCHEMA: _t.Any = {
         }
     },
 }
-MARK_INVOICE_AS_PAID_FIELDS: dict[str, str] = {"paymentMethodTypeId": "payment_method_type_id"}
-MARK_INVOICE_AS_PAID_RESPONSE: _t.Any = {}
+MARK_AS_PAID_FIELDS: dict[str, str] = {"paymentMethodTypeId": "payment_method_type_id"}
+MARK_AS_PAID_RESPONSE: _t.Any = {}
 
 
-SEND_INVOICE_SMS_NOTIFICATION_REQUEST: _t.Any = {"phoneNumber": "string", "customerConsent": True}
-SEND_INVOICE_SMS_NOTIFICATION_SCHEMA: _t.Any = {
+SEND_SMS_NOTIFICATION_REQUEST: _t.Any = {"phoneNumber": "string", "customerConsent": True}
+SEND_SMS_NOTIFICATION_SCHEMA: _t.Any = {
     "$ref": "#/$defs/SendInvoiceSmsNotificationRequest",
     "$defs": {
         "SendInvoiceSmsNotificationRequest": {
@@ -454,23 +454,23 @@ SEND_INVOICE_SMS_NOTIFICATION_SCHEMA: _t.Any = {
         }
     },
 }
-SEND_INVOICE_SMS_NOTIFICATION_FIELDS: dict[str, str] = {
+SEND_SMS_NOTIFICATION_FIELDS: dict[str, str] = {
     "phoneNumber": "phone_number",
     "customerConsent": "customer_consent",
 }
-SEND_INVOICE_SMS_NOTIFICATION_RESPONSE: _t.Any = {}
+SEND_SMS_NOTIFICATION_RESPONSE: _t.Any = {}
 
 
-DOWNLOAD_INVOICE_PDF_RESPONSE: _t.Any = b"%PDF-1.4 specgen test body"
+DOWNLOAD_PDF_RESPONSE: _t.Any = b"%PDF-1.4 specgen test body"
 
 
-def test_list_invoices_pages() -> None:
+def test_invoices_list_pages() -> None:
     """`GET /pay-int-api/invoices`: every item of every page, typed; each page
     requested as the pagination says."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
     with _support.client(exchange) as api:
         items = list(
-            api.invoices.list_invoices(
+            api.invoices.list(
                 issue_date_from=_TypeAdapter(_dt.datetime).validate_python(
                     "2021-01-28T10:30:00+00:00"
                 ),
@@ -494,28 +494,28 @@ def test_list_invoices_pages() -> None:
                 search="specgen",
             )
         )
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
-            url="https://api.example.com/pay-int-api/invoices",
+            url="https://api.test.example/pay-int-api/invoices",
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
     assert all(isinstance(item, Invoice) for item in items)
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_list_invoices_async() -> None:
+def test_invoices_list_async() -> None:
     """The same call on AsyncPaymentIntegrationsClient, over the async transport."""
-    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_INVOICES_PAGES])
+    exchange = _support.Exchange(*[_support.reply(200, page) for page in LIST_PAGES])
 
     async def run() -> list[_t.Any]:
         async with _support.async_client(exchange) as api:
             return [
                 item
-                async for item in api.invoices.list_invoices(
+                async for item in api.invoices.list(
                     issue_date_from=_TypeAdapter(_dt.datetime).validate_python(
                         "2021-01-28T10:30:00+00:00"
                     ),
@@ -543,67 +543,63 @@ def test_list_invoices_async() -> None:
             ]
 
     items = asyncio.run(run())
-    assert len(exchange.requests) == len(LIST_INVOICES_QUERIES)
-    for request, query in zip(exchange.requests, LIST_INVOICES_QUERIES, strict=True):
+    assert len(exchange.requests) == len(LIST_QUERIES)
+    for request, query in zip(exchange.requests, LIST_QUERIES, strict=True):
         _support.assert_request(
             request,
             method="GET",
-            url="https://api.example.com/pay-int-api/invoices",
+            url="https://api.test.example/pay-int-api/invoices",
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
-    assert [_support.dump(item) for item in items] == LIST_INVOICES_ITEMS
+    assert [_support.dump(item) for item in items] == LIST_ITEMS
 
 
-def test_create_invoice() -> None:
+def test_invoices_create() -> None:
     """`POST /pay-int-api/invoices`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
-        _support.reply(200, CREATE_INVOICE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
+        _support.reply(200, CREATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.create_invoice(
-            **_support.kwargs_from(
-                InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST), CREATE_INVOICE_FIELDS
-            )
+        result = api.invoices.create(
+            **_support.kwargs_from(InvoiceRequest.model_validate(CREATE_REQUEST), CREATE_FIELDS)
         )
-        second = api.invoices.create_invoice(
-            body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST)
-        )
+        second = api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices",
+        url="https://api.test.example/pay-int-api/invoices",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(result) == CREATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices",
+        url="https://api.test.example/pay-int-api/invoices",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=CREATE_INVOICE_REQUEST,
-        schema=CREATE_INVOICE_SCHEMA,
+        json_body=CREATE_REQUEST,
+        schema=CREATE_SCHEMA,
     )
     assert isinstance(second, InvoiceIdResponse)
-    assert _support.dump(second) == CREATE_INVOICE_RESPONSE
+    assert _support.dump(second) == CREATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -629,14 +625,14 @@ def test_create_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_create_invoice_errors(
+def test_invoices_create_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.create_invoice(body=InvoiceRequest.model_validate(CREATE_INVOICE_REQUEST))
+            api.invoices.create(body=InvoiceRequest.model_validate(CREATE_REQUEST))
     assert type(raised.value) is error
     assert raised.value.status_code == status
     if model is not None:
@@ -644,25 +640,25 @@ def test_create_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_invoice() -> None:
+def test_invoices_retrieve() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_RESPONSE),
+        _support.reply(200, RETRIEVE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        result = api.invoices.retrieve(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == GET_INVOICE_RESPONSE
+    assert _support.dump(result) == RETRIEVE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -672,15 +668,17 @@ def test_get_invoice() -> None:
     ],
     ids=["404"],
 )
-def test_get_invoice_errors(
+def test_invoices_retrieve_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.get_invoice(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            api.invoices.retrieve(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -689,55 +687,53 @@ def test_get_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_update_invoice() -> None:
+def test_invoices_update() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
-        _support.reply(200, UPDATE_INVOICE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
+        _support.reply(200, UPDATE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.update_invoice(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            **_support.kwargs_from(
-                InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST), UPDATE_INVOICE_FIELDS
-            ),
+        result = api.invoices.update(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            **_support.kwargs_from(InvoiceRequest.model_validate(UPDATE_REQUEST), UPDATE_FIELDS),
         )
-        second = api.invoices.update_invoice(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST),
+        second = api.invoices.update(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            body=InvoiceRequest.model_validate(UPDATE_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
-    assert _support.dump(result) == UPDATE_INVOICE_RESPONSE
+    assert _support.dump(result) == UPDATE_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=UPDATE_INVOICE_REQUEST,
-        schema=UPDATE_INVOICE_SCHEMA,
+        json_body=UPDATE_REQUEST,
+        schema=UPDATE_SCHEMA,
     )
-    assert _support.dump(second) == UPDATE_INVOICE_RESPONSE
+    assert _support.dump(second) == UPDATE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -763,16 +759,18 @@ def test_update_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_update_invoice_errors(
+def test_invoices_update_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.update_invoice(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=InvoiceRequest.model_validate(UPDATE_INVOICE_REQUEST),
+            api.invoices.update(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
+                body=InvoiceRequest.model_validate(UPDATE_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -781,24 +779,24 @@ def test_update_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_delete_invoice() -> None:
+def test_invoices_delete() -> None:
     """`DELETE /pay-int-api/invoices/{invoiceId}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, DELETE_INVOICE_RESPONSE),
+        _support.reply(200, DELETE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.delete_invoice(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        result = api.invoices.delete(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="DELETE",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert _support.dump(result) == DELETE_INVOICE_RESPONSE
+    assert _support.dump(result) == DELETE_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -824,15 +822,17 @@ def test_delete_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_delete_invoice_errors(
+def test_invoices_delete_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.delete_invoice(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            api.invoices.delete(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -841,58 +841,58 @@ def test_delete_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_submit_invoice_card_payment() -> None:
+def test_invoices_submit_card_payment() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/submit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE),
-        _support.reply(200, SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_CARD_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_CARD_PAYMENT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.submit_invoice_card_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        result = api.invoices.submit_card_payment(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
-                SUBMIT_INVOICE_CARD_PAYMENT_FIELDS,
+                SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
+                SUBMIT_CARD_PAYMENT_FIELDS,
             ),
         )
-        second = api.invoices.submit_invoice_card_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
+        second = api.invoices.submit_card_payment(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_CARD_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA,
+        json_body=SUBMIT_CARD_PAYMENT_REQUEST,
+        schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE
+    assert _support.dump(result) == SUBMIT_CARD_PAYMENT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_CARD_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_CARD_PAYMENT_SCHEMA,
+        json_body=SUBMIT_CARD_PAYMENT_REQUEST,
+        schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_INVOICE_CARD_PAYMENT_RESPONSE
+    assert _support.dump(second) == SUBMIT_CARD_PAYMENT_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -918,16 +918,18 @@ def test_submit_invoice_card_payment() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_submit_invoice_card_payment_errors(
+def test_invoices_submit_card_payment_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.submit_invoice_card_payment(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=SubmitInvoiceCardRequest.model_validate(SUBMIT_INVOICE_CARD_PAYMENT_REQUEST),
+            api.invoices.submit_card_payment(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
+                body=SubmitInvoiceCardRequest.model_validate(SUBMIT_CARD_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -936,58 +938,58 @@ def test_submit_invoice_card_payment_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_submit_invoice_ach_payment() -> None:
+def test_invoices_submit_ach_payment() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/ach/submit`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE),
-        _support.reply(200, SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_ACH_PAYMENT_RESPONSE),
+        _support.reply(200, SUBMIT_ACH_PAYMENT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.submit_invoice_ach_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        result = api.invoices.submit_ach_payment(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
-                SUBMIT_INVOICE_ACH_PAYMENT_FIELDS,
+                SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
+                SUBMIT_ACH_PAYMENT_FIELDS,
             ),
         )
-        second = api.invoices.submit_invoice_ach_payment(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
+        second = api.invoices.submit_ach_payment(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_ACH_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA,
+        json_body=SUBMIT_ACH_PAYMENT_REQUEST,
+        schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE
+    assert _support.dump(result) == SUBMIT_ACH_PAYMENT_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/ach/submit",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SUBMIT_INVOICE_ACH_PAYMENT_REQUEST,
-        schema=SUBMIT_INVOICE_ACH_PAYMENT_SCHEMA,
+        json_body=SUBMIT_ACH_PAYMENT_REQUEST,
+        schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_INVOICE_ACH_PAYMENT_RESPONSE
+    assert _support.dump(second) == SUBMIT_ACH_PAYMENT_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1013,16 +1015,18 @@ def test_submit_invoice_ach_payment() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_submit_invoice_ach_payment_errors(
+def test_invoices_submit_ach_payment_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.submit_invoice_ach_payment(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=SubmitInvoiceAchRequest.model_validate(SUBMIT_INVOICE_ACH_PAYMENT_REQUEST),
+            api.invoices.submit_ach_payment(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
+                body=SubmitInvoiceAchRequest.model_validate(SUBMIT_ACH_PAYMENT_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1031,52 +1035,52 @@ def test_submit_invoice_ach_payment_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_get_invoice_calculations() -> None:
+def test_invoices_get_calculations() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}/calculations`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, GET_INVOICE_CALCULATIONS_RESPONSE),
+        _support.reply(200, GET_CALCULATIONS_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.get_invoice_calculations(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        result = api.invoices.get_calculations(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/calculations",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/calculations",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, InvoiceCalculations)
-    assert _support.dump(result) == GET_INVOICE_CALCULATIONS_RESPONSE
+    assert _support.dump(result) == GET_CALCULATIONS_RESPONSE
 
 
-def test_publish_invoice() -> None:
+def test_invoices_publish() -> None:
     """`POST /pay-int-api/invoices/publish`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, PUBLISH_INVOICE_RESPONSE),
+        _support.reply(200, PUBLISH_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.publish_invoice(
-            body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_INVOICE_REQUEST)
+        result = api.invoices.publish(
+            body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_REQUEST)
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/publish",
+        url="https://api.test.example/pay-int-api/invoices/publish",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=PUBLISH_INVOICE_REQUEST,
-        schema=PUBLISH_INVOICE_SCHEMA,
+        json_body=PUBLISH_REQUEST,
+        schema=PUBLISH_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == PUBLISH_INVOICE_RESPONSE
+    assert _support.dump(result) == PUBLISH_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1102,15 +1106,15 @@ def test_publish_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_publish_invoice_errors(
+def test_invoices_publish_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.publish_invoice(
-                body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_INVOICE_REQUEST)
+            api.invoices.publish(
+                body=_TypeAdapter(PublishInvoiceRequest).validate_python(PUBLISH_REQUEST)
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1119,24 +1123,24 @@ def test_publish_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_cancel_invoice() -> None:
+def test_invoices_cancel() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}/cancel`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, CANCEL_INVOICE_RESPONSE),
+        _support.reply(200, CANCEL_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.cancel_invoice(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        result = api.invoices.cancel(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/cancel",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/cancel",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert _support.dump(result) == CANCEL_INVOICE_RESPONSE
+    assert _support.dump(result) == CANCEL_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1162,15 +1166,17 @@ def test_cancel_invoice() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_cancel_invoice_errors(
+def test_invoices_cancel_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.cancel_invoice(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            api.invoices.cancel(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1179,56 +1185,55 @@ def test_cancel_invoice_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_mark_invoice_as_paid() -> None:
+def test_invoices_mark_as_paid() -> None:
     """`PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, MARK_INVOICE_AS_PAID_RESPONSE),
-        _support.reply(200, MARK_INVOICE_AS_PAID_RESPONSE),
+        _support.reply(200, MARK_AS_PAID_RESPONSE),
+        _support.reply(200, MARK_AS_PAID_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.mark_invoice_as_paid(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        result = api.invoices.mark_as_paid(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
-                MARK_INVOICE_AS_PAID_FIELDS,
+                MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST), MARK_AS_PAID_FIELDS
             ),
         )
-        second = api.invoices.mark_invoice_as_paid(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
+        second = api.invoices.mark_as_paid(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=MARK_INVOICE_AS_PAID_REQUEST,
-        schema=MARK_INVOICE_AS_PAID_SCHEMA,
+        json_body=MARK_AS_PAID_REQUEST,
+        schema=MARK_AS_PAID_SCHEMA,
     )
-    assert _support.dump(result) == MARK_INVOICE_AS_PAID_RESPONSE
+    assert _support.dump(result) == MARK_AS_PAID_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/mark-as-paid",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=MARK_INVOICE_AS_PAID_REQUEST,
-        schema=MARK_INVOICE_AS_PAID_SCHEMA,
+        json_body=MARK_AS_PAID_REQUEST,
+        schema=MARK_AS_PAID_SCHEMA,
     )
-    assert _support.dump(second) == MARK_INVOICE_AS_PAID_RESPONSE
+    assert _support.dump(second) == MARK_AS_PAID_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1254,16 +1259,18 @@ def test_mark_invoice_as_paid() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_mark_invoice_as_paid_errors(
+def test_invoices_mark_as_paid_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.mark_invoice_as_paid(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-                body=MarkInvoiceAsPaidRequest.model_validate(MARK_INVOICE_AS_PAID_REQUEST),
+            api.invoices.mark_as_paid(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
+                body=MarkInvoiceAsPaidRequest.model_validate(MARK_AS_PAID_REQUEST),
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status
@@ -1272,60 +1279,56 @@ def test_mark_invoice_as_paid_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_send_invoice_sms_notification() -> None:
+def test_invoices_send_sms_notification() -> None:
     """`POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`: the request on the wire and the result.
 
     Called twice: with keyword arguments, then with body= a model of the request example.
     """
     exchange = _support.Exchange(
-        _support.reply(200, SEND_INVOICE_SMS_NOTIFICATION_RESPONSE),
-        _support.reply(200, SEND_INVOICE_SMS_NOTIFICATION_RESPONSE),
+        _support.reply(200, SEND_SMS_NOTIFICATION_RESPONSE),
+        _support.reply(200, SEND_SMS_NOTIFICATION_RESPONSE),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.send_invoice_sms_notification(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        result = api.invoices.send_sms_notification(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             **_support.kwargs_from(
-                SendInvoiceSmsNotificationRequest.model_validate(
-                    SEND_INVOICE_SMS_NOTIFICATION_REQUEST
-                ),
-                SEND_INVOICE_SMS_NOTIFICATION_FIELDS,
+                SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
+                SEND_SMS_NOTIFICATION_FIELDS,
             ),
         )
-        second = api.invoices.send_invoice_sms_notification(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            body=SendInvoiceSmsNotificationRequest.model_validate(
-                SEND_INVOICE_SMS_NOTIFICATION_REQUEST
-            ),
+        second = api.invoices.send_sms_notification(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            body=SendInvoiceSmsNotificationRequest.model_validate(SEND_SMS_NOTIFICATION_REQUEST),
         )
     assert len(exchange.requests) == 2
     _support.assert_request(
         exchange.requests[0],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SEND_INVOICE_SMS_NOTIFICATION_REQUEST,
-        schema=SEND_INVOICE_SMS_NOTIFICATION_SCHEMA,
+        json_body=SEND_SMS_NOTIFICATION_REQUEST,
+        schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
-    assert _support.dump(result) == SEND_INVOICE_SMS_NOTIFICATION_RESPONSE
+    assert _support.dump(result) == SEND_SMS_NOTIFICATION_RESPONSE
     _support.assert_request(
         exchange.requests[1],
         method="POST",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/send-published-sms-notification",
         query=[],
         headers={
             "Authorization": "Bearer test-key",
             "x-api-version": "specgen",
             "Content-Type": "application/json",
         },
-        json_body=SEND_INVOICE_SMS_NOTIFICATION_REQUEST,
-        schema=SEND_INVOICE_SMS_NOTIFICATION_SCHEMA,
+        json_body=SEND_SMS_NOTIFICATION_REQUEST,
+        schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
-    assert _support.dump(second) == SEND_INVOICE_SMS_NOTIFICATION_RESPONSE
+    assert _support.dump(second) == SEND_SMS_NOTIFICATION_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1351,17 +1354,19 @@ def test_send_invoice_sms_notification() -> None:
     ],
     ids=["400", "404", "500"],
 )
-def test_send_invoice_sms_notification_errors(
+def test_invoices_send_sms_notification_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.send_invoice_sms_notification(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            api.invoices.send_sms_notification(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                ),
                 body=SendInvoiceSmsNotificationRequest.model_validate(
-                    SEND_INVOICE_SMS_NOTIFICATION_REQUEST
+                    SEND_SMS_NOTIFICATION_REQUEST
                 ),
             )
     assert type(raised.value) is error
@@ -1371,24 +1376,24 @@ def test_send_invoice_sms_notification_errors(
     assert _support.dump(raised.value.body) == _support.error_body(body)
 
 
-def test_download_invoice_pdf() -> None:
+def test_invoices_download_pdf() -> None:
     """`GET /pay-int-api/invoices/{invoiceId}/download-pdf`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.bytes_reply(200, DOWNLOAD_INVOICE_PDF_RESPONSE, "application/pdf"),
+        _support.bytes_reply(200, DOWNLOAD_PDF_RESPONSE, "application/pdf"),
     )
     with _support.client(exchange) as api:
-        result = api.invoices.download_invoice_pdf(
-            _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        result = api.invoices.download_pdf(
+            _TypeAdapter(_uuid.UUID | str).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         )
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
         method="GET",
-        url="https://api.example.com/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/download-pdf",
+        url="https://api.test.example/pay-int-api/invoices/3fa85f64-5717-4562-b3fc-2c963f66afa6/download-pdf",
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert result == DOWNLOAD_INVOICE_PDF_RESPONSE
+    assert result == DOWNLOAD_PDF_RESPONSE
 
 
 @pytest.mark.parametrize(
@@ -1399,15 +1404,17 @@ def test_download_invoice_pdf() -> None:
     ],
     ids=["404", "500"],
 )
-def test_download_invoice_pdf_errors(
+def test_invoices_download_pdf_errors(
     status: int, error: type[_errors.APIStatusError], model: type[_t.Any] | None, body: object
 ) -> None:
     """Each documented error status raises its exception class with the parsed error body."""
     exchange = _support.Exchange(_support.reply(status, body))
     with _support.client(exchange) as api:
         with pytest.raises(error) as raised:
-            api.invoices.download_invoice_pdf(
-                _TypeAdapter(_uuid.UUID).validate_python("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+            api.invoices.download_pdf(
+                _TypeAdapter(_uuid.UUID | str).validate_python(
+                    "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                )
             )
     assert type(raised.value) is error
     assert raised.value.status_code == status

@@ -22,6 +22,7 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CreatePaymentStatus,
+    CreatePaymentStatusLiteral,
     Payment,
     PaymentLine,
 )
@@ -35,7 +36,7 @@ __all__ = [
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[_t.Any]:
+def _response_create() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createPayment",
         body="json",
@@ -49,13 +50,16 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> PaymentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         number: str,
@@ -64,7 +68,7 @@ class PaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -76,7 +80,7 @@ class PaymentsResource:
     ) -> _t.Any: ...
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         body: Payment,
@@ -87,12 +91,12 @@ class PaymentsResource:
         strict_response_validation: bool | None = None,
     ) -> _t.Any: ...
 
-    def create_payment(
+    def create(
         self,
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -118,6 +122,30 @@ class PaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
+
+        Args:
+            number: An identifier for this payment. Must be unique within the scope of a company. Required.
+            external_id: An external identifier of this payment.
+            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
+            type_: The type of payment. Required.
+            date: The payment date. The valid format is year-month-day. Required. Format date.
+            net_total: The amount paid without taxes. Format double.
+            tax: The amount paid for tax purposes. Format double.
+            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
+            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
+            lines: A list of debts being paid. Required.
+            body: the whole request body as `Payment`, instead of the field arguments.
+
+        Returns:
+            `Any`: The payment was registered (or an identical payment was already registered). The document shows no success body, so the body is returned as untyped JSON.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
+            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
+            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
+            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -153,14 +181,14 @@ class PaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_payment())
+        return self._client.request(options, _response_create())
 
 
 class PaymentsResourceWithRawResponse:
     """`client.payments.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: PaymentsResource) -> None:
-        self.create_payment = _response.raw(resource.create_payment)
+        self.create = _response.raw(resource.create)
 
 
 class AsyncPaymentsResource:
@@ -168,6 +196,9 @@ class AsyncPaymentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
 
     @_cached_property
     def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
@@ -177,7 +208,7 @@ class AsyncPaymentsResource:
         )
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         number: str,
@@ -186,7 +217,7 @@ class AsyncPaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -198,7 +229,7 @@ class AsyncPaymentsResource:
     ) -> _t.Any: ...
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         body: Payment,
@@ -209,12 +240,12 @@ class AsyncPaymentsResource:
         strict_response_validation: bool | None = None,
     ) -> _t.Any: ...
 
-    async def create_payment(
+    async def create(
         self,
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | None = None,
+        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -240,6 +271,30 @@ class AsyncPaymentsResource:
         Each payment line can also reference either a credit note or a debit note. If they do a direct reference between that note and the document will be created instead.
 
         `POST /payments`
+
+        Args:
+            number: An identifier for this payment. Must be unique within the scope of a company. Required.
+            external_id: An external identifier of this payment.
+            status: The current status of this payment. Accepted values are FINAL or CANCELLED. Default 'FINAL'.
+            type_: The type of payment. Required.
+            date: The payment date. The valid format is year-month-day. Required. Format date.
+            net_total: The amount paid without taxes. Format double.
+            tax: The amount paid for tax purposes. Format double.
+            gross_total: The total value of this payment i.e. net total plus taxes. Format double.
+            currency: The ISO 4217 currency code. Required. At least 3 characters; at most 3 characters; matches `^[A-Z]{3}$`.
+            lines: A list of debts being paid. Required.
+            body: the whole request body as `Payment`, instead of the field arguments.
+
+        Returns:
+            `Any`: The payment was registered (or an identical payment was already registered). The document shows no success body, so the body is returned as untyped JSON.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized. Invalid credentials were supplied.
+            NotFoundError: 404: Not Found. One or more documents referenced by this payment was not found.
+            ConflictError: 409: Conflict. A different payment with the same number already exists on Invisible Collector.
+            UnprocessableEntityError: 422: Unprocessable Entity. The request is syntactically correct but not a valid payment JSON object.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -275,11 +330,11 @@ class AsyncPaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_payment())
+        return await self._client.request(options, _response_create())
 
 
 class AsyncPaymentsResourceWithRawResponse:
     """`client.payments.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncPaymentsResource) -> None:
-        self.create_payment = _response.raw_async(resource.create_payment)
+        self.create = _response.raw_async(resource.create)

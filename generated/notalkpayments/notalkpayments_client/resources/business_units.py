@@ -33,7 +33,7 @@ __all__ = [
 
 
 @_cache
-def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
+def _response_create() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         operation="createBusinessUnit",
         success=BusinessUnit,
@@ -43,7 +43,7 @@ def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
 
 
 @_cache
-def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
+def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         operation="getBusinessUnit",
         success=BusinessUnit,
@@ -53,7 +53,7 @@ def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
 
 
 @_cache
-def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
+def _response_update() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
         operation="updateBusinessUnit",
         success=BusinessUnit,
@@ -63,7 +63,7 @@ def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
 
 
 @_cache
-def _response_delete_business_unit() -> _ResponseSpec[_t.Any]:
+def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteBusinessUnit",
         body="any",
@@ -77,6 +77,9 @@ class BusinessUnitsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .business_units of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> BusinessUnitsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -84,7 +87,7 @@ class BusinessUnitsResource:
             BusinessUnitsResource(self._client.with_raw_response())
         )
 
-    def create_business_unit(
+    def create(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -106,6 +109,27 @@ class BusinessUnitsResource:
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
+
+        Args:
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -129,9 +153,9 @@ class BusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_business_unit())
+        return self._client.request(options, _response_create())
 
-    def get_business_unit(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -147,6 +171,21 @@ class BusinessUnitsResource:
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -157,9 +196,9 @@ class BusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_business_unit())
+        return self._client.request(options, _response_retrieve())
 
-    def update_business_unit(
+    def update(
         self,
         id_: int,
         /,
@@ -183,6 +222,29 @@ class BusinessUnitsResource:
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -206,9 +268,9 @@ class BusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_business_unit())
+        return self._client.request(options, _response_update())
 
-    def delete_business_unit(
+    def delete(
         self,
         id_: int,
         /,
@@ -224,6 +286,21 @@ class BusinessUnitsResource:
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -234,17 +311,17 @@ class BusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_business_unit())
+        return self._client.request(options, _response_delete())
 
 
 class BusinessUnitsResourceWithRawResponse:
     """`client.business_units.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: BusinessUnitsResource) -> None:
-        self.create_business_unit = _response.raw(resource.create_business_unit)
-        self.get_business_unit = _response.raw(resource.get_business_unit)
-        self.update_business_unit = _response.raw(resource.update_business_unit)
-        self.delete_business_unit = _response.raw(resource.delete_business_unit)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.update = _response.raw(resource.update)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncBusinessUnitsResource:
@@ -253,6 +330,9 @@ class AsyncBusinessUnitsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .business_units of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncBusinessUnitsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -260,7 +340,7 @@ class AsyncBusinessUnitsResource:
             AsyncBusinessUnitsResource(self._client.with_raw_response())
         )
 
-    async def create_business_unit(
+    async def create(
         self,
         *,
         business_unit_external_id: str | None = None,
@@ -282,6 +362,27 @@ class AsyncBusinessUnitsResource:
         Creates a Business Unit object under your account
 
         `POST /api/BusinessUnit`
+
+        Args:
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The created Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -305,9 +406,9 @@ class AsyncBusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_business_unit())
+        return await self._client.request(options, _response_create())
 
-    async def get_business_unit(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -323,6 +424,21 @@ class AsyncBusinessUnitsResource:
         Retrieves a Business Unit from your account
 
         `GET /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -333,9 +449,9 @@ class AsyncBusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_business_unit())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_business_unit(
+    async def update(
         self,
         id_: int,
         /,
@@ -359,6 +475,29 @@ class AsyncBusinessUnitsResource:
         Update a Business Unit object under your account
 
         `PUT /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+            business_unit_external_id: Your own identifier of the Business Unit.
+            customer_id: Identifier of the customer the Business Unit belongs to.
+            name: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            body: the whole request body as `BusinessUnitRequest`, instead of the field arguments.
+
+        Returns:
+            `BusinessUnit`: OK (Everything worked as expected.) The updated Business Unit.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -382,9 +521,9 @@ class AsyncBusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_business_unit())
+        return await self._client.request(options, _response_update())
 
-    async def delete_business_unit(
+    async def delete(
         self,
         id_: int,
         /,
@@ -400,6 +539,21 @@ class AsyncBusinessUnitsResource:
         Delete a Business Unit object under your account
 
         `DELETE /api/BusinessUnit/{id}`
+
+        Args:
+            id_: Identifier of the Business Unit (the id returned when it was created).
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -410,14 +564,14 @@ class AsyncBusinessUnitsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_business_unit())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncBusinessUnitsResourceWithRawResponse:
     """`client.business_units.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncBusinessUnitsResource) -> None:
-        self.create_business_unit = _response.raw_async(resource.create_business_unit)
-        self.get_business_unit = _response.raw_async(resource.get_business_unit)
-        self.update_business_unit = _response.raw_async(resource.update_business_unit)
-        self.delete_business_unit = _response.raw_async(resource.delete_business_unit)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.update = _response.raw_async(resource.update)
+        self.delete = _response.raw_async(resource.delete)

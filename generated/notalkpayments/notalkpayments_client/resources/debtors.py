@@ -35,7 +35,7 @@ __all__ = [
 
 
 @_cache
-def _response_create_debtor() -> _ResponseSpec[Debtor]:
+def _response_create() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         operation="createDebtor",
         success=Debtor,
@@ -45,7 +45,7 @@ def _response_create_debtor() -> _ResponseSpec[Debtor]:
 
 
 @_cache
-def _response_get_debtor() -> _ResponseSpec[Debtor]:
+def _response_retrieve() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         operation="getDebtor",
         success=Debtor,
@@ -55,7 +55,7 @@ def _response_get_debtor() -> _ResponseSpec[Debtor]:
 
 
 @_cache
-def _response_update_debtor() -> _ResponseSpec[Debtor]:
+def _response_update() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
         operation="updateDebtor",
         success=Debtor,
@@ -65,7 +65,7 @@ def _response_update_debtor() -> _ResponseSpec[Debtor]:
 
 
 @_cache
-def _response_delete_debtor() -> _ResponseSpec[_t.Any]:
+def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteDebtor",
         body="any",
@@ -79,12 +79,15 @@ class DebtorsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .debtors of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> DebtorsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return DebtorsResourceWithRawResponse(DebtorsResource(self._client.with_raw_response()))
 
-    def create_debtor(
+    def create(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -112,6 +115,33 @@ class DebtorsResource:
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
+
+        Args:
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The created Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -141,9 +171,9 @@ class DebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_debtor())
+        return self._client.request(options, _response_create())
 
-    def get_debtor(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -159,6 +189,21 @@ class DebtorsResource:
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -169,9 +214,9 @@ class DebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_debtor())
+        return self._client.request(options, _response_retrieve())
 
-    def update_debtor(
+    def update(
         self,
         id_: int,
         /,
@@ -202,6 +247,36 @@ class DebtorsResource:
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -232,9 +307,9 @@ class DebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_debtor())
+        return self._client.request(options, _response_update())
 
-    def delete_debtor(
+    def delete(
         self,
         id_: int,
         /,
@@ -250,6 +325,21 @@ class DebtorsResource:
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -260,17 +350,17 @@ class DebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_debtor())
+        return self._client.request(options, _response_delete())
 
 
 class DebtorsResourceWithRawResponse:
     """`client.debtors.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DebtorsResource) -> None:
-        self.create_debtor = _response.raw(resource.create_debtor)
-        self.get_debtor = _response.raw(resource.get_debtor)
-        self.update_debtor = _response.raw(resource.update_debtor)
-        self.delete_debtor = _response.raw(resource.delete_debtor)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.update = _response.raw(resource.update)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncDebtorsResource:
@@ -279,6 +369,9 @@ class AsyncDebtorsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .debtors of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncDebtorsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -286,7 +379,7 @@ class AsyncDebtorsResource:
             AsyncDebtorsResource(self._client.with_raw_response())
         )
 
-    async def create_debtor(
+    async def create(
         self,
         *,
         debtor_external_id: str | None = None,
@@ -314,6 +407,33 @@ class AsyncDebtorsResource:
         Creates a Debtor object under your account
 
         `POST /api/Debtor`
+
+        Args:
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The created Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -343,9 +463,9 @@ class AsyncDebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_debtor())
+        return await self._client.request(options, _response_create())
 
-    async def get_debtor(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -361,6 +481,21 @@ class AsyncDebtorsResource:
         Retrieves a Debtor from your account
 
         `GET /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -371,9 +506,9 @@ class AsyncDebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_debtor())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_debtor(
+    async def update(
         self,
         id_: int,
         /,
@@ -404,6 +539,36 @@ class AsyncDebtorsResource:
         Update a Debtor object under your account
 
         `PUT /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+            id_2: Identifier of the Debtor; optional, should equal the {id} path parameter.
+            debtor_external_id: Your own identifier of the Debtor.
+            customer_id: -
+            first_name: -
+            last_name: -
+            email: Format email.
+            work_phone: -
+            home_phone: -
+            address: -
+            city: -
+            province_code: Province code (2 characters). At least 2 characters; at most 2 characters.
+            country_code: Country code (2 characters). At least 2 characters; at most 2 characters.
+            date_of_birth: Format date.
+            employeer_name: Name of the Debtor's employer (wire name spelt "employeerName").
+            body: the whole request body as `DebtorUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Debtor`: OK (Everything worked as expected.) The updated Debtor.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -434,9 +599,9 @@ class AsyncDebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_debtor())
+        return await self._client.request(options, _response_update())
 
-    async def delete_debtor(
+    async def delete(
         self,
         id_: int,
         /,
@@ -452,6 +617,21 @@ class AsyncDebtorsResource:
         Delete a Debtor object under your account
 
         `DELETE /api/Debtor/{id}`
+
+        Args:
+            id_: Identifier of the Debtor.
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -462,14 +642,14 @@ class AsyncDebtorsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_debtor())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncDebtorsResourceWithRawResponse:
     """`client.debtors.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDebtorsResource) -> None:
-        self.create_debtor = _response.raw_async(resource.create_debtor)
-        self.get_debtor = _response.raw_async(resource.get_debtor)
-        self.update_debtor = _response.raw_async(resource.update_debtor)
-        self.delete_debtor = _response.raw_async(resource.delete_debtor)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.update = _response.raw_async(resource.update)
+        self.delete = _response.raw_async(resource.delete)

@@ -36,7 +36,7 @@ __all__ = [
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[Invoice]:
+def _response_create() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="createInvoice",
         success=Invoice,
@@ -46,7 +46,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -56,7 +56,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[Invoice]:
+def _response_update() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="updateInvoice",
         success=Invoice,
@@ -66,7 +66,7 @@ def _response_update_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
+def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteInvoice",
         body="any",
@@ -80,12 +80,15 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> InvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def create_invoice(
+    def create(
         self,
         *,
         debtor_id: int | None = None,
@@ -109,6 +112,29 @@ class InvoicesResource:
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
+
+        Args:
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The created Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -134,9 +160,9 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
         id_: int,
         /,
@@ -152,6 +178,21 @@ class InvoicesResource:
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -162,9 +203,9 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def update_invoice(
+    def update(
         self,
         id_: int,
         /,
@@ -191,6 +232,32 @@ class InvoicesResource:
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -217,9 +284,9 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
-    def delete_invoice(
+    def delete(
         self,
         id_: int,
         /,
@@ -235,6 +302,21 @@ class InvoicesResource:
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -245,17 +327,17 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class InvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: InvoicesResource) -> None:
-        self.create_invoice = _response.raw(resource.create_invoice)
-        self.get_invoice = _response.raw(resource.get_invoice)
-        self.update_invoice = _response.raw(resource.update_invoice)
-        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.update = _response.raw(resource.update)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncInvoicesResource:
@@ -264,6 +346,9 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -271,7 +356,7 @@ class AsyncInvoicesResource:
             AsyncInvoicesResource(self._client.with_raw_response())
         )
 
-    async def create_invoice(
+    async def create(
         self,
         *,
         debtor_id: int | None = None,
@@ -295,6 +380,29 @@ class AsyncInvoicesResource:
         Creates a Invoice object under your account
 
         `POST /api/Invoice`
+
+        Args:
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The created Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -320,9 +428,9 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
         id_: int,
         /,
@@ -338,6 +446,21 @@ class AsyncInvoicesResource:
         Retrieves a Invoice from your account
 
         `GET /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -348,9 +471,9 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_invoice(
+    async def update(
         self,
         id_: int,
         /,
@@ -377,6 +500,32 @@ class AsyncInvoicesResource:
         Update a Invoice object under your account
 
         `PUT /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+            id_2: Identifier of the Invoice; optional, should equal the {id} path parameter.
+            debtor_id: Identifier of the Debtor the Invoice is for.
+            invoice_external_number: Your own invoice number.
+            description: -
+            currency_code: Currency of the Invoice (e.g. "CAD").
+            references: -
+            amount: -
+            due_date: Format date.
+            invoice_date: Format date.
+            business_unit_external_id: External identifier of the Business Unit the Invoice belongs to.
+            body: the whole request body as `InvoiceUpdateRequest`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: OK (Everything worked as expected.) The updated Invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -403,9 +552,9 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())
 
-    async def delete_invoice(
+    async def delete(
         self,
         id_: int,
         /,
@@ -421,6 +570,21 @@ class AsyncInvoicesResource:
         Delete a Invoice object under your account
 
         `DELETE /api/Invoice/{id}`
+
+        Args:
+            id_: Identifier of the Invoice.
+
+        Returns:
+            `Any`: OK (Everything worked as expected.) The object was deleted; no body is returned.
+
+        Raises:
+            BadRequestError: 400: Bad Request (This often means a required parameter is missing.).
+            AuthenticationError: 401: Unauthorized.
+            NotFoundError: 404: Not Found (The requested item does not exist.).
+            RateLimitError: 429: Too Many Requests. The rate limit of 40 requests per second was exceeded ("Your request rate has exceeded our rate limit").
+            InternalServerError: 500: Internal server error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -431,14 +595,14 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncInvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncInvoicesResource) -> None:
-        self.create_invoice = _response.raw_async(resource.create_invoice)
-        self.get_invoice = _response.raw_async(resource.get_invoice)
-        self.update_invoice = _response.raw_async(resource.update_invoice)
-        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.update = _response.raw_async(resource.update)
+        self.delete = _response.raw_async(resource.delete)

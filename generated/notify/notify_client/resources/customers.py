@@ -8,6 +8,7 @@ Used for all customer data. Before storing any invoice data the customer should 
 from __future__ import annotations
 
 import typing as _t
+import uuid as _uuid
 from functools import cache as _cache
 from functools import cached_property as _cached_property
 
@@ -25,12 +26,14 @@ from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
     CountryCode,
+    CountryCodeLiteral,
     Customer,
     CustomerCreate,
     CustomerSearchResult,
     CustomerUpdate,
     Error,
     Language,
+    LanguageLiteral,
 )
 
 __all__ = [
@@ -42,7 +45,7 @@ __all__ = [
 
 
 @_cache
-def _pagination_list_customers() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="customers",
         cursor_param="from",
@@ -53,7 +56,7 @@ def _pagination_list_customers() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _response_list_customers() -> _ResponseSpec[Customer]:
+def _response_list() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         operation="listCustomers",
         success=Customer,
@@ -65,7 +68,7 @@ def _response_list_customers() -> _ResponseSpec[Customer]:
 
 
 @_cache
-def _response_create_customer() -> _ResponseSpec[Customer]:
+def _response_create() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         operation="createCustomer",
         success=Customer,
@@ -78,7 +81,7 @@ def _response_create_customer() -> _ResponseSpec[Customer]:
 
 
 @_cache
-def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
+def _response_search() -> _ResponseSpec[CustomerSearchResult]:
     return _ResponseSpec(
         operation="searchCustomer",
         success=CustomerSearchResult,
@@ -91,7 +94,7 @@ def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
 
 
 @_cache
-def _response_get_customer() -> _ResponseSpec[Customer]:
+def _response_retrieve() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         operation="getCustomer",
         success=Customer,
@@ -104,7 +107,7 @@ def _response_get_customer() -> _ResponseSpec[Customer]:
 
 
 @_cache
-def _response_delete_customer() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="deleteCustomer",
         body="none",
@@ -117,7 +120,7 @@ def _response_delete_customer() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_update_customer() -> _ResponseSpec[Customer]:
+def _response_update() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
         operation="updateCustomer",
         success=Customer,
@@ -136,12 +139,15 @@ class CustomersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .customers of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> CustomersResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return CustomersResourceWithRawResponse(CustomersResource(self._client.with_raw_response()))
 
-    def list_customers(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -157,6 +163,18 @@ class CustomersResource:
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
+
+        Args:
+            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Customer` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -177,12 +195,10 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_customers(), _response_list_customers()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    def create_customer(
+    def create(
         self,
         *,
         customer_code: str,
@@ -191,14 +207,14 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -207,7 +223,7 @@ class CustomersResource:
     ) -> Customer: ...
 
     @_t.overload
-    def create_customer(
+    def create(
         self,
         *,
         body: CustomerCreate,
@@ -219,7 +235,7 @@ class CustomersResource:
         strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
-    def create_customer(
+    def create(
         self,
         *,
         overwrite: bool | None = None,
@@ -228,14 +244,14 @@ class CustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -248,6 +264,32 @@ class CustomersResource:
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
+
+        Args:
+            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
+            customer_code: Your unique customer code. Required. At most 250 characters.
+            name: The name of the customer. Required. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerCreate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The customer was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -291,9 +333,9 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_customer())
+        return self._client.request(options, _response_create())
 
-    def search_customer(
+    def search(
         self,
         *,
         customer: str,
@@ -308,6 +350,18 @@ class CustomersResource:
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
+
+        Args:
+            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
+
+        Returns:
+            `CustomerSearchResult`: The customer with this customer code.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -327,11 +381,11 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_search_customer())
+        return self._client.request(options, _response_search())
 
-    def get_customer(
+    def retrieve(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -345,6 +399,18 @@ class CustomersResource:
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Returns:
+            `Customer`: The customer.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -361,11 +427,11 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_customer())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_customer(
+    def delete(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -379,6 +445,16 @@ class CustomersResource:
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Raises:
+            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -389,25 +465,25 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_customer())
+        return self._client.request(options, _response_delete())
 
-    def update_customer(
+    def update(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -420,6 +496,32 @@ class CustomersResource:
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+            name: The name of the customer. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: At most 20 characters.
+            mobile: At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The updated customer.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -454,19 +556,19 @@ class CustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_customer())
+        return self._client.request(options, _response_update())
 
 
 class CustomersResourceWithRawResponse:
     """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: CustomersResource) -> None:
-        self.list_customers = _response.raw_pages(resource.list_customers)
-        self.create_customer = _response.raw(resource.create_customer)
-        self.search_customer = _response.raw(resource.search_customer)
-        self.get_customer = _response.raw(resource.get_customer)
-        self.delete_customer = _response.raw(resource.delete_customer)
-        self.update_customer = _response.raw(resource.update_customer)
+        self.list = _response.raw_pages(resource.list)
+        self.create = _response.raw(resource.create)
+        self.search = _response.raw(resource.search)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.delete = _response.raw(resource.delete)
+        self.update = _response.raw(resource.update)
 
 
 class AsyncCustomersResource:
@@ -475,6 +577,9 @@ class AsyncCustomersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .customers of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncCustomersResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -482,7 +587,7 @@ class AsyncCustomersResource:
             AsyncCustomersResource(self._client.with_raw_response())
         )
 
-    def list_customers(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -498,6 +603,18 @@ class AsyncCustomersResource:
         Retrieve all customers created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /customers`
+
+        Args:
+            limit: The number of customers to return (with a maximum of 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the customer with this ID. The customer with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Customer` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -518,12 +635,10 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_customers(), _response_list_customers()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    async def create_customer(
+    async def create(
         self,
         *,
         customer_code: str,
@@ -532,14 +647,14 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -548,7 +663,7 @@ class AsyncCustomersResource:
     ) -> Customer: ...
 
     @_t.overload
-    async def create_customer(
+    async def create(
         self,
         *,
         body: CustomerCreate,
@@ -560,7 +675,7 @@ class AsyncCustomersResource:
         strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
-    async def create_customer(
+    async def create(
         self,
         *,
         overwrite: bool | None = None,
@@ -569,14 +684,14 @@ class AsyncCustomersResource:
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -589,6 +704,32 @@ class AsyncCustomersResource:
         Customer creation is elemental to the Notify API: this is where most invoice implementations start off. Once you have created a customer, you can create invoices for the customer. Without a customer id you can't create invoices, so always start with the customer API first or search for the customer id. In both responses you'll find the unique customer id you can use for your invoices.
 
         `POST /customers`
+
+        Args:
+            overwrite: Optional if you want to overwrite information when a customer with the same CustomerCode already exists. We advise to use the update API instead. Optional, query `overwrite`. Default False.
+            customer_code: Your unique customer code. Required. At most 250 characters.
+            name: The name of the customer. Required. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: Two characters country code. When omitted, the Netherlands (NL) is used. At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            mobile: Free format, e.g. +31 612345678, 06 - 12345678 or 0612345678. At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerCreate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The customer was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -632,9 +773,9 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_customer())
+        return await self._client.request(options, _response_create())
 
-    async def search_customer(
+    async def search(
         self,
         *,
         customer: str,
@@ -649,6 +790,18 @@ class AsyncCustomersResource:
         If you don't have the unique customer id as saved in your Notify administration, you can search it with the customer code from your own administration.
 
         `GET /customers/search`
+
+        Args:
+            customer: Search by your original customerCode. Required, query `customer`. At most 250 characters.
+
+        Returns:
+            `CustomerSearchResult`: The customer with this customer code.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this customer code. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -668,11 +821,11 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_search_customer())
+        return await self._client.request(options, _response_search())
 
-    async def get_customer(
+    async def retrieve(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -686,6 +839,18 @@ class AsyncCustomersResource:
         Retrieve a single customer from your Notify administration.
 
         `GET /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Returns:
+            `Customer`: The customer.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -702,11 +867,11 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_customer())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_customer(
+    async def delete(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -720,6 +885,16 @@ class AsyncCustomersResource:
         Delete a customer from your administration. Once deleted, you can't undo this action. Attention: only empty customers can be deleted. First delete all invoices before deleting a customer. Deleting a non-empty customer will give an error.
 
         `DELETE /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+
+        Raises:
+            BadRequestError: 400: The customer still has invoices. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -730,25 +905,25 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_customer())
+        return await self._client.request(options, _response_delete())
 
-    async def update_customer(
+    async def update(
         self,
-        customer_id: str,
+        customer_id: _uuid.UUID | str,
         /,
         *,
         name: str | None = None,
         address: str | None = None,
         postalcode: str | None = None,
         city: str | None = None,
-        country: CountryCode | None = None,
+        country: CountryCode | CountryCodeLiteral | None = None,
         contact: str | None = None,
         phone: str | None = None,
         mobile: str | None = None,
         email: str | None = None,
         invoice_email: str | None = None,
         registration_number: str | None = None,
-        language: Language | None = None,
+        language: Language | LanguageLiteral | None = None,
         body: CustomerUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -761,6 +936,32 @@ class AsyncCustomersResource:
         Updating customer information is easy with the update API. All you need is the customer id to update the necessary information. With the Create customer API, customer information will not be updated by default; use this API to update existing information.
 
         `PATCH /customers/{customer_id}`
+
+        Args:
+            customer_id: The unique Notify customer id. Format uuid.
+            name: The name of the customer. At most 250 characters.
+            address: At most 250 characters.
+            postalcode: At most 10 characters.
+            city: At most 250 characters.
+            country: At least 2 characters; at most 2 characters.
+            contact: The full name of the contact. At most 250 characters.
+            phone: At most 20 characters.
+            mobile: At most 20 characters.
+            email: At most 250 characters; format email.
+            invoice_email: Address for invoices only. At most 250 characters; format email.
+            registration_number: Chamber of Commerce registration number. At most 10 characters.
+            language: -
+            body: the whole request body as `CustomerUpdate`, instead of the field arguments.
+
+        Returns:
+            `Customer`: The updated customer.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No customer exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -795,16 +996,16 @@ class AsyncCustomersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_customer())
+        return await self._client.request(options, _response_update())
 
 
 class AsyncCustomersResourceWithRawResponse:
     """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: AsyncCustomersResource) -> None:
-        self.list_customers = _response.raw_async_pages(resource.list_customers)
-        self.create_customer = _response.raw_async(resource.create_customer)
-        self.search_customer = _response.raw_async(resource.search_customer)
-        self.get_customer = _response.raw_async(resource.get_customer)
-        self.delete_customer = _response.raw_async(resource.delete_customer)
-        self.update_customer = _response.raw_async(resource.update_customer)
+        self.list = _response.raw_async_pages(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.search = _response.raw_async(resource.search)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.delete = _response.raw_async(resource.delete)
+        self.update = _response.raw_async(resource.update)

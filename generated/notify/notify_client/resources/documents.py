@@ -37,7 +37,7 @@ __all__ = [
 
 
 @_cache
-def _response_create_document() -> _ResponseSpec[Document]:
+def _response_create() -> _ResponseSpec[Document]:
     return _ResponseSpec(
         operation="createDocument",
         success=Document,
@@ -51,7 +51,7 @@ def _response_create_document() -> _ResponseSpec[Document]:
 
 
 @_cache
-def _response_delete_document() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="deleteDocument",
         body="none",
@@ -68,16 +68,19 @@ class DocumentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .documents of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> DocumentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return DocumentsResourceWithRawResponse(DocumentsResource(self._client.with_raw_response()))
 
     @_t.overload
-    def create_document(
+    def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -89,7 +92,7 @@ class DocumentsResource:
     ) -> Document: ...
 
     @_t.overload
-    def create_document(
+    def create(
         self,
         *,
         body: DocumentCreate,
@@ -100,10 +103,10 @@ class DocumentsResource:
         strict_response_validation: bool | None = None,
     ) -> Document: ...
 
-    def create_document(
+    def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,
@@ -124,6 +127,23 @@ class DocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
+
+        Args:
+            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
+            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
+            mediatype: Should be application/pdf. At most 50 characters.
+            file: The PDF file content in Base64 format (max 5 MB). Required.
+            body: the whole request body as `DocumentCreate`, instead of the field arguments.
+
+        Returns:
+            `Document`: The document was stored and connected to the invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -156,9 +176,9 @@ class DocumentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_document())
+        return self._client.request(options, _response_create())
 
-    def delete_document(
+    def delete(
         self,
         document_id: str,
         /,
@@ -174,6 +194,15 @@ class DocumentsResource:
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
+
+        Args:
+            document_id: The id of the document to delete.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -184,15 +213,15 @@ class DocumentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_document())
+        return self._client.request(options, _response_delete())
 
 
 class DocumentsResourceWithRawResponse:
     """`client.documents.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DocumentsResource) -> None:
-        self.create_document = _response.raw(resource.create_document)
-        self.delete_document = _response.raw(resource.delete_document)
+        self.create = _response.raw(resource.create)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncDocumentsResource:
@@ -200,6 +229,9 @@ class AsyncDocumentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .documents of {self._client!r}>"
 
     @_cached_property
     def with_raw_response(self) -> AsyncDocumentsResourceWithRawResponse:
@@ -209,10 +241,10 @@ class AsyncDocumentsResource:
         )
 
     @_t.overload
-    async def create_document(
+    async def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         file: _FileInput,
         filename: str | None = None,
         mediatype: str | None = None,
@@ -224,7 +256,7 @@ class AsyncDocumentsResource:
     ) -> Document: ...
 
     @_t.overload
-    async def create_document(
+    async def create(
         self,
         *,
         body: DocumentCreate,
@@ -235,10 +267,10 @@ class AsyncDocumentsResource:
         strict_response_validation: bool | None = None,
     ) -> Document: ...
 
-    async def create_document(
+    async def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         filename: str | None = None,
         mediatype: str | None = None,
         file: _FileInput | None = None,
@@ -259,6 +291,23 @@ class AsyncDocumentsResource:
         `mediatype` defaults to the media type guessed from the file name.
 
         `POST /documents`
+
+        Args:
+            invoice: The unique Notify invoice id the document is attached to. Required. Format uuid.
+            filename: The complete original file name including extension, e.g. invoice-200001.pdf. At most 250 characters.
+            mediatype: Should be application/pdf. At most 50 characters.
+            file: The PDF file content in Base64 format (max 5 MB). Required.
+            body: the whole request body as `DocumentCreate`, instead of the field arguments.
+
+        Returns:
+            `Document`: The document was stored and connected to the invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - e.g. the PDF content cannot be decoded. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -291,9 +340,9 @@ class AsyncDocumentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_document())
+        return await self._client.request(options, _response_create())
 
-    async def delete_document(
+    async def delete(
         self,
         document_id: str,
         /,
@@ -309,6 +358,15 @@ class AsyncDocumentsResource:
         Delete a document from your administration.
 
         `DELETE /documents/{document_id}`
+
+        Args:
+            document_id: The id of the document to delete.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No document exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -319,12 +377,12 @@ class AsyncDocumentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_document())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncDocumentsResourceWithRawResponse:
     """`client.documents.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDocumentsResource) -> None:
-        self.create_document = _response.raw_async(resource.create_document)
-        self.delete_document = _response.raw_async(resource.delete_document)
+        self.create = _response.raw_async(resource.create)
+        self.delete = _response.raw_async(resource.delete)

@@ -30,6 +30,7 @@ from ..models import (
     Invoice,
     InvoiceCreate,
     InvoiceStatus,
+    InvoiceStatusLiteral,
     InvoiceUpdate,
 )
 
@@ -42,7 +43,7 @@ __all__ = [
 
 
 @_cache
-def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="invoices",
         cursor_param="from",
@@ -53,7 +54,7 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _response_list_invoices() -> _ResponseSpec[Invoice]:
+def _response_list() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="listInvoices",
         success=Invoice,
@@ -65,7 +66,7 @@ def _response_list_invoices() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[Invoice]:
+def _response_create() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="createInvoice",
         success=Invoice,
@@ -79,7 +80,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -92,7 +93,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="deleteInvoice",
         body="none",
@@ -104,7 +105,7 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[Invoice]:
+def _response_update() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="updateInvoice",
         success=Invoice,
@@ -123,15 +124,18 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> InvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def list_invoices(
+    def list(
         self,
         *,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -145,6 +149,19 @@ class InvoicesResource:
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
+
+        Args:
+            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
+            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -166,21 +183,19 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _response_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    def create_invoice(
+    def create(
         self,
         *,
-        customer: _uuid.UUID,
+        customer: _uuid.UUID | str,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -189,7 +204,7 @@ class InvoicesResource:
     ) -> Invoice: ...
 
     @_t.overload
-    def create_invoice(
+    def create(
         self,
         *,
         body: InvoiceCreate,
@@ -200,16 +215,16 @@ class InvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
-    def create_invoice(
+    def create(
         self,
         *,
-        customer: _uuid.UUID | None = None,
+        customer: _uuid.UUID | str | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -222,6 +237,26 @@ class InvoicesResource:
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
+
+        Args:
+            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
+            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
+            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The invoice was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -259,11 +294,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -277,6 +312,18 @@ class InvoicesResource:
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Returns:
+            `Invoice`: The invoice.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -293,11 +340,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_invoice(
+    def delete(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -311,6 +358,15 @@ class InvoicesResource:
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -321,18 +377,18 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
-    def update_invoice(
+    def update(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -345,6 +401,25 @@ class InvoicesResource:
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The updated invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -372,18 +447,18 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
 
 class InvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: InvoicesResource) -> None:
-        self.list_invoices = _response.raw_pages(resource.list_invoices)
-        self.create_invoice = _response.raw(resource.create_invoice)
-        self.get_invoice = _response.raw(resource.get_invoice)
-        self.delete_invoice = _response.raw(resource.delete_invoice)
-        self.update_invoice = _response.raw(resource.update_invoice)
+        self.list = _response.raw_pages(resource.list)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.delete = _response.raw(resource.delete)
+        self.update = _response.raw(resource.update)
 
 
 class AsyncInvoicesResource:
@@ -392,6 +467,9 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -399,10 +477,10 @@ class AsyncInvoicesResource:
             AsyncInvoicesResource(self._client.with_raw_response())
         )
 
-    def list_invoices(
+    def list(
         self,
         *,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         limit: int | None = None,
         from_: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -416,6 +494,19 @@ class AsyncInvoicesResource:
         Retrieve all invoices created with the current administration, ordered from newest to oldest. The results are paginated.
 
         `GET /invoices`
+
+        Args:
+            invoice_status: Statuscode: concept, open, paid or cancelled. Optional, query `invoiceStatus`.
+            limit: The number of invoices to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the invoice with this ID. The invoice with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -437,21 +528,19 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _response_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    async def create_invoice(
+    async def create(
         self,
         *,
-        customer: _uuid.UUID,
+        customer: _uuid.UUID | str,
         invoice_number: str,
         invoice_date: _wire.DMYDate,
         invoice_duedate: _wire.DMYDate,
         invoice_total: _wire.Decimal2dp,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -460,7 +549,7 @@ class AsyncInvoicesResource:
     ) -> Invoice: ...
 
     @_t.overload
-    async def create_invoice(
+    async def create(
         self,
         *,
         body: InvoiceCreate,
@@ -471,16 +560,16 @@ class AsyncInvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
-    async def create_invoice(
+    async def create(
         self,
         *,
-        customer: _uuid.UUID | None = None,
+        customer: _uuid.UUID | str | None = None,
         invoice_number: str | None = None,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -493,6 +582,26 @@ class AsyncInvoicesResource:
         Send your invoice information to the Notify platform. The customer must exist first (see Create customer / Search customer).
 
         `POST /invoices`
+
+        Args:
+            customer: Unique Notify customer id (see Search customer). Required. Format uuid.
+            invoice_number: Unique invoice number from your administration. Required. At most 100 characters.
+            invoice_date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: When omitted, InvoiceTotal is used. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceCreate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The invoice was created.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            UnprocessableEntityError: 422: Unprocessable Entity - the request is well-formed but a value is rejected; `field` names the offending field. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -530,11 +639,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -548,6 +657,18 @@ class AsyncInvoicesResource:
         Retrieve a single invoice from your Notify administration.
 
         `GET /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Returns:
+            `Invoice`: The invoice.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -564,11 +685,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_invoice(
+    async def delete(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -582,6 +703,15 @@ class AsyncInvoicesResource:
         Delete an invoice from your administration.
 
         `DELETE /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -592,18 +722,18 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())
 
-    async def update_invoice(
+    async def update(
         self,
-        invoice_id: str,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         invoice_date: _wire.DMYDate | None = None,
         invoice_duedate: _wire.DMYDate | None = None,
         invoice_total: _wire.Decimal2dp | None = None,
         invoice_balance: _wire.Decimal2dp | None = None,
-        invoice_status: InvoiceStatus | None = None,
+        invoice_status: InvoiceStatus | InvoiceStatusLiteral | None = None,
         body: InvoiceUpdate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -616,6 +746,25 @@ class AsyncInvoicesResource:
         With this API you can update your invoice information. Payment information can be sent by an update or with the Payments API.
 
         `PATCH /invoices/{invoice_id}`
+
+        Args:
+            invoice_id: The unique Notify invoice id. Format uuid.
+            invoice_date: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_duedate: Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            invoice_total: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_balance: At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            invoice_status: -
+            body: the whole request body as `InvoiceUpdate`, instead of the field arguments.
+
+        Returns:
+            `Invoice`: The updated invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PATCH",
@@ -643,15 +792,15 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())
 
 
 class AsyncInvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: AsyncInvoicesResource) -> None:
-        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
-        self.create_invoice = _response.raw_async(resource.create_invoice)
-        self.get_invoice = _response.raw_async(resource.get_invoice)
-        self.delete_invoice = _response.raw_async(resource.delete_invoice)
-        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.list = _response.raw_async_pages(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.delete = _response.raw_async(resource.delete)
+        self.update = _response.raw_async(resource.update)

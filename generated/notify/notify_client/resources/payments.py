@@ -31,6 +31,7 @@ from ..models import (
     PaymentCreate,
     PaymentListItem,
     PaymentMethod,
+    PaymentMethodLiteral,
 )
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
 
 
 @_cache
-def _pagination_list_payments() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _CursorPagination(
         items="payments",
         cursor_param="from",
@@ -53,7 +54,7 @@ def _pagination_list_payments() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _response_list_payments() -> _ResponseSpec[PaymentListItem]:
+def _response_list() -> _ResponseSpec[PaymentListItem]:
     return _ResponseSpec(
         operation="listPayments",
         success=PaymentListItem,
@@ -65,7 +66,7 @@ def _response_list_payments() -> _ResponseSpec[PaymentListItem]:
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create() -> _ResponseSpec[Payment]:
     return _ResponseSpec(
         operation="createPayment",
         success=Payment,
@@ -84,12 +85,15 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> PaymentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
 
-    def list_payments(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -105,6 +109,18 @@ class PaymentsResource:
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
+
+        Args:
+            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `PaymentListItem` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -125,18 +141,16 @@ class PaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_payments(), _response_list_payments()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -145,7 +159,7 @@ class PaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    def create_payment(
+    def create(
         self,
         *,
         body: PaymentCreate,
@@ -156,13 +170,13 @@ class PaymentsResource:
         strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
-    def create_payment(
+    def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -175,6 +189,23 @@ class PaymentsResource:
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
+
+        Args:
+            invoice: The unique Notify invoice id. Required. Format uuid.
+            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            method: -
+            body: the whole request body as `PaymentCreate`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -207,15 +238,15 @@ class PaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_payment())
+        return self._client.request(options, _response_create())
 
 
 class PaymentsResourceWithRawResponse:
     """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: PaymentsResource) -> None:
-        self.list_payments = _response.raw_pages(resource.list_payments)
-        self.create_payment = _response.raw(resource.create_payment)
+        self.list = _response.raw_pages(resource.list)
+        self.create = _response.raw(resource.create)
 
 
 class AsyncPaymentsResource:
@@ -224,6 +255,9 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .payments of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -231,7 +265,7 @@ class AsyncPaymentsResource:
             AsyncPaymentsResource(self._client.with_raw_response())
         )
 
-    def list_payments(
+    def list(
         self,
         *,
         limit: int | None = None,
@@ -247,6 +281,18 @@ class AsyncPaymentsResource:
         Retrieve the payments of the current administration. The results are paginated.
 
         `GET /payments`
+
+        Args:
+            limit: The number of payments to return (max 250). Optional, query `limit`. At least 1; at most 250.
+            from_: Used for pagination. Offset the result set to the payment with this ID. The payment with this ID is included in the result as well. Optional, query `from`.
+
+        Returns:
+            A pager over every `PaymentListItem` of every page, fetched lazily.
+
+        Raises:
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -267,18 +313,16 @@ class AsyncPaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_payments(), _response_list_payments()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
-        invoice: _uuid.UUID,
+        invoice: _uuid.UUID | str,
         date: _wire.DMYDate,
         amount: _wire.Decimal2dp,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -287,7 +331,7 @@ class AsyncPaymentsResource:
     ) -> Payment: ...
 
     @_t.overload
-    async def create_payment(
+    async def create(
         self,
         *,
         body: PaymentCreate,
@@ -298,13 +342,13 @@ class AsyncPaymentsResource:
         strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
-    async def create_payment(
+    async def create(
         self,
         *,
-        invoice: _uuid.UUID | None = None,
+        invoice: _uuid.UUID | str | None = None,
         date: _wire.DMYDate | None = None,
         amount: _wire.Decimal2dp | None = None,
-        method: PaymentMethod | None = None,
+        method: PaymentMethod | PaymentMethodLiteral | None = None,
         body: PaymentCreate | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -317,6 +361,23 @@ class AsyncPaymentsResource:
         Retrieved a payment on your bank account? Send it to your Notify administration and you're up-to-date again. The response carries the invoice's total and new balance.
 
         `POST /payments`
+
+        Args:
+            invoice: The unique Notify invoice id. Required. Format uuid.
+            date: Required. Matches `^\\d{2}-\\d{2}-\\d{4}$`.
+            amount: Required. At most 10 characters; matches `^-?\\d+\\.\\d{2}$`.
+            method: -
+            body: the whole request body as `PaymentCreate`, instead of the field arguments.
+
+        Returns:
+            `Payment`: The payment was registered.
+
+        Raises:
+            BadRequestError: 400: Bad Request - a field is missing or in the wrong format. `exc.body`: `Error`.
+            AuthenticationError: 401: Unauthorized - missing authentication, or failed to authenticate. Check your API key. `exc.body`: `Error`.
+            NotFoundError: 404: No invoice exists with this id. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -349,12 +410,12 @@ class AsyncPaymentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_payment())
+        return await self._client.request(options, _response_create())
 
 
 class AsyncPaymentsResourceWithRawResponse:
     """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: AsyncPaymentsResource) -> None:
-        self.list_payments = _response.raw_async_pages(resource.list_payments)
-        self.create_payment = _response.raw_async(resource.create_payment)
+        self.list = _response.raw_async_pages(resource.list)
+        self.create = _response.raw_async(resource.create)

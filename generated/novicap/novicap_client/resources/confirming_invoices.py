@@ -7,6 +7,7 @@ Invoices of the confirming standard product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 from functools import cached_property as _cached_property
@@ -35,7 +36,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]:
+def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
     return _ResponseSpec(
         operation="listConfirmingInvoices",
         success=ConfirmingInvoiceList,
@@ -45,7 +46,7 @@ def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]
 
 
 @_cache
-def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="createConfirmingInvoices",
         success=EmptyResponse,
@@ -55,7 +56,7 @@ def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
 
 
 @_cache
-def _response_delete_confirming_invoice() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="deleteConfirmingInvoice",
         success=EmptyResponse,
@@ -70,6 +71,9 @@ class ConfirmingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> ConfirmingInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -77,7 +81,7 @@ class ConfirmingInvoicesResource:
             ConfirmingInvoicesResource(self._client.with_raw_response())
         )
 
-    def list_confirming_invoices(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -91,6 +95,21 @@ class ConfirmingInvoicesResource:
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/confirming_standard/invoices`
+
+        Returns:
+            `ConfirmingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -101,13 +120,13 @@ class ConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list_confirming_invoices())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_confirming_invoices(
+    def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate],
+        invoices: _builtins.list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -116,7 +135,7 @@ class ConfirmingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_confirming_invoices(
+    def create(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -127,10 +146,10 @@ class ConfirmingInvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create_confirming_invoices(
+    def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate] | None = None,
+        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -150,6 +169,25 @@ class ConfirmingInvoicesResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/confirming_standard/invoices`
+
+        Args:
+            invoices: A list of invoices to create. Required.
+            body: the whole request body as `CreateConfirmingInvoicesRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -171,9 +209,9 @@ class ConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_confirming_invoices())
+        return self._client.request(options, _response_create())
 
-    def delete_confirming_invoice(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -196,6 +234,24 @@ class ConfirmingInvoicesResource:
         paid.
 
         `DELETE /v1/confirming_standard/invoices/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/confirming_standard/invoices (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -206,16 +262,16 @@ class ConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_confirming_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class ConfirmingInvoicesResourceWithRawResponse:
     """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: ConfirmingInvoicesResource) -> None:
-        self.list_confirming_invoices = _response.raw(resource.list_confirming_invoices)
-        self.create_confirming_invoices = _response.raw(resource.create_confirming_invoices)
-        self.delete_confirming_invoice = _response.raw(resource.delete_confirming_invoice)
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncConfirmingInvoicesResource:
@@ -224,6 +280,9 @@ class AsyncConfirmingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncConfirmingInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -231,7 +290,7 @@ class AsyncConfirmingInvoicesResource:
             AsyncConfirmingInvoicesResource(self._client.with_raw_response())
         )
 
-    async def list_confirming_invoices(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -245,6 +304,21 @@ class AsyncConfirmingInvoicesResource:
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/confirming_standard/invoices`
+
+        Returns:
+            `ConfirmingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -255,13 +329,13 @@ class AsyncConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list_confirming_invoices())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate],
+        invoices: _builtins.list[ConfirmingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -270,7 +344,7 @@ class AsyncConfirmingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
         body: CreateConfirmingInvoicesRequest,
@@ -281,10 +355,10 @@ class AsyncConfirmingInvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_confirming_invoices(
+    async def create(
         self,
         *,
-        invoices: list[ConfirmingInvoiceCreate] | None = None,
+        invoices: _builtins.list[ConfirmingInvoiceCreate] | None = None,
         body: CreateConfirmingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -304,6 +378,25 @@ class AsyncConfirmingInvoicesResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/confirming_standard/invoices`
+
+        Args:
+            invoices: A list of invoices to create. Required.
+            body: the whole request body as `CreateConfirmingInvoicesRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -325,9 +418,9 @@ class AsyncConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_confirming_invoices())
+        return await self._client.request(options, _response_create())
 
-    async def delete_confirming_invoice(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -350,6 +443,24 @@ class AsyncConfirmingInvoicesResource:
         paid.
 
         `DELETE /v1/confirming_standard/invoices/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/confirming_standard/invoices (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -360,13 +471,13 @@ class AsyncConfirmingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_confirming_invoice())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncConfirmingInvoicesResourceWithRawResponse:
     """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncConfirmingInvoicesResource) -> None:
-        self.list_confirming_invoices = _response.raw_async(resource.list_confirming_invoices)
-        self.create_confirming_invoices = _response.raw_async(resource.create_confirming_invoices)
-        self.delete_confirming_invoice = _response.raw_async(resource.delete_confirming_invoice)
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.delete = _response.raw_async(resource.delete)

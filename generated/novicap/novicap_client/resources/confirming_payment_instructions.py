@@ -31,9 +31,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_confirming_payment_instructions() -> (
-    _ResponseSpec[ConfirmingPaymentInstructionList]
-):
+def _response_list() -> _ResponseSpec[ConfirmingPaymentInstructionList]:
     return _ResponseSpec(
         operation="listConfirmingPaymentInstructions",
         success=ConfirmingPaymentInstructionList,
@@ -48,6 +46,9 @@ class ConfirmingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> ConfirmingPaymentInstructionsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -55,7 +56,7 @@ class ConfirmingPaymentInstructionsResource:
             ConfirmingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    def list_confirming_payment_instructions(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -69,6 +70,21 @@ class ConfirmingPaymentInstructionsResource:
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/confirming_standard/payment_instructions`
+
+        Returns:
+            `ConfirmingPaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -79,16 +95,14 @@ class ConfirmingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list_confirming_payment_instructions())
+        return self._client.request(options, _response_list())
 
 
 class ConfirmingPaymentInstructionsResourceWithRawResponse:
     """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: ConfirmingPaymentInstructionsResource) -> None:
-        self.list_confirming_payment_instructions = _response.raw(
-            resource.list_confirming_payment_instructions
-        )
+        self.list = _response.raw(resource.list)
 
 
 class AsyncConfirmingPaymentInstructionsResource:
@@ -97,6 +111,9 @@ class AsyncConfirmingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .confirming_payment_instructions of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -104,7 +121,7 @@ class AsyncConfirmingPaymentInstructionsResource:
             AsyncConfirmingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    async def list_confirming_payment_instructions(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -118,6 +135,21 @@ class AsyncConfirmingPaymentInstructionsResource:
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/confirming_standard/payment_instructions`
+
+        Returns:
+            `ConfirmingPaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -128,13 +160,11 @@ class AsyncConfirmingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list_confirming_payment_instructions())
+        return await self._client.request(options, _response_list())
 
 
 class AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
     """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncConfirmingPaymentInstructionsResource) -> None:
-        self.list_confirming_payment_instructions = _response.raw_async(
-            resource.list_confirming_payment_instructions
-        )
+        self.list = _response.raw_async(resource.list)

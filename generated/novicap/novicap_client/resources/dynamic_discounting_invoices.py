@@ -7,6 +7,7 @@ Invoices of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 from functools import cached_property as _cached_property
@@ -35,7 +36,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
+def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
     return _ResponseSpec(
         operation="listDynamicDiscountingInvoices",
         success=DynamicDiscountingInvoiceList,
@@ -45,7 +46,7 @@ def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscou
 
 
 @_cache
-def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="createDynamicDiscountingInvoices",
         success=EmptyResponse,
@@ -55,7 +56,7 @@ def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyRespon
 
 
 @_cache
-def _response_delete_dynamic_discounting_invoice() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="deleteDynamicDiscountingInvoice",
         success=EmptyResponse,
@@ -70,6 +71,9 @@ class DynamicDiscountingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> DynamicDiscountingInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -77,7 +81,7 @@ class DynamicDiscountingInvoicesResource:
             DynamicDiscountingInvoicesResource(self._client.with_raw_response())
         )
 
-    def list_dynamic_discounting_invoices(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -91,6 +95,21 @@ class DynamicDiscountingInvoicesResource:
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/dynamic_discounting/invoices`
+
+        Returns:
+            `DynamicDiscountingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -101,13 +120,13 @@ class DynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list_dynamic_discounting_invoices())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate],
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -116,7 +135,7 @@ class DynamicDiscountingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -127,10 +146,10 @@ class DynamicDiscountingInvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create_dynamic_discounting_invoices(
+    def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -155,6 +174,25 @@ class DynamicDiscountingInvoicesResource:
         acceptance and ask the supplier to accept the new terms instead.
 
         `POST /v1/dynamic_discounting/invoices`
+
+        Args:
+            invoices: A list of invoices to create. Required.
+            body: the whole request body as `CreateDynamicDiscountingInvoicesRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -176,9 +214,9 @@ class DynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_dynamic_discounting_invoices())
+        return self._client.request(options, _response_create())
 
-    def delete_dynamic_discounting_invoice(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -202,6 +240,24 @@ class DynamicDiscountingInvoicesResource:
         will not receive it.
 
         `DELETE /v1/dynamic_discounting/invoices/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/dynamic_discounting/invoices (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -212,22 +268,16 @@ class DynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_dynamic_discounting_invoice())
+        return self._client.request(options, _response_delete())
 
 
 class DynamicDiscountingInvoicesResourceWithRawResponse:
     """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DynamicDiscountingInvoicesResource) -> None:
-        self.list_dynamic_discounting_invoices = _response.raw(
-            resource.list_dynamic_discounting_invoices
-        )
-        self.create_dynamic_discounting_invoices = _response.raw(
-            resource.create_dynamic_discounting_invoices
-        )
-        self.delete_dynamic_discounting_invoice = _response.raw(
-            resource.delete_dynamic_discounting_invoice
-        )
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncDynamicDiscountingInvoicesResource:
@@ -236,6 +286,9 @@ class AsyncDynamicDiscountingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -243,7 +296,7 @@ class AsyncDynamicDiscountingInvoicesResource:
             AsyncDynamicDiscountingInvoicesResource(self._client.with_raw_response())
         )
 
-    async def list_dynamic_discounting_invoices(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -257,6 +310,21 @@ class AsyncDynamicDiscountingInvoicesResource:
         This endpoint returns all the invoices registered in your product.
 
         `GET /v1/dynamic_discounting/invoices`
+
+        Returns:
+            `DynamicDiscountingInvoiceList`: OK. A successful response has a 200 OK HTTP status code along with an array of invoice objects.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -267,13 +335,13 @@ class AsyncDynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list_dynamic_discounting_invoices())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate],
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -282,7 +350,7 @@ class AsyncDynamicDiscountingInvoicesResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
         body: CreateDynamicDiscountingInvoicesRequest,
@@ -293,10 +361,10 @@ class AsyncDynamicDiscountingInvoicesResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_dynamic_discounting_invoices(
+    async def create(
         self,
         *,
-        invoices: list[DynamicDiscountingInvoiceCreate] | None = None,
+        invoices: _builtins.list[DynamicDiscountingInvoiceCreate] | None = None,
         body: CreateDynamicDiscountingInvoicesRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -321,6 +389,25 @@ class AsyncDynamicDiscountingInvoicesResource:
         acceptance and ask the supplier to accept the new terms instead.
 
         `POST /v1/dynamic_discounting/invoices`
+
+        Args:
+            invoices: A list of invoices to create. Required.
+            body: the whole request body as `CreateDynamicDiscountingInvoicesRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -342,9 +429,9 @@ class AsyncDynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_dynamic_discounting_invoices())
+        return await self._client.request(options, _response_create())
 
-    async def delete_dynamic_discounting_invoice(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -368,6 +455,24 @@ class AsyncDynamicDiscountingInvoicesResource:
         will not receive it.
 
         `DELETE /v1/dynamic_discounting/invoices/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the invoice, matching one returned from GET /v1/dynamic_discounting/invoices (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -378,19 +483,13 @@ class AsyncDynamicDiscountingInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_dynamic_discounting_invoice())
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
     """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDynamicDiscountingInvoicesResource) -> None:
-        self.list_dynamic_discounting_invoices = _response.raw_async(
-            resource.list_dynamic_discounting_invoices
-        )
-        self.create_dynamic_discounting_invoices = _response.raw_async(
-            resource.create_dynamic_discounting_invoices
-        )
-        self.delete_dynamic_discounting_invoice = _response.raw_async(
-            resource.delete_dynamic_discounting_invoice
-        )
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.delete = _response.raw_async(resource.delete)

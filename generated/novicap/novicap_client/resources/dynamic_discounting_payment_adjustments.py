@@ -7,6 +7,7 @@ Payment adjustments of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 from functools import cached_property as _cached_property
@@ -35,9 +36,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_payment_adjustments() -> (
-    _ResponseSpec[PaymentAdjustmentList]
-):
+def _response_list() -> _ResponseSpec[PaymentAdjustmentList]:
     return _ResponseSpec(
         operation="listDynamicDiscountingPaymentAdjustments",
         success=PaymentAdjustmentList,
@@ -47,7 +46,7 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[_t.Any]:
+def _response_create() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createDynamicDiscountingPaymentAdjustments",
         body="json",
@@ -56,7 +55,7 @@ def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[
 
 
 @_cache
-def _response_delete_dynamic_discounting_payment_adjustment() -> _ResponseSpec[EmptyResponse]:
+def _response_delete() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="deleteDynamicDiscountingPaymentAdjustment",
         success=EmptyResponse,
@@ -71,6 +70,11 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+        )
+
     @_cached_property
     def with_raw_response(self) -> DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -78,7 +82,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             DynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
         )
 
-    def list_dynamic_discounting_payment_adjustments(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -92,6 +96,21 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         This endpoint returns all the payments adjustments associated with the product.
 
         `GET /v1/dynamic_discounting/payment_adjustments`
+
+        Returns:
+            `PaymentAdjustmentList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment adjustments.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -102,15 +121,13 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(
-            options, _response_list_dynamic_discounting_payment_adjustments()
-        )
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate],
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -119,7 +136,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     ) -> _t.Any: ...
 
     @_t.overload
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -130,10 +147,10 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         strict_response_validation: bool | None = None,
     ) -> _t.Any: ...
 
-    def create_dynamic_discounting_payment_adjustments(
+    def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -152,6 +169,25 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         applied.
 
         `POST /v1/dynamic_discounting/payment_adjustments`
+
+        Args:
+            payment_adjustments: The payment adjustments you want to add or update. Required.
+            body: the whole request body as `CreatePaymentAdjustmentsRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Created. A successful response has a 201 Created HTTP status code.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -173,11 +209,9 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(
-            options, _response_create_dynamic_discounting_payment_adjustments()
-        )
+        return self._client.request(options, _response_create())
 
-    def delete_dynamic_discounting_payment_adjustment(
+    def delete(
         self,
         transaction_id: str,
         /,
@@ -199,6 +233,24 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         The payment adjustment cannot be deleted if it is already part of a payment instruction.
 
         `DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the payment adjustment, matching one returned from GET /v1/dynamic_discounting/payment_adjustments (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -209,24 +261,16 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(
-            options, _response_delete_dynamic_discounting_payment_adjustment()
-        )
+        return self._client.request(options, _response_delete())
 
 
 class DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
     """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DynamicDiscountingPaymentAdjustmentsResource) -> None:
-        self.list_dynamic_discounting_payment_adjustments = _response.raw(
-            resource.list_dynamic_discounting_payment_adjustments
-        )
-        self.create_dynamic_discounting_payment_adjustments = _response.raw(
-            resource.create_dynamic_discounting_payment_adjustments
-        )
-        self.delete_dynamic_discounting_payment_adjustment = _response.raw(
-            resource.delete_dynamic_discounting_payment_adjustment
-        )
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
+        self.delete = _response.raw(resource.delete)
 
 
 class AsyncDynamicDiscountingPaymentAdjustmentsResource:
@@ -235,6 +279,11 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_adjustments of {self._client!r}>"
+        )
+
     @_cached_property
     def with_raw_response(self) -> AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -242,7 +291,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             AsyncDynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
         )
 
-    async def list_dynamic_discounting_payment_adjustments(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -256,6 +305,21 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         This endpoint returns all the payments adjustments associated with the product.
 
         `GET /v1/dynamic_discounting/payment_adjustments`
+
+        Returns:
+            `PaymentAdjustmentList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment adjustments.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -266,15 +330,13 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(
-            options, _response_list_dynamic_discounting_payment_adjustments()
-        )
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate],
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -283,7 +345,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     ) -> _t.Any: ...
 
     @_t.overload
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
         body: CreatePaymentAdjustmentsRequest,
@@ -294,10 +356,10 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         strict_response_validation: bool | None = None,
     ) -> _t.Any: ...
 
-    async def create_dynamic_discounting_payment_adjustments(
+    async def create(
         self,
         *,
-        payment_adjustments: list[PaymentAdjustmentCreate] | None = None,
+        payment_adjustments: _builtins.list[PaymentAdjustmentCreate] | None = None,
         body: CreatePaymentAdjustmentsRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -316,6 +378,25 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         applied.
 
         `POST /v1/dynamic_discounting/payment_adjustments`
+
+        Args:
+            payment_adjustments: The payment adjustments you want to add or update. Required.
+            body: the whole request body as `CreatePaymentAdjustmentsRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Created. A successful response has a 201 Created HTTP status code.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -337,11 +418,9 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(
-            options, _response_create_dynamic_discounting_payment_adjustments()
-        )
+        return await self._client.request(options, _response_create())
 
-    async def delete_dynamic_discounting_payment_adjustment(
+    async def delete(
         self,
         transaction_id: str,
         /,
@@ -363,6 +442,24 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         The payment adjustment cannot be deleted if it is already part of a payment instruction.
 
         `DELETE /v1/dynamic_discounting/payment_adjustments/{transaction_id}`
+
+        Args:
+            transaction_id: The transaction ID of the payment adjustment, matching one returned from GET /v1/dynamic_discounting/payment_adjustments (not the reference you submitted).
+
+        Returns:
+            `EmptyResponse`: OK. The above command returns a empty JSON payload.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -373,21 +470,13 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(
-            options, _response_delete_dynamic_discounting_payment_adjustment()
-        )
+        return await self._client.request(options, _response_delete())
 
 
 class AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
     """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDynamicDiscountingPaymentAdjustmentsResource) -> None:
-        self.list_dynamic_discounting_payment_adjustments = _response.raw_async(
-            resource.list_dynamic_discounting_payment_adjustments
-        )
-        self.create_dynamic_discounting_payment_adjustments = _response.raw_async(
-            resource.create_dynamic_discounting_payment_adjustments
-        )
-        self.delete_dynamic_discounting_payment_adjustment = _response.raw_async(
-            resource.delete_dynamic_discounting_payment_adjustment
-        )
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.delete = _response.raw_async(resource.delete)

@@ -34,9 +34,7 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_payment_instructions() -> (
-    _ResponseSpec[PaymentInstructionList]
-):
+def _response_list() -> _ResponseSpec[PaymentInstructionList]:
     return _ResponseSpec(
         operation="listDynamicDiscountingPaymentInstructions",
         success=PaymentInstructionList,
@@ -46,7 +44,7 @@ def _response_list_dynamic_discounting_payment_instructions() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_instruction() -> _ResponseSpec[PaymentInstruction]:
+def _response_create() -> _ResponseSpec[PaymentInstruction]:
     return _ResponseSpec(
         operation="createDynamicDiscountingPaymentInstruction",
         success=PaymentInstruction,
@@ -61,6 +59,11 @@ class DynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+        )
+
     @_cached_property
     def with_raw_response(self) -> DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -68,7 +71,7 @@ class DynamicDiscountingPaymentInstructionsResource:
             DynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    def list_dynamic_discounting_payment_instructions(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -82,6 +85,21 @@ class DynamicDiscountingPaymentInstructionsResource:
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/dynamic_discounting/payment_instructions`
+
+        Returns:
+            `PaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -92,11 +110,9 @@ class DynamicDiscountingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(
-            options, _response_list_dynamic_discounting_payment_instructions()
-        )
+        return self._client.request(options, _response_list())
 
-    def create_dynamic_discounting_payment_instruction(
+    def create(
         self,
         *,
         debtor_id: str | None = None,
@@ -116,6 +132,25 @@ class DynamicDiscountingPaymentInstructionsResource:
         which will pay invoices to suppliers.
 
         `POST /v1/dynamic_discounting/payment_instructions`
+
+        Args:
+            debtor_id: The ID of the entity, if your account has more then one legal entity.
+            body: the whole request body as `CreatePaymentInstructionRequest`, instead of the field arguments.
+
+        Returns:
+            `PaymentInstruction`: Created. A successful response has a 201 Created HTTP status code along with a payment instruction object described below.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -133,21 +168,15 @@ class DynamicDiscountingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(
-            options, _response_create_dynamic_discounting_payment_instruction()
-        )
+        return self._client.request(options, _response_create())
 
 
 class DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
     """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DynamicDiscountingPaymentInstructionsResource) -> None:
-        self.list_dynamic_discounting_payment_instructions = _response.raw(
-            resource.list_dynamic_discounting_payment_instructions
-        )
-        self.create_dynamic_discounting_payment_instruction = _response.raw(
-            resource.create_dynamic_discounting_payment_instruction
-        )
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
 
 
 class AsyncDynamicDiscountingPaymentInstructionsResource:
@@ -155,6 +184,11 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} .dynamic_discounting_payment_instructions of {self._client!r}>"
+        )
 
     @_cached_property
     def with_raw_response(
@@ -165,7 +199,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             AsyncDynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
         )
 
-    async def list_dynamic_discounting_payment_instructions(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -179,6 +213,21 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         This endpoint returns all the payments instructions associated with the product.
 
         `GET /v1/dynamic_discounting/payment_instructions`
+
+        Returns:
+            `PaymentInstructionList`: OK. A successful response has a 200 OK HTTP status code along with the list of payment instructions and the included invoices.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -189,11 +238,9 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(
-            options, _response_list_dynamic_discounting_payment_instructions()
-        )
+        return await self._client.request(options, _response_list())
 
-    async def create_dynamic_discounting_payment_instruction(
+    async def create(
         self,
         *,
         debtor_id: str | None = None,
@@ -213,6 +260,25 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         which will pay invoices to suppliers.
 
         `POST /v1/dynamic_discounting/payment_instructions`
+
+        Args:
+            debtor_id: The ID of the entity, if your account has more then one legal entity.
+            body: the whole request body as `CreatePaymentInstructionRequest`, instead of the field arguments.
+
+        Returns:
+            `PaymentInstruction`: Created. A successful response has a 201 Created HTTP status code along with a payment instruction object described below.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -230,18 +296,12 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(
-            options, _response_create_dynamic_discounting_payment_instruction()
-        )
+        return await self._client.request(options, _response_create())
 
 
 class AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse:
     """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDynamicDiscountingPaymentInstructionsResource) -> None:
-        self.list_dynamic_discounting_payment_instructions = _response.raw_async(
-            resource.list_dynamic_discounting_payment_instructions
-        )
-        self.create_dynamic_discounting_payment_instruction = _response.raw_async(
-            resource.create_dynamic_discounting_payment_instruction
-        )
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)

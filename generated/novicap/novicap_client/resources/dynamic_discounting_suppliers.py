@@ -7,6 +7,7 @@ Suppliers of the dynamic discounting product.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 from functools import cached_property as _cached_property
@@ -36,17 +37,17 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[list[Supplier] | SupplierList]:
+def _response_list() -> _ResponseSpec[_builtins.list[Supplier] | SupplierList]:
     return _ResponseSpec(
         operation="listDynamicDiscountingSuppliers",
-        success=list[Supplier] | SupplierList,
+        success=_builtins.list[Supplier] | SupplierList,
         body="json",
         errors={},
     )
 
 
 @_cache
-def _response_create_dynamic_discounting_suppliers() -> _ResponseSpec[EmptyResponse]:
+def _response_create() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
         operation="createDynamicDiscountingSuppliers",
         success=EmptyResponse,
@@ -61,6 +62,9 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> DynamicDiscountingSuppliersResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -68,7 +72,7 @@ class DynamicDiscountingSuppliersResource:
             DynamicDiscountingSuppliersResource(self._client.with_raw_response())
         )
 
-    def list_dynamic_discounting_suppliers(
+    def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -76,12 +80,27 @@ class DynamicDiscountingSuppliersResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> list[Supplier] | SupplierList:
+    ) -> _builtins.list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
 
         `GET /v1/dynamic_discounting/suppliers`
+
+        Returns:
+            `list[Supplier] | SupplierList`: OK. A successful response has a 200 OK HTTP status code along with an array of supplier objects described above.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -92,13 +111,13 @@ class DynamicDiscountingSuppliersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list_dynamic_discounting_suppliers())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
-        suppliers: list[SupplierCreate],
+        suppliers: _builtins.list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -107,7 +126,7 @@ class DynamicDiscountingSuppliersResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -118,10 +137,10 @@ class DynamicDiscountingSuppliersResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    def create_dynamic_discounting_suppliers(
+    def create(
         self,
         *,
-        suppliers: list[SupplierCreate] | None = None,
+        suppliers: _builtins.list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -141,6 +160,25 @@ class DynamicDiscountingSuppliersResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/dynamic_discounting/suppliers`
+
+        Args:
+            suppliers: A list of suppliers you want to add. Required.
+            body: the whole request body as `CreateSuppliersRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -162,19 +200,15 @@ class DynamicDiscountingSuppliersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_dynamic_discounting_suppliers())
+        return self._client.request(options, _response_create())
 
 
 class DynamicDiscountingSuppliersResourceWithRawResponse:
     """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: DynamicDiscountingSuppliersResource) -> None:
-        self.list_dynamic_discounting_suppliers = _response.raw(
-            resource.list_dynamic_discounting_suppliers
-        )
-        self.create_dynamic_discounting_suppliers = _response.raw(
-            resource.create_dynamic_discounting_suppliers
-        )
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
 
 
 class AsyncDynamicDiscountingSuppliersResource:
@@ -183,6 +217,9 @@ class AsyncDynamicDiscountingSuppliersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .dynamic_discounting_suppliers of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -190,7 +227,7 @@ class AsyncDynamicDiscountingSuppliersResource:
             AsyncDynamicDiscountingSuppliersResource(self._client.with_raw_response())
         )
 
-    async def list_dynamic_discounting_suppliers(
+    async def list(
         self,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -198,12 +235,27 @@ class AsyncDynamicDiscountingSuppliersResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> list[Supplier] | SupplierList:
+    ) -> _builtins.list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
 
         `GET /v1/dynamic_discounting/suppliers`
+
+        Returns:
+            `list[Supplier] | SupplierList`: OK. A successful response has a 200 OK HTTP status code along with an array of supplier objects described above.
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -214,13 +266,13 @@ class AsyncDynamicDiscountingSuppliersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list_dynamic_discounting_suppliers())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
-        suppliers: list[SupplierCreate],
+        suppliers: _builtins.list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -229,7 +281,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     ) -> EmptyResponse: ...
 
     @_t.overload
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
         body: CreateSuppliersRequest,
@@ -240,10 +292,10 @@ class AsyncDynamicDiscountingSuppliersResource:
         strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
-    async def create_dynamic_discounting_suppliers(
+    async def create(
         self,
         *,
-        suppliers: list[SupplierCreate] | None = None,
+        suppliers: _builtins.list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -263,6 +315,25 @@ class AsyncDynamicDiscountingSuppliersResource:
         representing the entity which will pay invoices to that supplier.
 
         `POST /v1/dynamic_discounting/suppliers`
+
+        Args:
+            suppliers: A list of suppliers you want to add. Required.
+            body: the whole request body as `CreateSuppliersRequest`, instead of the field arguments.
+
+        Returns:
+            `EmptyResponse`: Created. "The above command returns a empty JSON payload with the 201 CREATED status.".
+
+        Raises:
+            BadRequestError: 400: Bad Request -- The formatting of the request is not correct.
+            AuthenticationError: 401: Unauthorized -- Your API key is not recognised.
+            PermissionDeniedError: 403: Forbidden -- Your API key is recognised and the URL is correct, but you do not have permission to perform that action. Available endpoints depend on the configuration of your account.
+            NotFoundError: 404: Not Found -- The URL is not correct.
+            InternalServerError: 500: Internal Server Error -- We had an unexpected problem on our side - contact support or try again later.
+            InternalServerError: 502: Bad Gateway -- Something went wrong between you and our servers - contact support or try again later.
+            InternalServerError: 503: Service Unavailable -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            InternalServerError: 504: Gateway Timeout -- We're under unusually high load and can't respond to that request at the moment - contact support or try again later.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -284,16 +355,12 @@ class AsyncDynamicDiscountingSuppliersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_dynamic_discounting_suppliers())
+        return await self._client.request(options, _response_create())
 
 
 class AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
     """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncDynamicDiscountingSuppliersResource) -> None:
-        self.list_dynamic_discounting_suppliers = _response.raw_async(
-            resource.list_dynamic_discounting_suppliers
-        )
-        self.create_dynamic_discounting_suppliers = _response.raw_async(
-            resource.create_dynamic_discounting_suppliers
-        )
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)

@@ -7,6 +7,7 @@ Invoices, their payment submission, publication and documents.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import datetime as _dt
 import typing as _t
 import uuid as _uuid
@@ -53,7 +54,7 @@ __all__ = [
 
 
 @_cache
-def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
+def _pagination_list() -> _CursorPagination | _PagePagination:
     return _PagePagination(
         items="items",
         page_param="page",
@@ -64,7 +65,7 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _response_list_invoices() -> _ResponseSpec[Invoice]:
+def _response_list() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="listInvoices",
         success=Invoice,
@@ -74,7 +75,7 @@ def _response_list_invoices() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
         operation="createInvoice",
         success=InvoiceIdResponse,
@@ -86,7 +87,7 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 
 
 @_cache
-def _response_get_invoice() -> _ResponseSpec[Invoice]:
+def _response_retrieve() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -96,7 +97,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[_t.Any]:
+def _response_update() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="updateInvoice",
         body="json",
@@ -107,7 +108,7 @@ def _response_update_invoice() -> _ResponseSpec[_t.Any]:
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
+def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteInvoice",
         body="json",
@@ -118,7 +119,7 @@ def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
 
 
 @_cache
-def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
         operation="submitInvoiceCardPayment",
         success=SubmitInvoiceResponse,
@@ -130,7 +131,7 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
 
 
 @_cache
-def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
         operation="submitInvoiceAchPayment",
         success=SubmitInvoiceResponse,
@@ -142,7 +143,7 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
 
 
 @_cache
-def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
+def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
     return _ResponseSpec(
         operation="getInvoiceCalculations",
         success=InvoiceCalculations,
@@ -152,7 +153,7 @@ def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
 
 
 @_cache
-def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
+def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
         operation="publishInvoice",
         success=InvoiceIdResponse,
@@ -164,7 +165,7 @@ def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 
 
 @_cache
-def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
+def _response_cancel() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="cancelInvoice",
         body="json",
@@ -175,7 +176,7 @@ def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
 
 
 @_cache
-def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
+def _response_mark_as_paid() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="markInvoiceAsPaid",
         body="json",
@@ -186,7 +187,7 @@ def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
 
 
 @_cache
-def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
+def _response_send_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="sendInvoiceSmsNotification",
         body="json",
@@ -197,7 +198,7 @@ def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
 
 
 @_cache
-def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
+def _response_download_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         operation="downloadInvoicePdf",
         body="bytes",
@@ -211,12 +212,15 @@ class InvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> InvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
-    def list_invoices(
+    def list(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -242,6 +246,27 @@ class InvoicesResource:
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
+
+        Args:
+            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
+            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
+            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
+            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
+            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
+            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
+            status: Only invoices in this status. Optional, query `status`. Format int32.
+            page: The page to return. Optional, query `page`. Format int32.
+            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
+            order_by: The field to order the invoices by. Optional, query `orderBy`.
+            asc: Ascending order when true. Optional, query `asc`.
+            search: Free-text search. Optional, query `search`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -266,26 +291,24 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _response_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
-    def create_invoice(
+    def create(
         self,
         *,
         due_date: str | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -299,6 +322,33 @@ class InvoicesResource:
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
+
+        Args:
+            due_date: The invoice due date (the invoice response prints it as an ISO 8601 date-time).
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the created invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -329,11 +379,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_invoice())
+        return self._client.request(options, _response_create())
 
-    def get_invoice(
+    def retrieve(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -347,6 +397,17 @@ class InvoicesResource:
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Invoice`: Success. The invoice.
+
+        Raises:
+            NotFoundError: 404: Not Found.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -357,26 +418,26 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_invoice())
+        return self._client.request(options, _response_retrieve())
 
-    def update_invoice(
+    def update(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         due_date: str | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -390,6 +451,34 @@ class InvoicesResource:
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            due_date: The invoice due date (the invoice response prints it as an ISO 8601 date-time).
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -420,11 +509,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_invoice())
+        return self._client.request(options, _response_update())
 
-    def delete_invoice(
+    def delete(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -440,6 +529,19 @@ class InvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -450,11 +552,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_invoice())
+        return self._client.request(options, _response_delete())
 
-    def submit_invoice_card_payment(
+    def submit_card_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         total_amount: float | None = None,
@@ -477,6 +579,28 @@ class InvoicesResource:
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            total_amount: Format double.
+            account_number: -
+            expiration_year: Format int32.
+            expiration_month: Format int32.
+            security_code: -
+            billing_country_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -501,11 +625,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_submit_invoice_card_payment())
+        return self._client.request(options, _response_submit_card_payment())
 
-    def submit_invoice_ach_payment(
+    def submit_ach_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         routing_number: str | None = None,
@@ -538,6 +662,38 @@ class InvoicesResource:
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            routing_number: -
+            account_number: -
+            account_type: Format int32.
+            account_holder_type: Format int32.
+            first_name: -
+            last_name: -
+            company_name: -
+            email: Format email.
+            mobile_number: -
+            sms_notification: -
+            address_line1: -
+            address_line2: -
+            city: -
+            state_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            save_customer_info: -
+            authorize_bank_withdrawal: -
+            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -572,11 +728,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_submit_invoice_ach_payment())
+        return self._client.request(options, _response_submit_ach_payment())
 
-    def get_invoice_calculations(
+    def get_calculations(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -590,6 +746,16 @@ class InvoicesResource:
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `InvoiceCalculations`: Success. The invoice amounts.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -600,9 +766,9 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_invoice_calculations())
+        return self._client.request(options, _response_get_calculations())
 
-    def publish_invoice(
+    def publish(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -617,6 +783,19 @@ class InvoicesResource:
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
+
+        Args:
+            body: The request containing the details for publishing the invoice.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the published invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -632,11 +811,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_publish_invoice())
+        return self._client.request(options, _response_publish())
 
-    def cancel_invoice(
+    def cancel(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -652,6 +831,19 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -662,11 +854,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_cancel_invoice())
+        return self._client.request(options, _response_cancel())
 
-    def mark_invoice_as_paid(
+    def mark_as_paid(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -684,6 +876,21 @@ class InvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            payment_method_type_id: The payment method type used. Format int32.
+            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -701,11 +908,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_mark_invoice_as_paid())
+        return self._client.request(options, _response_mark_as_paid())
 
-    def send_invoice_sms_notification(
+    def send_sms_notification(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         phone_number: str | None = None,
@@ -722,6 +929,22 @@ class InvoicesResource:
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            phone_number: -
+            customer_consent: -
+            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -742,11 +965,11 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_send_invoice_sms_notification())
+        return self._client.request(options, _response_send_sms_notification())
 
-    def download_invoice_pdf(
+    def download_pdf(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -762,6 +985,18 @@ class InvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `bytes`: Success. The invoice as a PDF document.
+
+        Raises:
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -778,26 +1013,26 @@ class InvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_download_invoice_pdf())
+        return self._client.request(options, _response_download_pdf())
 
 
 class InvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: InvoicesResource) -> None:
-        self.list_invoices = _response.raw_pages(resource.list_invoices)
-        self.create_invoice = _response.raw(resource.create_invoice)
-        self.get_invoice = _response.raw(resource.get_invoice)
-        self.update_invoice = _response.raw(resource.update_invoice)
-        self.delete_invoice = _response.raw(resource.delete_invoice)
-        self.submit_invoice_card_payment = _response.raw(resource.submit_invoice_card_payment)
-        self.submit_invoice_ach_payment = _response.raw(resource.submit_invoice_ach_payment)
-        self.get_invoice_calculations = _response.raw(resource.get_invoice_calculations)
-        self.publish_invoice = _response.raw(resource.publish_invoice)
-        self.cancel_invoice = _response.raw(resource.cancel_invoice)
-        self.mark_invoice_as_paid = _response.raw(resource.mark_invoice_as_paid)
-        self.send_invoice_sms_notification = _response.raw(resource.send_invoice_sms_notification)
-        self.download_invoice_pdf = _response.raw(resource.download_invoice_pdf)
+        self.list = _response.raw_pages(resource.list)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.update = _response.raw(resource.update)
+        self.delete = _response.raw(resource.delete)
+        self.submit_card_payment = _response.raw(resource.submit_card_payment)
+        self.submit_ach_payment = _response.raw(resource.submit_ach_payment)
+        self.get_calculations = _response.raw(resource.get_calculations)
+        self.publish = _response.raw(resource.publish)
+        self.cancel = _response.raw(resource.cancel)
+        self.mark_as_paid = _response.raw(resource.mark_as_paid)
+        self.send_sms_notification = _response.raw(resource.send_sms_notification)
+        self.download_pdf = _response.raw(resource.download_pdf)
 
 
 class AsyncInvoicesResource:
@@ -806,6 +1041,9 @@ class AsyncInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .invoices of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
@@ -813,7 +1051,7 @@ class AsyncInvoicesResource:
             AsyncInvoicesResource(self._client.with_raw_response())
         )
 
-    def list_invoices(
+    def list(
         self,
         *,
         issue_date_from: _dt.datetime | None = None,
@@ -839,6 +1077,27 @@ class AsyncInvoicesResource:
         Retrieves a paginated list of invoices.
 
         `GET /pay-int-api/invoices`
+
+        Args:
+            issue_date_from: Only invoices issued at or after this instant. Optional, query `issueDateFrom`. Format date-time.
+            issue_date_to: Only invoices issued at or before this instant. Optional, query `issueDateTo`. Format date-time.
+            due_date_from: Only invoices due at or after this instant. Optional, query `dueDateFrom`. Format date-time.
+            due_date_to: Only invoices due at or before this instant. Optional, query `dueDateTo`. Format date-time.
+            payment_date_from: Only invoices paid at or after this instant. Optional, query `paymentDateFrom`. Format date-time.
+            payment_date_to: Only invoices paid at or before this instant. Optional, query `paymentDateTo`. Format date-time.
+            status: Only invoices in this status. Optional, query `status`. Format int32.
+            page: The page to return. Optional, query `page`. Format int32.
+            page_size: The number of invoices per page. Optional, query `pageSize`. Format int32.
+            order_by: The field to order the invoices by. Optional, query `orderBy`.
+            asc: Ascending order when true. Optional, query `asc`.
+            search: Free-text search. Optional, query `search`.
+
+        Returns:
+            A pager over every `Invoice` of every page, fetched lazily.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -863,26 +1122,24 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.paginate(
-            options, _pagination_list_invoices(), _response_list_invoices()
-        )
+        return self._client.paginate(options, _pagination_list(), _response_list())
 
-    async def create_invoice(
+    async def create(
         self,
         *,
         due_date: str | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -896,6 +1153,33 @@ class AsyncInvoicesResource:
         Creates a new invoice.
 
         `POST /pay-int-api/invoices`
+
+        Args:
+            due_date: The invoice due date (the invoice response prints it as an ISO 8601 date-time).
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the created invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -926,11 +1210,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_invoice())
+        return await self._client.request(options, _response_create())
 
-    async def get_invoice(
+    async def retrieve(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -944,6 +1228,17 @@ class AsyncInvoicesResource:
         Retrieves details of a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Invoice`: Success. The invoice.
+
+        Raises:
+            NotFoundError: 404: Not Found.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -954,26 +1249,26 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_invoice())
+        return await self._client.request(options, _response_retrieve())
 
-    async def update_invoice(
+    async def update(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         due_date: str | None = None,
-        card_payment_processor_id: _uuid.UUID | None = None,
-        ach_payment_processor_id: _uuid.UUID | None = None,
+        card_payment_processor_id: _uuid.UUID | str | None = None,
+        ach_payment_processor_id: _uuid.UUID | str | None = None,
         additional_notes: str | None = None,
         shipping_amount: float | None = None,
         tax_percentage: float | None = None,
         fees_percentage: float | None = None,
         discount_percentage: float | None = None,
-        merchant_contact_info_id: _uuid.UUID | None = None,
-        customer_id: _uuid.UUID | None = None,
+        merchant_contact_info_id: _uuid.UUID | str | None = None,
+        customer_id: _uuid.UUID | str | None = None,
         ach_allow_faster_processing: bool | None = None,
         customer: InvoiceCustomerDto | None = None,
-        line_items: list[InvoiceLineItemDto] | None = None,
+        line_items: _builtins.list[InvoiceLineItemDto] | None = None,
         can_price_be_force_overrided: bool | None = None,
         body: InvoiceRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -987,6 +1282,34 @@ class AsyncInvoicesResource:
         Updates a specific invoice.
 
         `PUT /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            due_date: The invoice due date (the invoice response prints it as an ISO 8601 date-time).
+            card_payment_processor_id: Format uuid.
+            ach_payment_processor_id: Format uuid.
+            additional_notes: -
+            shipping_amount: Format double.
+            tax_percentage: Format double.
+            fees_percentage: Format double.
+            discount_percentage: Format double.
+            merchant_contact_info_id: Format uuid.
+            customer_id: Format uuid.
+            ach_allow_faster_processing: -
+            customer: -
+            line_items: -
+            can_price_be_force_overrided: -
+            body: the whole request body as `InvoiceRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1017,11 +1340,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_invoice())
+        return await self._client.request(options, _response_update())
 
-    async def delete_invoice(
+    async def delete(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1037,6 +1360,19 @@ class AsyncInvoicesResource:
         You can't delete published invoices.
 
         `DELETE /pay-int-api/invoices/{invoiceId}`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -1047,11 +1383,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_invoice())
+        return await self._client.request(options, _response_delete())
 
-    async def submit_invoice_card_payment(
+    async def submit_card_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         total_amount: float | None = None,
@@ -1074,6 +1410,28 @@ class AsyncInvoicesResource:
         Submits an invoice for processing (card payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            total_amount: Format double.
+            account_number: -
+            expiration_year: Format int32.
+            expiration_month: Format int32.
+            security_code: -
+            billing_country_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            body: the whole request body as `SubmitInvoiceCardRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1098,11 +1456,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_submit_invoice_card_payment())
+        return await self._client.request(options, _response_submit_card_payment())
 
-    async def submit_invoice_ach_payment(
+    async def submit_ach_payment(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         routing_number: str | None = None,
@@ -1135,6 +1493,38 @@ class AsyncInvoicesResource:
         Submits an invoice for processing (ACH bank payment).
 
         `POST /pay-int-api/invoices/{invoiceId}/ach/submit`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            routing_number: -
+            account_number: -
+            account_type: Format int32.
+            account_holder_type: Format int32.
+            first_name: -
+            last_name: -
+            company_name: -
+            email: Format email.
+            mobile_number: -
+            sms_notification: -
+            address_line1: -
+            address_line2: -
+            city: -
+            state_id: Format int32.
+            billing_postal_code: -
+            save_payment_method: -
+            save_customer_info: -
+            authorize_bank_withdrawal: -
+            body: the whole request body as `SubmitInvoiceAchRequest`, instead of the field arguments.
+
+        Returns:
+            `SubmitInvoiceResponse`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1169,11 +1559,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_submit_invoice_ach_payment())
+        return await self._client.request(options, _response_submit_ach_payment())
 
-    async def get_invoice_calculations(
+    async def get_calculations(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1187,6 +1577,16 @@ class AsyncInvoicesResource:
         Gets the calculations for a specific invoice.
 
         `GET /pay-int-api/invoices/{invoiceId}/calculations`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `InvoiceCalculations`: Success. The invoice amounts.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1197,9 +1597,9 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_invoice_calculations())
+        return await self._client.request(options, _response_get_calculations())
 
-    async def publish_invoice(
+    async def publish(
         self,
         *,
         body: PublishInvoiceRequest,
@@ -1214,6 +1614,19 @@ class AsyncInvoicesResource:
         Publishes an invoice.
 
         `POST /pay-int-api/invoices/publish`
+
+        Args:
+            body: The request containing the details for publishing the invoice.
+
+        Returns:
+            `InvoiceIdResponse`: Success. The identifier of the published invoice.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1229,11 +1642,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_publish_invoice())
+        return await self._client.request(options, _response_publish())
 
-    async def cancel_invoice(
+    async def cancel(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1249,6 +1662,19 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be canceled.
 
         `PUT /pay-int-api/invoices/{invoiceId}/cancel`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1259,11 +1685,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_cancel_invoice())
+        return await self._client.request(options, _response_cancel())
 
-    async def mark_invoice_as_paid(
+    async def mark_as_paid(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         payment_method_type_id: int | None = None,
@@ -1281,6 +1707,21 @@ class AsyncInvoicesResource:
         Only invoices in published(Due, Past Due) status and not paid can be marked as paid.
 
         `PUT /pay-int-api/invoices/{invoiceId}/mark-as-paid`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            payment_method_type_id: The payment method type used. Format int32.
+            body: the whole request body as `MarkInvoiceAsPaidRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="PUT",
@@ -1298,11 +1739,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_mark_invoice_as_paid())
+        return await self._client.request(options, _response_mark_as_paid())
 
-    async def send_invoice_sms_notification(
+    async def send_sms_notification(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         phone_number: str | None = None,
@@ -1319,6 +1760,22 @@ class AsyncInvoicesResource:
         Sends an SMS notification for a published invoice.
 
         `POST /pay-int-api/invoices/{invoiceId}/send-published-sms-notification`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+            phone_number: -
+            customer_consent: -
+            body: the whole request body as `SendInvoiceSmsNotificationRequest`, instead of the field arguments.
+
+        Returns:
+            `Any`: Success.
+
+        Raises:
+            BadRequestError: 400: Bad Request. `exc.body`: `ErrorResponse`.
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="POST",
@@ -1339,11 +1796,11 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_send_invoice_sms_notification())
+        return await self._client.request(options, _response_send_sms_notification())
 
-    async def download_invoice_pdf(
+    async def download_pdf(
         self,
-        invoice_id: _uuid.UUID,
+        invoice_id: _uuid.UUID | str,
         /,
         *,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -1359,6 +1816,18 @@ class AsyncInvoicesResource:
         Available only for published invoices.
 
         `GET /pay-int-api/invoices/{invoiceId}/download-pdf`
+
+        Args:
+            invoice_id: The unique identifier of the invoice. Format uuid.
+
+        Returns:
+            `bytes`: Success. The invoice as a PDF document.
+
+        Raises:
+            NotFoundError: 404: Not Found.
+            InternalServerError: 500: Server Error.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -1375,25 +1844,23 @@ class AsyncInvoicesResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_download_invoice_pdf())
+        return await self._client.request(options, _response_download_pdf())
 
 
 class AsyncInvoicesResourceWithRawResponse:
     """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
 
     def __init__(self, resource: AsyncInvoicesResource) -> None:
-        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
-        self.create_invoice = _response.raw_async(resource.create_invoice)
-        self.get_invoice = _response.raw_async(resource.get_invoice)
-        self.update_invoice = _response.raw_async(resource.update_invoice)
-        self.delete_invoice = _response.raw_async(resource.delete_invoice)
-        self.submit_invoice_card_payment = _response.raw_async(resource.submit_invoice_card_payment)
-        self.submit_invoice_ach_payment = _response.raw_async(resource.submit_invoice_ach_payment)
-        self.get_invoice_calculations = _response.raw_async(resource.get_invoice_calculations)
-        self.publish_invoice = _response.raw_async(resource.publish_invoice)
-        self.cancel_invoice = _response.raw_async(resource.cancel_invoice)
-        self.mark_invoice_as_paid = _response.raw_async(resource.mark_invoice_as_paid)
-        self.send_invoice_sms_notification = _response.raw_async(
-            resource.send_invoice_sms_notification
-        )
-        self.download_invoice_pdf = _response.raw_async(resource.download_invoice_pdf)
+        self.list = _response.raw_async_pages(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.update = _response.raw_async(resource.update)
+        self.delete = _response.raw_async(resource.delete)
+        self.submit_card_payment = _response.raw_async(resource.submit_card_payment)
+        self.submit_ach_payment = _response.raw_async(resource.submit_ach_payment)
+        self.get_calculations = _response.raw_async(resource.get_calculations)
+        self.publish = _response.raw_async(resource.publish)
+        self.cancel = _response.raw_async(resource.cancel)
+        self.mark_as_paid = _response.raw_async(resource.mark_as_paid)
+        self.send_sms_notification = _response.raw_async(resource.send_sms_notification)
+        self.download_pdf = _response.raw_async(resource.download_pdf)

@@ -30,7 +30,7 @@ __all__ = [
 
 
 @_cache
-def _response_update_owner() -> _ResponseSpec[UpdateOwnerResponse]:
+def _response_update() -> _ResponseSpec[UpdateOwnerResponse]:
     return _ResponseSpec(
         operation="updateOwner",
         success=UpdateOwnerResponse,
@@ -45,13 +45,16 @@ class OwnersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .owners of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> OwnersResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return OwnersResourceWithRawResponse(OwnersResource(self._client.with_raw_response()))
 
     @_t.overload
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -66,7 +69,7 @@ class OwnersResource:
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -79,7 +82,7 @@ class OwnersResource:
         strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    def update_owner(
+    def update(
         self,
         owner_id: int,
         /,
@@ -95,7 +98,21 @@ class OwnersResource:
     ) -> UpdateOwnerResponse:
         """updateOwner
 
+
         `PUT /owners/{owner-id}`
+
+        Args:
+            owner_id: -
+            name: Required.
+            class_: -
+            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
+
+        Returns:
+            `UpdateOwnerResponse`: Owner.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -119,14 +136,14 @@ class OwnersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_update_owner())
+        return self._client.request(options, _response_update())
 
 
 class OwnersResourceWithRawResponse:
     """`client.owners.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: OwnersResource) -> None:
-        self.update_owner = _response.raw(resource.update_owner)
+        self.update = _response.raw(resource.update)
 
 
 class AsyncOwnersResource:
@@ -134,6 +151,9 @@ class AsyncOwnersResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .owners of {self._client!r}>"
 
     @_cached_property
     def with_raw_response(self) -> AsyncOwnersResourceWithRawResponse:
@@ -143,7 +163,7 @@ class AsyncOwnersResource:
         )
 
     @_t.overload
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -158,7 +178,7 @@ class AsyncOwnersResource:
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -171,7 +191,7 @@ class AsyncOwnersResource:
         strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
-    async def update_owner(
+    async def update(
         self,
         owner_id: int,
         /,
@@ -187,7 +207,21 @@ class AsyncOwnersResource:
     ) -> UpdateOwnerResponse:
         """updateOwner
 
+
         `PUT /owners/{owner-id}`
+
+        Args:
+            owner_id: -
+            name: Required.
+            class_: -
+            body: the whole request body as `UpdateOwnerRequest`, instead of the field arguments.
+
+        Returns:
+            `UpdateOwnerResponse`: Owner.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -211,11 +245,11 @@ class AsyncOwnersResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_update_owner())
+        return await self._client.request(options, _response_update())
 
 
 class AsyncOwnersResourceWithRawResponse:
     """`client.owners.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncOwnersResource) -> None:
-        self.update_owner = _response.raw_async(resource.update_owner)
+        self.update = _response.raw_async(resource.update)

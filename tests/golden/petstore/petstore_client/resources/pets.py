@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins as _builtins
 import typing as _t
 from functools import cache as _cache
 from functools import cached_property as _cached_property
@@ -19,9 +20,11 @@ from .._types import Timeout as _Timeout
 from ..models import (
     Cat,
     CreatePetKind,
+    CreatePetKindLiteral,
     Dog,
     Error,
     ListPetsStatus,
+    ListPetsStatusLiteral,
     NewPet,
 )
 
@@ -34,10 +37,10 @@ __all__ = [
 
 
 @_cache
-def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
+def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
     return _ResponseSpec(
         operation="listPets",
-        success=list[Cat | Dog],
+        success=_builtins.list[Cat | Dog],
         body="json",
         errors={
             "default": Error,
@@ -46,7 +49,7 @@ def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
 
 
 @_cache
-def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
+def _response_create() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
         operation="createPet",
         success=Cat | Dog,
@@ -58,7 +61,7 @@ def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
 
 
 @_cache
-def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
+def _response_retrieve() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
         operation="getPet",
         success=Cat | Dog,
@@ -70,7 +73,7 @@ def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
 
 
 @_cache
-def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="delete_pets_petId",
         body="none",
@@ -79,7 +82,7 @@ def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
 
 
 @_cache
-def _response_get_pet_photo() -> _ResponseSpec[bytes]:
+def _response_retrieve_photo() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         operation="getPetPhoto",
         body="bytes",
@@ -93,26 +96,43 @@ class PetsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .pets of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> PetsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return PetsResourceWithRawResponse(PetsResource(self._client.with_raw_response()))
 
-    def list_pets(
+    def list(
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | None = None,
+        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> list[Cat | Dog]:
+    ) -> _builtins.list[Cat | Dog]:
         """List pets
 
+
         `GET /pets`
+
+        Args:
+            limit: Optional, query `limit`. At most 100.
+            status: Optional, query `status`.
+            x_request_id: Optional, header `X-Request-Id`.
+
+        Returns:
+            `list[Cat | Dog]`: A page of pets.
+
+        Raises:
+            APIStatusError: Default: Error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -133,15 +153,15 @@ class PetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_list_pets())
+        return self._client.request(options, _response_list())
 
     @_t.overload
-    def create_pet(
+    def create(
         self,
         *,
-        kind: CreatePetKind,
+        kind: CreatePetKind | CreatePetKindLiteral,
         name: str,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -150,7 +170,7 @@ class PetsResource:
     ) -> Cat | Dog: ...
 
     @_t.overload
-    def create_pet(
+    def create(
         self,
         *,
         body: NewPet,
@@ -161,12 +181,12 @@ class PetsResource:
         strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
-    def create_pet(
+    def create(
         self,
         *,
-        kind: CreatePetKind | None = None,
+        kind: CreatePetKind | CreatePetKindLiteral | None = None,
         name: str | None = None,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -176,7 +196,22 @@ class PetsResource:
     ) -> Cat | Dog:
         """Create a pet
 
+
         `POST /pets`
+
+        Args:
+            kind: Required.
+            name: Required. At most 50 characters.
+            tags: -
+            body: the whole request body as `NewPet`, instead of the field arguments.
+
+        Returns:
+            `Cat | Dog`: Created.
+
+        Raises:
+            ConflictError: 409: Exists. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -201,9 +236,9 @@ class PetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_create_pet())
+        return self._client.request(options, _response_create())
 
-    def get_pet(
+    def retrieve(
         self,
         pet_id: str,
         /,
@@ -216,7 +251,19 @@ class PetsResource:
     ) -> Cat | Dog:
         """Get a pet
 
+
         `GET /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `Cat | Dog`: The pet.
+
+        Raises:
+            NotFoundError: 404: Not found. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -227,9 +274,9 @@ class PetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_pet())
+        return self._client.request(options, _response_retrieve())
 
-    def delete_pets_pet_id(
+    def delete(
         self,
         pet_id: str,
         /,
@@ -242,7 +289,15 @@ class PetsResource:
     ) -> None:
         """Delete a pet
 
+
         `DELETE /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -253,9 +308,9 @@ class PetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_delete_pets_pet_id())
+        return self._client.request(options, _response_delete())
 
-    def get_pet_photo(
+    def retrieve_photo(
         self,
         pet_id: str,
         /,
@@ -268,7 +323,18 @@ class PetsResource:
     ) -> bytes:
         """getPetPhoto
 
+
         `GET /pets/{petId}/photo`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `bytes`: JPEG.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -285,18 +351,18 @@ class PetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return self._client.request(options, _response_get_pet_photo())
+        return self._client.request(options, _response_retrieve_photo())
 
 
 class PetsResourceWithRawResponse:
     """`client.pets.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: PetsResource) -> None:
-        self.list_pets = _response.raw(resource.list_pets)
-        self.create_pet = _response.raw(resource.create_pet)
-        self.get_pet = _response.raw(resource.get_pet)
-        self.delete_pets_pet_id = _response.raw(resource.delete_pets_pet_id)
-        self.get_pet_photo = _response.raw(resource.get_pet_photo)
+        self.list = _response.raw(resource.list)
+        self.create = _response.raw(resource.create)
+        self.retrieve = _response.raw(resource.retrieve)
+        self.delete = _response.raw(resource.delete)
+        self.retrieve_photo = _response.raw(resource.retrieve_photo)
 
 
 class AsyncPetsResource:
@@ -305,26 +371,43 @@ class AsyncPetsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} .pets of {self._client!r}>"
+
     @_cached_property
     def with_raw_response(self) -> AsyncPetsResourceWithRawResponse:
         """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
         return AsyncPetsResourceWithRawResponse(AsyncPetsResource(self._client.with_raw_response()))
 
-    async def list_pets(
+    async def list(
         self,
         *,
         limit: int | None = None,
-        status: ListPetsStatus | None = None,
+        status: ListPetsStatus | ListPetsStatusLiteral | None = None,
         x_request_id: str | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> list[Cat | Dog]:
+    ) -> _builtins.list[Cat | Dog]:
         """List pets
 
+
         `GET /pets`
+
+        Args:
+            limit: Optional, query `limit`. At most 100.
+            status: Optional, query `status`.
+            x_request_id: Optional, header `X-Request-Id`.
+
+        Returns:
+            `list[Cat | Dog]`: A page of pets.
+
+        Raises:
+            APIStatusError: Default: Error. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -345,15 +428,15 @@ class AsyncPetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_list_pets())
+        return await self._client.request(options, _response_list())
 
     @_t.overload
-    async def create_pet(
+    async def create(
         self,
         *,
-        kind: CreatePetKind,
+        kind: CreatePetKind | CreatePetKindLiteral,
         name: str,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -362,7 +445,7 @@ class AsyncPetsResource:
     ) -> Cat | Dog: ...
 
     @_t.overload
-    async def create_pet(
+    async def create(
         self,
         *,
         body: NewPet,
@@ -373,12 +456,12 @@ class AsyncPetsResource:
         strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
-    async def create_pet(
+    async def create(
         self,
         *,
-        kind: CreatePetKind | None = None,
+        kind: CreatePetKind | CreatePetKindLiteral | None = None,
         name: str | None = None,
-        tags: list[str] | None = None,
+        tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -388,7 +471,22 @@ class AsyncPetsResource:
     ) -> Cat | Dog:
         """Create a pet
 
+
         `POST /pets`
+
+        Args:
+            kind: Required.
+            name: Required. At most 50 characters.
+            tags: -
+            body: the whole request body as `NewPet`, instead of the field arguments.
+
+        Returns:
+            `Cat | Dog`: Created.
+
+        Raises:
+            ConflictError: 409: Exists. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         if body is None:
             _serialize.require(
@@ -413,9 +511,9 @@ class AsyncPetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_create_pet())
+        return await self._client.request(options, _response_create())
 
-    async def get_pet(
+    async def retrieve(
         self,
         pet_id: str,
         /,
@@ -428,7 +526,19 @@ class AsyncPetsResource:
     ) -> Cat | Dog:
         """Get a pet
 
+
         `GET /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `Cat | Dog`: The pet.
+
+        Raises:
+            NotFoundError: 404: Not found. `exc.body`: `Error`.
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -439,9 +549,9 @@ class AsyncPetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_pet())
+        return await self._client.request(options, _response_retrieve())
 
-    async def delete_pets_pet_id(
+    async def delete(
         self,
         pet_id: str,
         /,
@@ -454,7 +564,15 @@ class AsyncPetsResource:
     ) -> None:
         """Delete a pet
 
+
         `DELETE /pets/{petId}`
+
+        Args:
+            pet_id: -
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="DELETE",
@@ -465,9 +583,9 @@ class AsyncPetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_delete_pets_pet_id())
+        return await self._client.request(options, _response_delete())
 
-    async def get_pet_photo(
+    async def retrieve_photo(
         self,
         pet_id: str,
         /,
@@ -480,7 +598,18 @@ class AsyncPetsResource:
     ) -> bytes:
         """getPetPhoto
 
+
         `GET /pets/{petId}/photo`
+
+        Args:
+            pet_id: -
+
+        Returns:
+            `bytes`: JPEG.
+
+        Raises:
+            APIStatusError: any other non-2xx answer.
+            APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
         options = _RequestOptions(
             method="GET",
@@ -497,15 +626,15 @@ class AsyncPetsResource:
             max_retries=max_retries,
             strict_response_validation=strict_response_validation,
         )
-        return await self._client.request(options, _response_get_pet_photo())
+        return await self._client.request(options, _response_retrieve_photo())
 
 
 class AsyncPetsResourceWithRawResponse:
     """`client.pets.with_raw_response`: each method returns an APIResponse."""
 
     def __init__(self, resource: AsyncPetsResource) -> None:
-        self.list_pets = _response.raw_async(resource.list_pets)
-        self.create_pet = _response.raw_async(resource.create_pet)
-        self.get_pet = _response.raw_async(resource.get_pet)
-        self.delete_pets_pet_id = _response.raw_async(resource.delete_pets_pet_id)
-        self.get_pet_photo = _response.raw_async(resource.get_pet_photo)
+        self.list = _response.raw_async(resource.list)
+        self.create = _response.raw_async(resource.create)
+        self.retrieve = _response.raw_async(resource.retrieve)
+        self.delete = _response.raw_async(resource.delete)
+        self.retrieve_photo = _response.raw_async(resource.retrieve_photo)
