@@ -172,7 +172,7 @@ def _strip_resource(op_words: list[str], resource: list[str]) -> list[str]:
     `submitInvoiceCardPayment` on invoices -> submit card payment; `listCustomerInvoices` keeps
     customer invoices (the resource words are not the object there)."""
     sing = _sing(op_words)
-    for start in (1, 0):
+    for start in (0, 1):  # GitHub's `codes-of-conduct/get-all-codes-of-conduct` starts with them
         for size in range(len(resource), 0, -1):
             tail = resource[len(resource) - size :]
             if sing[start : start + size] == tail and len(op_words) > size:

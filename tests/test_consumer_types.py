@@ -19,6 +19,7 @@ from notify_client import CountryCode, Customer, Error, NotFoundError, NotifyCli
 
 def onboard(client: NotifyClient) -> Customer | None:
     customer = client.customers.create(customer_code="10001", name="Creditpartners B.V.", country="NL")
+    assert customer.id is not None  # response fields are optional where the document does not require them
     client.customers.update(customer.id, country=CountryCode("BE"), language="dutch")
     for invoice in client.invoices.list():
         print(invoice.id)

@@ -367,5 +367,5 @@ def test_a_schema_named_page_does_not_clash_with_the_runtime_page(tmp_path: Path
     init = _module(result, "_client/__init__.py")
     assert "from ._pagination import AsyncPager, Page, SyncPager" in init
     assert "    Page_2,\n" in init
-    assert "    PageInline,\n" in init
+    assert "    HolderPage,\n" in init  # an inline model is named after its owner and field
     assert "\n    Page,\n" not in init.split("from .models import", 1)[1]

@@ -147,10 +147,10 @@ def test_injection_payloads_stay_inert_text(tmp_path: Path) -> None:
     _assert_safe(gen)
     report = gen.run(_INJECTION_CALL)
     payload_marker = '__import__("pathlib").Path('
-    # Text survived as text: docstrings and __version__ hold it verbatim, Jinja syntax untouched.
+    # Text survived as text: docstrings hold it verbatim, Jinja syntax untouched.
     assert payload_marker in str(report["client_doc"]) and "{{ 7*7 }}" in str(report["client_doc"])
     assert "{% raw %}" in str(report["client_doc"])
-    assert str(report["version"]).startswith('1.0"); __import__(')
+    assert report["version"] == "0.0.0"  # info.version is no PEP 440 version: the package's is 0.0.0
     # Identifiers are clean and the wire names went out as written in the spec.
     for name in report["params"]:  # type: ignore[union-attr]
         assert str(name).isidentifier() and not keyword.iskeyword(str(name)), name
