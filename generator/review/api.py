@@ -59,7 +59,14 @@ class ApiChange:
         return f"{self.subject}: {self.message}"
 
 
-_ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "enum.Enum", "enum.IntEnum", "enum.StrEnum"}
+_ENUM_BASES = {
+    "Enum",
+    "IntEnum",
+    "StrEnum",
+    "enum.Enum",
+    "enum.IntEnum",
+    "enum.StrEnum",
+}
 
 
 def is_api_file(path: PurePosixPath) -> bool:
@@ -114,11 +121,17 @@ def _signature(fn: ast.FunctionDef) -> Method:
         kind = "positional-only" if i < len(args.posonlyargs) else "positional"
         params.append(Param(arg.arg, kind, _src(arg.annotation), i >= first_default))
     if args.vararg:
-        params.append(Param(args.vararg.arg, "*args", _src(args.vararg.annotation), True))
+        params.append(
+            Param(args.vararg.arg, "*args", _src(args.vararg.annotation), True)
+        )
     for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        params.append(Param(arg.arg, "keyword-only", _src(arg.annotation), default is not None))
+        params.append(
+            Param(arg.arg, "keyword-only", _src(arg.annotation), default is not None)
+        )
     if args.kwarg:
-        params.append(Param(args.kwarg.arg, "**kwargs", _src(args.kwarg.annotation), True))
+        params.append(
+            Param(args.kwarg.arg, "**kwargs", _src(args.kwarg.annotation), True)
+        )
     if params and params[0].name in ("self", "cls"):
         params = params[1:]
     return Method(tuple(params), _src(fn.returns))
@@ -167,9 +180,15 @@ def _required(value: ast.expr | None) -> bool:
     """A pydantic field is required when it has no default: no value, or Field(...) without one."""
     if value is None:
         return True
-    if isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] == "Field":
+    if (
+        isinstance(value, ast.Call)
+        and ast.unparse(value.func).split(".")[-1] == "Field"
+    ):
         if value.args:
-            return isinstance(value.args[0], ast.Constant) and value.args[0].value is Ellipsis
+            return (
+                isinstance(value.args[0], ast.Constant)
+                and value.args[0].value is Ellipsis
+            )
         keywords = {k.arg for k in value.keywords}
         return not keywords & {"default", "default_factory"}
     return False
@@ -181,12 +200,16 @@ def diff_surfaces(old: Surface, new: Surface) -> list[ApiChange]:
         changes.append(ApiChange(Level.BREAKING, name, "method removed"))
     for name in sorted(new.methods.keys() - old.methods.keys()):
         changes.append(
-            ApiChange(Level.INFO, name, f"method added: ({_params_text(new.methods[name])})")
+            ApiChange(
+                Level.INFO, name, f"method added: ({_params_text(new.methods[name])})"
+            )
         )
     for name in sorted(old.methods.keys() & new.methods.keys()):
         changes.extend(_method_changes(name, old.methods[name], new.methods[name]))
     for name in sorted(old.models.keys() - new.models.keys()):
-        changes.append(ApiChange(Level.BREAKING, name, f"{old.models[name].kind} removed"))
+        changes.append(
+            ApiChange(Level.BREAKING, name, f"{old.models[name].kind} removed")
+        )
     for name in sorted(new.models.keys() - old.models.keys()):
         changes.append(ApiChange(Level.INFO, name, f"{new.models[name].kind} added"))
     for name in sorted(old.models.keys() & new.models.keys()):
@@ -207,7 +230,9 @@ def _method_changes(name: str, old: Method, new: Method) -> list[ApiChange]:
     for p in new.params:
         if p.name not in a:
             level = (
-                Level.INFO if p.has_default or p.kind in ("*args", "**kwargs") else Level.BREAKING
+                Level.INFO
+                if p.has_default or p.kind in ("*args", "**kwargs")
+                else Level.BREAKING
             )
             out.append(
                 ApiChange(
@@ -219,12 +244,18 @@ def _method_changes(name: str, old: Method, new: Method) -> list[ApiChange]:
     for pname in [p.name for p in old.params if p.name in b]:
         pa, pb = a[pname], b[pname]
         if pa.has_default and not pb.has_default:
-            out.append(ApiChange(Level.BREAKING, name, f"parameter {pname} became required"))
+            out.append(
+                ApiChange(Level.BREAKING, name, f"parameter {pname} became required")
+            )
         elif pb.has_default and not pa.has_default:
-            out.append(ApiChange(Level.INFO, name, f"parameter {pname} became optional"))
+            out.append(
+                ApiChange(Level.INFO, name, f"parameter {pname} became optional")
+            )
         if pa.kind != pb.kind:
             out.append(
-                ApiChange(Level.BREAKING, name, f"parameter {pname}: {pa.kind} -> {pb.kind}")
+                ApiChange(
+                    Level.BREAKING, name, f"parameter {pname}: {pa.kind} -> {pb.kind}"
+                )
             )
         if pa.annotation != pb.annotation:
             out.append(
@@ -235,7 +266,11 @@ def _method_changes(name: str, old: Method, new: Method) -> list[ApiChange]:
                 )
             )
     positional = ("positional-only", "positional")
-    both = {n for n in a.keys() & b.keys() if a[n].kind in positional and b[n].kind in positional}
+    both = {
+        n
+        for n in a.keys() & b.keys()
+        if a[n].kind in positional and b[n].kind in positional
+    }
     order_a = [p.name for p in old.params if p.name in both]
     order_b = [p.name for p in new.params if p.name in both]
     if order_a != order_b:
@@ -247,7 +282,11 @@ def _method_changes(name: str, old: Method, new: Method) -> list[ApiChange]:
             )
         )
     if old.returns != new.returns:
-        out.append(ApiChange(Level.BREAKING, name, f"return type {old.returns} -> {new.returns}"))
+        out.append(
+            ApiChange(
+                Level.BREAKING, name, f"return type {old.returns} -> {new.returns}"
+            )
+        )
     return out
 
 
@@ -278,14 +317,18 @@ def _model_changes(name: str, old: Model, new: Model) -> list[ApiChange]:
         if fa.annotation != fb.annotation:
             out.append(
                 ApiChange(
-                    Level.BREAKING, f"{name}.{field}", f"type {fa.annotation} -> {fb.annotation}"
+                    Level.BREAKING,
+                    f"{name}.{field}",
+                    f"type {fa.annotation} -> {fb.annotation}",
                 )
             )
         if fa.required != fb.required:
             level = Level.BREAKING if fb.required else Level.INFO
             out.append(
                 ApiChange(
-                    level, f"{name}.{field}", f"became {'required' if fb.required else 'optional'}"
+                    level,
+                    f"{name}.{field}",
+                    f"became {'required' if fb.required else 'optional'}",
                 )
             )
     return out

@@ -42,7 +42,9 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Chang
     return sorted(set(differ.changes), key=Change.sort_key)
 
 
-def operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+def operations(
+    doc: Mapping[str, Any],
+) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(method, path, operation, path item) for every operation, in document order."""
     paths = doc.get("paths")
     if not isinstance(paths, dict):
@@ -65,11 +67,15 @@ def _deref(doc: Mapping[str, Any], node: Any) -> Any:
         if not ref.startswith("#") or ref in seen:
             return node
         seen.add(ref)
-        found, target = resolve_pointer(doc, ref)  # percent-decoded, as the lint resolves it
+        found, target = resolve_pointer(
+            doc, ref
+        )  # percent-decoded, as the lint resolves it
         if not found:
             return node
         siblings = {k: v for k, v in node.items() if k != "$ref"}
-        node = {**target, **siblings} if isinstance(target, dict) and siblings else target
+        node = (
+            {**target, **siblings} if isinstance(target, dict) and siblings else target
+        )
     return node
 
 
@@ -90,9 +96,7 @@ def _fmt(value: Any) -> str:
     return (
         repr(value)
         if isinstance(value, str)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else str(value)
+        else str(value).lower() if isinstance(value, bool) else str(value)
     )
 
 
@@ -126,7 +130,9 @@ class _Differ:
         self._renames: dict[str, str] = {}
 
     def emit(self, rule_id: str, location: str, detail: str, message: str) -> None:
-        self.changes.append(Change(rule_id, rule(rule_id).level, location, detail, message))
+        self.changes.append(
+            Change(rule_id, rule(rule_id).level, location, detail, message)
+        )
 
     def run(self) -> None:
         self._operations()
@@ -137,8 +143,12 @@ class _Differ:
     # operations -------------------------------------------------------------------------------
 
     def _operations(self) -> None:
-        old_ops = {(m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.old)}
-        new_ops = {(m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.new)}
+        old_ops = {
+            (m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.old)
+        }
+        new_ops = {
+            (m, _path_key(p)): (p, op, item) for m, p, op, item in operations(self.new)
+        }
         new_path_keys = {k for _, k in new_ops}
         for key in sorted(old_ops.keys() - new_ops.keys()):
             method, path_key = key
@@ -158,11 +168,16 @@ class _Differ:
                     else "api-path-removed-without-deprecation"
                 )
             self.emit(
-                rid, loc, "", "operation removed" + (" (it was deprecated)" if deprecated else "")
+                rid,
+                loc,
+                "",
+                "operation removed" + (" (it was deprecated)" if deprecated else ""),
             )
         for key in sorted(new_ops.keys() - old_ops.keys()):
             path, op, _ = new_ops[key]
-            self.emit("endpoint-added", f"{key[0].upper()} {path}", "", "operation added")
+            self.emit(
+                "endpoint-added", f"{key[0].upper()} {path}", "", "operation added"
+            )
         for key in sorted(old_ops.keys() & new_ops.keys()):
             old_path, old_op, old_item = old_ops[key]
             new_path, new_op, new_item = new_ops[key]
@@ -170,7 +185,9 @@ class _Differ:
             self._renames = dict(
                 zip(_placeholders(old_path), _placeholders(new_path), strict=False)
             )
-            self._operation(f"{key[0].upper()} {new_path}", old_op, old_item, new_op, new_item)
+            self._operation(
+                f"{key[0].upper()} {new_path}", old_op, old_item, new_op, new_item
+            )
 
     def _operation(
         self,
@@ -196,7 +213,11 @@ class _Differ:
                 f"first tag changed from {_fmt(old_tag)} to {_fmt(new_tag)}",
             )
         if bool(old.get("deprecated")) != bool(new.get("deprecated")):
-            rid = "endpoint-deprecated" if new.get("deprecated") else "endpoint-reactivated"
+            rid = (
+                "endpoint-deprecated"
+                if new.get("deprecated")
+                else "endpoint-reactivated"
+            )
             self.emit(rid, loc, "", rid.replace("-", " "))
         self._parameters(loc, old, old_item, new, new_item)
         self._request_body(loc, old.get("requestBody"), new.get("requestBody"))
@@ -209,7 +230,10 @@ class _Differ:
         self, doc: Mapping[str, Any], op: dict[str, Any], item: dict[str, Any]
     ) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for source in (item.get("parameters"), op.get("parameters")):  # operation level overrides
+        for source in (
+            item.get("parameters"),
+            op.get("parameters"),
+        ):  # operation level overrides
             for raw in source if isinstance(source, list) else []:
                 param = _deref(doc, raw)
                 if isinstance(param, dict) and isinstance(param.get("name"), str):
@@ -260,7 +284,9 @@ class _Differ:
                 rid = "new-required-request-parameter"
             else:
                 rid = "new-optional-request-parameter"
-            kind = "required " if rid != "new-optional-request-parameter" else "optional "
+            kind = (
+                "required " if rid != "new-optional-request-parameter" else "optional "
+            )
             self.emit(
                 rid,
                 loc,
@@ -312,7 +338,10 @@ class _Differ:
                 else "request-parameter-became-not-nullable"
             )
             self.emit(
-                rid, loc, detail, f"{what} became {'nullable' if b.nullable else 'not nullable'}"
+                rid,
+                loc,
+                detail,
+                f"{what} became {'nullable' if b.nullable else 'not nullable'}",
             )
         self._enum(
             loc,
@@ -356,17 +385,28 @@ class _Differ:
         if old is None:
             assert new is not None
             req = new.get("required") is True
-            rid = "request-body-added-required" if req else "request-body-added-optional"
+            rid = (
+                "request-body-added-required" if req else "request-body-added-optional"
+            )
             self.emit(
-                rid, loc, "request body", f"added {'required' if req else 'optional'} request body"
+                rid,
+                loc,
+                "request body",
+                f"added {'required' if req else 'optional'} request body",
             )
             return
         if new is None:
-            self.emit("request-body-removed", loc, "request body", "request body removed")
+            self.emit(
+                "request-body-removed", loc, "request body", "request body removed"
+            )
             return
         old_req, new_req = old.get("required") is True, new.get("required") is True
         if old_req != new_req:
-            rid = "request-body-became-required" if new_req else "request-body-became-optional"
+            rid = (
+                "request-body-became-required"
+                if new_req
+                else "request-body-became-optional"
+            )
             self.emit(
                 rid,
                 loc,
@@ -403,8 +443,12 @@ class _Differ:
     # responses --------------------------------------------------------------------------------
 
     def _responses(self, loc: str, old_raw: Any, new_raw: Any) -> None:
-        old = {str(k): v for k, v in old_raw.items()} if isinstance(old_raw, dict) else {}
-        new = {str(k): v for k, v in new_raw.items()} if isinstance(new_raw, dict) else {}
+        old = (
+            {str(k): v for k, v in old_raw.items()} if isinstance(old_raw, dict) else {}
+        )
+        new = (
+            {str(k): v for k, v in new_raw.items()} if isinstance(new_raw, dict) else {}
+        )
         for code in sorted(old.keys() - new.keys()):
             kind = "success" if _status_success(code) else "non-success"
             self.emit(
@@ -476,28 +520,35 @@ class _Differ:
                     a
                     for a in alts
                     if not (
-                        isinstance(_deref(doc, a), dict) and _deref(doc, a).get("type") == "null"
+                        isinstance(_deref(doc, a), dict)
+                        and _deref(doc, a).get("type") == "null"
                     )
                 ]
                 if len(real) < len(alts):
                     nullable = True
                 alt_ref = (
-                    real[0].get("$ref") if len(real) == 1 and isinstance(real[0], dict) else None
+                    real[0].get("$ref")
+                    if len(real) == 1 and isinstance(real[0], dict)
+                    else None
                 )
                 if len(real) == 1 and len(alts) == 2 and alt_ref not in _in_progress:
-                    seen = _in_progress | ({alt_ref} if isinstance(alt_ref, str) else set())
+                    seen = _in_progress | (
+                        {alt_ref} if isinstance(alt_ref, str) else set()
+                    )
                     inner = self._shape(doc, real[0], seen)
                     if inner is not None:
                         return _Shape(
-                            **{**inner.__dict__, "nullable": True, "refs": tuple(refs) + inner.refs}
+                            **{
+                                **inner.__dict__,
+                                "nullable": True,
+                                "refs": tuple(refs) + inner.refs,
+                            }
                         )
         raw_type = node.get("type")
         types = (
             {raw_type}
             if isinstance(raw_type, str)
-            else set(raw_type)
-            if isinstance(raw_type, list)
-            else set()
+            else set(raw_type) if isinstance(raw_type, list) else set()
         )
         if "null" in types:
             nullable = True
@@ -509,7 +560,9 @@ class _Differ:
             ref = part.get("$ref") if isinstance(part, dict) else None
             if isinstance(ref, str) and ref in _in_progress:
                 continue  # allOf cycle: the part is already being merged further up
-            sub = self._shape(doc, part, _in_progress | ({ref} if isinstance(ref, str) else set()))
+            sub = self._shape(
+                doc, part, _in_progress | ({ref} if isinstance(ref, str) else set())
+            )
             if sub is not None:
                 properties.update(sub.properties)
                 required |= sub.required
@@ -527,7 +580,11 @@ class _Differ:
             types=frozenset(str(t) for t in types),
             fmt=node.get("format") if isinstance(node.get("format"), str) else None,
             nullable=nullable,
-            enum=tuple(v for v in enum if v is not None) if isinstance(enum, list) else None,
+            enum=(
+                tuple(v for v in enum if v is not None)
+                if isinstance(enum, list)
+                else None
+            ),
             properties=properties,
             required=frozenset(required),
             items=node.get("items"),
@@ -547,7 +604,9 @@ class _Differ:
     def _sig_text(self, doc: Mapping[str, Any], shape: _Shape) -> str:
         items = self._shape(doc, shape.items) if "array" in shape.types else None
         return (
-            f"{shape.type_text()}[{items.type_text()}]" if items is not None else shape.type_text()
+            f"{shape.type_text()}[{items.type_text()}]"
+            if items is not None
+            else shape.type_text()
         )
 
     def _schema(
@@ -572,7 +631,9 @@ class _Differ:
         detail = where + (pointer(*prop_path) if prop_path else "")
         root = not prop_path
         subject = "body" if root else "property"
-        what = f"the {direction} {'body' if root else 'property ' + '/'.join(prop_path)}"
+        what = (
+            f"the {direction} {'body' if root else 'property ' + '/'.join(prop_path)}"
+        )
         prefix = f"{direction}-{subject}"
         if (
             a.types
@@ -610,7 +671,14 @@ class _Differ:
         self._properties(loc, direction, where, prop_path, a, b, stack, depth)
         if "array" in a.types and "array" in b.types:
             self._schema(
-                loc, direction, where, prop_path + ("items",), a.items, b.items, stack, depth + 1
+                loc,
+                direction,
+                where,
+                prop_path + ("items",),
+                a.items,
+                b.items,
+                stack,
+                depth + 1,
             )
 
     def _properties(
@@ -624,7 +692,9 @@ class _Differ:
         stack: frozenset[tuple[str, str]],
         depth: int,
     ) -> None:
-        skip = "readOnly" if direction == "request" else "writeOnly"  # never sent / never received
+        skip = (
+            "readOnly" if direction == "request" else "writeOnly"
+        )  # never sent / never received
 
         def hidden(doc: Mapping[str, Any], raw: Any) -> bool:
             node = _deref(doc, raw)
@@ -637,7 +707,10 @@ class _Differ:
             shown = "/".join(prop_path + (name,))
             if direction == "request":
                 self.emit(
-                    "request-property-removed", loc, detail, f"removed the request property {shown}"
+                    "request-property-removed",
+                    loc,
+                    detail,
+                    f"removed the request property {shown}",
                 )
             else:
                 rid = (
@@ -647,7 +720,10 @@ class _Differ:
                 )
                 kind = "required" if name in a.required else "optional"
                 self.emit(
-                    rid, loc, detail, f"removed the {kind} property {shown} from the response"
+                    rid,
+                    loc,
+                    detail,
+                    f"removed the {kind} property {shown} from the response",
                 )
         for name in sorted(b.properties.keys() - a.properties.keys()):
             if hidden(self.new, b.properties[name]):
@@ -661,9 +737,13 @@ class _Differ:
                 if direction == "request"
                 else f"response-{kind}-property-added"
             )
-            self.emit(rid, loc, detail, f"added the {kind} {direction} property {shown}")
+            self.emit(
+                rid, loc, detail, f"added the {kind} {direction} property {shown}"
+            )
         for name in sorted(a.properties.keys() & b.properties.keys()):
-            if hidden(self.old, a.properties[name]) and hidden(self.new, b.properties[name]):
+            if hidden(self.old, a.properties[name]) and hidden(
+                self.new, b.properties[name]
+            ):
                 continue
             detail = where + pointer(*prop_path, name)
             shown = "/".join(prop_path + (name,))
@@ -687,7 +767,13 @@ class _Differ:
             )
 
     def _enum(
-        self, loc: str, detail: str, a: _Shape, b: _Shape, what: str, rules: dict[str, str]
+        self,
+        loc: str,
+        detail: str,
+        a: _Shape,
+        b: _Shape,
+        what: str,
+        rules: dict[str, str],
     ) -> None:
         if a.enum is None and b.enum is not None:
             if "became" in rules:
@@ -703,18 +789,26 @@ class _Differ:
         for value in a.enum:
             if value not in b.enum:
                 self.emit(
-                    rules["removed"], loc, detail, f"removed the enum value {_fmt(value)} of {what}"
+                    rules["removed"],
+                    loc,
+                    detail,
+                    f"removed the enum value {_fmt(value)} of {what}",
                 )
         for value in b.enum:
             if value not in a.enum:
                 self.emit(
-                    rules["added"], loc, detail, f"added the enum value {_fmt(value)} to {what}"
+                    rules["added"],
+                    loc,
+                    detail,
+                    f"added the enum value {_fmt(value)} to {what}",
                 )
 
     def _constraints(
         self, loc: str, detail: str, a: _Shape, b: _Shape, what: str, prefix: str
     ) -> None:
-        if b.max_length is not None and (a.max_length is None or b.max_length < a.max_length):
+        if b.max_length is not None and (
+            a.max_length is None or b.max_length < a.max_length
+        ):
             self.emit(
                 f"{prefix}-max-length-decreased",
                 loc,
@@ -722,7 +816,11 @@ class _Differ:
                 f"the maxLength of {what} was {'decreased from ' + str(a.max_length) if a.max_length is not None else 'set'} to {b.max_length}",
             )
         if b.pattern is not None and a.pattern != b.pattern:
-            rid = f"{prefix}-pattern-added" if a.pattern is None else f"{prefix}-pattern-changed"
+            rid = (
+                f"{prefix}-pattern-added"
+                if a.pattern is None
+                else f"{prefix}-pattern-changed"
+            )
             self.emit(
                 rid,
                 loc,
@@ -792,7 +890,9 @@ class _Differ:
                 f"the security scheme {name!r} was added",
             )
         for name in sorted(old_schemes.keys() & new_schemes.keys()):
-            a, b = _deref(self.old, old_schemes[name]), _deref(self.new, new_schemes[name])
+            a, b = _deref(self.old, old_schemes[name]), _deref(
+                self.new, new_schemes[name]
+            )
             sig_a, sig_b = _scheme_sig(a), _scheme_sig(b)
             if sig_a != sig_b:
                 self.emit(
@@ -805,7 +905,9 @@ class _Differ:
     def _servers(self) -> None:
         old, new = _server_urls(self.old), _server_urls(self.new)
         for url in sorted(set(old) - set(new)):
-            self.emit("server-removed", "#/servers", "", f"the server {url} was removed")
+            self.emit(
+                "server-removed", "#/servers", "", f"the server {url} was removed"
+            )
         for url in sorted(set(new) - set(old)):
             self.emit("server-added", "#/servers", "", f"the server {url} was added")
         if old and new and old[0] != new[0]:
@@ -847,7 +949,12 @@ def _requirements(raw: Any) -> set[tuple[tuple[str, tuple[str, ...]], ...]]:
     for alt in raw:
         if isinstance(alt, dict):
             found.add(
-                tuple(sorted((str(k), tuple(sorted(map(str, v or [])))) for k, v in alt.items()))
+                tuple(
+                    sorted(
+                        (str(k), tuple(sorted(map(str, v or []))))
+                        for k, v in alt.items()
+                    )
+                )
             )
     return found
 

@@ -40,7 +40,10 @@ class Ack:
     reason: str
 
     def matches(self, change: Change) -> bool:
-        return self.rule == change.rule and self.location in (change.location, change.where)
+        return self.rule == change.rule and self.location in (
+            change.location,
+            change.where,
+        )
 
 
 @dataclass
@@ -77,7 +80,8 @@ class SpecReview:
     def failed(self) -> bool:
         # an unreadable working-tree spec cannot be shown free of breaking changes
         return bool(self.unacknowledged) or (
-            self.status == "unparseable" and any(e.startswith("working tree") for e in self.errors)
+            self.status == "unparseable"
+            and any(e.startswith("working tree") for e in self.errors)
         )
 
 
@@ -116,22 +120,37 @@ def review_git(
     top = git.toplevel(specs_dir if specs_dir.is_dir() else Path.cwd())
     label, commit = git.resolve_base(base, top)
     try:
-        specs_rel = PurePosixPath(specs_dir.resolve().relative_to(top.resolve()).as_posix())
+        specs_rel = PurePosixPath(
+            specs_dir.resolve().relative_to(top.resolve()).as_posix()
+        )
     except ValueError:
-        raise git.GitError(f"{specs_dir} is not inside the git repository {top}") from None
-    old = {p.name: git.read_at(commit, p, top) for p in git.spec_paths_at(commit, specs_rel, top)}
+        raise git.GitError(
+            f"{specs_dir} is not inside the git repository {top}"
+        ) from None
+    old = {
+        p.name: git.read_at(commit, p, top)
+        for p in git.spec_paths_at(commit, specs_rel, top)
+    }
     new = {
-        p.name: p.read_text(encoding="utf-8") for p in spec_files([specs_dir]) if specs_dir.is_dir()
+        p.name: p.read_text(encoding="utf-8")
+        for p in spec_files([specs_dir])
+        if specs_dir.is_dir()
     }
     cache_dir = cache_dir if cache_dir is not None else top / ".cache" / "review"
     base_files = (
-        {name: _committed_package(commit, name, top) for name in old} if renderer is None else {}
+        {name: _committed_package(commit, name, top) for name in old}
+        if renderer is None
+        else {}
     )
     return ReviewResult(
         label,
         commit,
         review_texts(
-            old, new, renderer, cache_dir, base_files={k: v for k, v in base_files.items() if v}
+            old,
+            new,
+            renderer,
+            cache_dir,
+            base_files={k: v for k, v in base_files.items() if v},
         ),
     )
 
@@ -157,7 +176,8 @@ def review_texts(
     base_files: Mapping[str, Files] | None = None,
 ) -> list[SpecReview]:
     """One review per spec file name present on either side, sorted by name. base_files: client
-    sources already known for a spec at the base (by spec file name), used instead of rendering."""
+    sources already known for a spec at the base (by spec file name), used instead of rendering.
+    """
     known = base_files or {}
     with tempfile.TemporaryDirectory(prefix="specgen-review-") as tmp:
         root = Path(tmp)
@@ -172,7 +192,12 @@ def review_texts(
             reviews.append(review)
             if review.status in ("added", "removed", "modified"):
                 pending.append((review, old_path, new_path))
-        paths = [p for _, a, b in pending for p in (a, b) if p is not None and not _known(p, known)]
+        paths = [
+            p
+            for _, a, b in pending
+            for p in (a, b)
+            if p is not None and not _known(p, known)
+        ]
         rendered: dict[Path, Files | str] = render_all(paths, renderer, cache_dir)
         for _, old_path, _ in pending:
             if old_path is not None and _known(old_path, known):
@@ -199,7 +224,10 @@ def _load_text(
         return (
             path,
             None,
-            [d.message + (f" (line {d.line})" if d.line else "") for d in exc.diagnostics],
+            [
+                d.message + (f" (line {d.line})" if d.line else "")
+                for d in exc.diagnostics
+            ],
         )
 
 
@@ -215,7 +243,9 @@ def _review_one(
     old_path, old_doc, old_err = _load_text(old_text, root / "base", name)
     new_path, new_doc, new_err = _load_text(new_text, root / "head", name)
     review = SpecReview(name, "modified")
-    review.errors = [f"base: {e}" for e in old_err] + [f"working tree: {e}" for e in new_err]
+    review.errors = [f"base: {e}" for e in old_err] + [
+        f"working tree: {e}" for e in new_err
+    ]
     review.operations = (_count_ops(old_doc), _count_ops(new_doc))
     review.schemas = (_count_schemas(old_doc), _count_schemas(new_doc))
     review.curation_entries = (
@@ -232,7 +262,11 @@ def _review_one(
         review.status = "added"
         review.changes = [
             Change(
-                "spec-added", rule("spec-added").level, name, "", "new spec: a new client package"
+                "spec-added",
+                rule("spec-added").level,
+                name,
+                "",
+                "new spec: a new client package",
             )
         ]
     elif new_text is None:
@@ -295,7 +329,9 @@ def _acks(data: Any) -> list[Ack]:
     if not isinstance(raw, list):
         return []
     return [
-        Ack(str(a.get("rule", "")), str(a.get("location", "")), str(a.get("reason", "")))
+        Ack(
+            str(a.get("rule", "")), str(a.get("location", "")), str(a.get("reason", ""))
+        )
         for a in raw
         if isinstance(a, dict)
     ]
@@ -322,7 +358,9 @@ def _client_impact(
         if isinstance(side, str):
             return ClientImpact(False, side)
     old_files, new_files = (s for s in sides if not isinstance(s, str))
-    return ClientImpact(True, changes=diff_surfaces(surface(old_files), surface(new_files)))
+    return ClientImpact(
+        True, changes=diff_surfaces(surface(old_files), surface(new_files))
+    )
 
 
 def render_all(
@@ -335,10 +373,16 @@ def render_all(
         for path in paths:
             results[path] = _render_safely(path, renderer)
         return results
-    keys = {p: cache.key("render", p.name, p.read_text(encoding="utf-8")) for p in paths}
+    keys = {
+        p: cache.key("render", p.name, p.read_text(encoding="utf-8")) for p in paths
+    }
     todo: list[Path] = []
     for path in paths:
-        hit = cache.files_from(cache.get(cache_dir, keys[path])) if cache_dir is not None else None
+        hit = (
+            cache.files_from(cache.get(cache_dir, keys[path]))
+            if cache_dir is not None
+            else None
+        )
         if hit is None:
             todo.append(path)
         else:

@@ -47,14 +47,18 @@ _BASE: dict[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/NewInvoice"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/NewInvoice"}
+                        }
                     },
                 },
                 "responses": {
                     "201": {
                         "description": "Created",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Invoice"}
+                            }
                         },
                     },
                     "400": {"description": "Invalid"},
@@ -63,18 +67,27 @@ _BASE: dict[str, Any] = {
         },
         "/invoices/{id}": {
             "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
             ],
             "get": {
                 "operationId": "getInvoice",
                 "tags": ["Invoices"],
                 "summary": "Get an invoice",
-                "parameters": [{"name": "X-Trace", "in": "header", "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+                ],
                 "responses": {
                     "200": {
                         "description": "The invoice",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Invoice"}
+                            }
                         },
                     },
                     "404": {"description": "Not found"},
@@ -100,13 +113,19 @@ _BASE: dict[str, Any] = {
                     "amount": {"type": "number"},
                     "status": {"type": "string", "enum": ["draft", "sent"]},
                     "note": {"type": "string"},
-                    "lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
+                    "lines": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Line"},
+                    },
                 },
             },
             "Line": {
                 "type": "object",
                 "required": ["amount"],
-                "properties": {"amount": {"type": "number"}, "description": {"type": "string"}},
+                "properties": {
+                    "amount": {"type": "number"},
+                    "description": {"type": "string"},
+                },
             },
             "NewInvoice": {
                 "type": "object",
@@ -146,7 +165,9 @@ def op(doc: dict[str, Any], method: str, path: str) -> dict[str, Any]:
 
 
 def param(doc: dict[str, Any], method: str, path: str, name: str) -> dict[str, Any]:
-    for p in op(doc, method, path).get("parameters", []) + doc["paths"][path].get("parameters", []):
+    for p in op(doc, method, path).get("parameters", []) + doc["paths"][path].get(
+        "parameters", []
+    ):
         if p["name"] == name:
             result: dict[str, Any] = p
             return result

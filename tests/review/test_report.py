@@ -35,18 +35,26 @@ def _render(path: Path) -> dict[PurePosixPath, str]:
 
 
 def _no_lint(doc: Document) -> list[Diagnostic]:
-    return []  # the lint has its own tests; its findings would only make this file churn
+    return (
+        []
+    )  # the lint has its own tests; its findings would only make this file churn
 
 
 def _result() -> ReviewResult:
     before = base_spec()
     before["info"]["x-curation"] = [
-        {"issue": "The document gives no version.", "decision": "1.0 as a placeholder."},
+        {
+            "issue": "The document gives no version.",
+            "decision": "1.0 as a placeholder.",
+        },
         {"issue": "Title | with a pipe.", "decision": "Kept as is."},
     ]
     after = base_spec()
     after["info"]["x-curation"] = [
-        {"issue": "The document gives no version.", "decision": "1.0, as the URL says /v1."}
+        {
+            "issue": "The document gives no version.",
+            "decision": "1.0, as the URL says /v1.",
+        }
     ]
     props = schemas(after)["NewInvoice"]["properties"]
     props["due_date"] = {
@@ -60,7 +68,11 @@ def _result() -> ReviewResult:
         ],
     }
     schemas(after)["NewInvoice"]["required"] = ["amount", "due_date"]
-    schemas(after)["Invoice"]["properties"]["status"]["enum"] = ["draft", "sent", "paid"]
+    schemas(after)["Invoice"]["properties"]["status"]["enum"] = [
+        "draft",
+        "sent",
+        "paid",
+    ]
     op(after, "get", "/invoices")["parameters"].pop(0)
     after["paths"]["/invoices/{id}"].pop("delete")
     after["x-breaking-change-ack"] = [

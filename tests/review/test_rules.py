@@ -32,7 +32,9 @@ class Case:
     before: Callable[[Doc], None] = lambda d: None  # applied to the base side only
 
 
-def _set(target: Callable[[Doc], dict[str, Any]], **values: Any) -> Callable[[Doc], None]:
+def _set(
+    target: Callable[[Doc], dict[str, Any]], **values: Any
+) -> Callable[[Doc], None]:
     return lambda d: target(d).update(values)
 
 
@@ -100,7 +102,9 @@ def _root(**values: Any) -> Callable[[Doc], None]:
 
 
 JSON_FORM = {
-    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/NewInvoice"}}
+    "application/x-www-form-urlencoded": {
+        "schema": {"$ref": "#/components/schemas/NewInvoice"}
+    }
 }
 
 CASES = [
@@ -137,20 +141,36 @@ CASES = [
         before=_set(_op(GET), deprecated=True),
     ),
     Case("endpoint-deprecated", I, "GET /invoices", _set(_op(LIST), deprecated=True)),
-    Case("endpoint-reactivated", I, "DELETE /invoices/{id}", _drop(_op(DELETE), "deprecated")),
+    Case(
+        "endpoint-reactivated",
+        I,
+        "DELETE /invoices/{id}",
+        _drop(_op(DELETE), "deprecated"),
+    ),
     Case(
         "api-operation-id-changed",
         B,
         "GET /invoices operationId",
         _set(_op(LIST), operationId="findInvoices"),
     ),
-    Case("api-resource-changed", B, "GET /invoices tags", _set(_op(LIST), tags=["Billing"])),
+    Case(
+        "api-resource-changed",
+        B,
+        "GET /invoices tags",
+        _set(_op(LIST), tags=["Billing"]),
+    ),
     # parameters
     Case(
         "new-required-request-parameter",
         B,
         "GET /invoices query parameter since",
-        _add_param(LIST, name="since", **{"in": "query"}, required=True, schema={"type": "string"}),
+        _add_param(
+            LIST,
+            name="since",
+            **{"in": "query"},
+            required=True,
+            schema={"type": "string"},
+        ),
     ),
     Case(
         "new-optional-request-parameter",
@@ -162,13 +182,21 @@ CASES = [
         "new-request-path-parameter",
         B,
         "GET /invoices/{id} path parameter version",
-        _add_param(GET, name="version", **{"in": "path"}, required=True, schema={"type": "string"}),
+        _add_param(
+            GET,
+            name="version",
+            **{"in": "path"},
+            required=True,
+            schema={"type": "string"},
+        ),
     ),
     Case(
         "request-parameter-removed",
         W,
         "GET /invoices query parameter limit",
-        lambda d: op(d, *LIST).__setitem__("parameters", op(d, *LIST)["parameters"][1:]),
+        lambda d: op(d, *LIST).__setitem__(
+            "parameters", op(d, *LIST)["parameters"][1:]
+        ),
     ),
     Case(
         "request-parameter-became-required",
@@ -270,11 +298,17 @@ CASES = [
         I,
         "GET /invoices/{id} request body",
         _set(
-            _op(GET), requestBody={"content": {"application/json": {"schema": {"type": "object"}}}}
+            _op(GET),
+            requestBody={
+                "content": {"application/json": {"schema": {"type": "object"}}}
+            },
         ),
     ),
     Case(
-        "request-body-removed", B, "POST /invoices request body", _drop(_op(CREATE), "requestBody")
+        "request-body-removed",
+        B,
+        "POST /invoices request body",
+        _drop(_op(CREATE), "requestBody"),
     ),
     Case(
         "request-body-became-optional",
@@ -306,8 +340,11 @@ CASES = [
         "request-body-type-changed",
         B,
         f"POST /invoices {NEW_JSON}",
-        lambda d: op(d, *CREATE)["requestBody"]["content"]["application/json"].__setitem__(
-            "schema", {"type": "array", "items": {"$ref": "#/components/schemas/NewInvoice"}}
+        lambda d: op(d, *CREATE)["requestBody"]["content"][
+            "application/json"
+        ].__setitem__(
+            "schema",
+            {"type": "array", "items": {"$ref": "#/components/schemas/NewInvoice"}},
         ),
     ),
     Case(
@@ -423,7 +460,9 @@ CASES = [
         "response-success-status-removed",
         B,
         "POST /invoices response 201",
-        lambda d: _responses(CREATE)(d).__setitem__("200", _responses(CREATE)(d).pop("201")),
+        lambda d: _responses(CREATE)(d).__setitem__(
+            "200", _responses(CREATE)(d).pop("201")
+        ),
     ),
     Case(
         "response-success-status-added",
@@ -487,7 +526,8 @@ CASES = [
         B,
         "GET /invoices/{id} response 200 application/json#/amount",
         _seq(
-            lambda d: schemas(d)["Invoice"]["properties"].pop("amount"), _required("Invoice", "id")
+            lambda d: schemas(d)["Invoice"]["properties"].pop("amount"),
+            _required("Invoice", "id"),
         ),
     ),
     Case(
@@ -501,7 +541,9 @@ CASES = [
         I,
         "GET /invoices/{id} response 200 application/json#/total",
         _seq(
-            lambda d: schemas(d)["Invoice"]["properties"].__setitem__("total", {"type": "number"}),
+            lambda d: schemas(d)["Invoice"]["properties"].__setitem__(
+                "total", {"type": "number"}
+            ),
             _required("Invoice", "id", "amount", "total"),
         ),
     ),
@@ -509,7 +551,9 @@ CASES = [
         "response-optional-property-added",
         I,
         "GET /invoices/{id} response 200 application/json#/total",
-        lambda d: schemas(d)["Invoice"]["properties"].__setitem__("total", {"type": "number"}),
+        lambda d: schemas(d)["Invoice"]["properties"].__setitem__(
+            "total", {"type": "number"}
+        ),
     ),
     Case(
         "response-property-became-optional",
@@ -586,7 +630,9 @@ CASES = [
         "#/security",
         _root(security=[{"bearer": []}, {"apiKey": []}]),
     ),
-    Case("api-global-security-removed", B, "#/security", _root(security=[{"apiKey": []}])),
+    Case(
+        "api-global-security-removed", B, "#/security", _root(security=[{"apiKey": []}])
+    ),
     Case(
         "api-security-added",
         I,
@@ -603,7 +649,12 @@ CASES = [
         "server-added",
         I,
         "#/servers",
-        _root(servers=[{"url": "https://api.example.com"}, {"url": "https://sandbox.example.com"}]),
+        _root(
+            servers=[
+                {"url": "https://api.example.com"},
+                {"url": "https://sandbox.example.com"},
+            ]
+        ),
     ),
     Case(
         "server-removed",
@@ -611,7 +662,10 @@ CASES = [
         "#/servers",
         _root(servers=[{"url": "https://api.example.com"}]),
         before=_root(
-            servers=[{"url": "https://api.example.com"}, {"url": "https://sandbox.example.com"}]
+            servers=[
+                {"url": "https://api.example.com"},
+                {"url": "https://sandbox.example.com"},
+            ]
         ),
     ),
     Case(
@@ -621,7 +675,10 @@ CASES = [
         _root(servers=[{"url": "https://api.example.com/v2"}]),
     ),
     Case(
-        "api-schema-removed", I, "#/components/schemas/Unused", lambda d: schemas(d).pop("Unused")
+        "api-schema-removed",
+        I,
+        "#/components/schemas/Unused",
+        lambda d: schemas(d).pop("Unused"),
     ),
 ]
 
@@ -637,9 +694,13 @@ def _changes(case: Case) -> list[Any]:
 def test_rule(case: Case) -> None:
     changes = _changes(case)
     found = [c for c in changes if c.rule == case.rule]
-    assert found, f"{case.rule} not reported; got {[(c.rule, c.where) for c in changes]}"
+    assert (
+        found
+    ), f"{case.rule} not reported; got {[(c.rule, c.where) for c in changes]}"
     assert case.where in [c.where for c in found], [c.where for c in found]
-    assert RULES[case.rule].level is case.level  # a change's level is its rule's: one check of both
+    assert (
+        RULES[case.rule].level is case.level
+    )  # a change's level is its rule's: one check of both
 
 
 def test_catalogue_covers_every_diff_rule() -> None:

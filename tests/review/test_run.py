@@ -23,7 +23,10 @@ def dump(doc: dict[str, Any]) -> str:
 
 def breaking_head(**root: Any) -> dict[str, Any]:
     doc = base_spec()
-    schemas(doc)["NewInvoice"]["properties"]["due_date"] = {"type": "string", "format": "date"}
+    schemas(doc)["NewInvoice"]["properties"]["due_date"] = {
+        "type": "string",
+        "format": "date",
+    }
     schemas(doc)["NewInvoice"]["required"] = ["amount", "due_date"]
     doc.update(root)
     return doc
@@ -67,7 +70,13 @@ def test_acknowledged_breaking_change_passes() -> None:
 
 
 def test_ack_on_the_operation_covers_its_changes_of_that_rule() -> None:
-    ack = [{"rule": "new-required-request-property", "location": "POST /invoices", "reason": "r"}]
+    ack = [
+        {
+            "rule": "new-required-request-property",
+            "location": "POST /invoices",
+            "reason": "r",
+        }
+    ]
     result = review(
         {"a.yaml": dump(base_spec())},
         {"a.yaml": dump(breaking_head(**{"x-breaking-change-ack": ack}))},
@@ -77,8 +86,16 @@ def test_ack_on_the_operation_covers_its_changes_of_that_rule() -> None:
 
 def test_ack_with_wrong_rule_or_location_does_not_count_and_is_listed() -> None:
     acks = [
-        {"rule": "request-property-became-required", "location": NEW_DUE, "reason": "wrong rule"},
-        {"rule": "new-required-request-property", "location": "POST /invoice", "reason": "typo"},
+        {
+            "rule": "request-property-became-required",
+            "location": NEW_DUE,
+            "reason": "wrong rule",
+        },
+        {
+            "rule": "new-required-request-property",
+            "location": "POST /invoice",
+            "reason": "typo",
+        },
     ]
     result = review(
         {"a.yaml": dump(base_spec())},
@@ -91,7 +108,11 @@ def test_ack_with_wrong_rule_or_location_does_not_count_and_is_listed() -> None:
 
 def test_acks_kept_from_earlier_changes_are_not_listed_as_unused() -> None:
     old_ack = [
-        {"rule": "api-removed-without-deprecation", "location": "GET /old", "reason": "long ago"}
+        {
+            "rule": "api-removed-without-deprecation",
+            "location": "GET /old",
+            "reason": "long ago",
+        }
     ]
     before = base_spec() | {"x-breaking-change-ack": old_ack}
     after = base_spec() | {"x-breaking-change-ack": old_ack}
@@ -107,7 +128,12 @@ def test_statuses_and_summary_counts() -> None:
         {"same.yaml": same, "new.yaml": same, "changed.yaml": dump(breaking_head())},
     )
     by_name = {s.name: s for s in result.specs}
-    assert [s.name for s in result.specs] == ["changed.yaml", "gone.yaml", "new.yaml", "same.yaml"]
+    assert [s.name for s in result.specs] == [
+        "changed.yaml",
+        "gone.yaml",
+        "new.yaml",
+        "same.yaml",
+    ]
     assert {n: s.status for n, s in by_name.items()} == {
         "changed.yaml": "modified",
         "gone.yaml": "removed",
@@ -145,12 +171,16 @@ def test_curation_entries_added_changed_removed() -> None:
         {"issue": "No version.", "decision": "1.0"},
         {"issue": "Old.", "decision": "Gone."},
     ]
-    after["info"]["x-curation"] = [{"issue": "No version.", "decision": "1.0 as a placeholder"}]
+    after["info"]["x-curation"] = [
+        {"issue": "No version.", "decision": "1.0 as a placeholder"}
+    ]
     schemas(after)["Invoice"]["properties"]["amount"]["x-curation"] = [
         {"issue": "Typed as string.", "decision": "number"}
     ]
     [spec] = review({"a.yaml": dump(before)}, {"a.yaml": dump(after)}).specs
-    assert [(c.kind, c.pointer, c.issue, c.decision, c.old_decision) for c in spec.curation] == [
+    assert [
+        (c.kind, c.pointer, c.issue, c.decision, c.old_decision) for c in spec.curation
+    ] == [
         (
             "added",
             "#/components/schemas/Invoice/properties/amount",
@@ -174,7 +204,9 @@ def test_client_impact_comes_from_both_renders() -> None:
         src = f"class Invoices:\n    def get_invoice(self, invoice_id: str) -> {ret}: ...\n"
         return {PurePosixPath("a/a_client/resources/invoices.py"): src}
 
-    specs = review_texts({"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}, render)
+    specs = review_texts(
+        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}, render
+    )
     assert sorted(rendered) == ["base", "head"]
     assert [str(c) for c in specs[0].client.changes] == [
         "client.invoices.get_invoice: return type Invoice -> InvoiceDetail"
@@ -185,13 +217,23 @@ def test_unchanged_specs_are_not_rendered() -> None:
     def render(path: Path) -> dict[PurePosixPath, str]:
         raise AssertionError("rendered an unchanged spec")
 
-    [spec] = review_texts({"a.yaml": dump(base_spec())}, {"a.yaml": dump(base_spec())}, render)
-    assert spec.status == "unchanged" and spec.client.available and spec.client.changes == []
+    [spec] = review_texts(
+        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(base_spec())}, render
+    )
+    assert (
+        spec.status == "unchanged"
+        and spec.client.available
+        and spec.client.changes == []
+    )
 
 
 def test_unavailable_client_impact_keeps_the_reason() -> None:
-    [spec] = review({"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}).specs
-    assert not spec.client.available and spec.client.reason == "not rendered in this test"
+    [spec] = review(
+        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}
+    ).specs
+    assert (
+        not spec.client.available and spec.client.reason == "not rendered in this test"
+    )
 
 
 def test_lint_status_counts_errors_and_warnings() -> None:
@@ -204,7 +246,9 @@ def test_lint_status_counts_errors_and_warnings() -> None:
 
     [spec] = review_texts({}, {"a.yaml": dump(base_spec())}, no_render, linter=lint)
     assert spec.lint == "1 error, 2 warnings"
-    [clean] = review_texts({}, {"a.yaml": dump(base_spec())}, no_render, linter=lambda doc: [])
+    [clean] = review_texts(
+        {}, {"a.yaml": dump(base_spec())}, no_render, linter=lambda doc: []
+    )
     assert clean.lint == "ok"
 
 
@@ -217,9 +261,19 @@ def test_lint_and_renders_are_cached_by_content(tmp_path: Path) -> None:
 
     for _ in range(2):
         [spec] = review_texts(
-            {}, {"a.yaml": dump(base_spec())}, no_render, cache_dir=tmp_path, linter=lint
+            {},
+            {"a.yaml": dump(base_spec())},
+            no_render,
+            cache_dir=tmp_path,
+            linter=lint,
         )
         assert spec.lint == "1 warning"
     assert calls == ["a.yaml"]
-    review_texts({}, {"a.yaml": dump(breaking_head())}, no_render, cache_dir=tmp_path, linter=lint)
+    review_texts(
+        {},
+        {"a.yaml": dump(breaking_head())},
+        no_render,
+        cache_dir=tmp_path,
+        linter=lint,
+    )
     assert calls == ["a.yaml", "a.yaml"]  # new text, new key
