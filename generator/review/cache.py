@@ -19,16 +19,12 @@ Files = dict[PurePosixPath, str]
 
 
 def key(kind: str, name: str, text: str) -> str:
-    return hashlib.sha256(
-        f"{generator_digest()}\0{kind}\0{name}\0{text}".encode()
-    ).hexdigest()
+    return hashlib.sha256(f"{generator_digest()}\0{kind}\0{name}\0{text}".encode()).hexdigest()
 
 
 def get(folder: Path, cache_key: str) -> object | None:
     try:
-        value: object = json.loads(
-            (folder / f"{cache_key}.json").read_text(encoding="utf-8")
-        )
+        value: object = json.loads((folder / f"{cache_key}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return value
@@ -47,9 +43,7 @@ def put(folder: Path, cache_key: str, value: object) -> None:
 
 
 def files_from(value: object) -> Files | None:
-    if not isinstance(value, dict) or not all(
-        isinstance(v, str) for v in value.values()
-    ):
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         return None
     return {PurePosixPath(str(k)): v for k, v in value.items()}
 

@@ -61,9 +61,7 @@ def diff_curation(old: Any, new: Any) -> list[CurationChange]:
             if issue not in new_map:
                 changes.append(CurationChange("removed", ptr, issue, decision))
             elif new_map[issue] != decision:
-                changes.append(
-                    CurationChange("changed", ptr, issue, new_map[issue], decision)
-                )
+                changes.append(CurationChange("changed", ptr, issue, new_map[issue], decision))
         for issue, decision in b.get(ptr, []):
             if issue not in old_map:
                 changes.append(CurationChange("added", ptr, issue, decision))

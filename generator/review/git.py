@@ -29,9 +29,7 @@ def _git(args: list[str], cwd: Path) -> str:
         raise GitError(f"cannot run git: {exc}") from None
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
-        raise GitError(
-            lines[0] if lines else f"git {args[0]} failed with status {done.returncode}"
-        )
+        raise GitError(lines[0] if lines else f"git {args[0]} failed with status {done.returncode}")
     return done.stdout
 
 
@@ -51,10 +49,7 @@ CI_TARGET_VARIABLES = (
 
 def _commit(rev: str, top: Path) -> str | None:
     try:
-        return (
-            _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).strip()
-            or None
-        )
+        return _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).strip() or None
     except GitError:
         return None
 
@@ -100,25 +95,17 @@ def resolve_base(
     shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == "true"
     if tried:
         why = f"HEAD has no common ancestor with {', '.join(tried)}"
-        hint = (
-            "fetch more history (git fetch --unshallow) or set BASE"
-            if shallow
-            else "set BASE"
-        )
+        hint = "fetch more history (git fetch --unshallow) or set BASE" if shallow else "set BASE"
     else:
         why = "no main, origin/main or CI target branch to compare with"
         hint = "fetch the target branch or set BASE (make review BASE=<revision>)"
     raise GitError(f"cannot choose a base revision: {why}; {hint}")
 
 
-def spec_paths_at(
-    commit: str, specs_rel: PurePosixPath, top: Path
-) -> list[PurePosixPath]:
+def spec_paths_at(commit: str, specs_rel: PurePosixPath, top: Path) -> list[PurePosixPath]:
     out = _git(["ls-tree", "--name-only", "-z", commit, "--", f"{specs_rel}/"], top)
     paths = [PurePosixPath(p) for p in out.split("\0") if p]
-    return sorted(
-        p for p in paths if p.suffix in SPEC_SUFFIXES and p.parent == specs_rel
-    )
+    return sorted(p for p in paths if p.suffix in SPEC_SUFFIXES and p.parent == specs_rel)
 
 
 def read_at(commit: str, path: PurePosixPath, top: Path) -> str:
@@ -130,9 +117,7 @@ def list_files_at(commit: str, folder: PurePosixPath, top: Path) -> list[PurePos
     return [PurePosixPath(p) for p in out.split("\0") if p]
 
 
-def read_many_at(
-    commit: str, paths: list[PurePosixPath], top: Path
-) -> dict[PurePosixPath, str]:
+def read_many_at(commit: str, paths: list[PurePosixPath], top: Path) -> dict[PurePosixPath, str]:
     """Several files of one revision through a single `git cat-file --batch`."""
     if not paths:
         return {}
@@ -148,9 +133,7 @@ def read_many_at(
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}") from None
     if done.returncode != 0:
-        raise GitError(
-            done.stderr.decode(errors="replace").strip() or "git cat-file failed"
-        )
+        raise GitError(done.stderr.decode(errors="replace").strip() or "git cat-file failed")
     found: dict[PurePosixPath, str] = {}
     data, pos = done.stdout, 0
     for path in paths:

@@ -42,9 +42,7 @@ def _breaking_cell(spec: SpecReview) -> str:
     open_ = len(spec.unacknowledged)
     if not total:
         return "0"
-    return (
-        f"{total} ({open_} unacknowledged)" if open_ else f"{total} (all acknowledged)"
-    )
+    return f"{total} ({open_} unacknowledged)" if open_ else f"{total} (all acknowledged)"
 
 
 def to_markdown(result: ReviewResult) -> str:
@@ -100,11 +98,7 @@ def _spec_section(spec: SpecReview) -> list[str]:
             message = c.message
             ack = spec.acks.get(c)
             if ack is not None and level is Level.BREAKING:
-                message += (
-                    f" — acknowledged: {ack.reason}"
-                    if ack.reason
-                    else " — acknowledged"
-                )
+                message += f" — acknowledged: {ack.reason}" if ack.reason else " — acknowledged"
             elif level is Level.BREAKING:
                 message += " — **not acknowledged**"
             out.append(f"| {_code(c.rule)} | {_code(c.where)} | {_cell(message)} |")
@@ -170,8 +164,7 @@ def _spec_data(spec: SpecReview) -> dict[str, Any]:
             for c in spec.changes
         ],
         "unused_acks": [
-            {"rule": a.rule, "location": a.location, "reason": a.reason}
-            for a in spec.unused_acks
+            {"rule": a.rule, "location": a.location, "reason": a.reason} for a in spec.unused_acks
         ],
         "client_impact": {
             "available": spec.client.available,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -39,11 +40,17 @@ class Ack:
     location: str
     reason: str
 
-    def matches(self, change: Change) -> bool:
-        return self.rule == change.rule and self.location in (
-            change.location,
-            change.where,
-        )
+    def matches(self, change: Change | ApiChange) -> bool:
+        where = change.where if isinstance(change, Change) else change.subject
+        return self.rule == change.rule and self.location in (change.location, where)
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    level: str  # "error" or "warning"
+    pointer: str
+    message: str
+    line: int | None = None
 
 
 @dataclass
@@ -62,26 +69,51 @@ class SpecReview:
     schemas: tuple[int | None, int | None] = (None, None)
     curation_entries: tuple[int | None, int | None] = (None, None)
     lint: str = "n/a"
+    lint_findings: list[LintFinding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    acks: dict[Change, Ack] = field(default_factory=dict)
+    acks: dict[Change | ApiChange, Ack] = field(default_factory=dict)
+    # a client change caused by a breaking spec change follows that change's acknowledgement
+    explained: dict[ApiChange, Change] = field(default_factory=dict)
     unused_acks: list[Ack] = field(default_factory=list)
     client: ClientImpact = field(default_factory=lambda: ClientImpact(True))
     curation: list[CurationChange] = field(default_factory=list)
+    ack_entries: list[Ack] = field(default_factory=list)  # x-breaking-change-ack, working tree
+    earlier_acks: list[Ack] = field(default_factory=list)  # the same at the base
 
     @property
     def breaking(self) -> list[Change]:
         return [c for c in self.changes if c.level is Level.BREAKING]
 
     @property
+    def client_breaking(self) -> list[ApiChange]:
+        return [c for c in self.client.changes if c.level is Level.BREAKING]
+
+    @property
     def unacknowledged(self) -> list[Change]:
         return [c for c in self.breaking if c not in self.acks]
 
     @property
-    def failed(self) -> bool:
+    def client_unacknowledged(self) -> list[ApiChange]:
+        """Breaking client changes neither acknowledged nor explained by a spec change (those
+        are counted once, through the spec change)."""
+        return [c for c in self.client_breaking if c not in self.acks and c not in self.explained]
+
+    @property
+    def lint_errors(self) -> list[LintFinding]:
+        return [f for f in self.lint_findings if f.level == "error"]
+
+    @property
+    def unparseable(self) -> bool:
         # an unreadable working-tree spec cannot be shown free of breaking changes
-        return bool(self.unacknowledged) or (
-            self.status == "unparseable"
-            and any(e.startswith("working tree") for e in self.errors)
+        return self.status == "unparseable" and any(
+            e.startswith("working tree") for e in self.errors
+        )
+
+    @property
+    def failed(self) -> bool:
+        return (
+            bool(self.unacknowledged or self.client_unacknowledged or self.lint_errors)
+            or self.unparseable
         )
 
 
@@ -120,27 +152,16 @@ def review_git(
     top = git.toplevel(specs_dir if specs_dir.is_dir() else Path.cwd())
     label, commit = git.resolve_base(base, top)
     try:
-        specs_rel = PurePosixPath(
-            specs_dir.resolve().relative_to(top.resolve()).as_posix()
-        )
+        specs_rel = PurePosixPath(specs_dir.resolve().relative_to(top.resolve()).as_posix())
     except ValueError:
-        raise git.GitError(
-            f"{specs_dir} is not inside the git repository {top}"
-        ) from None
-    old = {
-        p.name: git.read_at(commit, p, top)
-        for p in git.spec_paths_at(commit, specs_rel, top)
-    }
+        raise git.GitError(f"{specs_dir} is not inside the git repository {top}") from None
+    old = {p.name: git.read_at(commit, p, top) for p in git.spec_paths_at(commit, specs_rel, top)}
     new = {
-        p.name: p.read_text(encoding="utf-8")
-        for p in spec_files([specs_dir])
-        if specs_dir.is_dir()
+        p.name: p.read_text(encoding="utf-8") for p in spec_files([specs_dir]) if specs_dir.is_dir()
     }
     cache_dir = cache_dir if cache_dir is not None else top / ".cache" / "review"
     base_files = (
-        {name: _committed_package(commit, name, top) for name in old}
-        if renderer is None
-        else {}
+        {name: _committed_package(commit, name, top) for name in old} if renderer is None else {}
     )
     return ReviewResult(
         label,
@@ -192,18 +213,15 @@ def review_texts(
             reviews.append(review)
             if review.status in ("added", "removed", "modified"):
                 pending.append((review, old_path, new_path))
-        paths = [
-            p
-            for _, a, b in pending
-            for p in (a, b)
-            if p is not None and not _known(p, known)
-        ]
+        paths = [p for _, a, b in pending for p in (a, b) if p is not None and not _known(p, known)]
         rendered: dict[Path, Files | str] = render_all(paths, renderer, cache_dir)
         for _, old_path, _ in pending:
             if old_path is not None and _known(old_path, known):
                 rendered[old_path] = dict(known[old_path.name])
         for review, old_path, new_path in pending:
             review.client = _client_impact(old_path, new_path, rendered)
+        for review in reviews:
+            _settle(review)
         return reviews
 
 
@@ -224,10 +242,7 @@ def _load_text(
         return (
             path,
             None,
-            [
-                d.message + (f" (line {d.line})" if d.line else "")
-                for d in exc.diagnostics
-            ],
+            [d.message + (f" (line {d.line})" if d.line else "") for d in exc.diagnostics],
         )
 
 
@@ -243,9 +258,7 @@ def _review_one(
     old_path, old_doc, old_err = _load_text(old_text, root / "base", name)
     new_path, new_doc, new_err = _load_text(new_text, root / "head", name)
     review = SpecReview(name, "modified")
-    review.errors = [f"base: {e}" for e in old_err] + [
-        f"working tree: {e}" for e in new_err
-    ]
+    review.errors = [f"base: {e}" for e in old_err] + [f"working tree: {e}" for e in new_err]
     review.operations = (_count_ops(old_doc), _count_ops(new_doc))
     review.schemas = (_count_schemas(old_doc), _count_schemas(new_doc))
     review.curation_entries = (
@@ -253,7 +266,7 @@ def _review_one(
         count_entries(new_doc.data) if new_doc else None,
     )
     if new_doc is not None and new_text is not None:
-        review.lint = _lint(new_doc, new_text, cache_dir, linter)
+        review.lint, review.lint_findings = _lint(new_doc, new_text, cache_dir, linter)
     if review.errors:
         review.status = "unparseable"
         review.client = ClientImpact(False, "a revision of the spec does not parse")
@@ -290,7 +303,8 @@ def _review_one(
         old_doc.data if old_doc else {}, new_doc.data if new_doc else {}
     )
     if new_doc is not None:
-        _acknowledge(review, new_doc.data, old_doc.data if old_doc else {})
+        review.ack_entries = _acks(new_doc.data)
+        review.earlier_acks = _acks(old_doc.data) if old_doc else []
     return review, old_path, new_path
 
 
@@ -306,22 +320,35 @@ def _count_schemas(doc: Document | None) -> int | None:
     return len(schemas) if isinstance(schemas, dict) else 0
 
 
-def _lint(doc: Document, text: str, cache_dir: Path | None, linter: Linter) -> str:
+def _lint(
+    doc: Document, text: str, cache_dir: Path | None, linter: Linter
+) -> tuple[str, list[LintFinding]]:
     cache_key = cache.key("lint", doc.path.name, text)
     hit = cache.get(cache_dir, cache_key) if cache_dir is not None else None
-    if isinstance(hit, str):
-        return hit
-    diagnostics = linter(doc)
-    errors = sum(1 for d in diagnostics if d.level is DiagLevel.ERROR)
-    warnings = len(diagnostics) - errors
+    if isinstance(hit, list):
+        try:
+            findings = [LintFinding(**f) for f in hit]
+        except TypeError:
+            findings = None
+    else:
+        findings = None
+    if findings is None:
+        findings = [
+            LintFinding(
+                "error" if d.level is DiagLevel.ERROR else "warning", d.pointer, d.message, d.line
+            )
+            for d in linter(doc)
+        ]
+        if cache_dir is not None:
+            cache.put(cache_dir, cache_key, [f.__dict__ for f in findings])
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = len(findings) - errors
     status = ", ".join(
         f"{n} {word}{'s' if n != 1 else ''}"
         for n, word in ((errors, "error"), (warnings, "warning"))
         if n
     )
-    if cache_dir is not None:
-        cache.put(cache_dir, cache_key, status or "ok")
-    return status or "ok"
+    return status or "ok", findings
 
 
 def _acks(data: Any) -> list[Ack]:
@@ -329,25 +356,75 @@ def _acks(data: Any) -> list[Ack]:
     if not isinstance(raw, list):
         return []
     return [
-        Ack(
-            str(a.get("rule", "")), str(a.get("location", "")), str(a.get("reason", ""))
-        )
+        Ack(str(a.get("rule", "")), str(a.get("location", "")), str(a.get("reason", "")))
         for a in raw
         if isinstance(a, dict)
     ]
 
 
-def _acknowledge(review: SpecReview, new_data: Any, old_data: Any) -> None:
-    acks = _acks(new_data)
-    for change in review.changes:
-        for ack in acks:
+_MOVES = ("client-method-renamed", "client-method-removed", "client-method-added")
+# spec changes that matter only through the method they name: quiet when the client shows none
+_CLIENT_ONLY = ("api-resource-changed", "api-operation-id-changed")
+
+
+def _settle(review: SpecReview) -> None:
+    """Quiet what the client shows to be harmless, explain client changes by the spec change that
+    causes them, and match the acknowledgements to both."""
+    if review.client.available and review.status == "modified":
+        moved = {c.anchor for c in review.client.changes if c.rule in _MOVES}
+        review.changes = [
+            (
+                Change(
+                    c.rule,
+                    Level.INFO,
+                    c.location,
+                    c.detail,
+                    c.message + " (the generated method keeps its name and resource)",
+                )
+                if c.rule in _CLIENT_ONLY and c.location not in moved
+                else c
+            )
+            for c in review.changes
+        ]
+    for change in [*review.changes, *review.client.changes]:
+        for ack in review.ack_entries:
             if ack.matches(change):
                 review.acks[change] = ack
                 break
+    whole = [c for c in review.changes if c.rule in ("spec-removed", "spec-added")]
+    for api in review.client_breaking:
+        if api not in review.acks:
+            # a removed spec takes its whole package with it: one cause, reported once
+            cause = whole[0] if whole else _cause(api, review.breaking)
+            if cause is not None:
+                review.explained[api] = cause
     used = set(review.acks.values())
-    earlier = set(_acks(old_data))
+    earlier = set(review.earlier_acks)
     # an ack added by this change that matches nothing is most likely a typo in rule or location
-    review.unused_acks = [a for a in acks if a not in used and a not in earlier]
+    review.unused_acks = [a for a in review.ack_entries if a not in used and a not in earlier]
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _cause(api: ApiChange, spec_breaking: list[Change]) -> Change | None:
+    """The breaking spec change a client change follows from: the same operation (a method's
+    docstring names it), the same JSON property (a field), or the same schema (a model)."""
+    for change in spec_breaking:
+        if api.anchor and api.anchor == change.location:
+            return change
+    if api.subject.startswith("models."):
+        parts = api.subject.split(".")
+        for change in spec_breaking:
+            schema = change.location.removeprefix("#/components/schemas/")
+            if schema != change.location and _norm(schema) == _norm(parts[1]):
+                return change
+            if len(parts) > 2 and api.anchor and "#/" in change.detail:
+                last = change.detail.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+                if last == api.anchor:
+                    return change
+    return None
 
 
 def _client_impact(
@@ -358,9 +435,7 @@ def _client_impact(
         if isinstance(side, str):
             return ClientImpact(False, side)
     old_files, new_files = (s for s in sides if not isinstance(s, str))
-    return ClientImpact(
-        True, changes=diff_surfaces(surface(old_files), surface(new_files))
-    )
+    return ClientImpact(True, changes=diff_surfaces(surface(old_files), surface(new_files)))
 
 
 def render_all(
@@ -373,16 +448,10 @@ def render_all(
         for path in paths:
             results[path] = _render_safely(path, renderer)
         return results
-    keys = {
-        p: cache.key("render", p.name, p.read_text(encoding="utf-8")) for p in paths
-    }
+    keys = {p: cache.key("render", p.name, p.read_text(encoding="utf-8")) for p in paths}
     todo: list[Path] = []
     for path in paths:
-        hit = (
-            cache.files_from(cache.get(cache_dir, keys[path]))
-            if cache_dir is not None
-            else None
-        )
+        hit = cache.files_from(cache.get(cache_dir, keys[path])) if cache_dir is not None else None
         if hit is None:
             todo.append(path)
         else:

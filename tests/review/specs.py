@@ -47,18 +47,14 @@ _BASE: dict[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/NewInvoice"}
-                        }
+                        "application/json": {"schema": {"$ref": "#/components/schemas/NewInvoice"}}
                     },
                 },
                 "responses": {
                     "201": {
                         "description": "Created",
                         "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/Invoice"}
-                            }
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}
                         },
                     },
                     "400": {"description": "Invalid"},
@@ -78,16 +74,12 @@ _BASE: dict[str, Any] = {
                 "operationId": "getInvoice",
                 "tags": ["Invoices"],
                 "summary": "Get an invoice",
-                "parameters": [
-                    {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
-                ],
+                "parameters": [{"name": "X-Trace", "in": "header", "schema": {"type": "string"}}],
                 "responses": {
                     "200": {
                         "description": "The invoice",
                         "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/Invoice"}
-                            }
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}
                         },
                     },
                     "404": {"description": "Not found"},
@@ -165,9 +157,7 @@ def op(doc: dict[str, Any], method: str, path: str) -> dict[str, Any]:
 
 
 def param(doc: dict[str, Any], method: str, path: str, name: str) -> dict[str, Any]:
-    for p in op(doc, method, path).get("parameters", []) + doc["paths"][path].get(
-        "parameters", []
-    ):
+    for p in op(doc, method, path).get("parameters", []) + doc["paths"][path].get("parameters", []):
         if p["name"] == name:
             result: dict[str, Any] = p
             return result

@@ -130,7 +130,7 @@ def test_surface_reads_sync_resources_and_models_only() -> None:
         "client.invoices.delete_invoice",
         "client.invoices.get_invoice",
     ]
-    create = s.methods["client.invoices.create_invoice"]
+    (create,) = s.methods["client.invoices.create_invoice"]
     assert [(p.name, p.kind, p.annotation, p.has_default) for p in create.params] == [
         ("amount", "keyword-only", "float", False),
         ("due_date", "keyword-only", "str | None", True),
@@ -151,20 +151,11 @@ def test_surface_reads_sync_resources_and_models_only() -> None:
 
 def test_method_changes() -> None:
     changes = _changes()
-    assert (
-        "client.invoices.create_invoice: parameter due_date became required" in changes
-    )
-    assert (
-        "client.invoices.create_invoice: parameter amount: type float -> Decimal"
-        in changes
-    )
+    assert "client.invoices.create_invoice: parameter due_date became required" in changes
+    assert "client.invoices.create_invoice: parameter amount: type float -> Decimal" in changes
     assert "client.invoices.create_invoice: parameter note removed" in changes
-    assert (
-        "client.invoices.create_invoice: parameter customer added (optional)" in changes
-    )
-    assert (
-        "client.invoices.get_invoice: return type Invoice -> InvoiceDetail" in changes
-    )
+    assert "client.invoices.create_invoice: parameter customer added (optional)" in changes
+    assert "client.invoices.get_invoice: return type Invoice -> InvoiceDetail" in changes
     assert "client.invoices.delete_invoice: method removed" in changes
     assert "client.invoices.list_invoices: method added: (limit=...)" in changes
     # the async twin is not reported separately
@@ -184,9 +175,7 @@ def test_model_changes() -> None:
     assert "models.InvoiceDetail: model added" in changes
     assert "models.Status: member sent = 'sent' removed" in changes
     assert "models.Status: member paid = 'paid' added" in changes
-    assert not [
-        c for c in changes if "model_config" in c or ".lines" in c or ".id:" in c
-    ]
+    assert not [c for c in changes if "model_config" in c or ".lines" in c or ".id:" in c]
 
 
 def test_levels_and_order() -> None:
@@ -198,10 +187,7 @@ def test_levels_and_order() -> None:
         by_text["client.invoices.create_invoice: parameter due_date became required"]
         is Level.BREAKING
     )
-    assert (
-        by_text["client.invoices.list_invoices: method added: (limit=...)"]
-        is Level.INFO
-    )
+    assert by_text["client.invoices.list_invoices: method added: (limit=...)"] is Level.INFO
     assert by_text["models.Invoice.total: became optional"] is Level.INFO
     ranks = [c.level.rank for c in changes]
     assert ranks == sorted(ranks)
@@ -211,17 +197,11 @@ def test_levels_and_order() -> None:
 def test_positional_reorder_and_kind_change_are_breaking() -> None:
     before = "class Invoices:\n    def f(self, a: int, b: int) -> None: ...\n"
     after = "class Invoices:\n    def f(self, b: int, *, a: int) -> None: ...\n"
-    changes = [
-        str(c) for c in diff_surfaces(surface({RES: before}), surface({RES: after}))
-    ]
+    changes = [str(c) for c in diff_surfaces(surface({RES: before}), surface({RES: after}))]
     assert changes == ["client.invoices.f: parameter a: positional -> keyword-only"]
     after2 = "class Invoices:\n    def f(self, b: int, a: int) -> None: ...\n"
-    changes2 = [
-        str(c) for c in diff_surfaces(surface({RES: before}), surface({RES: after2}))
-    ]
-    assert changes2 == [
-        "client.invoices.f: positional parameter order (a, b) -> (b, a)"
-    ]
+    changes2 = [str(c) for c in diff_surfaces(surface({RES: before}), surface({RES: after2}))]
+    assert changes2 == ["client.invoices.f: positional parameter order (a, b) -> (b, a)"]
 
 
 def test_unparsable_source_is_an_empty_surface() -> None:

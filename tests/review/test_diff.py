@@ -26,23 +26,25 @@ def test_percent_encoded_refs_are_followed_like_plain_ones() -> None:
     before, after = base_spec(), base_spec()
     for doc in (before, after):
         schemas(doc)["New Invoice"] = schemas(doc).pop("NewInvoice")
-        body = op(doc, "post", "/invoices")["requestBody"]["content"][
-            "application/json"
-        ]
+        body = op(doc, "post", "/invoices")["requestBody"]["content"]["application/json"]
         body["schema"] = {"$ref": "#/components/schemas/New%20Invoice"}
     schemas(after)["New Invoice"]["required"] = ["amount", "note"]
-    assert [c.rule for c in diff_documents(before, after)] == [
-        "request-property-became-required"
-    ]
+    assert [c.rule for c in diff_documents(before, after)] == ["request-property-became-required"]
 
 
-def test_renaming_a_path_parameter_is_no_change() -> None:
+def test_renaming_a_path_parameter_is_shown_as_a_rename_only() -> None:
     after = base_spec()
     item = after["paths"].pop("/invoices/{id}")
     item["parameters"][0]["name"] = "invoiceId"
     after["paths"]["/invoices/{invoiceId}"] = item
-    # same wire request; the client argument's rename shows in the client impact instead
-    assert diff_documents(base_spec(), after) == []
+    # same wire request (info); the client argument's rename is judged in the client impact
+    assert {(c.rule, c.level, c.message) for c in diff_documents(base_spec(), after)} == {
+        (
+            "request-parameter-renamed",
+            Level.INFO,
+            "the path parameter 'id' was renamed to 'invoiceId'",
+        )
+    }
 
 
 def test_recursive_schema_is_compared_once_and_nested_changes_are_found() -> None:
@@ -66,9 +68,7 @@ def test_allof_is_merged_before_comparing() -> None:
         "properties": {"amount": flat["properties"].pop("amount")},
     }
     flat["required"] = []
-    schemas(after)["NewInvoice"] = {
-        "allOf": [{"$ref": "#/components/schemas/Money"}, flat]
-    }
+    schemas(after)["NewInvoice"] = {"allOf": [{"$ref": "#/components/schemas/Money"}, flat]}
     assert diff_documents(base_spec(), after) == []
 
 
@@ -86,9 +86,7 @@ def test_nested_array_items_carry_their_path() -> None:
     after = base_spec()
     schemas(after)["Line"]["properties"]["amount"]["type"] = "string"
     wheres = {c.where for c in diff_documents(base_spec(), after)}
-    assert (
-        "GET /invoices/{id} response 200 application/json#/lines/items/amount" in wheres
-    )
+    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in wheres
 
 
 def test_read_only_properties_are_not_request_changes() -> None:
@@ -105,9 +103,7 @@ def test_changes_are_sorted_breaking_first_and_deduplicated() -> None:
     op(after, "get", "/invoices")["deprecated"] = True
     after["paths"]["/invoices"].pop("post")
     changes = diff_documents(base_spec(), after)
-    assert [c.level for c in changes] == sorted(
-        (c.level for c in changes), key=lambda lv: lv.rank
-    )
+    assert [c.level for c in changes] == sorted((c.level for c in changes), key=lambda lv: lv.rank)
     # the removal alone: not also its request body, parameters and responses
     assert [(c.rule, c.where) for c in changes] == [
         ("api-removed-without-deprecation", "POST /invoices"),
@@ -120,11 +116,7 @@ def test_malformed_documents_do_not_crash() -> None:
         {},
         {"paths": []},
         {"paths": {"/a": None, "/b": {"get": "nope"}}},
-        {
-            "paths": {
-                "/a": {"get": {"parameters": "x", "requestBody": 3, "responses": []}}
-            }
-        },
+        {"paths": {"/a": {"get": {"parameters": "x", "requestBody": 3, "responses": []}}}},
         {
             "paths": {
                 "/a": {

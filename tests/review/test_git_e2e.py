@@ -191,24 +191,18 @@ def _shallow_clone(repo: Path, dest: Path, branch: str) -> Path:
     return dest
 
 
-def test_shallow_clone_without_main_fails_in_one_line(
-    repo: Path, tmp_path: Path
-) -> None:
+def test_shallow_clone_without_main_fails_in_one_line(repo: Path, tmp_path: Path) -> None:
     clone = _shallow_clone(repo, tmp_path / "clone", "feature")
     refs = git(clone, "branch", "-a", "--format=%(refname)").split()
     assert not [r for r in refs if r.endswith("/main")], refs
     proc = specgen(clone)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1, proc.stderr
-    assert proc.stderr.startswith(
-        "specgen review: cannot choose a base revision: no main"
-    )
+    assert proc.stderr.startswith("specgen review: cannot choose a base revision: no main")
     assert "BASE" in proc.stderr
 
 
-def test_shallow_clone_with_the_target_fetched_but_no_history(
-    repo: Path, tmp_path: Path
-) -> None:
+def test_shallow_clone_with_the_target_fetched_but_no_history(repo: Path, tmp_path: Path) -> None:
     clone = _shallow_clone(repo, tmp_path / "clone", "feature")
     git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
     proc = specgen(clone, env={"GITHUB_BASE_REF": "main"})
@@ -242,8 +236,7 @@ def test_no_main_uses_the_ci_target_branch(repo: Path) -> None:
         )
     )
     assert (
-        data["base"]["label"]
-        == "merge-base with trunk (from CI_MERGE_REQUEST_TARGET_BRANCH_NAME)"
+        data["base"]["label"] == "merge-base with trunk (from CI_MERGE_REQUEST_TARGET_BRANCH_NAME)"
     )
     assert data["base"]["commit"] == git(repo, "rev-parse", "trunk").strip()
 
@@ -251,10 +244,7 @@ def test_no_main_uses_the_ci_target_branch(repo: Path) -> None:
 def test_origin_main_when_there_is_no_local_main(repo: Path, tmp_path: Path) -> None:
     clone = tmp_path / "full"
     git(tmp_path, "clone", "-q", "--branch", "feature", f"file://{repo}", str(clone))
-    assert (
-        "refs/heads/main"
-        not in git(clone, "branch", "-a", "--format=%(refname)").split()
-    )
+    assert "refs/heads/main" not in git(clone, "branch", "-a", "--format=%(refname)").split()
     data = _json(specgen(clone, "--format", "json"))
     assert data["base"] == {
         "label": "merge-base with origin/main",

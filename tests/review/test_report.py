@@ -35,9 +35,7 @@ def _render(path: Path) -> dict[PurePosixPath, str]:
 
 
 def _no_lint(doc: Document) -> list[Diagnostic]:
-    return (
-        []
-    )  # the lint has its own tests; its findings would only make this file churn
+    return []  # the lint has its own tests; its findings would only make this file churn
 
 
 def _result() -> ReviewResult:

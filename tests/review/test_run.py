@@ -171,16 +171,12 @@ def test_curation_entries_added_changed_removed() -> None:
         {"issue": "No version.", "decision": "1.0"},
         {"issue": "Old.", "decision": "Gone."},
     ]
-    after["info"]["x-curation"] = [
-        {"issue": "No version.", "decision": "1.0 as a placeholder"}
-    ]
+    after["info"]["x-curation"] = [{"issue": "No version.", "decision": "1.0 as a placeholder"}]
     schemas(after)["Invoice"]["properties"]["amount"]["x-curation"] = [
         {"issue": "Typed as string.", "decision": "number"}
     ]
     [spec] = review({"a.yaml": dump(before)}, {"a.yaml": dump(after)}).specs
-    assert [
-        (c.kind, c.pointer, c.issue, c.decision, c.old_decision) for c in spec.curation
-    ] == [
+    assert [(c.kind, c.pointer, c.issue, c.decision, c.old_decision) for c in spec.curation] == [
         (
             "added",
             "#/components/schemas/Invoice/properties/amount",
@@ -204,9 +200,7 @@ def test_client_impact_comes_from_both_renders() -> None:
         src = f"class Invoices:\n    def get_invoice(self, invoice_id: str) -> {ret}: ...\n"
         return {PurePosixPath("a/a_client/resources/invoices.py"): src}
 
-    specs = review_texts(
-        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}, render
-    )
+    specs = review_texts({"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}, render)
     assert sorted(rendered) == ["base", "head"]
     assert [str(c) for c in specs[0].client.changes] == [
         "client.invoices.get_invoice: return type Invoice -> InvoiceDetail"
@@ -217,23 +211,13 @@ def test_unchanged_specs_are_not_rendered() -> None:
     def render(path: Path) -> dict[PurePosixPath, str]:
         raise AssertionError("rendered an unchanged spec")
 
-    [spec] = review_texts(
-        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(base_spec())}, render
-    )
-    assert (
-        spec.status == "unchanged"
-        and spec.client.available
-        and spec.client.changes == []
-    )
+    [spec] = review_texts({"a.yaml": dump(base_spec())}, {"a.yaml": dump(base_spec())}, render)
+    assert spec.status == "unchanged" and spec.client.available and spec.client.changes == []
 
 
 def test_unavailable_client_impact_keeps_the_reason() -> None:
-    [spec] = review(
-        {"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}
-    ).specs
-    assert (
-        not spec.client.available and spec.client.reason == "not rendered in this test"
-    )
+    [spec] = review({"a.yaml": dump(base_spec())}, {"a.yaml": dump(breaking_head())}).specs
+    assert not spec.client.available and spec.client.reason == "not rendered in this test"
 
 
 def test_lint_status_counts_errors_and_warnings() -> None:
@@ -246,9 +230,7 @@ def test_lint_status_counts_errors_and_warnings() -> None:
 
     [spec] = review_texts({}, {"a.yaml": dump(base_spec())}, no_render, linter=lint)
     assert spec.lint == "1 error, 2 warnings"
-    [clean] = review_texts(
-        {}, {"a.yaml": dump(base_spec())}, no_render, linter=lambda doc: []
-    )
+    [clean] = review_texts({}, {"a.yaml": dump(base_spec())}, no_render, linter=lambda doc: [])
     assert clean.lint == "ok"
 
 
