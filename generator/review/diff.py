@@ -12,10 +12,10 @@ import datetime
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator.diagnostics import pointer
+from generator.diagnostics import escape_token, pointer
 from generator.review.rules import BOUND_KEYWORDS, RULES, Level, rule
 from generator.validate import METHODS, resolve_pointer
 
@@ -38,6 +38,10 @@ class Change:
     location: str
     detail: str
     message: str
+    # where the change sits in the working-tree document (for annotations and shared schemas)
+    pointer: str = field(default="", compare=False)
+    # a change to a shared schema is one change: every operation it reaches ("METHOD /path detail")
+    reaches: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def where(self) -> str:
@@ -50,7 +54,28 @@ class Change:
 def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     differ = _Differ(old, new)
     differ.run()
-    return sorted(set(differ.changes), key=Change.sort_key)
+    return sorted(_one_per_cause(set(differ.changes)), key=Change.sort_key)
+
+
+def _one_per_cause(changes: set[Change]) -> list[Change]:
+    """A change inside a component schema that several operations reach is one change, placed
+    on the schema, listing the operations: one row, and one acknowledgement covers it."""
+    shared: dict[tuple[str, str], list[Change]] = {}
+    out: list[Change] = []
+    for c in changes:
+        if c.pointer.startswith("#/components/") and not c.location.startswith("#"):
+            shared.setdefault((c.rule, c.pointer), []).append(c)
+        else:
+            out.append(c)
+    for (_, ptr), group in shared.items():
+        if len({c.location for c in group}) < 2:
+            out.extend(group)
+            continue
+        first = min(group, key=lambda c: (len(c.where), c.where))
+        wheres = tuple(sorted(c.where for c in group))
+        message = f"{first.message} (reaches {len(wheres)} operations)"
+        out.append(replace(first, location=ptr, detail="", message=message, reaches=wheres))
+    return out
 
 
 def operations(
@@ -190,9 +215,15 @@ class _Differ:
         self.changes: list[Change] = []
         self.unresolved: set[tuple[str, str]] = set()  # (side, $ref) that does not resolve
         self._renames: dict[str, str] = {}
+        self._op_ptr = "#/paths"
+        self._ptr = "#/paths"  # the working-tree node being compared
 
     def emit(self, rule_id: str, location: str, detail: str, message: str) -> None:
-        self.changes.append(Change(rule_id, rule(rule_id).level, location, detail, message))
+        ptr = location if location.startswith("#") else self._ptr
+        self.changes.append(Change(rule_id, rule(rule_id).level, location, detail, message, ptr))
+
+    def _at_operation(self) -> None:
+        self._ptr = self._op_ptr
 
     def run(self) -> None:
         self._operations()
@@ -231,6 +262,7 @@ class _Differ:
                 gone.remove(key)
                 fresh.remove(twins[0])
         new_path_keys = {k for _, k in new_ops}
+        self._ptr = "#/paths"
         for key in gone:
             method, path_key = key
             path, op, _ = old_ops[key]
@@ -247,6 +279,7 @@ class _Differ:
             self.emit(rid, loc, "", text)
         for key in fresh:
             path, op, _ = new_ops[key]
+            self._ptr = pointer("paths", path, key[0])
             self.emit("endpoint-added", f"{key[0].upper()} {path}", "", "operation added")
         for old_key, new_key in pairs:
             old_path, old_op, old_item = old_ops[old_key]
@@ -264,6 +297,8 @@ class _Differ:
                         f"path parameter {after}",
                         f"the path parameter {before!r} was renamed to {after!r}",
                     )
+            self._op_ptr = pointer("paths", new_path, new_key[0])
+            self._at_operation()
             self._operation(loc, old_op, old_item, new_op, new_item)
 
     def _operation(
@@ -396,6 +431,7 @@ class _Differ:
     def _parameter(
         self, loc: str, key: tuple[str, str], old: dict[str, Any], new: dict[str, Any]
     ) -> None:
+        self._at_operation()
         where, name = key
         detail = f"{where} parameter {name}"
         old_req, new_req = old.get("required") is True, new.get("required") is True
@@ -448,6 +484,7 @@ class _Differ:
     # request body -----------------------------------------------------------------------------
 
     def _request_body(self, loc: str, old_raw: Any, new_raw: Any) -> None:
+        self._at_operation()
         old, new = _deref(self.old, old_raw), _deref(self.new, new_raw)
         old = old if isinstance(old, dict) else None
         new = new if isinstance(new, dict) else None
@@ -525,6 +562,7 @@ class _Differ:
                 f"added the {kind} response with the status {code}",
             )
         for code in sorted(old.keys() & new.keys()):
+            self._at_operation()
             a, b = _deref(self.old, old[code]), _deref(self.new, new[code])
             if not isinstance(a, dict) or not isinstance(b, dict):
                 continue
@@ -557,6 +595,7 @@ class _Differ:
                 )
 
     def _headers(self, loc: str, code: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self._at_operation()
         a, b = _headers(self.old, old), _headers(self.new, new)
         for name in sorted(a.keys() - b.keys()):
             kind = "required" if a[name].get("required") is True else "optional"
@@ -741,6 +780,11 @@ class _Differ:
         a, b = self._shape(self.old, old_raw), self._shape(self.new, new_raw)
         if a is None or b is None or depth > _MAX_DEPTH:
             return
+        if not prop_path:
+            self._at_operation()
+        if b.refs:
+            self._ptr = b.refs[-1]
+        node_ptr = self._ptr
         pair = (",".join(a.refs), ",".join(b.refs))
         if a.refs and b.refs:
             if pair in stack:
@@ -780,6 +824,7 @@ class _Differ:
         self._discriminator(loc, detail, what, prefix, a, b)
         self._enum(loc, detail, a, b, what, enum_rules)
         self._properties(loc, direction, where, prop_path, a, b, stack, depth)
+        self._ptr = node_ptr
         if "array" in a.types and "array" in b.types:
             self._schema(
                 loc, direction, where, prop_path + ("items",), a.items, b.items, stack, depth + 1
@@ -849,6 +894,12 @@ class _Differ:
     ) -> None:
         skip = "readOnly" if direction == "request" else "writeOnly"  # never sent / never received
 
+        holder = self._ptr
+
+        def at(name: str) -> None:
+            shared = holder.startswith("#/components/")
+            self._ptr = f"{holder}/properties/{escape_token(name)}" if shared else holder
+
         def flag(doc: Mapping[str, Any], raw: Any, key: str) -> bool:
             node = _deref(doc, raw)
             return isinstance(node, dict) and node.get(key) is True
@@ -859,6 +910,7 @@ class _Differ:
         for name in sorted(a.properties.keys() - b.properties.keys()):
             if hidden(self.old, a.properties[name]):
                 continue
+            at(name)
             detail = where + pointer(*prop_path, name)
             shown = "/".join(prop_path + (name,))
             if direction == "request":
@@ -876,6 +928,7 @@ class _Differ:
         for name in sorted(b.properties.keys() - a.properties.keys()):
             if hidden(self.new, b.properties[name]):
                 continue
+            at(name)
             detail = where + pointer(*prop_path, name)
             shown = "/".join(prop_path + (name,))
             kind = "required" if name in b.required else "optional"
@@ -887,6 +940,7 @@ class _Differ:
             self.emit(rid, loc, detail, f"added the {kind} {direction} property {shown}")
         for name in sorted(a.properties.keys() & b.properties.keys()):
             old_p, new_p = a.properties[name], b.properties[name]
+            at(name)
             detail = where + pointer(*prop_path, name)
             shown = "/".join(prop_path + (name,))
             kind = "required" if name in b.required else "optional"
@@ -1082,6 +1136,7 @@ class _Differ:
     # security, servers, components --------------------------------------------------------------
 
     def _op_security(self, loc: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self._at_operation()
         if "security" not in old and "security" not in new:
             return
         old_req = _requirements(old.get("security", self.old.get("security")))

@@ -337,7 +337,8 @@ def rules_markdown() -> str:
     out = [
         "# Review rules",
         "",
-        "Generated from `generator/review/rules.py` by `python -m generator review --rules`; do not",
+        "Generated from `generator/review/rules.py` by",
+        "`python -m generator review --rules docs/review-rules.md`; do not",
         "edit. Levels: `breaking` fails `make review` unless acknowledged (`x-breaking-change-ack`),",
         "`warning` and `info` are reported only. Source `oasdiff`: the id, level and direction are",
         "oasdiff's; `specgen`: a rule of this project (or a level it sets differently, said in the",

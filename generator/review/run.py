@@ -41,8 +41,11 @@ class Ack:
     reason: str
 
     def matches(self, change: Change | ApiChange) -> bool:
-        where = change.where if isinstance(change, Change) else change.subject
-        return self.rule == change.rule and self.location in (change.location, where)
+        if isinstance(change, ApiChange):
+            return self.rule == change.rule and self.location == change.subject
+        # a shared-schema change is acknowledged on the schema or on any operation it reaches
+        places = (change.location, change.where, change.pointer, *change.reaches)
+        return self.rule == change.rule and self.location in places
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class SpecReview:
     unused_acks: list[Ack] = field(default_factory=list)
     client: ClientImpact = field(default_factory=lambda: ClientImpact(True))
     curation: list[CurationChange] = field(default_factory=list)
+    file: str = ""  # the spec's path from the repository's top, for annotations
+    doc: Document | None = field(default=None, repr=False)  # the working-tree document
     ack_entries: list[Ack] = field(default_factory=list)  # x-breaking-change-ack, working tree
     earlier_acks: list[Ack] = field(default_factory=list)  # the same at the base
 
@@ -97,6 +102,9 @@ class SpecReview:
         """Breaking client changes neither acknowledged nor explained by a spec change (those
         are counted once, through the spec change)."""
         return [c for c in self.client_breaking if c not in self.acks and c not in self.explained]
+
+    def line_of(self, ptr: str) -> int | None:
+        return self.doc.line_of(ptr) if self.doc is not None and ptr else None
 
     @property
     def lint_errors(self) -> list[LintFinding]:
@@ -129,7 +137,7 @@ class ReviewResult:
 
 
 def review_command(base: str | None, fmt: str, specs_dir: Path) -> int:
-    from generator.review.report import to_json, to_markdown
+    from generator.review.report import to_github, to_json, to_markdown
 
     try:
         result = review_git(base, specs_dir)
@@ -138,8 +146,22 @@ def review_command(base: str | None, fmt: str, specs_dir: Path) -> int:
 
         print(f"specgen review: {exc}", file=sys.stderr)
         return 1
-    print(to_json(result) if fmt == "json" else to_markdown(result), end="")
+    render = {"json": to_json, "github": to_github}.get(fmt, to_markdown)
+    print(render(result), end="")
     return result.exit_status
+
+
+def rules_command(out: Path | None) -> int:
+    """The rule table as Markdown: to stdout, or written to `out` (docs/review-rules.md)."""
+    from generator.review.rules import rules_markdown
+
+    text = rules_markdown()
+    if out is None:
+        print(text, end="")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def review_git(
@@ -163,17 +185,12 @@ def review_git(
     base_files = (
         {name: _committed_package(commit, name, top) for name in old} if renderer is None else {}
     )
-    return ReviewResult(
-        label,
-        commit,
-        review_texts(
-            old,
-            new,
-            renderer,
-            cache_dir,
-            base_files={k: v for k, v in base_files.items() if v},
-        ),
+    reviews = review_texts(
+        old, new, renderer, cache_dir, base_files={k: v for k, v in base_files.items() if v}
     )
+    for review in reviews:
+        review.file = str(specs_rel / review.name)
+    return ReviewResult(label, commit, reviews)
 
 
 def _committed_package(commit: str, spec_name: str, top: Path) -> Files:
@@ -257,7 +274,7 @@ def _review_one(
     """The review without its client impact, and the spec files to render for it."""
     old_path, old_doc, old_err = _load_text(old_text, root / "base", name)
     new_path, new_doc, new_err = _load_text(new_text, root / "head", name)
-    review = SpecReview(name, "modified")
+    review = SpecReview(name, "modified", file=name, doc=new_doc)
     review.errors = [f"base: {e}" for e in old_err] + [f"working tree: {e}" for e in new_err]
     review.operations = (_count_ops(old_doc), _count_ops(new_doc))
     review.schemas = (_count_schemas(old_doc), _count_schemas(new_doc))
@@ -420,9 +437,10 @@ def _cause(api: ApiChange, spec_breaking: list[Change]) -> Change | None:
             schema = change.location.removeprefix("#/components/schemas/")
             if schema != change.location and _norm(schema) == _norm(parts[1]):
                 return change
-            if len(parts) > 2 and api.anchor and "#/" in change.detail:
-                last = change.detail.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-                if last == api.anchor:
+            if len(parts) > 2 and api.anchor:
+                places = [p for p in (change.detail, change.pointer) if "#/" in p]
+                last = [p.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") for p in places]
+                if api.anchor in last:
                     return change
     return None
 

@@ -63,12 +63,7 @@ _BASE: dict[str, Any] = {
         },
         "/invoices/{id}": {
             "parameters": [
-                {
-                    "name": "id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string"},
-                }
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
             ],
             "get": {
                 "operationId": "getInvoice",
@@ -105,19 +100,13 @@ _BASE: dict[str, Any] = {
                     "amount": {"type": "number"},
                     "status": {"type": "string", "enum": ["draft", "sent"]},
                     "note": {"type": "string"},
-                    "lines": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/Line"},
-                    },
+                    "lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
                 },
             },
             "Line": {
                 "type": "object",
                 "required": ["amount"],
-                "properties": {
-                    "amount": {"type": "number"},
-                    "description": {"type": "string"},
-                },
+                "properties": {"amount": {"type": "number"}, "description": {"type": "string"}},
             },
             "NewInvoice": {
                 "type": "object",

@@ -119,11 +119,7 @@ def _changes() -> list[str]:
 
 def test_surface_reads_sync_resources_and_models_only() -> None:
     s = surface(
-        {
-            RES: RESOURCE_BEFORE,
-            MODELS: MODELS_BEFORE,
-            PurePosixPath("x/README.md"): "# not python",
-        }
+        {RES: RESOURCE_BEFORE, MODELS: MODELS_BEFORE, PurePosixPath("x/README.md"): "# not python"}
     )
     assert sorted(s.methods) == [
         "client.invoices.create_invoice",

@@ -85,16 +85,30 @@ def test_nullable_spelt_as_anyof_null_is_understood() -> None:
 def test_nested_array_items_carry_their_path() -> None:
     after = base_spec()
     schemas(after)["Line"]["properties"]["amount"]["type"] = "string"
-    wheres = {c.where for c in diff_documents(base_spec(), after)}
-    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in wheres
+    [change] = diff_documents(base_spec(), after)
+    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in change.reaches
+
+
+def test_a_shared_schema_change_is_one_row_listing_the_operations_it_reaches() -> None:
+    after = base_spec()
+    schemas(after)["Invoice"]["properties"]["amount"]["type"] = "string"
+    [change] = diff_documents(base_spec(), after)
+    assert (change.rule, change.location, change.detail) == (
+        "response-property-type-changed",
+        "#/components/schemas/Invoice/properties/amount",
+        "",
+    )
+    assert change.reaches == (
+        "GET /invoices response 200 application/json#/items/amount",
+        "GET /invoices/{id} response 200 application/json#/amount",
+        "POST /invoices response 201 application/json#/amount",
+    )
+    assert change.message.endswith("(reaches 3 operations)")
 
 
 def test_read_only_properties_are_not_request_changes() -> None:
     before, after = base_spec(), base_spec()
-    schemas(before)["NewInvoice"]["properties"]["created"] = {
-        "type": "string",
-        "readOnly": True,
-    }
+    schemas(before)["NewInvoice"]["properties"]["created"] = {"type": "string", "readOnly": True}
     assert diff_documents(before, after) == []
 
 

@@ -97,11 +97,16 @@ def test_review_between_two_commits(repo: Path) -> None:
     assert invoices["summary"]["lint"] != "n/a"
     impact = invoices["client_impact"]
     assert impact["available"], impact["reason"]
-    assert {
-        "level": "breaking",
-        "subject": "models.NewInvoice.due_date",
-        "message": "field added (required): date",
-    } in impact["changes"]
+    due = [c for c in impact["changes"] if c["subject"] == "models.NewInvoice.due_date"]
+    assert [(c["rule"], c["level"], c["message"], c["follows"]) for c in due] == [
+        (
+            "client-field-added-required",
+            "breaking",
+            "field added (required): date",
+            # one cause: the client change follows the spec change, so one ack covers both
+            {"rule": "new-required-request-property", "location": "POST /invoices"},
+        )
+    ]
 
 
 def test_acknowledging_in_the_working_tree_makes_it_pass(repo: Path) -> None:

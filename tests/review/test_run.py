@@ -23,10 +23,7 @@ def dump(doc: dict[str, Any]) -> str:
 
 def breaking_head(**root: Any) -> dict[str, Any]:
     doc = base_spec()
-    schemas(doc)["NewInvoice"]["properties"]["due_date"] = {
-        "type": "string",
-        "format": "date",
-    }
+    schemas(doc)["NewInvoice"]["properties"]["due_date"] = {"type": "string", "format": "date"}
     schemas(doc)["NewInvoice"]["required"] = ["amount", "due_date"]
     doc.update(root)
     return doc
@@ -70,13 +67,7 @@ def test_acknowledged_breaking_change_passes() -> None:
 
 
 def test_ack_on_the_operation_covers_its_changes_of_that_rule() -> None:
-    ack = [
-        {
-            "rule": "new-required-request-property",
-            "location": "POST /invoices",
-            "reason": "r",
-        }
-    ]
+    ack = [{"rule": "new-required-request-property", "location": "POST /invoices", "reason": "r"}]
     result = review(
         {"a.yaml": dump(base_spec())},
         {"a.yaml": dump(breaking_head(**{"x-breaking-change-ack": ack}))},
@@ -86,16 +77,8 @@ def test_ack_on_the_operation_covers_its_changes_of_that_rule() -> None:
 
 def test_ack_with_wrong_rule_or_location_does_not_count_and_is_listed() -> None:
     acks = [
-        {
-            "rule": "request-property-became-required",
-            "location": NEW_DUE,
-            "reason": "wrong rule",
-        },
-        {
-            "rule": "new-required-request-property",
-            "location": "POST /invoice",
-            "reason": "typo",
-        },
+        {"rule": "request-property-became-required", "location": NEW_DUE, "reason": "wrong rule"},
+        {"rule": "new-required-request-property", "location": "POST /invoice", "reason": "typo"},
     ]
     result = review(
         {"a.yaml": dump(base_spec())},
@@ -108,11 +91,7 @@ def test_ack_with_wrong_rule_or_location_does_not_count_and_is_listed() -> None:
 
 def test_acks_kept_from_earlier_changes_are_not_listed_as_unused() -> None:
     old_ack = [
-        {
-            "rule": "api-removed-without-deprecation",
-            "location": "GET /old",
-            "reason": "long ago",
-        }
+        {"rule": "api-removed-without-deprecation", "location": "GET /old", "reason": "long ago"}
     ]
     before = base_spec() | {"x-breaking-change-ack": old_ack}
     after = base_spec() | {"x-breaking-change-ack": old_ack}
@@ -128,12 +107,7 @@ def test_statuses_and_summary_counts() -> None:
         {"same.yaml": same, "new.yaml": same, "changed.yaml": dump(breaking_head())},
     )
     by_name = {s.name: s for s in result.specs}
-    assert [s.name for s in result.specs] == [
-        "changed.yaml",
-        "gone.yaml",
-        "new.yaml",
-        "same.yaml",
-    ]
+    assert [s.name for s in result.specs] == ["changed.yaml", "gone.yaml", "new.yaml", "same.yaml"]
     assert {n: s.status for n, s in by_name.items()} == {
         "changed.yaml": "modified",
         "gone.yaml": "removed",
@@ -243,19 +217,9 @@ def test_lint_and_renders_are_cached_by_content(tmp_path: Path) -> None:
 
     for _ in range(2):
         [spec] = review_texts(
-            {},
-            {"a.yaml": dump(base_spec())},
-            no_render,
-            cache_dir=tmp_path,
-            linter=lint,
+            {}, {"a.yaml": dump(base_spec())}, no_render, cache_dir=tmp_path, linter=lint
         )
         assert spec.lint == "1 warning"
     assert calls == ["a.yaml"]
-    review_texts(
-        {},
-        {"a.yaml": dump(breaking_head())},
-        no_render,
-        cache_dir=tmp_path,
-        linter=lint,
-    )
+    review_texts({}, {"a.yaml": dump(breaking_head())}, no_render, cache_dir=tmp_path, linter=lint)
     assert calls == ["a.yaml", "a.yaml"]  # new text, new key
