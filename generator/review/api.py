@@ -215,7 +215,32 @@ def _signature(fn: ast.FunctionDef, operation: str | None = None) -> Method:
 
 
 def _src(node: ast.expr | None) -> str | None:
-    return ast.unparse(node) if node is not None else None
+    return ast.unparse(_Canonical().visit(node)) if node is not None else None
+
+
+_DOC_ONLY = frozenset({"description", "title", "examples"})
+
+
+class _Canonical(ast.NodeTransformer):
+    """An annotation as it behaves: dict literals and Field() keywords in sorted order (their
+    order means nothing), documentation-only Field() keywords dropped."""
+
+    def visit_Dict(self, node: ast.Dict) -> ast.AST:
+        self.generic_visit(node)
+        pairs = sorted(
+            zip(node.keys, node.values, strict=True),
+            key=lambda kv: ast.unparse(kv[0]) if kv[0] is not None else "",
+        )
+        return ast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs])
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if ast.unparse(node.func).split(".")[-1] == "Field":
+            node.keywords = sorted(
+                (k for k in node.keywords if k.arg not in _DOC_ONLY),
+                key=lambda k: k.arg or "",
+            )
+        return node
 
 
 def _models(tree: ast.Module) -> dict[str, Model]:
@@ -238,7 +263,7 @@ def _models(tree: ast.Module) -> dict[str, Model]:
         for node in cls.body:
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 name = node.target.id
-                annotation = ast.unparse(node.annotation)
+                annotation = _src(node.annotation) or ""
                 if (
                     name.startswith("_")
                     or name == "model_config"
@@ -273,6 +298,15 @@ def _required(value: ast.expr | None) -> bool:
 
 def diff_surfaces(old: Surface, new: Surface) -> list[ApiChange]:
     changes: list[ApiChange] = []
+    # a renamed model is one change: the annotations that name it are read with the new name
+    gone = sorted(old.models.keys() - new.models.keys())
+    fresh = sorted(new.models.keys() - old.models.keys())
+    renamed = {
+        a.removeprefix("models."): b.removeprefix("models.")
+        for a, b in _pair_renames(gone, fresh, old.models, new.models, lambda x, y: x == y)
+    }
+    if renamed:
+        old = _substitute(old, renamed)
     removed = sorted(old.methods.keys() - new.methods.keys())
     added = sorted(new.methods.keys() - old.methods.keys())
     for before, after in _pair_renames(removed, added, old.methods, new.methods, _same_callable):
@@ -316,6 +350,28 @@ def diff_surfaces(old: Surface, new: Surface) -> list[ApiChange]:
     for name in sorted(new.exports - old.exports - covered):
         changes.append(ApiChange("client-export-added", name, "importable from the package"))
     return sorted(set(changes), key=lambda c: (c.level.rank, c.subject, c.message))
+
+
+def _substitute(surface: Surface, renamed: Mapping[str, str]) -> Surface:
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, renamed)) + r")\b")
+
+    def sub(text: str | None) -> str | None:
+        return pattern.sub(lambda m: renamed[m.group(1)], text) if text else text
+
+    def method(m: Method) -> Method:
+        params = tuple(Param(p.name, p.kind, sub(p.annotation), p.has_default) for p in m.params)
+        return Method(params, sub(m.returns), m.operation)
+
+    def model(m: Model) -> Model:
+        fields = {n: Field(sub(f.annotation), f.required, f.wire) for n, f in m.fields.items()}
+        return Model(m.kind, fields, m.members)
+
+    return Surface(
+        {k: tuple(method(m) for m in v) for k, v in surface.methods.items()},
+        {k: model(m) for k, m in surface.models.items()},
+        surface.exceptions,
+        surface.exports,
+    )
 
 
 def _anchor(variants: tuple[Method, ...]) -> str:

@@ -218,8 +218,8 @@ class _Differ:
         self._op_ptr = "#/paths"
         self._ptr = "#/paths"  # the working-tree node being compared
 
-    def emit(self, rule_id: str, location: str, detail: str, message: str) -> None:
-        ptr = location if location.startswith("#") else self._ptr
+    def emit(self, rule_id: str, location: str, detail: str, message: str, ptr: str = "") -> None:
+        ptr = ptr or (location if location.startswith("#") else self._ptr)
         self.changes.append(Change(rule_id, rule(rule_id).level, location, detail, message, ptr))
 
     def _at_operation(self) -> None:
@@ -316,6 +316,7 @@ class _Differ:
                 "operationId",
                 f"operationId changed from {_fmt(old.get('operationId'))} "
                 f"to {_fmt(new.get('operationId'))}",
+                f"{self._op_ptr}/operationId",
             )
         old_tag, new_tag = _first_tag(old), _first_tag(new)
         if old_tag != new_tag:
@@ -324,6 +325,7 @@ class _Differ:
                 loc,
                 "tags",
                 f"first tag changed from {_fmt(old_tag)} to {_fmt(new_tag)}",
+                f"{self._op_ptr}/tags",
             )
         self._deprecation(loc, old, new)
         self._parameters(loc, old, old_item, new, new_item)
@@ -1227,6 +1229,7 @@ class _Differ:
                     pointer("components", "schemas", name),
                     "",
                     f"the schema {name} was renamed to {twins[0]} (its model is renamed)",
+                    pointer("components", "schemas", twins[0]),
                 )
                 continue
             self.emit(

@@ -184,7 +184,7 @@ def to_github(result: ReviewResult) -> str:
             out.append(_annotation("error", file, spec.line_of(c.pointer), c.rule, _finding(c)))
         for api in spec.client_unacknowledged:
             text = f"client: {api.subject}: {api.message} (acknowledge rule {api.rule} at {api.subject})"
-            out.append(_annotation("error", file, None, api.rule, text))
+            out.append(_annotation("error", file, spec.client_line(api), api.rule, text))
         for c in spec.changes:
             if c.level is Level.WARNING:
                 out.append(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diagnostics import Diagnostic, SpecError
+from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.diagnostics import Level as DiagLevel
 from generator.lint import lint_document
 from generator.load import Document, load, spec_files
@@ -105,6 +105,21 @@ class SpecReview:
 
     def line_of(self, ptr: str) -> int | None:
         return self.doc.line_of(ptr) if self.doc is not None and ptr else None
+
+    def client_line(self, api: ApiChange) -> int | None:
+        """The spec line behind a client change: its cause's, else the schema of its model."""
+        cause = self.explained.get(api)
+        if cause is not None:
+            return self.line_of(cause.pointer)
+        if self.doc is None or not api.subject.startswith("models."):
+            return None
+        model = _norm(api.subject.split(".")[1])
+        comps = self.doc.data.get("components") if isinstance(self.doc.data, dict) else None
+        names = comps.get("schemas") if isinstance(comps, dict) else None
+        for name in names if isinstance(names, dict) else ():
+            if _norm(str(name)) == model:
+                return self.line_of(pointer("components", "schemas", str(name)))
+        return None
 
     @property
     def lint_errors(self) -> list[LintFinding]:
