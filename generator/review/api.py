@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from generator.review.rules import Level, rule
 
@@ -80,6 +81,7 @@ class ApiChange:
         return self.subject
 
 
+T = TypeVar("T")
 _ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "enum.Enum", "enum.IntEnum", "enum.StrEnum"}
 _PACKAGE_FILES = {"models.py", "_client.py", "_exceptions.py", "__init__.py"}
 _OPERATION = re.compile(r"`([A-Z]+ /[^`]*)`")
@@ -383,11 +385,16 @@ def _same_callable(a: tuple[Method, ...], b: tuple[Method, ...]) -> bool:
     op_a, op_b = _anchor(a), _anchor(b)
     if op_a or op_b:
         return op_a == op_b
-    strip = lambda ms: tuple(Method(m.params, m.returns) for m in ms)
-    return strip(a) == strip(b)
+    return [(m.params, m.returns) for m in a] == [(m.params, m.returns) for m in b]
 
 
-def _pair_renames(removed, added, old, new, same) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _pair_renames(
+    removed: list[str],
+    added: list[str],
+    old: Mapping[str, T],
+    new: Mapping[str, T],
+    same: Callable[[T, T], bool],
+) -> list[tuple[str, str]]:
     """(old name, new name) for each removed name whose thing reappears, unchanged, under exactly
     one added name: a rename, not an unrelated removal and addition."""
     pairs: list[tuple[str, str]] = []

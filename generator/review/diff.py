@@ -195,13 +195,14 @@ def _type_verdict(a: _Shape, b: _Shape) -> str:
     else:
         return "changed"
     axes = {type_axis, fmt_axis} - {"same"}
-    return "same" if not axes else axes.pop() if len(axes) == 1 else "changed"
+    if len(axes) > 1:
+        return "changed"  # widened on one axis, narrowed on the other
+    return axes.pop() if axes else "same"
 
 
 def _alt_key(raw: Any) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
-        return raw["$ref"]
-    return json.dumps(raw, sort_keys=True, default=str)
+    ref = raw.get("$ref") if isinstance(raw, dict) else None
+    return ref if isinstance(ref, str) else json.dumps(raw, sort_keys=True, default=str)
 
 
 def _number(value: Any) -> float | None:
@@ -1108,8 +1109,9 @@ class _Differ:
                 f"the discriminator property of {what} changed from "
                 f"{_fmt(da.get('propertyName'))} to {_fmt(db.get('propertyName'))}",
             )
-        ma = da.get("mapping") if isinstance(da.get("mapping"), dict) else {}
-        mb = db.get("mapping") if isinstance(db.get("mapping"), dict) else {}
+        raw_a, raw_b = da.get("mapping"), db.get("mapping")
+        ma: dict[str, Any] = raw_a if isinstance(raw_a, dict) else {}
+        mb: dict[str, Any] = raw_b if isinstance(raw_b, dict) else {}
         for value in sorted(ma.keys() | mb.keys()):
             if value not in mb:
                 change = "deleted"

@@ -418,7 +418,8 @@ def _settle(review: SpecReview) -> None:
             )
             for c in review.changes
         ]
-    for change in [*review.changes, *review.client.changes]:
+    found: list[Change | ApiChange] = [*review.changes, *review.client.changes]
+    for change in found:
         for ack in review.ack_entries:
             if ack.matches(change):
                 review.acks[change] = ack
