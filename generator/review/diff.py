@@ -58,8 +58,8 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Chang
 
 
 def _one_per_cause(changes: set[Change]) -> list[Change]:
-    """A change inside a component schema that several operations reach is one change, placed
-    on the schema, listing the operations: one row, and one acknowledgement covers it."""
+    """A change inside a component schema reached from several places is one change, placed
+    on the schema, listing where it is reached: one row, and one acknowledgement covers it."""
     shared: dict[tuple[str, str], list[Change]] = {}
     out: list[Change] = []
     for c in changes:
@@ -68,7 +68,7 @@ def _one_per_cause(changes: set[Change]) -> list[Change]:
         else:
             out.append(c)
     for (_, ptr), group in shared.items():
-        if len({c.location for c in group}) < 2:
+        if len(group) < 2:
             out.extend(group)
             continue
         first = min(group, key=lambda c: (len(c.where), c.where))
