@@ -200,6 +200,14 @@ def _type_verdict(a: _Shape, b: _Shape) -> str:
     return axes.pop() if axes else "same"
 
 
+def _labels(direction: str, where: str, prop_path: tuple[str, ...]) -> tuple[str, str, str]:
+    """(detail, "the request property a/b", rule prefix) of a schema node."""
+    detail = where + (pointer(*prop_path) if prop_path else "")
+    if not prop_path:
+        return detail, f"the {direction} body", f"{direction}-body"
+    return detail, f"the {direction} property {'/'.join(prop_path)}", f"{direction}-property"
+
+
 def _alt_key(raw: Any) -> str:
     ref = raw.get("$ref") if isinstance(raw, dict) else None
     return ref if isinstance(ref, str) else json.dumps(raw, sort_keys=True, default=str)
@@ -793,11 +801,7 @@ class _Differ:
             if pair in stack:
                 return  # a recursive schema: this pair is already being compared further up
             stack = stack | {pair}
-        detail = where + (pointer(*prop_path) if prop_path else "")
-        root = not prop_path
-        subject = "body" if root else "property"
-        what = f"the {direction} {'body' if root else 'property ' + '/'.join(prop_path)}"
-        prefix = f"{direction}-{subject}"
+        detail, what, prefix = _labels(direction, where, prop_path)
         if a.alternatives or b.alternatives:
             self._alternatives(loc, direction, where, prop_path, a, b, stack, depth)
             return
@@ -846,9 +850,7 @@ class _Differ:
     ) -> None:
         """oneOf/anyOf: alternatives added or removed (a response that may now be a new kind of
         object is breaking; a request that may be one is not), the kept ones compared."""
-        detail = where + (pointer(*prop_path) if prop_path else "")
-        subject = "body" if not prop_path else "property"
-        what = f"the {direction} {'body' if not prop_path else 'property ' + '/'.join(prop_path)}"
+        detail, what, prefix = _labels(direction, where, prop_path)
         # a schema that was (or becomes) a single alternative counts as that alternative
         old_alts = a.alternatives or {
             _alt_key(a.refs[-1:] and {"$ref": a.refs[-1]} or a.node): a.node
@@ -859,26 +861,26 @@ class _Differ:
         kind = (b.composition or a.composition).replace("Of", "-of").lower()
         for key in old_alts.keys() - new_alts.keys():
             self.emit(
-                f"{direction}-{subject}-{kind}-removed",
+                f"{prefix}-{kind}-removed",
                 loc,
                 detail,
                 f"removed the alternative {_short(key)} from {what}",
             )
         for key in new_alts.keys() - old_alts.keys():
             self.emit(
-                f"{direction}-{subject}-{kind}-added",
+                f"{prefix}-{kind}-added",
                 loc,
                 detail,
                 f"added the alternative {_short(key)} to {what}",
             )
         if a.nullable != b.nullable:
             self.emit(
-                f"{direction}-{subject}-became-{'nullable' if b.nullable else 'not-nullable'}",
+                f"{prefix}-became-{'nullable' if b.nullable else 'not-nullable'}",
                 loc,
                 detail,
                 f"{what} became {'nullable' if b.nullable else 'not nullable'}",
             )
-        self._discriminator(loc, detail, what, f"{direction}-{subject}", a, b)
+        self._discriminator(loc, detail, what, prefix, a, b)
         for key in sorted(old_alts.keys() & new_alts.keys()):
             self._schema(
                 loc, direction, where, prop_path, old_alts[key], new_alts[key], stack, depth + 1
