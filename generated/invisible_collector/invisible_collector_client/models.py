@@ -25,6 +25,7 @@ class PaymentLine(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str
@@ -56,6 +57,7 @@ class Payment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str

@@ -15,6 +15,7 @@ class BusinessUnit(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
@@ -48,6 +49,7 @@ class BusinessUnitRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     business_unit_external_id: Annotated[str | None, Field(alias="businessUnitExternalId")] = None
@@ -81,6 +83,7 @@ class Debtor(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int
@@ -120,6 +123,7 @@ class DebtorRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_external_id: Annotated[str | None, Field(alias="debtorExternalId")] = None
@@ -159,6 +163,7 @@ class DebtorUpdateRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
@@ -202,6 +207,7 @@ class Error(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     message: str
@@ -216,6 +222,7 @@ class InvoiceReference(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     first_name: Annotated[str, Field(alias="firstName")]
@@ -236,6 +243,7 @@ class InvoiceRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: Annotated[int | None, Field(alias="debtorId")] = None
@@ -267,6 +275,7 @@ class InvoiceUpdateRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
@@ -302,6 +311,7 @@ class Invoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int

@@ -34,6 +34,7 @@ class ErrorResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     errors: dict[str, Any] | None = None
@@ -55,6 +56,7 @@ class InvoiceCalculations(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID
@@ -77,6 +79,7 @@ class InvoiceCustomerDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -87,6 +90,7 @@ class InvoiceHistoryEntry(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -97,6 +101,7 @@ class InvoiceIdResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID
@@ -108,6 +113,7 @@ class InvoiceLineItemDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -118,6 +124,7 @@ class InvoiceRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     due_date: Annotated[AwareDatetime | None, Field(alias="dueDate")] = None
@@ -163,6 +170,7 @@ class MarkInvoiceAsPaidRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_method_type_id: Annotated[int | None, Field(alias="paymentMethodTypeId")] = None
@@ -177,6 +185,7 @@ class MerchantContactInfoDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -187,6 +196,7 @@ class PublishInvoiceRequest(InvoiceRequest):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID | None = None
@@ -201,6 +211,7 @@ class SendInvoiceSmsNotificationRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     phone_number: Annotated[str | None, Field(alias="phoneNumber")] = None
@@ -213,6 +224,7 @@ class SubmitInvoiceAchRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     routing_number: Annotated[str | None, Field(alias="routingNumber")] = None
@@ -243,6 +255,7 @@ class SubmitInvoiceCardRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
@@ -261,6 +274,7 @@ class SubmitInvoiceResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     success: bool
@@ -273,6 +287,7 @@ class Invoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID
@@ -326,6 +341,7 @@ class InvoicePage(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     items: list[Invoice]

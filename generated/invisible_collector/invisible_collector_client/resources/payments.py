@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,13 +26,20 @@ from ..models import (
     PaymentLine,
 )
 
-__all__ = ["AsyncPaymentsResource", "PaymentsResource"]
+__all__ = [
+    "AsyncPaymentsResource",
+    "AsyncPaymentsResourceWithRawResponse",
+    "PaymentsResource",
+    "PaymentsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_payment() -> _ResponseSpec[Payment]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        operation="createPayment",
+        success=Payment,
+        body="json",
         errors={},
     )
 
@@ -42,6 +50,11 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> PaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
+
     @_t.overload
     def create_payment(
         self,
@@ -60,6 +73,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
@@ -71,6 +85,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     def create_payment(
@@ -91,6 +106,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Register a payment
 
@@ -136,8 +152,16 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_payment())
+
+
+class PaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: PaymentsResource) -> None:
+        self.create_payment = _response.raw(resource.create_payment)
 
 
 class AsyncPaymentsResource:
@@ -146,6 +170,13 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPaymentsResourceWithRawResponse(
+            AsyncPaymentsResource(self._client.with_raw_response())
+        )
+
     @_t.overload
     async def create_payment(
         self,
@@ -164,6 +195,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
@@ -175,6 +207,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     async def create_payment(
@@ -195,6 +228,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Register a payment
 
@@ -240,5 +274,13 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_payment())
+
+
+class AsyncPaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncPaymentsResource) -> None:
+        self.create_payment = _response.raw_async(resource.create_payment)

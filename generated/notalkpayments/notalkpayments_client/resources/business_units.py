@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -24,18 +25,25 @@ from ..models import (
     Error,
 )
 
-__all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
+__all__ = [
+    "AsyncBusinessUnitsResource",
+    "AsyncBusinessUnitsResourceWithRawResponse",
+    "BusinessUnitsResource",
+    "BusinessUnitsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
+        operation="createBusinessUnit",
+        success=BusinessUnit,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            429: Error,
+            500: Error,
         },
     )
 
@@ -43,13 +51,15 @@ def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
 @_cache
 def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
+        operation="getBusinessUnit",
+        success=BusinessUnit,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
+            429: Error,
+            500: Error,
         },
     )
 
@@ -57,27 +67,30 @@ def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
 @_cache
 def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
+        operation="updateBusinessUnit",
+        success=BusinessUnit,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
+            429: Error,
+            500: Error,
         },
     )
 
 
 @_cache
-def _response_delete_business_unit() -> _ResponseSpec[None]:
+def _response_delete_business_unit() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteBusinessUnit",
+        body="any",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
+            429: Error,
+            500: Error,
         },
     )
 
@@ -87,6 +100,13 @@ class BusinessUnitsResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> BusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return BusinessUnitsResourceWithRawResponse(
+            BusinessUnitsResource(self._client.with_raw_response())
+        )
 
     def create_business_unit(
         self,
@@ -103,6 +123,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
@@ -130,6 +151,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_business_unit())
 
@@ -142,6 +164,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
@@ -156,6 +179,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_business_unit())
 
@@ -176,6 +200,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
@@ -203,6 +228,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_business_unit())
 
@@ -215,7 +241,8 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
@@ -229,8 +256,19 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_business_unit())
+
+
+class BusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: BusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw(resource.create_business_unit)
+        self.get_business_unit = _response.raw(resource.get_business_unit)
+        self.update_business_unit = _response.raw(resource.update_business_unit)
+        self.delete_business_unit = _response.raw(resource.delete_business_unit)
 
 
 class AsyncBusinessUnitsResource:
@@ -238,6 +276,13 @@ class AsyncBusinessUnitsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncBusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncBusinessUnitsResourceWithRawResponse(
+            AsyncBusinessUnitsResource(self._client.with_raw_response())
+        )
 
     async def create_business_unit(
         self,
@@ -254,6 +299,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
@@ -281,6 +327,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_business_unit())
 
@@ -293,6 +340,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
@@ -307,6 +355,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_business_unit())
 
@@ -327,6 +376,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
@@ -354,6 +404,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_business_unit())
 
@@ -366,7 +417,8 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
@@ -380,5 +432,16 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_business_unit())
+
+
+class AsyncBusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncBusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw_async(resource.create_business_unit)
+        self.get_business_unit = _response.raw_async(resource.get_business_unit)
+        self.update_business_unit = _response.raw_async(resource.update_business_unit)
+        self.delete_business_unit = _response.raw_async(resource.delete_business_unit)

@@ -11,9 +11,10 @@ import datetime as _dt
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -43,7 +44,12 @@ from ..models import (
     SubmitInvoiceResponse,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
@@ -58,23 +64,25 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_invoices() -> _TypeAdapter[Invoice]:
-    return _TypeAdapter(Invoice)
-
-
-@_cache
-def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {}
+def _response_list_invoices() -> _ResponseSpec[Invoice]:
+    return _ResponseSpec(
+        operation="listInvoices",
+        success=Invoice,
+        body="json",
+        errors={},
+    )
 
 
 @_cache
 def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
+        operation="createInvoice",
+        success=InvoiceIdResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -82,33 +90,37 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 @_cache
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            404: _TypeAdapter(ErrorResponse),
+            404: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[None]:
+def _response_update_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="updateInvoice",
+        body="any",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteInvoice",
+        body="any",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -116,11 +128,13 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 @_cache
 def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
+        operation="submitInvoiceCardPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -128,11 +142,13 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
 @_cache
 def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
+        operation="submitInvoiceAchPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -140,7 +156,9 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
 @_cache
 def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceCalculations),
+        operation="getInvoiceCalculations",
+        success=InvoiceCalculations,
+        body="json",
         errors={},
     )
 
@@ -148,47 +166,52 @@ def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
 @_cache
 def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
+        operation="publishInvoice",
+        success=InvoiceIdResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_cancel_invoice() -> _ResponseSpec[None]:
+def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="cancelInvoice",
+        body="any",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_mark_invoice_as_paid() -> _ResponseSpec[None]:
+def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="markInvoiceAsPaid",
+        body="any",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
+def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="sendInvoiceSmsNotification",
+        body="any",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -196,10 +219,11 @@ def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
 @_cache
 def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
-        success="bytes",
+        operation="downloadInvoicePdf",
+        body="bytes",
         errors={
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            404: ErrorResponse,
+            500: ErrorResponse,
         },
     )
 
@@ -209,6 +233,11 @@ class InvoicesResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
     def list_invoices(
         self,
@@ -229,6 +258,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Invoice]:
         """List invoices
 
@@ -257,9 +287,10 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     def create_invoice(
@@ -284,6 +315,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
@@ -318,6 +350,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_invoice())
 
@@ -330,6 +363,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
@@ -344,6 +378,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice())
 
@@ -371,7 +406,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -405,6 +441,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_invoice())
 
@@ -417,7 +454,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -433,6 +471,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_invoice())
 
@@ -454,6 +493,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
@@ -482,6 +522,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_submit_invoice_card_payment())
 
@@ -513,6 +554,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
@@ -551,6 +593,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_submit_invoice_ach_payment())
 
@@ -563,6 +606,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
@@ -577,6 +621,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice_calculations())
 
@@ -588,6 +633,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
@@ -607,6 +653,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_publish_invoice())
 
@@ -619,7 +666,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -635,6 +683,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_cancel_invoice())
 
@@ -649,7 +698,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -672,6 +722,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_mark_invoice_as_paid())
 
@@ -687,7 +738,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -711,6 +763,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_send_invoice_sms_notification())
 
@@ -723,6 +776,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -745,8 +799,28 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_download_invoice_pdf())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.list_invoices = _response.raw_pages(resource.list_invoices)
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw(resource.publish_invoice)
+        self.cancel_invoice = _response.raw(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw(resource.send_invoice_sms_notification)
+        self.download_invoice_pdf = _response.raw(resource.download_invoice_pdf)
 
 
 class AsyncInvoicesResource:
@@ -754,6 +828,13 @@ class AsyncInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
     def list_invoices(
         self,
@@ -774,6 +855,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Invoice]:
         """List invoices
 
@@ -802,9 +884,10 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     async def create_invoice(
@@ -829,6 +912,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
@@ -863,6 +947,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_invoice())
 
@@ -875,6 +960,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
@@ -889,6 +975,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice())
 
@@ -916,7 +1003,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -950,6 +1038,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_invoice())
 
@@ -962,7 +1051,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -978,6 +1068,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_invoice())
 
@@ -999,6 +1090,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
@@ -1027,6 +1119,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_submit_invoice_card_payment())
 
@@ -1058,6 +1151,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
@@ -1096,6 +1190,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_submit_invoice_ach_payment())
 
@@ -1108,6 +1203,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
@@ -1122,6 +1218,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice_calculations())
 
@@ -1133,6 +1230,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
@@ -1152,6 +1250,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_publish_invoice())
 
@@ -1164,7 +1263,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -1180,6 +1280,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_cancel_invoice())
 
@@ -1194,7 +1295,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -1217,6 +1319,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_mark_invoice_as_paid())
 
@@ -1232,7 +1335,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -1256,6 +1360,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_send_invoice_sms_notification())
 
@@ -1268,6 +1373,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -1290,5 +1396,27 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_download_invoice_pdf())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw_async(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw_async(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw_async(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw_async(resource.publish_invoice)
+        self.cancel_invoice = _response.raw_async(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw_async(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw_async(
+            resource.send_invoice_sms_notification
+        )
+        self.download_invoice_pdf = _response.raw_async(resource.download_invoice_pdf)
