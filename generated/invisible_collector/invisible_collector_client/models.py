@@ -53,7 +53,7 @@ class CreatePaymentStatus(StrEnum):
 
 class Payment(BaseModel):
     """
-    A payment and the debts it settles.
+    A payment and the debts it settles (the request body of createPayment).
     """
 
     model_config = ConfigDict(
@@ -68,7 +68,7 @@ class Payment(BaseModel):
     """
     An external identifier of this payment.
     """
-    status: Status | None = Status.final
+    status: Status
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """

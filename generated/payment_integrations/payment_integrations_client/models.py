@@ -41,13 +41,19 @@ class ErrorResponse(BaseModel):
     """
     Validation errors (content not documented).
     """
-    details: str
-    status_code: Annotated[int, Field(alias="statusCode")]
+    details: str | None = None
+    status_code: Annotated[int | None, Field(alias="statusCode")] = None
     source: str | None = None
     exception_type: Annotated[str | None, Field(alias="exceptionType")] = None
     correlation_id: Annotated[UUID | None, Field(alias="correlationId")] = None
-    entity_id: Annotated[str | None, Field(alias="entityId")] = None
-    error_code: Annotated[str | None, Field(alias="errorCode")] = None
+    entity_id: Annotated[Any | None, Field(alias="entityId")] = None
+    """
+    Identifier of the entity concerned; the document prints only null.
+    """
+    error_code: Annotated[Any | None, Field(alias="errorCode")] = None
+    """
+    Application error code; the document prints only null.
+    """
 
 
 class InvoiceCalculations(BaseModel):
@@ -59,7 +65,7 @@ class InvoiceCalculations(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
     sub_total_amount: Annotated[float | None, Field(alias="subTotalAmount")] = None
     shipping_amount: Annotated[float | None, Field(alias="shippingAmount")] = None
     tax_percentage: Annotated[float | None, Field(alias="taxPercentage")] = None
@@ -104,7 +110,7 @@ class InvoiceIdResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
 
 
 class InvoiceLineItemDto(BaseModel):
@@ -127,9 +133,9 @@ class InvoiceRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    due_date: Annotated[AwareDatetime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[str | None, Field(alias="dueDate")] = None
     """
-    The invoice due date.
+    The invoice due date (the invoice response prints it as an ISO 8601 date-time).
     """
     card_payment_processor_id: Annotated[UUID | None, Field(alias="cardPaymentProcessorId")] = None
     ach_payment_processor_id: Annotated[UUID | None, Field(alias="achPaymentProcessorId")] = None
@@ -277,7 +283,7 @@ class SubmitInvoiceResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    success: bool
+    success: bool | None = None
     payment_method_created: Annotated[bool | None, Field(alias="paymentMethodCreated")] = None
 
 
@@ -290,11 +296,14 @@ class Invoice(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
     number: str | None = None
     status: InvoiceStatus | None = None
     issue_date: Annotated[AwareDatetime | None, Field(alias="issueDate")] = None
-    due_date: Annotated[AwareDatetime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[str | None, Field(alias="dueDate")] = None
+    """
+    The invoice due date; the sample prints an ISO 8601 date-time.
+    """
     payment_date: Annotated[AwareDatetime | None, Field(alias="paymentDate")] = None
     card_payment_processor_id: Annotated[UUID | None, Field(alias="cardPaymentProcessorId")] = None
     ach_payment_processor_id: Annotated[UUID | None, Field(alias="achPaymentProcessorId")] = None
@@ -344,8 +353,8 @@ class InvoicePage(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    items: list[Invoice]
-    total: int
+    items: list[Invoice] | None = None
+    total: int | None = None
     """
     The total number of invoices matching the filters.
     """

@@ -35,10 +35,9 @@ __all__ = [
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create_payment() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createPayment",
-        success=Payment,
         body="json",
         errors={},
     )
@@ -74,7 +73,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_payment(
@@ -86,7 +85,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     def create_payment(
         self,
@@ -107,7 +106,7 @@ class PaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -136,7 +135,7 @@ class PaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -196,7 +195,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_payment(
@@ -208,7 +207,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment: ...
+    ) -> _t.Any: ...
 
     async def create_payment(
         self,
@@ -229,7 +228,7 @@ class AsyncPaymentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> Payment:
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -258,7 +257,7 @@ class AsyncPaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,

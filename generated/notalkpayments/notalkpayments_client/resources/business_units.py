@@ -22,7 +22,6 @@ from .._types import Timeout as _Timeout
 from ..models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
 __all__ = [
@@ -39,12 +38,7 @@ def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
         operation="createBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -54,13 +48,7 @@ def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
         operation="getBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -70,13 +58,7 @@ def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
         operation="updateBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -85,13 +67,7 @@ def _response_delete_business_unit() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteBusinessUnit",
         body="any",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 

@@ -24,7 +24,6 @@ from ..models import (
     Debtor,
     DebtorRequest,
     DebtorUpdateRequest,
-    Error,
 )
 
 __all__ = [
@@ -41,12 +40,7 @@ def _response_create_debtor() -> _ResponseSpec[Debtor]:
         operation="createDebtor",
         success=Debtor,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -56,13 +50,7 @@ def _response_get_debtor() -> _ResponseSpec[Debtor]:
         operation="getDebtor",
         success=Debtor,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -72,13 +60,7 @@ def _response_update_debtor() -> _ResponseSpec[Debtor]:
         operation="updateDebtor",
         success=Debtor,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -87,13 +69,7 @@ def _response_delete_debtor() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteDebtor",
         body="any",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 

@@ -21,7 +21,6 @@ from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
-    Error,
     Invoice,
     InvoiceReference,
     InvoiceRequest,
@@ -42,12 +41,7 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
         operation="createInvoice",
         success=Invoice,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -57,13 +51,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
         operation="getInvoice",
         success=Invoice,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -73,13 +61,7 @@ def _response_update_invoice() -> _ResponseSpec[Invoice]:
         operation="updateInvoice",
         success=Invoice,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 
@@ -88,13 +70,7 @@ def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteInvoice",
         body="any",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-            429: Error,
-            500: Error,
-        },
+        errors={},
     )
 
 

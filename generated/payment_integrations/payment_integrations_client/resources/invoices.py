@@ -81,8 +81,6 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
         body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -93,9 +91,7 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
         operation="getInvoice",
         success=Invoice,
         body="json",
-        errors={
-            404: ErrorResponse,
-        },
+        errors={},
     )
 
 
@@ -103,11 +99,9 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 def _response_update_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="updateInvoice",
-        body="any",
+        body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -116,11 +110,9 @@ def _response_update_invoice() -> _ResponseSpec[_t.Any]:
 def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteInvoice",
-        body="any",
+        body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -133,8 +125,6 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
         body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -147,8 +137,6 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
         body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -171,8 +159,6 @@ def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
         body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -181,11 +167,9 @@ def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="cancelInvoice",
-        body="any",
+        body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -194,11 +178,9 @@ def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
 def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="markInvoiceAsPaid",
-        body="any",
+        body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -207,11 +189,9 @@ def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
 def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="sendInvoiceSmsNotification",
-        body="any",
+        body="json",
         errors={
             400: ErrorResponse,
-            404: ErrorResponse,
-            500: ErrorResponse,
         },
     )
 
@@ -221,10 +201,7 @@ def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         operation="downloadInvoicePdf",
         body="bytes",
-        errors={
-            404: ErrorResponse,
-            500: ErrorResponse,
-        },
+        errors={},
     )
 
 
@@ -296,7 +273,7 @@ class InvoicesResource:
     def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -387,7 +364,7 @@ class InvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -791,7 +768,7 @@ class InvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -893,7 +870,7 @@ class AsyncInvoicesResource:
     async def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -984,7 +961,7 @@ class AsyncInvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -1388,7 +1365,7 @@ class AsyncInvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
