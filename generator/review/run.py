@@ -443,22 +443,37 @@ def _norm(name: str) -> str:
 
 def _cause(api: ApiChange, spec_breaking: list[Change]) -> Change | None:
     """The breaking spec change a client change follows from: the same operation (a method's
-    docstring names it), the same JSON property (a field), or the same schema (a model)."""
+    docstring names it), the same schema (a model), or the same JSON property (a field; of the
+    model's own schema first, as property names repeat across schemas)."""
     for change in spec_breaking:
         if api.anchor and api.anchor == change.location:
             return change
-    if api.subject.startswith("models."):
-        parts = api.subject.split(".")
+    if not api.subject.startswith("models."):
+        return None
+    parts = api.subject.split(".")
+    model = _norm(parts[1])
+
+    def schema_of(change: Change) -> str:
+        for place in (change.location, change.pointer):
+            if place.startswith("#/components/schemas/"):
+                return _norm(place.split("/")[3])
+        return ""
+
+    if len(parts) == 2:  # the model itself: its schema renamed or removed
         for change in spec_breaking:
-            schema = change.location.removeprefix("#/components/schemas/")
-            if schema != change.location and _norm(schema) == _norm(parts[1]):
+            if change.location.count("/") == 3 and schema_of(change) == model:
                 return change
-            if len(parts) > 2 and api.anchor:
-                places = [p for p in (change.detail, change.pointer) if "#/" in p]
-                last = [p.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") for p in places]
-                if api.anchor in last:
-                    return change
-    return None
+    if len(parts) < 3 or not api.anchor:
+        return None
+    fields = [c for c in spec_breaking if api.anchor in _last_tokens(c)]
+    own = [c for c in fields if schema_of(c) == model]
+    found = own or fields
+    return found[0] if found else None
+
+
+def _last_tokens(change: Change) -> list[str]:
+    places = [p for p in (change.detail, change.pointer) if "#/" in p]
+    return [p.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") for p in places]
 
 
 def _client_impact(
