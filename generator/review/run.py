@@ -43,9 +43,15 @@ class Ack:
     def matches(self, change: Change | ApiChange) -> bool:
         if isinstance(change, ApiChange):
             return self.rule == change.rule and self.location == change.subject
-        # a shared-schema change is acknowledged on the schema or on any operation it reaches
+        # a shared-schema change is acknowledged on the schema or on any operation it reaches;
+        # an ack on a schema pointer covers that rule everywhere inside the schema
         places = (change.location, change.where, change.pointer, *change.reaches)
-        return self.rule == change.rule and self.location in places
+        if self.rule != change.rule:
+            return False
+        if self.location.startswith("#/components/schemas/"):
+            inside = self.location + "/"
+            return any(p == self.location or p.startswith(inside) for p in places if p)
+        return self.location in places
 
 
 @dataclass(frozen=True)
