@@ -344,11 +344,18 @@ def _class_namer(components: set[str]) -> Callable[[str], str]:
 class TypeResolver:
     """Turns TypeRefs into annotation text against the classes the models module really defines."""
 
-    def __init__(self, models: ModelSet, classes: set[str]) -> None:
+    def __init__(self, models: ModelSet, classes: set[str], roots: dict[str, str] | None = None) -> None:
         self.models = models
         self.classes = classes  # model_classes(...)[0] of the generated module
+        self.roots = roots or {}  # root_annotations(...) of the generated module
 
-    def annotation(self, ref: TypeRef, _depth: int = 0) -> str:
+    def input_annotation(self, ref: TypeRef) -> str:
+        """The annotation of an argument: like annotation(), but a RootModel wrapper is replaced by
+        the type it wraps, so callers pass plain data (a dict, a list, a literal) that the body
+        model or the serializer accepts."""
+        return self.annotation(ref, inputs=True)
+
+    def annotation(self, ref: TypeRef, _depth: int = 0, inputs: bool = False) -> str:
         if _depth > 12:
             return "_t.Any"
         if ref.kind == "prim":
@@ -356,19 +363,21 @@ class TypeResolver:
         if ref.kind == "named":
             if ref.name in self.classes:
                 return ref.name
+            if inputs and ref.name in self.roots:
+                return self.roots[ref.name]
             schema = self.models.originals.get(ref.name)
             if not isinstance(schema, dict):
                 return "_t.Any"
             # A root model (alias, array, union): use its structure, collapsed like its fields are.
             structural = self._structural(schema, ref.name)
-            return self.annotation(structural, _depth + 1)
+            return self.annotation(structural, _depth + 1, inputs)
         if ref.kind == "list":
-            return f"list[{self.annotation(ref.args[0], _depth + 1)}]"
+            return f"list[{self.annotation(ref.args[0], _depth + 1, inputs)}]"
         if ref.kind == "dict":
-            return f"dict[str, {self.annotation(ref.args[0], _depth + 1)}]"
+            return f"dict[str, {self.annotation(ref.args[0], _depth + 1, inputs)}]"
         parts: list[str] = []
         for arg in ref.args:
-            for piece in _split_union(self.annotation(arg, _depth + 1)):
+            for piece in _split_union(self.annotation(arg, _depth + 1, inputs)):
                 if piece not in parts:
                     parts.append(piece)
         if ref.kind == "optional" and "None" not in parts:
@@ -416,6 +425,32 @@ def model_classes(source: str) -> tuple[set[str], set[str]]:
             if not any(ast.unparse(b).startswith("RootModel") for b in node.bases):
                 models.add(node.name)
     return models, public
+
+
+_ROOT_NAMES = {"dict", "list", "str", "int", "float", "bool", "bytes", "None", "Literal", "Any"}
+
+
+def root_annotations(source: str, public: set[str]) -> dict[str, str]:
+    """RootModel class -> the annotation it wraps, when that annotation names only model classes,
+    builtins and Literal/Any (written `_t.Literal`/`_t.Any`, as the resource modules import them)."""
+    roots: dict[str, str] = {}
+    for node in ast.parse(source).body if source else ():
+        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+            continue
+        base = node.bases[0]
+        if not (isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"):
+            continue
+        inner = base.slice
+        names = [n for n in ast.walk(inner) if isinstance(n, ast.Name)]
+        if any(isinstance(n, ast.Attribute) for n in ast.walk(inner)) or not all(
+            n.id in public or n.id in _ROOT_NAMES for n in names
+        ):
+            continue
+        for name in names:
+            if name.id in ("Literal", "Any"):
+                name.id = "_t." + name.id  # unparsed as written
+        roots[node.name] = ast.unparse(inner)
+    return roots
 
 
 def widen_literal_overrides(source: str) -> str:
