@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import Any, Final, Self, TypeVar, cast
+from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -32,7 +33,7 @@ from ._pagination import AsyncPager, Pagination, SyncPager
 from ._ratelimit import AsyncRateLimiter, SyncRateLimiter
 from ._redact import Redactor, protect_httpx_logs
 from ._retry import error_retry_delay, is_idempotent, response_retry_delay
-from ._serialize import text
+from ._serialize import Encoded, text
 from ._types import NO_BODY, RequestOptions, ResponseSpec, Timeout
 
 __all__ = [
@@ -86,6 +87,19 @@ def _flatten(values: Mapping[str, object]) -> list[tuple[str, str]]:
         else:
             pairs.append((key, text(value)))
     return pairs
+
+
+def _query_string(values: Mapping[str, object]) -> str:
+    """The encoded query: parameters the operation serialized in their style as they are, the
+    rest (client defaults, auth, extra_query) as form-style pairs."""
+    parts: list[str] = []
+    for key, value in values.items():
+        if isinstance(value, Encoded):
+            if value:
+                parts.append(value)
+            continue
+        parts.extend(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in _flatten({key: value}))
+    return "&".join(parts)
 
 
 def _merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
@@ -197,11 +211,11 @@ class BaseClient:
             query.update(self._auth_query)
         if options.extra_query:
             query.update(options.extra_query)
+        query_string = _query_string(query)
         kwargs: dict[str, Any] = {
             "method": options.method,
-            "url": self.base_url + options.path,
+            "url": self.base_url + options.path + (f"?{query_string}" if query_string else ""),
             "headers": headers,
-            "params": _flatten(query) if query else None,
             "timeout": self.timeout if options.timeout is None else options.timeout,
         }
         if options.json is None:
@@ -212,6 +226,12 @@ class BaseClient:
             kwargs["json"] = options.json
         elif options.content is not None:
             kwargs["content"] = options.content
+        elif isinstance(options.form, str):
+            # Serialized by the operation in each property's encoding style.
+            kwargs["content"] = options.form.encode()
+            kwargs["headers"] = _merge_headers(
+                {"Content-Type": "application/x-www-form-urlencoded"}, headers
+            )
         elif options.form is not None or options.files is not None:
             kwargs["data"] = _form_fields(options.form) if options.form else None
             kwargs["files"] = multipart_files(options.files) if options.files else None
