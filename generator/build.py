@@ -106,6 +106,17 @@ class _Builder:
                     self.warn(ptr, f"method name {operation.py_name!r} is taken in {resource.attr}; using {unique!r}")
                     operation.py_name = PyIdent(unique)
                 resource.operations.append(operation)
+        webhooks = self.data.get("webhooks")
+        if isinstance(webhooks, dict) and webhooks and not op_names:
+            self.diagnostics.append(
+                self.doc.diagnostic(
+                    "#/webhooks",
+                    f"the document describes {len(webhooks)} webhook(s) and no operations: the client has no "
+                    "methods; the webhook payload schemas under components are generated as models",
+                    level=Level.WARNING,
+                    rule="degraded",
+                )
+            )
         server_url, variables = self._server()
         rate = self.data.get("x-rate-limit")
         rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None
@@ -315,7 +326,17 @@ class _Builder:
             param.py_name = PyIdent(dedupe(param.py_name, taken))
             params.append(param)
         # Path parameters first, in template order: they are positional.
-        order = {n: i for i, n in enumerate(re.findall(r"{([^}]+)}", ptr.split("/")[2].replace("~1", "/")))}
+        template = re.findall(r"{([^}]+)}", ptr.split("/")[2].replace("~1", "/").replace("~0", "~"))
+        order = {n: i for i, n in enumerate(template)}
+        declared = {p.wire_name for p in params if p.location == "path"}
+        # Validation reported these (an error in a curated spec): degrade, don't fail.
+        params = [p for p in params if p.location != "path" or p.wire_name in order]
+        for name in template:
+            if name not in declared:
+                declared.add(name)
+                params.append(
+                    Param(name, PyIdent(dedupe(snake(name), taken)), "path", True, TypeRef("prim", "str"), styled=False)
+                )
         params.sort(key=lambda p: (p.location != "path", order.get(p.wire_name, 0) if p.location == "path" else 0))
         return params
 

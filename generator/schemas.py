@@ -105,6 +105,10 @@ class ModelSet:
             node = node[int(token)] if isinstance(node, list) else node[token]
         return node
 
+    def pointer_of(self, name: str) -> str:
+        """Where the schema of class `name` is written (its component, or the components)."""
+        return next((p for p, n in self._by_pointer.items() if n == name), "#/components/schemas")
+
     def name_for_ref(self, ref: str) -> str:
         name = self._ref_name(ref)
         self._flush()
