@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -158,9 +158,8 @@ def form(
             key, ("form", True, False, None)
         )
         json_part = content_type is not None and "json" in content_type
-        encoded = query(
-            key, value, style, explode, allow_reserved, media_type="json" if json_part else None
-        )
+        media_type = "application/json" if json_part else None
+        encoded = _urlencoded(key, value, style, explode, allow_reserved, None, media_type, True)
         if encoded:
             parts.append(encoded)
     return Encoded("&".join(parts))
@@ -212,8 +211,9 @@ class Encoded(str):
     """Parameter text already serialized and percent-encoded: the client sends it untouched."""
 
 
-def _enc(value: str, allow_reserved: bool = False) -> str:
-    return quote(value, safe=_RESERVED if allow_reserved else "")
+def _enc(value: str, allow_reserved: bool = False, plus: bool = False) -> str:
+    """Percent-encoded; `plus`: a space is '+', as application/x-www-form-urlencoded bodies have it."""
+    return (quote_plus if plus else quote)(value, safe=_RESERVED if allow_reserved else "")
 
 
 def _shape(value: object, wire_format: str | None) -> str | list[str] | list[tuple[str, str]]:
@@ -294,17 +294,32 @@ def query(
 ) -> Encoded | None:
     """A query parameter as it goes in the query string: `color=blue&color=black`, or None (left
     out). `media_type` is set for a `content` parameter: the value's JSON text."""
+    return _urlencoded(name, value, style, explode, allow_reserved, wire_format, media_type, False)
+
+
+def _urlencoded(
+    name: str,
+    value: object,
+    style: str,
+    explode: bool,
+    allow_reserved: bool,
+    wire_format: str | None,
+    media_type: str | None,
+    plus: bool,
+) -> Encoded | None:
     if value is None:
         return None
     if media_type is not None:
-        return Encoded(f"{_enc(name)}={_enc(_json_text(value), allow_reserved)}")
+        return Encoded(f"{_enc(name, plus=plus)}={_enc(_json_text(value), allow_reserved, plus)}")
     pairs = _query_pairs(name, value, style, explode, wire_format)
     if isinstance(pairs, tuple):
         key, items = pairs
         delimiter = _DELIMITERS.get(style, ",")
-        joined = delimiter.join(_enc(i, allow_reserved) for i in items)
-        return Encoded(f"{_enc(key)}={joined}")
-    return Encoded("&".join(f"{_enc(k)}={_enc(v, allow_reserved)}" for k, v in pairs))
+        joined = delimiter.join(_enc(i, allow_reserved, plus) for i in items)
+        return Encoded(f"{_enc(key, plus=plus)}={joined}")
+    return Encoded(
+        "&".join(f"{_enc(k, plus=plus)}={_enc(v, allow_reserved, plus)}" for k, v in pairs)
+    )
 
 
 def styled_path(
