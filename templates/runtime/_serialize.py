@@ -12,6 +12,7 @@ import enum
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -214,15 +215,32 @@ def _enc(value: str, allow_reserved: bool = False, plus: bool = False) -> str:
     return (quote_plus if plus else quote)(value, safe=_RESERVED if allow_reserved else "")
 
 
-def _shape(value: object, wire_format: str | None) -> str | list[str] | list[tuple[str, str]]:
-    """A value as RFC 6570 sees it: a string, a list of strings, or an object's (name, value)
-    pairs. None items and properties are left out (undefined)."""
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A value as RFC 6570 sees it: a string, an array's items, or an object's properties. None
+    items and properties are left out (undefined)."""
+
+    scalar: str | None = None
+    items: tuple[str, ...] = ()
+    pairs: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def flat(self) -> list[str]:
+        """Items, or an object's names and values alternating (the unexploded object form)."""
+        if self.pairs is None:
+            return list(self.items)
+        return [part for pair in self.pairs for part in pair]
+
+
+def _shape(value: object, wire_format: str | None) -> _Shape:
     value = _jsonable(value)
     if isinstance(value, Mapping):
-        return [(str(k), _leaf(v, wire_format)) for k, v in value.items() if v is not None]
+        return _Shape(
+            pairs=tuple((str(k), _leaf(v, wire_format)) for k, v in value.items() if v is not None)
+        )
     if isinstance(value, (list, tuple)):
-        return [_leaf(v, wire_format) for v in value if v is not None]
-    return _leaf(value, wire_format)
+        return _Shape(items=tuple(_leaf(v, wire_format) for v in value if v is not None))
+    return _Shape(scalar=_leaf(value, wire_format))
 
 
 def _leaf(value: object, wire_format: str | None) -> str:
@@ -264,18 +282,13 @@ def _query_pairs(
     if style == "deepObject":
         return _deep(name, value)
     shaped = _shape(value, wire_format)
-    if isinstance(shaped, str):
-        return [(name, shaped)]
-    flat = [p for pair in shaped for p in pair] if _is_pairs(shaped) else list(shaped)  # type: ignore[misc]
+    if shaped.scalar is not None:
+        return [(name, shaped.scalar)]
     if style in ("spaceDelimited", "pipeDelimited") or not explode:
-        return (name, flat)
-    if _is_pairs(shaped):
-        return list(shaped)  # type: ignore[arg-type]
-    return [(name, item) for item in shaped]  # type: ignore[misc]
-
-
-def _is_pairs(shaped: object) -> bool:
-    return isinstance(shaped, list) and bool(shaped) and isinstance(shaped[0], tuple)
+        return (name, shaped.flat)
+    if shaped.pairs is not None:
+        return list(shaped.pairs)
+    return [(name, item) for item in shaped.items]
 
 
 _DELIMITERS = {"spaceDelimited": "%20", "pipeDelimited": "%7C"}
@@ -334,22 +347,18 @@ def styled_path(
         return _enc(_json_text(value))
     shaped = _shape(value, wire_format)
     prefix = {"label": ".", "matrix": ";"}.get(style, "")
-    if isinstance(shaped, str):
+    if shaped.scalar is not None:
         if style == "matrix":
-            return f";{_enc(name)}" + (f"={_enc(shaped)}" if shaped else "")
-        return prefix + _enc(shaped)
-    if _is_pairs(shaped):
-        pairs = [(_enc(k), _enc(v)) for k, v in shaped]  # type: ignore[misc]
-        if explode:
-            sep = {"label": ".", "matrix": ";"}.get(style, ",")
-            return prefix + sep.join(f"{k}={v}" for k, v in pairs)
-        items = [p for pair in pairs for p in pair]
-    else:
-        items = [_enc(v) for v in shaped]  # type: ignore[union-attr]
-        if explode and style == "matrix":
-            return "".join(f";{_enc(name)}={v}" for v in items)
-        if explode and style == "label":
-            return "." + ".".join(items)
+            return f";{_enc(name)}" + (f"={_enc(shaped.scalar)}" if shaped.scalar else "")
+        return prefix + _enc(shaped.scalar)
+    if explode and shaped.pairs is not None:
+        sep = {"label": ".", "matrix": ";"}.get(style, ",")
+        return prefix + sep.join(f"{_enc(k)}={_enc(v)}" for k, v in shaped.pairs)
+    items = [_enc(v) for v in shaped.flat]
+    if explode and style == "matrix":
+        return "".join(f";{_enc(name)}={v}" for v in items)
+    if explode and style == "label":
+        return "." + ".".join(items)
     joined = ",".join(items)
     return f";{_enc(name)}={joined}" if style == "matrix" else prefix + joined
 
@@ -366,13 +375,11 @@ def header(
     if media_type is not None:
         return _json_text(value)
     shaped = _shape(value, wire_format)
-    if isinstance(shaped, str):
-        return shaped
-    if _is_pairs(shaped):
-        if explode:
-            return ",".join(f"{k}={v}" for k, v in shaped)  # type: ignore[misc]
-        return ",".join(p for pair in shaped for p in pair)  # type: ignore[misc]
-    return ",".join(shaped)  # type: ignore[arg-type]
+    if shaped.scalar is not None:
+        return shaped.scalar
+    if explode and shaped.pairs is not None:
+        return ",".join(f"{k}={v}" for k, v in shaped.pairs)
+    return ",".join(shaped.flat)
 
 
 def cookie(
