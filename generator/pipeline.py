@@ -133,7 +133,15 @@ def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, 
     api.models_source, notes = _generate_models(doc, models, result, curated)
     for note in notes:
         result.diagnostics.append(doc.diagnostic("#/components/schemas", f"models: {note}", level=Level.WARNING))
-    resolve_types(api, models)
+    for name, actual in resolve_types(api, models).items():
+        result.diagnostics.append(
+            doc.diagnostic(
+                models.pointer_of(name),
+                f"the model generator gave class {name} to another schema"
+                + (f" and named this schema's class {actual}; typed with {actual}" if actual else "; untyped (Any)"),
+                level=Level.WARNING, rule=RULE_DEGRADED,
+            )
+        )
     result.diagnostics.extend(_untyped_responses(doc, api))
     result.operations = sum(len(r.operations) for r in api.resources)
     result.typed_operations = sum(

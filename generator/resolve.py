@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 from generator.model import Api, Operation
-from generator.schemas import ModelSet, TypeResolver, model_classes, root_annotations
+from generator.schemas import ModelSet, TypeResolver, misnamed_classes, model_classes, root_annotations
 
 _PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
 
-def resolve_types(api: Api, models: ModelSet) -> None:
+def resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
+    """Fills the annotations; returns the schemas whose class the model generator misnamed
+    (misnamed_classes), which are typed with their real class, or Any when none is found."""
     classes, public = model_classes(api.models_source)
-    resolver = TypeResolver(models, classes, root_annotations(api.models_source, public))
+    renamed = misnamed_classes(api.models_source, models)
+    resolver = TypeResolver(models, classes, root_annotations(api.models_source, public), renamed)
     api.model_names = sorted(public)
     api.dist_version = api.version if _PEP440.match(api.version) else "0.0.0"
     for option in api.client_options:
@@ -20,6 +23,7 @@ def resolve_types(api: Api, models: ModelSet) -> None:
     for resource in api.resources:
         for op in resource.operations:
             _operation(op, resolver)
+    return renamed
 
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:

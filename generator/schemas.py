@@ -10,6 +10,7 @@ really exist in the generated module.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -348,10 +349,17 @@ def _class_namer(components: set[str]) -> Callable[[str], str]:
 class TypeResolver:
     """Turns TypeRefs into annotation text against the classes the models module really defines."""
 
-    def __init__(self, models: ModelSet, classes: set[str], roots: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        models: ModelSet,
+        classes: set[str],
+        roots: dict[str, str] | None = None,
+        renamed: dict[str, str | None] | None = None,
+    ) -> None:
         self.models = models
         self.classes = classes  # model_classes(...)[0] of the generated module
         self.roots = roots or {}  # root_annotations(...) of the generated module
+        self.renamed = renamed or {}  # misnamed_classes(...) of the generated module
 
     def input_annotation(self, ref: TypeRef) -> str:
         """The annotation of an argument: like annotation(), but a RootModel wrapper is replaced by
@@ -365,6 +373,9 @@ class TypeResolver:
         if ref.kind == "prim":
             return ref.name
         if ref.kind == "named":
+            if ref.name in self.renamed:
+                actual = self.renamed[ref.name]
+                return actual if actual is not None else "_t.Any"
             if ref.name in self.classes:
                 return ref.name
             if inputs and ref.name in self.roots:
@@ -404,6 +415,35 @@ class TypeResolver:
         if _has_structure(schema):
             return ANY  # a class was expected but datamodel-code-generator emitted none
         return self.models.type_of(schema, name)
+
+
+def misnamed_classes(source: str, models: ModelSet) -> dict[str, str | None]:
+    """Schemas whose class in `source` is not theirs: datamodel-code-generator can give a
+    schema's name to another (inline) model and rename the schema's own class (Stripe: an inline
+    `Product` item, the `product` component renamed `ProductModel`). Checked for object schemas:
+    their class must be a model with one field per property. Maps the expected name to the class
+    that is the schema's (same name plus `Model` or a number, the same fields), or None."""
+    shapes: dict[str, tuple[bool, int]] = {}  # class -> (is a RootModel, annotated fields)
+    for node in ast.parse(source).body if source else ():
+        if isinstance(node, ast.ClassDef):
+            root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
+            fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
+            shapes[node.name] = (root, fields)
+    found: dict[str, str | None] = {}
+    for name, schema in models.schemas.items():
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(props, dict) or not props or any(k in schema for k in ("allOf", "oneOf", "anyOf")):
+            continue
+        shape = shapes.get(name)
+        if shape is None or shape == (False, len(props)):
+            continue
+        candidates = [
+            c for c, s in shapes.items()
+            if c.startswith(name) and re.fullmatch(r"(Model)?\d*", c[len(name):]) and c != name
+            and s == (False, len(props))
+        ]
+        found[name] = candidates[0] if len(candidates) == 1 else None
+    return found
 
 
 def _split_union(text: str) -> list[str]:

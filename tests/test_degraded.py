@@ -73,8 +73,20 @@ def test_webhooks_without_paths_are_reported():
     assert "class InvoicePaid(" in _file(result, "models.py")
 
 
+def test_class_the_model_generator_gave_to_another_schema_is_found_and_reported():
+    """Stripe's mix-up: the inline item of `coupon.applies_to.products` takes the name `Product`,
+    the `product` component's class is renamed; the method must return the real product class."""
+    result = _render("misnamed_class")
+    assert result.ok
+    [(pointer, message)] = _degraded(result)
+    assert pointer == "#/components/schemas/product"
+    assert "gave class Product to another schema" in message
+    assert "class Product(RootModel[str])" in _file(result, "models.py")
+    assert ") -> Product1:" in _file(result, "resources/products.py")
+
+
 @pytest.mark.parametrize(
-    "name", ["model_rejected", "unresolved_ref", "undeclared_path_param", "webhooks_only"]
+    "name", ["model_rejected", "unresolved_ref", "undeclared_path_param", "webhooks_only", "misnamed_class"]
 )
 def test_curated_specs_stay_strict(name):
     result = _render(name, strict=True)
