@@ -286,7 +286,8 @@ class _Builder:
             schema = raw.get("schema")
             media_type = None
             if not isinstance(schema, dict):
-                content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+                raw_content = raw.get("content")
+                content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
                 media_type = next(iter(content), None)
                 schema = next((m.get("schema") for m in content.values() if isinstance(m, dict)), {})
             resolved_schema = self.deref(schema) if isinstance(schema, dict) else {}

@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.names import package_stem
+
+if TYPE_CHECKING:  # imported lazily at run time: the CLI starts without the heavy modules
+    from generator.model import Api
+    from generator.schemas import ModelSet
 
 ROOT = Path(__file__).resolve().parent.parent
 HASH_FILE = ".specgen-hash"
@@ -164,7 +168,7 @@ _MAX_REJECTED = 20
 RULE_DEGRADED = "degraded"  # generator.validate.RULE_DEGRADED, without importing it here
 
 
-def _generate_models(doc: Document, models: Any, result: RenderResult, curated: bool) -> tuple[str, list[str]]:
+def _generate_models(doc: Document, models: ModelSet, result: RenderResult, curated: bool) -> tuple[str, list[str]]:
     """The models module. Outside specs/, a schema the model generator rejects is left untyped
     (Any) with a located warning, and the rest is generated; in a curated spec it is an error."""
     version = str(doc.data.get("openapi", "3.1.0"))
@@ -187,7 +191,7 @@ def _generate_models(doc: Document, models: Any, result: RenderResult, curated: 
     raise SpecError([doc.diagnostic("#/components/schemas", f"model generation failed: more than {_MAX_REJECTED} schemas rejected")])
 
 
-def _untyped_responses(doc: Document, api: Any) -> list[Diagnostic]:
+def _untyped_responses(doc: Document, api: Api) -> list[Diagnostic]:
     """A success response whose schema says something but whose type fell back to Any."""
     found = []
     for resource in api.resources:

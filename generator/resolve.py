@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from generator.model import Api, Operation
-from generator.schemas import ModelSet, TypeResolver, misnamed_classes, model_classes, root_annotations
+from generator.schemas import (
+    ModelSet,
+    TypeResolver,
+    misnamed_classes,
+    model_classes,
+    root_annotations,
+)
 
 _PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
