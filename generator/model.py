@@ -144,7 +144,10 @@ class Operation:
     deprecated: bool
     pagination: Pagination | None = None
     return_annotation: str = ""
-    success_expr: str = ""  # the ResponseSpec.success expression
+    success_type: str = "None"  # ResponseSpec.success: the JSON body's type (an item's, paginated)
+    response_body: Literal["json", "text", "bytes", "none", "any"] = "none"  # ResponseSpec.body
+    empty_ok: bool = False  # an empty 2xx is documented beside a JSON one
+    text_ok: bool = False  # a text/* 2xx is documented beside a JSON one
     accept: str = ""  # Accept header when the documented media types are not plain JSON
 
 

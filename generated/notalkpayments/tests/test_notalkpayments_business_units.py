@@ -19,7 +19,6 @@ from notalkpayments_client import _exceptions as _errors
 from notalkpayments_client.models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
 CREATE_BUSINESS_UNIT_REQUEST: _t.Any = {
@@ -174,15 +173,10 @@ def test_create_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
@@ -249,16 +243,11 @@ def test_get_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -325,16 +314,11 @@ def test_update_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -375,16 +359,11 @@ def test_delete_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )

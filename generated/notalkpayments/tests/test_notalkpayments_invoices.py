@@ -17,7 +17,6 @@ import pytest
 import _notalkpayments_support as _support
 from notalkpayments_client import _exceptions as _errors
 from notalkpayments_client.models import (
-    Error,
     Invoice,
     InvoiceRequest,
     InvoiceUpdateRequest,
@@ -72,7 +71,6 @@ CREATE_INVOICE_SCHEMA: _t.Any = {
         },
         "InvoiceReference": {
             "type": "object",
-            "required": ["firstName", "lastName"],
             "properties": {
                 "firstName": {"type": "string"},
                 "lastName": {"type": "string"},
@@ -213,7 +211,6 @@ UPDATE_INVOICE_SCHEMA: _t.Any = {
         },
         "InvoiceReference": {
             "type": "object",
-            "required": ["firstName", "lastName"],
             "properties": {
                 "firstName": {"type": "string"},
                 "lastName": {"type": "string"},
@@ -317,15 +314,10 @@ def test_create_invoice() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
@@ -390,16 +382,11 @@ def test_get_invoice() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -465,16 +452,11 @@ def test_update_invoice() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -515,16 +497,11 @@ def test_delete_invoice() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
