@@ -243,10 +243,16 @@ class BaseClient(Generic[HttpT, LimiterT]):
             query.update(self._auth_query)
         if options.extra_query:
             query.update(options.extra_query)
-        query_string = _query_string(query)
+        url = httpx.URL(self.base_url + options.path)
+        query_string = _query_string(query).encode()
+        if query_string:
+            # Set as bytes: httpx keeps this encoding (it would re-encode `params=`).
+            url = url.copy_with(
+                query=url.query + b"&" + query_string if url.query else query_string
+            )
         kwargs: dict[str, Any] = {
             "method": options.method,
-            "url": self.base_url + options.path + (f"?{query_string}" if query_string else ""),
+            "url": url,
             "headers": headers,
             "timeout": self.timeout if options.timeout is None else options.timeout,
         }
