@@ -431,13 +431,17 @@ class _Builder:
             for prop, prop_schema in (resolved.get("properties") or {}).items():
                 if isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True:
                     continue
+                prop_resolved = self.deref(prop_schema)
+                has_default = prop in required and isinstance(prop_resolved, dict) and "default" in prop_resolved
                 body.fields.append(
                     BodyField(
                         wire_name=str(prop),
                         py_name=PyIdent(dedupe(snake(str(prop)), taken)),
-                        required=prop in required,
+                        required=prop in required and not has_default,
                         type=self._field_type(prop_schema, kind, hint + pascal(str(prop))),
                         description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
+                        default=prop_resolved["default"] if has_default else None,
+                        has_default=has_default,
                     )
                 )
             if "x-file-upload" in resolved:

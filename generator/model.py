@@ -63,6 +63,10 @@ class BodyField:
     # Set on the fields of an x-file-upload: "file" is the argument that replaces the base64
     # content field (bytes or a path); "filename" and "media_type" become optional str arguments.
     role: UploadRole | None = None
+    # A required field with a schema default: the argument is optional and, when left out, the
+    # default is sent (the API expects the field on the wire).
+    default: Any = None
+    has_default: bool = False
 
 
 @dataclass

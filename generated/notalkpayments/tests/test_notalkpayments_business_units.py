@@ -126,6 +126,9 @@ UPDATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
 }
 
 
+DELETE_BUSINESS_UNIT_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
 def test_create_business_unit() -> None:
     """`POST /api/BusinessUnit`: the request on the wire and the result.
 
@@ -342,10 +345,10 @@ def test_update_business_unit_errors(
 def test_delete_business_unit() -> None:
     """`DELETE /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.business_units.delete_business_unit(1)
+        result = api.business_units.delete_business_unit(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -354,6 +357,7 @@ def test_delete_business_unit() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(

@@ -183,6 +183,9 @@ UPDATE_DEBTOR_RESPONSE: _t.Any = {
 }
 
 
+DELETE_DEBTOR_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
 def test_create_debtor() -> None:
     """`POST /api/Debtor`: the request on the wire and the result.
 
@@ -393,10 +396,10 @@ def test_update_debtor_errors(
 def test_delete_debtor() -> None:
     """`DELETE /api/Debtor/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_DEBTOR_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.debtors.delete_debtor(1)
+        result = api.debtors.delete_debtor(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -405,6 +408,7 @@ def test_delete_debtor() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_DEBTOR_RESPONSE
 
 
 @pytest.mark.parametrize(

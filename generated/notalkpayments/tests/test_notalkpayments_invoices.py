@@ -268,6 +268,9 @@ UPDATE_INVOICE_RESPONSE: _t.Any = {
 }
 
 
+DELETE_INVOICE_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
 def test_create_invoice() -> None:
     """`POST /api/Invoice`: the request on the wire and the result.
 
@@ -480,10 +483,10 @@ def test_update_invoice_errors(
 def test_delete_invoice() -> None:
     """`DELETE /api/Invoice/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_INVOICE_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.invoices.delete_invoice(1)
+        result = api.invoices.delete_invoice(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -492,6 +495,7 @@ def test_delete_invoice() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_INVOICE_RESPONSE
 
 
 @pytest.mark.parametrize(

@@ -59,12 +59,12 @@ class PaymentsResource:
         self,
         *,
         number: str,
-        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
+        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -122,7 +122,6 @@ class PaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
-                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),
@@ -136,7 +135,7 @@ class PaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -182,12 +181,12 @@ class AsyncPaymentsResource:
         self,
         *,
         number: str,
-        status: CreatePaymentStatus,
         type_: str,
         date: _dt.date,
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
+        status: CreatePaymentStatus | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -245,7 +244,6 @@ class AsyncPaymentsResource:
         if body is None:
             _serialize.require(
                 ("number", number),
-                ("status", status),
                 ("type", type_),
                 ("date", date),
                 ("currency", currency),
@@ -259,7 +257,7 @@ class AsyncPaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
