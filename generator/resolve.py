@@ -6,7 +6,13 @@ import re
 
 from generator.model import Api, Operation
 from generator.render import STRING_LITERAL
-from generator.schemas import ModelSet, TypeResolver, model_classes
+from generator.schemas import (
+    ModelSet,
+    TypeResolver,
+    misnamed_classes,
+    model_classes,
+    root_annotations,
+)
 
 
 def dist_version(info_version: str) -> str:
@@ -20,9 +26,12 @@ def dist_version(info_version: str) -> str:
         return "0.0.0"
 
 
-def resolve_types(api: Api, models: ModelSet) -> None:
+def resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
+    """Fills the annotations; returns the schemas whose class the model generator misnamed
+    (misnamed_classes), which are typed with their real class, or Any when none is found."""
     classes, public = model_classes(api.models_source)
-    resolver = TypeResolver(models, classes)
+    renamed = misnamed_classes(api.models_source, models)
+    resolver = TypeResolver(models, classes, root_annotations(api.models_source, public), renamed)
     api.model_names = sorted(public)
     api.dist_version = dist_version(api.version)
     for option in api.client_options:
@@ -35,6 +44,7 @@ def resolve_types(api: Api, models: ModelSet) -> None:
                 _shadow_list(op)
     api.models_source = resolver.literal_aliases(api.models_source)
     api.model_names = sorted([*api.model_names, *(alias for alias, _ in resolver.aliases.values())])
+    return renamed
 
 
 _LIST = re.compile(r"(?<![\w.])list\[")
@@ -65,13 +75,13 @@ def _shadow_list(op: Operation) -> None:
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:
     for param in op.params:
-        param.annotation = resolver.annotation(param.type, request=True)
+        param.annotation = resolver.input_annotation(param.type)
     if op.body is not None:
         op.body.annotation = resolver.annotation(op.body.type)
         if op.body.model is not None and op.body.model not in resolver.classes:
             op.body.model = None
         for body_field in op.body.fields:
-            body_field.annotation = resolver.annotation(body_field.type, request=True)
+            body_field.annotation = resolver.input_annotation(body_field.type)
     for response in op.success + op.errors:
         if response.type is not None:
             response.annotation = resolver.annotation(response.type)

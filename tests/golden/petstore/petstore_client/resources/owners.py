@@ -121,7 +121,7 @@ class OwnersResource:
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),
-            form=_serialize.fields(
+            form=_serialize.form(
                 body,
                 {
                     "name": name,
@@ -230,7 +230,7 @@ class AsyncOwnersResource:
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),
-            form=_serialize.fields(
+            form=_serialize.form(
                 body,
                 {
                     "name": name,
