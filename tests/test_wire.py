@@ -26,8 +26,10 @@ CALLS = textwrap.dedent(
         seen.append(request)
         return httpx.Response(204)
 
-    client = wire_client.WireClient(http_client=httpx.Client(transport=httpx.MockTransport(handler)))
-    client.wire.get_colors(
+    client = wire_client.WireClient(
+        base_url="https://api.example.com", http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+    client.wire.retrieve_color(
         ["blue", "black"],
         Color(R=100, G=200, B=150),
         created={"gte": 1, "lt": 2},
@@ -47,10 +49,10 @@ CALLS = textwrap.dedent(
         tags=["a b", "c"],
     )
     client.wire.upload_document(file=b"%PDF", labels=["x", "y"], meta={"source": "scan"})
-    client.wire.put_note(body="hello")
-    client.wire.put_blob(body=b"\\x00\\x01")
-    client.wire.post_batch(body=[Line(price="p", quantity=1)])
-    client.wire.put_count(body=7)
+    client.wire.update_note(body="hello")
+    client.wire.update_blob(body=b"\\x00\\x01")
+    client.wire.create_batch(body=[Line(price="p", quantity=1)])
+    client.wire.count(body=7)
     print(json.dumps([
         {
             "target": r.url.raw_path.decode(),
