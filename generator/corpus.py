@@ -44,6 +44,7 @@ class SpecReport:
     warnings: int
     imports: bool | None  # None: not tried (nothing generated)
     mypy_errors: int | None
+    black_changes: int | None  # files `black --check` would still reformat (target 0); None: not run
     seconds: float  # generation, wall clock, in the worker subprocess
     peak_mb: float  # generation, max resident set of the worker subprocess
     mypy_seconds: float | None
@@ -172,6 +173,7 @@ def check_spec(
         warnings=0,
         imports=None,
         mypy_errors=None,
+        black_changes=None,
         seconds=0.0,
         peak_mb=round(peak_mb, 1),
         mypy_seconds=None,
@@ -211,9 +213,25 @@ def check_spec(
             f"import failed: {stderr.strip().splitlines()[-1] if stderr.strip() else code}"
         )
         return report
+    report.black_changes = black_changes(package_root, work)
     if mypy:
         report.mypy_errors, report.mypy_seconds = _mypy(package_root, package, work)
     return report
+
+
+def black_changes(package_root: Path, work: Path) -> int | None:
+    """How many generated files the pinned black, black's own command line, would still change:
+    ruff formats the output, and black's style is the one it must match (generator/format.py)."""
+    from generator.format import LINE_LENGTH
+
+    code, _, stderr, _ = run_measured(
+        [sys.executable, "-m", "black", "--check", f"--line-length={LINE_LENGTH}",
+         "--target-version=py311", str(package_root)],
+        cwd=work, env=subprocess_env(ROOT), timeout=CHECK_TIMEOUT,
+    )  # fmt: skip
+    if code not in (0, 1):
+        return None
+    return sum(1 for line in stderr.splitlines() if line.startswith("would reformat "))
 
 
 def _mypy(package_root: Path, package: str, work: Path) -> tuple[int | None, float]:
@@ -283,6 +301,7 @@ def summary(reports: list[SpecReport]) -> dict[str, Any]:
         "mypy_clean": clean,
         "mypy_clean_share": round(clean / len(reports), 3) if reports else 0.0,
         "mypy_checked": len(checked),
+        "black_changes": sum(r.black_changes or 0 for r in reports),
         "operations": sum(r.operations for r in reports),
         "spec_operations": sum(r.spec_operations or 0 for r in reports),
         "typed_operations": sum(r.typed_operations for r in reports),
@@ -309,7 +328,7 @@ def _cell(value: Any) -> str:
 
 
 def table(reports: list[SpecReport]) -> str:
-    head = ["spec", "KB", "gen", "ops", "typed", "warn", "imports", "mypy", "time s", "peak MB"]
+    head = ["spec", "KB", "gen", "ops", "typed", "warn", "imports", "mypy", "black", "time s", "peak MB"]
     rows = [
         [
             r.spec,
@@ -320,6 +339,7 @@ def table(reports: list[SpecReport]) -> str:
             str(r.warnings),
             _cell(r.imports),
             _cell(r.mypy_errors),
+            _cell(r.black_changes),
             f"{r.seconds:.1f}",
             f"{r.peak_mb:.0f}",
         ]
@@ -367,7 +387,8 @@ def corpus_command(
         f"\n{totals['generated']}/{totals['specs']} generated, {totals['imports']} import, "
         f"{totals['complete']} with every operation; {totals['operations']}/{totals['spec_operations']} operations, "
         f"{totals['typed_operations']} typed ({totals['documented_success']} document a success body); "
-        f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; {totals['crashes']} crashes"
+        f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; "
+        f"{totals['black_changes']} files black would still change; {totals['crashes']} crashes"
     )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
