@@ -137,11 +137,18 @@ _DEVIATION = re.compile(
 _UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|\)|\])")
 
 
+_TRIPLE_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
+
+
 def _risky(line: str) -> bool:
     if _DEVIATION.match(line):
         return True
     text = line.rstrip("\n")
-    return len(text) > LINE_LENGTH and (text.endswith('"""') or not _UNSPLITTABLE.match(text))
+    if len(text) <= LINE_LENGTH:
+        return False
+    if text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
+        return text.count('"""') == 1
+    return not _UNSPLITTABLE.match(text)
 
 
 # black puts exactly one blank line between the last top-level import and a statement that is not
@@ -163,6 +170,17 @@ def black_compatible(text: str) -> str:
     risky = [i for i, line in enumerate(lines, 1) if _risky(line)]
     if not risky:
         return text
+    if any(not _DEVIATION.match(lines[i - 1]) for i in risky):
+        # Prose inside a docstring is no code: only its closing line can move.
+        prose: set[int] = set()
+        line, at = 1, 0
+        for match in _TRIPLE_QUOTED.finditer(text):
+            line += text.count("\n", at, match.start())
+            at = match.start()
+            prose.update(range(line, line + match.group().count("\n")))
+        risky = [i for i in risky if i not in prose or _DEVIATION.match(lines[i - 1])]
+        if not risky:
+            return text
     spans: list[tuple[int, int, int]] = []
     _find_spans(ast.parse(text).body, risky, 0, lines, spans)
     for first, last, indent in reversed(spans):
