@@ -286,7 +286,7 @@ started = time.perf_counter()
 package = __import__(sys.argv[1])
 cls = getattr(package, package.__all__[0])
 wanted = {"base_url": f"http://127.0.0.1:{server.server_address[1]}", "allow_insecure_http": True,
-          "api_key": "sk_test_bench", "max_retries": 0}
+          "api_key": "sk_test_bench", "username": "bench", "password": "bench", "max_retries": 0}
 params = inspect.signature(cls).parameters
 client = cls(**{k: v for k, v in wanted.items() if k in params})
 try:
