@@ -28,6 +28,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._response import APIResponse
 from ._types import FileInput
 
 # The models are imported on first use (`notify_client.Invoice`, or any call): a spec with
@@ -51,6 +52,7 @@ if _t.TYPE_CHECKING:
         InvoiceCreate,
         InvoiceList,
         InvoiceStatus,
+        InvoiceStatusResponse,
         InvoiceUpdate,
         Language,
         Link,
@@ -66,6 +68,7 @@ if _t.TYPE_CHECKING:
         Resource2,
         Resource3,
         Resource4,
+        Resource5,
     )
 
 _MODELS: frozenset[str] = frozenset(
@@ -86,6 +89,7 @@ _MODELS: frozenset[str] = frozenset(
         "InvoiceCreate",
         "InvoiceList",
         "InvoiceStatus",
+        "InvoiceStatusResponse",
         "InvoiceUpdate",
         "Language",
         "Link",
@@ -101,6 +105,7 @@ _MODELS: frozenset[str] = frozenset(
         "Resource2",
         "Resource3",
         "Resource4",
+        "Resource5",
     ]
 )
 
@@ -123,6 +128,7 @@ __all__ = [
     "Page",
     "SyncPager",
     "FileInput",
+    "APIResponse",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -153,6 +159,7 @@ __all__ = [
     "InvoiceCreate",
     "InvoiceList",
     "InvoiceStatus",
+    "InvoiceStatusResponse",
     "InvoiceUpdate",
     "Language",
     "Link",
@@ -168,4 +175,5 @@ __all__ = [
     "Resource2",
     "Resource3",
     "Resource4",
+    "Resource5",
 ]

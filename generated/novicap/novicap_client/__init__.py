@@ -28,6 +28,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._response import APIResponse
 from ._types import FileInput
 
 # The models are imported on first use (`novicap_client.Invoice`, or any call): a spec with
@@ -50,6 +51,7 @@ if _t.TYPE_CHECKING:
         DynamicDiscountingInvoiceList,
         EmptyResponse,
         InvoiceAdjustment,
+        ListDynamicDiscountingSuppliersResponse,
         Payment,
         PaymentAdjustment,
         PaymentAdjustmentCreate,
@@ -58,6 +60,7 @@ if _t.TYPE_CHECKING:
         PaymentInstructionList,
         RectifiedInvoice,
         Supplier,
+        SupplierCreate,
         SupplierList,
     )
 
@@ -78,6 +81,7 @@ _MODELS: frozenset[str] = frozenset(
         "DynamicDiscountingInvoiceList",
         "EmptyResponse",
         "InvoiceAdjustment",
+        "ListDynamicDiscountingSuppliersResponse",
         "Payment",
         "PaymentAdjustment",
         "PaymentAdjustmentCreate",
@@ -86,6 +90,7 @@ _MODELS: frozenset[str] = frozenset(
         "PaymentInstructionList",
         "RectifiedInvoice",
         "Supplier",
+        "SupplierCreate",
         "SupplierList",
     ]
 )
@@ -109,6 +114,7 @@ __all__ = [
     "Page",
     "SyncPager",
     "FileInput",
+    "APIResponse",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -138,6 +144,7 @@ __all__ = [
     "DynamicDiscountingInvoiceList",
     "EmptyResponse",
     "InvoiceAdjustment",
+    "ListDynamicDiscountingSuppliersResponse",
     "Payment",
     "PaymentAdjustment",
     "PaymentAdjustmentCreate",
@@ -146,5 +153,6 @@ __all__ = [
     "PaymentInstructionList",
     "RectifiedInvoice",
     "Supplier",
+    "SupplierCreate",
     "SupplierList",
 ]

@@ -4,9 +4,9 @@
 #   filename:  <dict>
 
 from __future__ import annotations
-from datetime import date
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
 from typing import Annotated, Any
+from datetime import date
 
 
 class ConfirmingInvoice(BaseModel):
@@ -15,9 +15,10 @@ class ConfirmingInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
@@ -25,19 +26,19 @@ class ConfirmingInvoice(BaseModel):
     """
     The ID of the debtor (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference you gave us - unique for each pair of debtor and supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique reference for this invoice in our system.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount (face value) of the invoice.
     """
-    due_at: date
+    due_at: str | None = None
     """
     The date this invoice is due (ISO 8601).
     """
@@ -49,9 +50,10 @@ class ConfirmingInvoice(BaseModel):
 
 class ConfirmingInvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    invoices: list[ConfirmingInvoice]
+    invoices: list[ConfirmingInvoice] | None = None
     """
     A list of all invoices in the product.
     """
@@ -63,6 +65,7 @@ class CreatePaymentInstructionRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -77,6 +80,7 @@ class EmptyResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -87,6 +91,7 @@ class InvoiceAdjustment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     adjustment_id: str
@@ -105,13 +110,14 @@ class Payment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     supplier_name: str | None = None
     """
     Name of the supplier to pay.
     """
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier to pay (see identifying companies).
     """
@@ -123,7 +129,7 @@ class Payment(BaseModel):
     """
     The ID of the legal entity that should make the payment (see identifying companies).
     """
-    amount: float
+    amount: float | None = None
     """
     The amount you should pay the supplier.
     """
@@ -143,25 +149,26 @@ class PaymentAdjustment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
     """
     If your account contains more than one legal entity, this is the ID of the entity that has the payment adjustment.
     """
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference of the payment adjustment that is shown to the supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique internal ID used for the destroy endpoint.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount of the payment adjustment. For credit notes, this should be negative.
     """
@@ -181,6 +188,7 @@ class PaymentAdjustmentCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -207,9 +215,10 @@ class PaymentAdjustmentCreate(BaseModel):
 
 class PaymentAdjustmentList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payment_adjustments: list[PaymentAdjustment]
+    payment_adjustments: list[PaymentAdjustment] | None = None
     """
     List of payment adjustments in your account.
     """
@@ -221,6 +230,7 @@ class RectifiedInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     reference: str | None = None
@@ -239,7 +249,7 @@ class RectifiedInvoice(BaseModel):
     """
     The amount of VAT.
     """
-    issued_at: date | None = None
+    issued_at: str | None = None
     """
     The date on the rectified invoice PDF (ISO 8601).
     """
@@ -247,10 +257,76 @@ class RectifiedInvoice(BaseModel):
 
 class Supplier(BaseModel):
     """
-    A supplier of the dynamic discounting product (the "Suppliers" table of "Add suppliers"; the same objects are returned by "Retrieve suppliers").
+    A supplier as returned by "Retrieve suppliers" (the "supplier objects described above", table "Suppliers" of "Add suppliers").
     """
 
     model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    debtor_id: str | None = None
+    """
+    If your account contains more than one legal entity, this is the ID of the entity that pays invoices to this supplier.
+    """
+    country_code: Annotated[str | None, Field(max_length=2, min_length=2, pattern="^[A-Z]{2}$")] = (
+        None
+    )
+    """
+    The country code of the supplier (ISO 3166 alpha-2).
+    """
+    supplier_id: str
+    """
+    The ID of the supplier (see identifying companies). Format depends on country code.
+    """
+    supplier_name: str
+    """
+    The name of the supplier.
+    """
+    contact_first_name: str | None = None
+    """
+    The first name of the supplier contact.
+    """
+    contact_last_name: str | None = None
+    """
+    The last name of the supplier contact.
+    """
+    contact_email: str
+    """
+    The email of the supplier contact.
+    """
+    contact_phone: str | float | None = None
+    """
+    The full phone number of the supplier contact, including country code.
+    """
+    apr: float | None = None
+    """
+    The APR this supplier pays, in percentage points e.g. 10% -> 10.
+    """
+    fixed_fee_percentage: float | None = None
+    """
+    The fixed fee, as a percentage of the face value of the invoice, the supplier pays, in percentage points e.g. 0.5% -> 0.5.
+    """
+    early_payment_cutoff_in_days: int | None = None
+    """
+    This number of days before the due date, we stop allowing the supplier to accept financing.
+    """
+    iban: str | None = None
+    """
+    The IBAN code of the bank account you pay to when making payments to the supplier.
+    """
+    custom_supplier_data: dict[str, Any] | None = None
+    """
+    The data associated with this supplier (any valid JSON).
+    """
+
+
+class SupplierCreate(BaseModel):
+    """
+    A supplier to add to the dynamic discounting product (the "Suppliers" table of "Add suppliers").
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -311,12 +387,17 @@ class Supplier(BaseModel):
 
 class SupplierList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    suppliers: list[Supplier]
+    suppliers: list[Supplier] | None = None
     """
     All the suppliers in your dynamic discounting product.
     """
+
+
+class ListDynamicDiscountingSuppliersResponse(RootModel[list[Supplier] | SupplierList]):
+    root: list[Supplier] | SupplierList
 
 
 class ConfirmingInvoiceCreate(BaseModel):
@@ -325,6 +406,7 @@ class ConfirmingInvoiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -397,17 +479,18 @@ class ConfirmingPaymentInstruction(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payment_instruction_id: str
+    payment_instruction_id: str | None = None
     """
     A unique ID for this payment instruction.
     """
-    invoices: list[ConfirmingInvoice]
+    invoices: list[ConfirmingInvoice] | None = None
     """
     A list of invoices associated with this payment instruction.
     """
-    payments: list[Payment]
+    payments: list[Payment] | None = None
     """
     A list of payments to make, one per supplier.
     """
@@ -415,9 +498,10 @@ class ConfirmingPaymentInstruction(BaseModel):
 
 class ConfirmingPaymentInstructionList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payment_instructions: list[ConfirmingPaymentInstruction]
+    payment_instructions: list[ConfirmingPaymentInstruction] | None = None
     """
     List of payment instructions in your account.
     """
@@ -425,6 +509,7 @@ class ConfirmingPaymentInstructionList(BaseModel):
 
 class CreateConfirmingInvoicesRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[ConfirmingInvoiceCreate]
@@ -435,6 +520,7 @@ class CreateConfirmingInvoicesRequest(BaseModel):
 
 class CreatePaymentAdjustmentsRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_adjustments: list[PaymentAdjustmentCreate]
@@ -445,9 +531,10 @@ class CreatePaymentAdjustmentsRequest(BaseModel):
 
 class CreateSuppliersRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    suppliers: list[Supplier]
+    suppliers: list[SupplierCreate]
     """
     A list of suppliers you want to add.
     """
@@ -459,9 +546,10 @@ class DynamicDiscountingInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
@@ -469,15 +557,15 @@ class DynamicDiscountingInvoice(BaseModel):
     """
     The ID of the debtor (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference you gave us - unique for each pair of debtor and supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique reference for this invoice in our system.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount (face value) of the invoice.
     """
@@ -493,7 +581,7 @@ class DynamicDiscountingInvoice(BaseModel):
     """
     The date the supplier (most recently) accepted early payment of this invoice (ISO 8601).
     """
-    due_at: date
+    due_at: str | None = None
     """
     The date this invoice is due (ISO 8601).
     """
@@ -533,6 +621,7 @@ class DynamicDiscountingInvoiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -569,9 +658,10 @@ class DynamicDiscountingInvoiceCreate(BaseModel):
 
 class DynamicDiscountingInvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    invoices: list[DynamicDiscountingInvoice]
+    invoices: list[DynamicDiscountingInvoice] | None = None
     """
     A list of all invoices in the product.
     """
@@ -583,17 +673,18 @@ class PaymentInstruction(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payment_instruction_id: str
+    payment_instruction_id: str | None = None
     """
     A unique ID for this payment instruction.
     """
-    invoices: list[DynamicDiscountingInvoice]
+    invoices: list[DynamicDiscountingInvoice] | None = None
     """
     A list of invoices associated with this payment instruction.
     """
-    payments: list[Payment]
+    payments: list[Payment] | None = None
     """
     A list of payments to make, one per supplier.
     """
@@ -601,9 +692,10 @@ class PaymentInstruction(BaseModel):
 
 class PaymentInstructionList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    payment_instructions: list[PaymentInstruction]
+    payment_instructions: list[PaymentInstruction] | None = None
     """
     List of payment instructions in your account.
     """
@@ -611,6 +703,7 @@ class PaymentInstructionList(BaseModel):
 
 class CreateDynamicDiscountingInvoicesRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[DynamicDiscountingInvoiceCreate]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -22,16 +23,24 @@ from ..models import (
     CreateSuppliersRequest,
     EmptyResponse,
     Supplier,
+    SupplierCreate,
     SupplierList,
 )
 
-__all__ = ["AsyncDynamicDiscountingSuppliersResource", "DynamicDiscountingSuppliersResource"]
+__all__ = [
+    "AsyncDynamicDiscountingSuppliersResource",
+    "AsyncDynamicDiscountingSuppliersResourceWithRawResponse",
+    "DynamicDiscountingSuppliersResource",
+    "DynamicDiscountingSuppliersResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList]:
+def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[list[Supplier] | SupplierList]:
     return _ResponseSpec(
-        success=_TypeAdapter(SupplierList),
+        operation="listDynamicDiscountingSuppliers",
+        success=list[Supplier] | SupplierList,
+        body="json",
         errors={},
     )
 
@@ -39,7 +48,9 @@ def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList
 @_cache
 def _response_create_dynamic_discounting_suppliers() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingSuppliers",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -50,6 +61,13 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingSuppliersResourceWithRawResponse(
+            DynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
+
     def list_dynamic_discounting_suppliers(
         self,
         *,
@@ -57,7 +75,8 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+        strict_response_validation: bool | None = None,
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -71,6 +90,7 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
@@ -78,11 +98,12 @@ class DynamicDiscountingSuppliersResource:
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -94,17 +115,19 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -137,8 +160,21 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class DynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw(
+            resource.create_dynamic_discounting_suppliers
+        )
 
 
 class AsyncDynamicDiscountingSuppliersResource:
@@ -147,6 +183,13 @@ class AsyncDynamicDiscountingSuppliersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingSuppliersResourceWithRawResponse(
+            AsyncDynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
+
     async def list_dynamic_discounting_suppliers(
         self,
         *,
@@ -154,7 +197,8 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> SupplierList:
+        strict_response_validation: bool | None = None,
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -168,6 +212,7 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
@@ -175,11 +220,12 @@ class AsyncDynamicDiscountingSuppliersResource:
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -191,17 +237,19 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -234,5 +282,18 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw_async(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw_async(
+            resource.create_dynamic_discounting_suppliers
+        )
