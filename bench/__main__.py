@@ -343,7 +343,7 @@ def one_schema_change(tmp: Path, corpus: Path) -> dict[str, Any]:
     edited = tmp / "edited" / LARGEST
     edited.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(spec.read_text(encoding="utf-8"))
-    name = sorted(data["components"]["schemas"])[0]
+    name = min(data["components"]["schemas"])
     schema = data["components"]["schemas"][name]
     schema["description"] = str(schema.get("description", "")) + " (edited)"
     edited.write_text(json.dumps(data), encoding="utf-8")

@@ -166,7 +166,9 @@ def black_compatible(text: str) -> str:
     kept as ruff wrote them, which is black's rule too), so only those statements pay for black,
     not the megabytes around them. A method is formatted dedented, at the line length left to it."""
     text = _AFTER_IMPORTS.sub(r"\1\n", text)
-    lines = text.splitlines(keepends=True)
+    # Lines as ast counts them: at "\n" only (str.splitlines also splits at \x0c, \u2028, ...).
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
     risky = [i for i, line in enumerate(lines, 1) if _risky(line)]
     if not risky:
         return text
@@ -186,8 +188,12 @@ def black_compatible(text: str) -> str:
     for first, last, indent in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
         mode = replace(MODE, line_length=LINE_LENGTH - indent)
-        out = black.format_str(chunk, mode=mode)
-        lines[first - 1 : last] = [(" " * indent + line) if line.strip() else line for line in out.splitlines(True)]
+        try:
+            out = black.format_str(chunk, mode=mode)
+        except InvalidInput:  # not expected; then the statement stays as ruff wrote it
+            continue
+        pieces = [piece + "\n" for piece in out.split("\n")[:-1]]  # black ends with "\n"
+        lines[first - 1 : last] = [(" " * indent + piece) if piece.strip() else piece for piece in pieces]
     return "".join(lines)
 
 
