@@ -103,3 +103,13 @@ def test_unparsable_code_is_reported_not_raised():
     assert files[ok] == "x = 1\n"
     assert [name for name, _ in errors] == ["p/bad.py"]
     assert files[bad] == "def (:\n"
+
+
+def test_line_separators_inside_strings_do_not_shift_the_statements():
+    # str.splitlines() would also split at \u2028 and \x0c; ast and black count lines at \n only.
+    source = (
+        'NOTE = "first\u2028second\x0cthird"\n\n\n'
+        + DEVIATIONS["return annotation"]
+        + '\n\nAFTER = "x\u2028y"\n'
+    )
+    assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
