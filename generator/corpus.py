@@ -42,6 +42,7 @@ class SpecReport:
     operations: int
     typed_operations: int
     warnings: int
+    degraded: int  # warnings of parts left untyped or dropped (rule "degraded"), a subset of warnings
     imports: bool | None  # None: not tried (nothing generated)
     mypy_errors: int | None
     black_changes: int | None  # files `black --check` would still reformat (target 0); None: not run
@@ -96,6 +97,7 @@ def _worker(spec: Path, out: Path) -> int:
         "operations": result.operations if result.ok else 0,
         "typed_operations": result.typed_operations if result.ok else 0,
         "warnings": sum(1 for d in result.diagnostics if d.level is Level.WARNING),
+        "degraded": sum(1 for d in result.diagnostics if d.rule == "degraded"),
         "spec_operations": spec_ops,
         "documented_success": documented,
         "seconds": seconds,
@@ -171,6 +173,7 @@ def check_spec(
         operations=0,
         typed_operations=0,
         warnings=0,
+        degraded=0,
         imports=None,
         mypy_errors=None,
         black_changes=None,
@@ -191,6 +194,7 @@ def check_spec(
         "operations",
         "typed_operations",
         "warnings",
+        "degraded",
         "spec_operations",
         "documented_success",
     ):
@@ -305,6 +309,7 @@ def summary(reports: list[SpecReport]) -> dict[str, Any]:
         "operations": sum(r.operations for r in reports),
         "spec_operations": sum(r.spec_operations or 0 for r in reports),
         "typed_operations": sum(r.typed_operations for r in reports),
+        "degraded": sum(r.degraded for r in reports),
         "documented_success": sum(r.documented_success or 0 for r in reports),
         "seconds": round(sum(r.seconds for r in reports), 1),
     }
@@ -328,7 +333,7 @@ def _cell(value: Any) -> str:
 
 
 def table(reports: list[SpecReport]) -> str:
-    head = ["spec", "KB", "gen", "ops", "typed", "warn", "imports", "mypy", "black", "time s", "peak MB"]
+    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "mypy", "black", "time s", "peak MB"]
     rows = [
         [
             r.spec,
@@ -337,6 +342,7 @@ def table(reports: list[SpecReport]) -> str:
             f"{r.operations}/{_cell(r.spec_operations)}",
             f"{r.typed_operations}/{_cell(r.spec_operations)}",
             str(r.warnings),
+            str(r.degraded),
             _cell(r.imports),
             _cell(r.mypy_errors),
             _cell(r.black_changes),
@@ -387,6 +393,7 @@ def corpus_command(
         f"\n{totals['generated']}/{totals['specs']} generated, {totals['imports']} import, "
         f"{totals['complete']} with every operation; {totals['operations']}/{totals['spec_operations']} operations, "
         f"{totals['typed_operations']} typed ({totals['documented_success']} document a success body); "
+        f"{totals['degraded']} degraded parts; "
         f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; "
         f"{totals['black_changes']} files black would still change; {totals['crashes']} crashes"
     )
