@@ -82,11 +82,16 @@ def _source(path: Path, gen_digest: str) -> _Source:
 
 
 def render_spec(
-    path: Path, *, strict: bool | None = None, digest: str | None = None, format: bool = True
+    path: Path,
+    *,
+    strict: bool | None = None,
+    digest: str | None = None,
+    format: bool = True,
+    formatter: str = "ruff",
 ) -> RenderResult:
     """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics.
 
-    `format=False` skips black, for callers that only parse the code (the review's API diff).
+    `format=False` skips formatting, for callers that only parse the code (the review's API diff).
     """
     stem = package_stem(path.stem)
     result = RenderResult(stem=stem)
@@ -100,7 +105,7 @@ def render_spec(
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result, format, curated)
+        _render_valid(doc, stem, result, format, curated, formatter)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -125,7 +130,9 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
     return degrade(doc, validate_document(doc, full=False))
 
 
-def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, curated: bool = True) -> None:
+def _render_valid(
+    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool = True, formatter: str = "ruff"
+) -> None:
     from generator.build import build_api
     from generator.format import format_files
     from generator.render import custom_files, render_package, runtime_copies
@@ -156,7 +163,7 @@ def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, 
     if not format:
         result.files, result.custom = files, custom_files(api)
         return
-    result.files, format_errors = format_files(files, verbatim=runtime_copies(api))
+    result.files, format_errors = format_files(files, verbatim=runtime_copies(api), formatter=formatter)
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
@@ -268,7 +275,9 @@ def _print(diagnostics: list[Diagnostic]) -> None:
     print_diagnostics(sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.pointer)))
 
 
-def generate_command(paths: list[Path], out: Path, *, force: bool = False, strict: bool | None = None) -> int:
+def generate_command(
+    paths: list[Path], out: Path, *, force: bool = False, strict: bool | None = None, formatter: str = "ruff"
+) -> int:
     started = time.perf_counter()
     files = spec_files(paths)
     if not files:
@@ -279,10 +288,11 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
     if duplicates:
         print(f"specgen: several specs map to the package name(s) {', '.join(duplicates)}", file=sys.stderr)
         return 1
-    gen_digest = generator_digest()
+    # The formatter decides the output too: switching it is not a no-op.
+    gen_digest = generator_digest() + ("" if formatter == "ruff" else "+" + formatter)
     sources = [_source(p, gen_digest) for p in files]
     todo = [s for s in sources if force or not _up_to_date(out, s)]
-    results = _render_all(todo, strict)
+    results = _render_all(todo, strict, formatter)
     diagnostics = [d for r in results for d in r.diagnostics]
     _print(diagnostics)
     if any(not r.ok for r in results):
@@ -303,25 +313,25 @@ def generate_command(paths: list[Path], out: Path, *, force: bool = False, stric
     return 0
 
 
-def _render_one(source: _Source, strict: bool | None) -> RenderResult:
-    return render_spec(source.path, strict=strict, digest=source.digest)
+def _render_one(source: _Source, strict: bool | None, formatter: str = "ruff") -> RenderResult:
+    return render_spec(source.path, strict=strict, digest=source.digest, formatter=formatter)
 
 
-def _render_all(sources: list[_Source], strict: bool | None) -> list[RenderResult]:
+def _render_all(sources: list[_Source], strict: bool | None, formatter: str = "ruff") -> list[RenderResult]:
     """Specs render independently, so several of them share out over the cores (results keep
     their order, so the output does not depend on scheduling)."""
     if len(sources) < 2:  # before importing black: a no-op run renders nothing at all
-        return [_render_one(s, strict) for s in sources]
+        return [_render_one(s, strict, formatter) for s in sources]
     from generator.format import disallow_parallel, workers
 
     if workers() < 2:
-        return [_render_one(s, strict) for s in sources]
+        return [_render_one(s, strict, formatter) for s in sources]
     # Biggest first, so that a large spec does not start last.
     order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
     with ProcessPoolExecutor(
         min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
     ) as pool:
-        done = dict(zip(order, pool.map(_render_one, [sources[i] for i in order], [strict] * len(order)), strict=True))
+        done = dict(zip(order, pool.map(_render_one, [sources[i] for i in order], [strict] * len(order), [formatter] * len(order)), strict=True))
     return [done[i] for i in range(len(sources))]
 
 
