@@ -309,7 +309,7 @@ def _hand_written(name: str) -> bool:
 
 def _package_files(package: Path) -> list[str]:
     """Every file in a package as a relative POSIX path, build leftovers left out."""
-    found = []
+    found: list[str] = []
     for folder, dirs, files in os.walk(package):
         rel = PurePosixPath(Path(folder).relative_to(package).as_posix())
         dirs[:] = [
