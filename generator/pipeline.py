@@ -415,10 +415,10 @@ def generate_command(
     sources = _sources(paths)
     if isinstance(sources, str):
         return _error(sources)
-    foreign = [str(out / s.stem) for s in sources if (out / s.stem).exists() and Stamp.read(out / s.stem) is None]
-    if foreign and not overwrite:
+    unowned = [str(out / s.stem) for s in sources if (out / s.stem).exists() and Stamp.read(out / s.stem) is None]
+    if unowned and not overwrite:
         return _error(
-            f"{', '.join(foreign)} exists and was not written by specgen (it has no {HASH_FILE}); "
+            f"{', '.join(unowned)} exists and was not written by specgen (it has no {HASH_FILE}); "
             "move it away, or pass --overwrite to replace it"
         )
     orphans = _orphans(out, paths, {s.stem for s in sources})
@@ -448,9 +448,8 @@ def generate_command(
             write_packages(out, results, keep=keep, remove=orphans)
     except (OSError, SpecError) as exc:
         return _error(f"cannot write {out}: {exc}")
-    for source in sources:
-        names = keep.get(source.stem)
-        _warn_user_files(out / source.stem, _user_files(out / source.stem, set()) if names is None else names)
+    for source in sources:  # after writing, the stamps list every file specgen owns
+        _warn_user_files(out / source.stem, _user_files(out / source.stem, set()))
     elapsed = time.perf_counter() - started
     for source, result in zip(todo, results, strict=True):
         print(f"{source.path}: {out / result.stem} ({result.operations} operations)")
@@ -474,24 +473,21 @@ def _render_all(sources: list[_Source], strict: bool | None, progress: Progress)
         done[index] = result
         progress(result.stem, f"done ({len(done)}/{len(sources)})")
 
-    if len(sources) < 2:  # before importing black: a no-op run renders nothing at all
-        for index, source in enumerate(sources):
-            finished(index, _render_one(source, strict, progress))
-        return [done[i] for i in range(len(sources))]
-    from generator.format import disallow_parallel, workers
+    if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load black
+        from generator.format import disallow_parallel, workers
 
-    if workers() < 2:
-        for index, source in enumerate(sources):
+        if workers() > 1:
+            # Biggest first, so that a large spec does not start last.
+            order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
+            with ProcessPoolExecutor(
+                min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
+            ) as pool:
+                futures = {pool.submit(_render_one, sources[i], strict, progress): i for i in order}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+    for index, source in enumerate(sources):
+        if index not in done:
             finished(index, _render_one(source, strict, progress))
-        return [done[i] for i in range(len(sources))]
-    # Biggest first, so that a large spec does not start last.
-    order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
-    with ProcessPoolExecutor(
-        min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
-    ) as pool:
-        futures = {pool.submit(_render_one, sources[i], strict, progress): i for i in order}
-        for future in as_completed(futures):
-            finished(futures[future], future.result())
     return [done[i] for i in range(len(sources))]
 
 

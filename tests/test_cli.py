@@ -15,6 +15,7 @@ import pytest
 from generator import __version__
 from generator.pipeline import Progress, generate_command, is_curated
 from tests.conftest import FIXTURES, ROOT, run_specgen
+from tests.test_pipeline import warning_spec
 
 PETSTORE = FIXTURES / "petstore.yaml"
 
@@ -84,21 +85,8 @@ def test_progress_turns_on_for_a_terminal_only() -> None:
 # -- strictness ------------------------------------------------------------------------------------
 
 
-def _warning_spec(folder: Path) -> Path:
-    """A spec with one generator warning (an unsupported security scheme) in `folder`/openapi.yaml."""
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = folder / "openapi.yaml"
-    spec.write_text(
-        PETSTORE.read_text().replace(
-            "    apiKeyHeader: {type: apiKey, in: header, name: X-API-Key}",
-            "    apiKeyHeader: {type: apiKey, in: header, name: X-API-Key}\n    tls: {type: mutualTLS}",
-        ).replace("  - apiKeyHeader: []", "  - apiKeyHeader: []\n  - tls: []")
-    )
-    return spec
-
-
 def test_a_users_own_specs_folder_is_not_strict(tmp_path: Path) -> None:
-    spec = _warning_spec(tmp_path / "project" / "specs")
+    spec = warning_spec(tmp_path / "project" / "specs" / "openapi.yaml")
     (tmp_path / "project" / "pyproject.toml").write_text('[project]\nname = "mine"\n')
     assert not is_curated(spec)
     result = run_specgen("generate", str(spec), "--out", str(tmp_path / "out"))
@@ -108,8 +96,8 @@ def test_a_users_own_specs_folder_is_not_strict(tmp_path: Path) -> None:
 
 def test_strictness_comes_from_tool_specgen_curated(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    curated = _warning_spec(project / "api" / "curated")
-    other = _warning_spec(project / "api" / "drafts")
+    curated = warning_spec(project / "api" / "curated" / "openapi.yaml")
+    other = warning_spec(project / "api" / "drafts" / "openapi.yaml")
     (project / "pyproject.toml").write_text('[tool.specgen]\ncurated = ["api/curated"]\n')
     assert is_curated(curated) and not is_curated(other)
     strict = run_specgen("generate", str(curated), "--out", str(tmp_path / "out"))
