@@ -28,22 +28,35 @@ from generator.schemas import ModelSet
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Keyword arguments every generated method already has, and names the method body uses.
 _CALL_NAMES = {
-    "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries", "_t", "_dt", "_parts"
+    "self", "body", "options", "extra_headers", "extra_query", "timeout", "max_retries",
+    "strict_response_validation", "_t", "_dt", "_parts",
 }
 # Attributes the client itself defines; a resource must not shadow them.
 _CLIENT_ATTRS = {
-    "close", "aclose", "request", "paginate", "base_url", "with_options", "copy", "timeout", "max_retries"
+    "close", "aclose", "request", "paginate", "base_url", "with_options", "copy", "timeout", "max_retries",
+    "with_raw_response", "strict_response_validation",
 }
 # The client constructor's own arguments and the names its body uses: client options (parameters
 # marked x-client-option) become constructor arguments too, so they must not take these.
 _CONSTRUCTOR_NAMES = {
     "self", "super", "httpx", "api_key", "username", "password", "auth_scheme", "base_url", "timeout",
     "max_retries", "rate_limit", "http_client", "allow_insecure_http", "default_headers",
+    "strict_response_validation",
 }
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json\b|^\*/\*$", re.IGNORECASE)
 _BINARY_MEDIA = re.compile(
     r"^(application/(octet-stream|pdf|zip|gzip|x-tar|vnd\.[\w.+-]*)|image/|audio/|video/)", re.IGNORECASE
 )
+
+
+def _status_key(status: object) -> str:
+    text = str(status)
+    return text.upper() if re.fullmatch(r"[1-5]xx", text, re.IGNORECASE) else text
+
+
+def _resource_classes(name: str) -> tuple[str, ...]:
+    """The classes a resource module defines for resource class `name`."""
+    return name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"
 
 
 class _Builder:
@@ -93,7 +106,7 @@ class _Builder:
                 ptr = pointer("paths", path, method)
                 operation, tag = self._operation(path, method, item, op, ptr, security, client_options)
                 resource = self._resource(tag, path, resources)
-                taken = op_names.setdefault(resource.attr, set())
+                taken = op_names.setdefault(resource.attr, {"with_raw_response"})
                 unique = dedupe(operation.py_name, taken)
                 if unique != operation.py_name:
                     self.warn(ptr, f"method name {operation.py_name!r} is taken in {resource.attr}; using {unique!r}")
@@ -136,7 +149,7 @@ class _Builder:
             # share its name with the resource class
             base = class_name = pascal(attr) + "Resource"
             n = 1
-            while not self.models.claim(class_name, "Async" + class_name):
+            while not self.models.claim(*_resource_classes(class_name)):
                 n += 1
                 class_name = f"{base}{n}"
             resources[attr] = Resource(
@@ -328,13 +341,17 @@ class _Builder:
             for prop, prop_schema in (resolved.get("properties") or {}).items():
                 if isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True:
                     continue
+                prop_resolved = self.deref(prop_schema)
+                has_default = prop in required and isinstance(prop_resolved, dict) and "default" in prop_resolved
                 body.fields.append(
                     BodyField(
                         wire_name=str(prop),
                         py_name=PyIdent(dedupe(snake(str(prop)), taken)),
-                        required=prop in required,
+                        required=prop in required and not has_default,
                         type=self._field_type(prop_schema, kind, hint + pascal(str(prop))),
                         description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
+                        default=prop_resolved["default"] if has_default else None,
+                        has_default=has_default,
                     )
                 )
             if "x-file-upload" in resolved:
@@ -397,8 +414,8 @@ class _Builder:
         return self.models.type_of(schema, hint)
 
     def _responses(self, op: dict[str, Any], ptr: str, hint: str) -> tuple[list[Response], list[Response]]:
-        # YAML reads an unquoted `200:` as an int
-        responses = {str(k): v for k, v in (op.get("responses") or {}).items()}
+        # YAML reads an unquoted `200:` as an int; ranges are matched by the runtime as "4XX"
+        responses = {_status_key(k): v for k, v in (op.get("responses") or {}).items()}
         statuses = sorted(responses)
         success_codes = [s for s in statuses if s.startswith("2")] or [s for s in statuses if s == "default"]
         success: list[Response] = []

@@ -58,6 +58,10 @@ class BodyField:
     # Set on the fields of an x-file-upload: "file" is the argument that replaces the base64
     # content field (bytes or a path); "filename" and "media_type" become optional str arguments.
     role: UploadRole | None = None
+    # A required field with a schema default: the argument is optional and, when left out, the
+    # default is sent (the API expects the field on the wire).
+    default: Any = None
+    has_default: bool = False
 
 
 @dataclass
@@ -137,7 +141,10 @@ class Operation:
     deprecated: bool
     pagination: Pagination | None = None
     return_annotation: str = ""
-    success_expr: str = ""  # the ResponseSpec.success expression
+    success_type: str = "None"  # ResponseSpec.success: the JSON body's type (an item's, paginated)
+    response_body: Literal["json", "text", "bytes", "none", "any"] = "none"  # ResponseSpec.body
+    empty_ok: bool = False  # an empty 2xx is documented beside a JSON one
+    text_ok: bool = False  # a text/* 2xx is documented beside a JSON one
     accept: str = ""  # Accept header when the documented media types are not plain JSON
 
 

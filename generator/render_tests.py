@@ -45,6 +45,7 @@ PATH_STRING = "abc/123"  # a str path value with a "/": proves percent-encoding
 BINARY_BODY = b"%PDF-1.4 specgen test body"
 TEXT_BODY = "specgen test body"
 TEXT_ERROR = "specgen error body"
+UNTYPED_BODY = {"undocumented": ["body", 1, None]}  # the answer to a success documented without content
 NEXT_CURSOR = "specgen-cursor-2"
 UPLOAD_NAME = "specgen-upload.pdf"  # the file name of an upload whose example names none
 _CONTENT = {"binary_body": BINARY_BODY, "text_body": TEXT_BODY.encode()}
@@ -611,7 +612,10 @@ class _Planner:
         response = response or next((r for r in op.success if r.kind != "empty"), None)
         response = response or (op.success[0] if op.success else None)
         status = _status(response.status, set()) if response else 200
-        if response is None or response.kind == "empty":
+        if op.response_body == "any":
+            # Documented without content: whatever arrives is returned decoded, never dropped.
+            case.reply, case.result = Reply(status, "json", UNTYPED_BODY), "json"
+        elif response is None or response.kind == "empty":
             case.reply, case.result = Reply(status, "empty"), "none"
         elif response.kind == "binary":
             case.reply = Reply(status, "bytes", BINARY_BODY, response.media_type or "application/octet-stream")

@@ -40,21 +40,35 @@ def _operation(op: Operation, resolver: TypeResolver) -> None:
     if media and media != ["application/json"]:
         # Servers negotiate on Accept: a blanket application/json gets 406 from a HAL or PDF API.
         op.accept = ", ".join(media)
+    _success(op)
+
+
+# Statuses whose response never has a body; any other success without content is untyped.
+_NO_CONTENT = frozenset({"204", "205", "304"})
+
+
+def _success(op: Operation) -> None:
+    """The return annotation and how the runtime reads the 2xx body (ResponseSpec)."""
     kinds = {r.kind for r in op.success}
+    untyped = any(r.kind == "empty" and r.status not in _NO_CONTENT for r in op.success)
     if "binary" in kinds:
-        op.return_annotation, op.success_expr = "bytes", '"bytes"'
-    elif "json" in kinds or "text" in kinds:
-        parts: list[str] = []
-        for response in op.success:
-            text = response.annotation if response.kind == "json" else "str" if response.kind == "text" else ""
-            if text and text not in parts:
-                parts.append(text)
-        if "_t.Any" in parts:
-            parts = ["_t.Any"]
-        union = " | ".join(parts)
-        if "empty" in kinds and "_t.Any" not in parts:
-            union += " | None"
-        op.return_annotation = union
-        op.success_expr = f"_TypeAdapter({union})"
+        op.return_annotation, op.response_body = "bytes", "bytes"
+    elif "json" in kinds:
+        parts = list(dict.fromkeys(r.annotation for r in op.success if r.kind == "json"))
+        typed = "_t.Any" not in parts
+        op.response_body = "json"
+        op.success_type = " | ".join(parts) if typed else "None"
+        op.text_ok = "text" in kinds
+        op.empty_ok = "empty" in kinds
+        union = " | ".join(parts + ["str"] * op.text_ok + ["None"] * op.empty_ok)
+        op.return_annotation = union if typed and not untyped else "_t.Any"
+    elif "text" in kinds:
+        op.response_body = "text"
+        op.return_annotation = "str | None" if "empty" in kinds else "str"
+    elif untyped:
+        # Documented without content: the body is still returned, decoded by its media type.
+        op.return_annotation, op.response_body = "_t.Any", "any"
     else:
-        op.return_annotation, op.success_expr = "None", "None"
+        op.return_annotation, op.response_body = "None", "none"
+    if op.pagination is not None:  # the pager reads each item
+        op.response_body, op.success_type = "json", op.pagination.item_annotation

@@ -251,6 +251,9 @@ class ModelSet:
                 target_python_version=PythonVersion.PY_311,
                 snake_case_field=True,
                 allow_population_by_field_name=True,
+                # Unknown response fields are kept (obj.x, model_dump); requests refuse them in
+                # the runtime (_serialize.body validates with extra="forbid").
+                extra_fields="allow",
                 collapse_root_models=True,
                 disable_timestamp=True,
                 use_standard_collections=True,

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import httpx
+
 from tests.conftest import FIXTURES, run_specgen
 
 CALLS = textwrap.dedent(
@@ -55,3 +57,27 @@ def test_multipart_sends_text_fields_as_fields_and_bytes_as_file_parts(tmp_path:
     }
     assert sent["form"] == "name=a+b&flag=true"
     assert sent["form_type"] == "application/x-www-form-urlencoded"
+
+
+def test_required_field_with_a_default_is_optional_and_its_default_is_sent() -> None:
+    """Invisible Collector's `status` is "Mandatory: yes, Default FINAL": callers may leave it
+    out, and FINAL is then on the wire; an explicit value or a body= model wins."""
+    from tests.contract import _operations as ops
+
+    module = ops.package("invisible_collector")
+    sent: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={})
+
+    fields = {"number": "P1", "type_": "PAYMENT", "date": "2024-01-31", "currency": "EUR",
+              "lines": [{"number": "INV1", "amount": 10, "referenceNumber": "INV1"}]}  # fmt: skip
+    with module.InvisibleCollectorClient(
+        api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler))
+    ) as client:
+        client.payments.create_payment(**fields)
+        client.payments.create_payment(**fields, status="CANCELLED")
+        body = module.models.Payment.model_validate({**sent[0], "status": "CANCELLED"})
+        client.payments.create_payment(body=body)
+    assert [s["status"] for s in sent] == ["FINAL", "CANCELLED", "CANCELLED"]

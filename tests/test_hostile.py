@@ -121,7 +121,7 @@ _INJECTION_CALL = '''
 resource_names = [n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property)]
 assert len(resource_names) == 1, resource_names
 resource = getattr(client, resource_names[0])
-[method_name] = [n for n in vars(type(resource)) if not n.startswith("_")]
+[method_name] = [n for n in vars(type(resource)) if not n.startswith("_") and n != "with_raw_response"]
 method = getattr(resource, method_name)
 params = inspect.signature(method).parameters
 positional = [p for p in params.values() if p.kind is p.POSITIONAL_ONLY]
@@ -220,9 +220,9 @@ report.update(
 RESPONSE["json"] = None
 resource.get_items_3(def_="lower", def_2="upper", self_2="s", body_2="b", options_2="o", n2_fa="2")
 report["body"] = json.loads(sent[-1].content)
-report["methods"] = sorted(n for n in vars(type(resource)) if not n.startswith("_"))
+report["methods"] = sorted(n for n in vars(type(resource)) if not n.startswith("_") and n != "with_raw_response")
 report["resources"] = sorted(n for n, v in vars(type(client)).items() if isinstance(v, functools.cached_property))
-report["n1_methods"] = sorted(n for n in vars(type(client.n1_password)) if not n.startswith("_"))
+report["n1_methods"] = sorted(n for n in vars(type(client.n1_password)) if not n.startswith("_") and n != "with_raw_response")
 client.n1_password.self()
 client.n1_password.print_()
 report["n1_paths"] = [r.url.path for r in sent[-2:]]

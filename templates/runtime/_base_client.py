@@ -1,19 +1,21 @@
 """The HTTP core shared by every operation: configuration, retries, rate limiting, logging,
-redaction and response parsing. `SyncAPIClient` and `AsyncAPIClient` differ only in their I/O."""
+redaction and response parsing. `SyncAPIClient` and `AsyncAPIClient` differ only in their I/O.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import ipaddress
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType, TracebackType
-from typing import Any, Final, Self, TypeVar, cast
+from typing import Any, Final, Generic, Self, TypeVar, cast
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ._exceptions import (
     APIConnectionError,
@@ -21,14 +23,13 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     InsecureTransportError,
-    ResponseValidationError,
     status_error_class,
-    validation_summary,
 )
 from ._files import multipart_files
-from ._pagination import AsyncPager, Pagination, SyncPager
+from ._pagination import NOT_JSON, AsyncPager, Page, Pagination, SyncPager
 from ._ratelimit import AsyncRateLimiter, SyncRateLimiter
 from ._redact import Redactor, protect_httpx_logs
+from ._response import APIResponse, DriftLog, Reader, adapter
 from ._retry import error_retry_delay, is_idempotent, response_retry_delay
 from ._serialize import text
 from ._types import NO_BODY, RequestOptions, ResponseSpec, Timeout
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+LimiterT = TypeVar("LimiterT", SyncRateLimiter, AsyncRateLimiter)
 
 logger = logging.getLogger(__name__.rpartition(".")[0])
 
@@ -49,7 +52,7 @@ DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _BODY_SNIPPET = 500
-ErrorModels = Mapping[int | str, TypeAdapter[Any]] | None
+ErrorModels = Mapping[int | str, Any] | None
 
 
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
@@ -108,13 +111,13 @@ def _form_fields(form: Mapping[str, object]) -> dict[str, str | list[str]]:
     return fields
 
 
-def _error_model(errors: ErrorModels, status: int) -> TypeAdapter[Any] | None:
+def _error_model(errors: ErrorModels, status: int) -> Any:
     if not errors:
         return None
-    for key in (status, str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
-        adapter = errors.get(key)
-        if adapter is not None:
-            return adapter
+    for key in (status, f"{status // 100}XX", "default"):
+        model = errors.get(key)
+        if model is not None:
+            return model
     return None
 
 
@@ -123,10 +126,10 @@ def _error_body(response: httpx.Response, errors: ErrorModels) -> object:
     content = response.content
     if not content:
         return None
-    adapter = _error_model(errors, response.status_code)
-    if adapter is not None:
+    model = _error_model(errors, response.status_code)
+    if model is not None:
         try:
-            return adapter.validate_json(content)
+            return adapter(model).validate_json(content)
         except ValidationError:
             pass
     try:
@@ -135,8 +138,11 @@ def _error_body(response: httpx.Response, errors: ErrorModels) -> object:
         return response.text
 
 
-class BaseClient:
-    """Configuration and the I/O-free parts of a call, shared by the sync and async clients."""
+class BaseClient(Generic[HttpT, LimiterT]):
+    """Configuration and the I/O-free parts of a call, shared by the sync and async clients,
+    which add only the I/O (their HTTP client type and rate limiter)."""
+
+    _http_client: HttpT
 
     def __init__(
         self,
@@ -144,23 +150,28 @@ class BaseClient:
         base_url: str,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: HttpT | None = None,
         allow_insecure_http: bool = False,
         auth_headers: Mapping[str, str] = _EMPTY,
         auth_query: Mapping[str, str] = _EMPTY,
         secrets: Sequence[str] = (),
         default_headers: Mapping[str, str] = _EMPTY,
         default_query: Mapping[str, object] = _EMPTY,
+        rate_limit: tuple[int, float] | None = None,
         user_agent: str = f"python-httpx/{httpx.__version__}",
+        strict_response_validation: bool = False,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self._redactor = Redactor(
-            [*auth_headers.values(), *auth_query.values(), *secrets], query_params=auth_query
+            [*auth_headers.values(), *auth_query.values(), *secrets],
+            query_params=auth_query,
         )
         protect_httpx_logs(self._redactor)
         self.base_url = _check_base_url(base_url, allow_insecure_http)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.max_retries = max_retries
+        self.strict_response_validation = strict_response_validation
         self._auth_headers = dict(auth_headers)
         self._auth_query = dict(auth_query)
         self._default_headers = _merge_headers(
@@ -169,6 +180,27 @@ class BaseClient:
         # Merged once: most calls add no header of their own.
         self._default_auth_headers = _merge_headers(self._default_headers, self._auth_headers)
         self._default_query = dict(default_query)
+        self._drift = DriftLog(self._redactor)
+        self._raw = False  # set on the view behind `with_raw_response`
+        self._rate_limiter: LimiterT | None = (
+            None if rate_limit is None else self._make_limiter(*rate_limit)
+        )
+        self._owns_http_client = http_client is None
+        self._http_client = self._make_http_client() if http_client is None else http_client
+
+    def _make_http_client(self) -> HttpT:
+        raise NotImplementedError
+
+    def _make_limiter(self, requests: int, period: float) -> LimiterT:
+        raise NotImplementedError
+
+    def with_raw_response(self) -> Self:
+        """A view of this client whose calls return APIResponse (status, headers, parsed body);
+        it shares the connection pool, rate limiter and settings."""
+        view = copy.copy(self)
+        view._raw = True
+        view._owns_http_client = False
+        return view
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._redactor.url(self.base_url)!r})"
@@ -259,21 +291,33 @@ class BaseClient:
 
     # -- reading the response -------------------------------------------------------------
 
-    def _parse(self, response: httpx.Response, spec: ResponseSpec[T]) -> T:
-        success = spec.success
-        if success is None:
-            return cast(T, None)
-        if isinstance(success, str):
-            return cast(T, response.content)
-        try:
-            return success.validate_json(response.content)
-        except ValidationError as exc:
-            raise ResponseValidationError(
-                f"Response to {response.request.method} {self._redactor.url(response.request.url)} "
-                f"({response.status_code}) does not match its schema: {validation_summary(exc)}",
-                response=response,
-                body=response.content,
-            ) from exc
+    def _reader(self, spec: ResponseSpec[T], options: RequestOptions) -> Reader[T]:
+        strict = options.strict_response_validation
+        if strict is None:
+            strict = self.strict_response_validation
+        return Reader(spec, strict, self._drift, self._redactor)
+
+    def _result(self, response: httpx.Response, reader: Reader[T]) -> Any:
+        """The parsed body, or for the raw view an APIResponse that parses it on demand."""
+        if self._raw:
+            return APIResponse(response, lambda: reader.body(response))
+        return reader.body(response)
+
+    def _items_reader(
+        self, spec: ResponseSpec[T], options: RequestOptions
+    ) -> Callable[[httpx.Response, object, str], list[T]]:
+        """How a pager turns the item list at `where` in a page body into items."""
+        reader = self._reader(spec, options)
+        item_list: Any = list.__class_getitem__(Any if spec.success is None else spec.success)
+
+        def items(response: httpx.Response, raw: object, where: str) -> list[T]:
+            if not isinstance(raw, list):
+                what = "not JSON" if raw is NOT_JSON else "not a list"
+                reader.problem(response, [(where or "(body)", what)])
+                return []  # tolerant: an unreadable page ends the iteration
+            return cast(list[T], reader.value(item_list, raw, response, where))
+
+        return items
 
     def _status_error(self, response: httpx.Response, errors: ErrorModels) -> APIStatusError:
         request = response.request
@@ -354,57 +398,36 @@ class BaseClient:
             )
 
 
-class SyncAPIClient(BaseClient):
+class SyncAPIClient(BaseClient[httpx.Client, SyncRateLimiter]):
     """Blocking client over httpx.Client; safe to share between threads."""
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-        allow_insecure_http: bool = False,
-        auth_headers: Mapping[str, str] = _EMPTY,
-        auth_query: Mapping[str, str] = _EMPTY,
-        secrets: Sequence[str] = (),
-        default_headers: Mapping[str, str] = _EMPTY,
-        default_query: Mapping[str, object] = _EMPTY,
-        rate_limit: tuple[int, float] | None = None,
-        user_agent: str = f"python-httpx/{httpx.__version__}",
-    ) -> None:
-        super().__init__(
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
-            auth_headers=auth_headers,
-            auth_query=auth_query,
-            secrets=secrets,
-            default_headers=default_headers,
-            default_query=default_query,
-            user_agent=user_agent,
-        )
-        self._rate_limiter = None if rate_limit is None else SyncRateLimiter(*rate_limit)
-        self._owns_http_client = http_client is None
-        self._http_client = (
-            httpx.Client(timeout=self.timeout) if http_client is None else http_client
-        )
+    def _make_http_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self.timeout)
+
+    def _make_limiter(self, requests: int, period: float) -> SyncRateLimiter:
+        return SyncRateLimiter(requests, period)
 
     def request(self, options: RequestOptions, response: ResponseSpec[T]) -> T:
         """Send one operation (with its retries) and parse the response."""
-        return self._parse(self._send(options, response.errors), response)
+        reader = self._reader(response, options)
+        return cast(T, self._result(self._send(options, response.errors), reader))
 
     def paginate(
-        self,
-        options: RequestOptions,
-        pagination: Pagination,
-        item: TypeAdapter[T],
-        errors: ErrorModels = None,
+        self, options: RequestOptions, pagination: Pagination, item: ResponseSpec[T]
     ) -> SyncPager[T]:
-        """Every item of every page; pages are fetched while iterating. `errors` parses the
-        documented error bodies, as for request()."""
-        return SyncPager(lambda o: self._send(o, errors), options, pagination, item)
+        """Every item of every page; pages are fetched while iterating. `item.success` is the
+        type of one item; `item.errors` parses the documented error bodies, as for request().
+        """
+        pager = SyncPager(
+            lambda o: self._send(o, item.errors),
+            options,
+            pagination,
+            self._items_reader(item, options),
+        )
+        if self._raw:  # the raw view answers with the first page's response
+            first = pager.first_response()
+            return cast(SyncPager[T], APIResponse(first, lambda: pager.read(first)))
+        return pager
 
     def _send(self, options: RequestOptions, errors: ErrorModels = None) -> httpx.Response:
         """The 2xx response to `options`, after the retries allowed; raises APIError otherwise."""
@@ -454,56 +477,37 @@ class SyncAPIClient(BaseClient):
         self.close()
 
 
-class AsyncAPIClient(BaseClient):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncRateLimiter]):
     """asyncio client over httpx.AsyncClient; safe to share between tasks of one event loop."""
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-        allow_insecure_http: bool = False,
-        auth_headers: Mapping[str, str] = _EMPTY,
-        auth_query: Mapping[str, str] = _EMPTY,
-        secrets: Sequence[str] = (),
-        default_headers: Mapping[str, str] = _EMPTY,
-        default_query: Mapping[str, object] = _EMPTY,
-        rate_limit: tuple[int, float] | None = None,
-        user_agent: str = f"python-httpx/{httpx.__version__}",
-    ) -> None:
-        super().__init__(
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
-            auth_headers=auth_headers,
-            auth_query=auth_query,
-            secrets=secrets,
-            default_headers=default_headers,
-            default_query=default_query,
-            user_agent=user_agent,
-        )
-        self._rate_limiter = None if rate_limit is None else AsyncRateLimiter(*rate_limit)
-        self._owns_http_client = http_client is None
-        self._http_client = (
-            httpx.AsyncClient(timeout=self.timeout) if http_client is None else http_client
-        )
+    def _make_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self.timeout)
+
+    def _make_limiter(self, requests: int, period: float) -> AsyncRateLimiter:
+        return AsyncRateLimiter(requests, period)
 
     async def request(self, options: RequestOptions, response: ResponseSpec[T]) -> T:
         """Send one operation (with its retries) and parse the response."""
-        return self._parse(await self._send(options, response.errors), response)
+        reader = self._reader(response, options)
+        return cast(T, self._result(await self._send(options, response.errors), reader))
 
     def paginate(
-        self,
-        options: RequestOptions,
-        pagination: Pagination,
-        item: TypeAdapter[T],
-        errors: ErrorModels = None,
+        self, options: RequestOptions, pagination: Pagination, item: ResponseSpec[T]
     ) -> AsyncPager[T]:
         """Every item of every page (`async for`); pages are fetched while iterating."""
-        return AsyncPager(lambda o: self._send(o, errors), options, pagination, item)
+        pager = AsyncPager(
+            lambda o: self._send(o, item.errors),
+            options,
+            pagination,
+            self._items_reader(item, options),
+        )
+        if self._raw:  # the raw view answers (awaited) with the first page's response
+            return cast(AsyncPager[T], self._first_raw_page(pager))
+        return pager
+
+    async def _first_raw_page(self, pager: AsyncPager[T]) -> APIResponse[Page[T]]:
+        first = await pager.first_response()
+        return APIResponse(first, lambda: pager.read(first))
 
     async def _send(self, options: RequestOptions, errors: ErrorModels = None) -> httpx.Response:
         """The 2xx response to `options`, after the retries allowed; raises APIError otherwise."""

@@ -92,8 +92,17 @@ class Api:
     async def _make_async(self, kwargs: dict[str, Any]) -> Any:
         return self.rt.AsyncAPIClient(**kwargs)
 
+    def run(self, awaitable: Any) -> Any:
+        """Await something on the async client's loop."""
+        assert self._runner is not None
+        return self._runner.run(self._await(awaitable))
+
+    @staticmethod
+    async def _await(awaitable: Any) -> Any:
+        return await awaitable
+
     def request(self, options: Any, spec: Any = None) -> Any:
-        spec = spec if spec is not None else self.rt.ResponseSpec(success=None)
+        spec = spec if spec is not None else self.rt.ResponseSpec(body="none")
         if self._runner is None:
             return self.client.request(options, spec)
         return self._runner.run(self.client.request(options, spec))

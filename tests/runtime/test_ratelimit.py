@@ -33,7 +33,7 @@ def test_max_in_window_counts_sliding_windows():
 def test_100_calls_from_8_threads_never_exceed_40_per_second(rt, server):
     client = rt.SyncAPIClient(base_url=server.url, rate_limit=(40, 1.0), http_client=httpx.Client(verify=ssl_context()))
     options = rt.RequestOptions(method="GET", path="/invoices")
-    spec = rt.ResponseSpec(success=None)
+    spec = rt.ResponseSpec(body="none")
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: client.request(options, spec), range(100)))
     times = [r.time for r in server.received]
@@ -45,7 +45,7 @@ async def test_100_calls_from_tasks_never_exceed_40_per_second(rt, server):
     async with httpx.AsyncClient(verify=ssl_context()) as http:
         client = rt.AsyncAPIClient(base_url=server.url, rate_limit=(40, 1.0), http_client=http)
         options = rt.RequestOptions(method="GET", path="/invoices")
-        spec = rt.ResponseSpec(success=None)
+        spec = rt.ResponseSpec(body="none")
         await asyncio.gather(*(client.request(options, spec) for _ in range(100)))
     times = [r.time for r in server.received]
     assert len(times) == 100
@@ -57,7 +57,7 @@ def test_retries_pass_the_limiter_too(rt, server, fast_backoff):
 
     server.reply(*[Reply(status=503)] * 2)
     client = rt.SyncAPIClient(base_url=server.url, rate_limit=(2, 1.0), http_client=httpx.Client(verify=ssl_context()))
-    client.request(rt.RequestOptions(method="GET", path="/x"), rt.ResponseSpec(success=None))
+    client.request(rt.RequestOptions(method="GET", path="/x"), rt.ResponseSpec(body="none"))
     times = [r.time for r in server.received]
     assert len(times) == 3
     assert times[2] - times[0] >= 1.0  # the third attempt waited for the window

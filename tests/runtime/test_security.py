@@ -88,7 +88,7 @@ def test_connection_failure_messages_and_logs_hold_no_key(rt, caplog, fast_backo
     )
     caplog.set_level(logging.DEBUG)
     with pytest.raises(rt.APIConnectionError) as caught:
-        client.request(rt.RequestOptions(method="GET", path="/x", extra_query={"token": OTHER_SECRET}), rt.ResponseSpec(success=None))
+        client.request(rt.RequestOptions(method="GET", path="/x", extra_query={"token": OTHER_SECRET}), rt.ResponseSpec(body="none"))
     assert "Request failed" in caplog.text
     for text in [caplog.text, str(caught.value), repr(caught.value)]:
         assert_no_secret(text)

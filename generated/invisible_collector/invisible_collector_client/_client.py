@@ -52,6 +52,7 @@ class InvisibleCollectorClient(SyncAPIClient):
         http_client: httpx.Client | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -64,6 +65,10 @@ class InvisibleCollectorClient(SyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `invisible_collector_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -92,6 +97,7 @@ class InvisibleCollectorClient(SyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property
@@ -120,6 +126,7 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -132,6 +139,10 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `invisible_collector_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -160,6 +171,7 @@ class AsyncInvisibleCollectorClient(AsyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property

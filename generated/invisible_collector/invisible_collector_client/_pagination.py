@@ -13,15 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
 
-from ._exceptions import ResponseValidationError, validation_summary
 from ._types import RequestOptions
 
 __all__ = [
+    "NOT_JSON",
     "AsyncPager",
     "CursorPagination",
     "Page",
@@ -31,6 +30,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+NOT_JSON: Final = object()
+"""Handed to the item reader in place of the items when a page body does not parse."""
+
+ItemReader = Callable[[httpx.Response, object, str], list[T]]
+"""(response, the value at the items path or NOT_JSON, that path) -> the page's items. The
+client's reader validates them, tolerantly unless strict mode is on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +94,9 @@ def _dig(body: object, path: str) -> object:
 class _Walker(Generic[T]):
     """Turns responses into pages and pages into the next request; no I/O."""
 
-    def __init__(self, options: RequestOptions, pagination: Pagination, item: TypeAdapter[T]):
+    def __init__(self, options: RequestOptions, pagination: Pagination, items: ItemReader[T]):
         self._pagination = pagination
-        self._item = item
+        self._items = items
         query = dict(options.query or {})
         if isinstance(pagination, PagePagination):
             if (
@@ -109,37 +115,32 @@ class _Walker(Generic[T]):
         """The page in `response` to the request `options`, after `seen` items."""
         pagination = self._pagination
         try:
-            body = json.loads(response.content)
-        except ValueError as exc:
-            raise self._invalid(response, options, "the body is not JSON") from exc
-        raw_items = _dig(body, pagination.items)
-        if raw_items is None:
-            raw_items = []
-        if not isinstance(raw_items, list):
-            where = pagination.items or "the body"
-            raise self._invalid(response, options, f"{where} is not a list")
-        try:
-            items = [self._item.validate_python(raw) for raw in raw_items]
-        except ValidationError as exc:
-            raise self._invalid(response, options, validation_summary(exc)) from exc
+            body: object = json.loads(response.content)
+        except ValueError:
+            body = NOT_JSON
+        raw_items = body if body is NOT_JSON else _dig(body, pagination.items)
+        items = self._items(response, [] if raw_items is None else raw_items, pagination.items)
         query = dict(options.query or {})
-        if isinstance(pagination, CursorPagination):
+        next_query: dict[str, object] | None = None
+        cursor: object = None
+        total: int | None = None
+        number: int | None = None
+        if body is NOT_JSON:  # nothing to read the next page from
+            pass
+        elif isinstance(pagination, CursorPagination):
             next_query = self._cursor_query(query, _dig(body, pagination.next_url))
             cursor = next_query.get(pagination.cursor_param) if next_query else None
-            total = None
-            number = None
         else:
             number = int(str(query[pagination.page_param]))
             total = self._total(body, pagination)
             done = not items or (total is not None and seen + len(items) >= total)
             next_query = None if done else {**query, pagination.page_param: number + 1}
-            cursor = None
         next_options = replace(options, query=next_query) if next_query else None
         return Page(
             items=items,
             next_cursor=None if cursor is None else str(cursor),
             total=total,
-            raw=body,
+            raw=response.text if body is NOT_JSON else body,
             number=number,
             next_options=next_options,
         )
@@ -169,14 +170,6 @@ class _Walker(Generic[T]):
             return int(total)
         return None
 
-    @staticmethod
-    def _invalid(response: httpx.Response, options: RequestOptions, why: str) -> Exception:
-        return ResponseValidationError(
-            f"Unexpected page body for {options.method} {options.path}: {why}",
-            response=response,
-            body=response.content,
-        )
-
 
 class SyncPager(Generic[T]):
     """Iterates every item of every page, fetching pages as they are needed."""
@@ -186,10 +179,10 @@ class SyncPager(Generic[T]):
         fetch: Callable[[RequestOptions], httpx.Response],
         options: RequestOptions,
         pagination: Pagination,
-        item: TypeAdapter[T],
+        items: ItemReader[T],
     ) -> None:
         self._fetch = fetch
-        self._walker = _Walker(options, pagination, item)
+        self._walker = _Walker(options, pagination, items)
 
     def pages(self) -> Iterator[Page[T]]:
         options: RequestOptions | None = self._walker.first
@@ -201,8 +194,15 @@ class SyncPager(Generic[T]):
             options = page.next_options
 
     def first_page(self) -> Page[T]:
-        options = self._walker.first
-        return self._walker.read(self._fetch(options), options, 0)
+        return self.read(self.first_response())
+
+    def first_response(self) -> httpx.Response:
+        """The HTTP response to the first page's request."""
+        return self._fetch(self._walker.first)
+
+    def read(self, first: httpx.Response) -> Page[T]:
+        """The first page, from its response."""
+        return self._walker.read(first, self._walker.first, 0)
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
@@ -217,10 +217,10 @@ class AsyncPager(Generic[T]):
         fetch: Callable[[RequestOptions], Awaitable[httpx.Response]],
         options: RequestOptions,
         pagination: Pagination,
-        item: TypeAdapter[T],
+        items: ItemReader[T],
     ) -> None:
         self._fetch = fetch
-        self._walker = _Walker(options, pagination, item)
+        self._walker = _Walker(options, pagination, items)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         options: RequestOptions | None = self._walker.first
@@ -232,8 +232,15 @@ class AsyncPager(Generic[T]):
             options = page.next_options
 
     async def first_page(self) -> Page[T]:
-        options = self._walker.first
-        return self._walker.read(await self._fetch(options), options, 0)
+        return self.read(await self.first_response())
+
+    async def first_response(self) -> httpx.Response:
+        """The HTTP response to the first page's request."""
+        return await self._fetch(self._walker.first)
+
+    def read(self, first: httpx.Response) -> Page[T]:
+        """The first page, from its response."""
+        return self._walker.read(first, self._walker.first, 0)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeVar
 
 import httpx
-from pydantic import TypeAdapter
 
 __all__ = [
     "NO_BODY",
@@ -51,8 +50,8 @@ class RequestOptions:
     `path` is already substituted and percent-encoded and is appended to the client's base URL.
     Query values: None is dropped, a list repeats the key, a bool is "true"/"false".
     `idempotent=None` derives it from the method (GET, HEAD, OPTIONS, PUT, DELETE are).
-    `extra_headers`, `extra_query`, `timeout` and `max_retries` are the caller's per-call options
-    (None: the client's default).
+    `extra_headers`, `extra_query`, `timeout`, `max_retries` and `strict_response_validation` are
+    the caller's per-call options (None: the client's default).
     """
 
     method: str
@@ -69,16 +68,25 @@ class RequestOptions:
     extra_query: Mapping[str, object] | None = None
     timeout: Timeout | None = None
     max_retries: int | None = None
+    strict_response_validation: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResponseSpec(Generic[T]):
     """How to read the response of one operation.
 
-    `success`: the adapter for a 2xx body; None for an operation with no response body (returns
-    None); "bytes" for a binary download (returns the raw bytes).
-    `errors`: the documented error bodies by status code, "4XX"-style range or "default".
+    `operation`: the operationId, for drift warnings.
+    `success`: the declared type of a JSON 2xx body (of one item, for a paginated operation);
+    None when the spec gives no schema.
+    `body`: "json" (decoded, and parsed into `success` when given), "text", "bytes" (a download),
+    "none" (no body: returns None) or "any" (no content documented: decoded by its media type).
+    `empty_ok` / `text_ok`: an empty or a text/* 2xx body is documented beside the JSON one.
+    `errors`: the documented error body types by status code, "4XX"-style range or "default".
     """
 
-    success: TypeAdapter[T] | None | Literal["bytes"]
-    errors: Mapping[int | str, TypeAdapter[Any]] | None = None
+    operation: str = ""
+    success: Any = None
+    body: Literal["json", "text", "bytes", "none", "any"] = "json"
+    empty_ok: bool = False
+    text_ok: bool = False
+    errors: Mapping[int | str, Any] | None = None

@@ -25,6 +25,7 @@ class PaymentLine(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str
@@ -52,10 +53,11 @@ class CreatePaymentStatus(StrEnum):
 
 class Payment(BaseModel):
     """
-    A payment and the debts it settles.
+    A payment and the debts it settles (the request body of createPayment).
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: str
@@ -66,7 +68,7 @@ class Payment(BaseModel):
     """
     An external identifier of this payment.
     """
-    status: Status | None = Status.final
+    status: Status
     """
     The current status of this payment. Accepted values are FINAL or CANCELLED.
     """

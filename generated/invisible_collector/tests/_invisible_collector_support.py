@@ -77,8 +77,11 @@ def error_body(body: object) -> object:
 
 
 def client(exchange: Exchange, **overrides: _t.Any) -> InvisibleCollectorClient:
-    """A client whose requests go to `exchange`: no rate limit, no retries."""
-    options: dict[str, _t.Any] = {}
+    """A client whose requests go to `exchange`: no rate limit, no retries, and strict
+    response validation, so a documented body that does not match its model fails the test."""
+    options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
+    }
     options.update(overrides)
     return InvisibleCollectorClient(
         api_key=API_KEY,
@@ -91,7 +94,9 @@ def client(exchange: Exchange, **overrides: _t.Any) -> InvisibleCollectorClient:
 
 def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncInvisibleCollectorClient:
     """The asyncio twin of client()."""
-    options: dict[str, _t.Any] = {}
+    options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
+    }
     options.update(overrides)
     return AsyncInvisibleCollectorClient(
         api_key=API_KEY,

@@ -34,7 +34,7 @@ CREATE_PAYMENT_SCHEMA: _t.Any = {
     "$defs": {
         "Payment": {
             "type": "object",
-            "required": ["number", "type", "date", "currency", "lines"],
+            "required": ["number", "status", "type", "date", "currency", "lines"],
             "properties": {
                 "number": {"type": "string"},
                 "externalId": {"type": "string"},
@@ -76,21 +76,7 @@ CREATE_PAYMENT_FIELDS: dict[str, str] = {
     "currency": "currency",
     "lines": "lines",
 }
-CREATE_PAYMENT_RESPONSE: _t.Any = {
-    "number": "RG TEST/001",
-    "externalId": "123455",
-    "status": "FINAL",
-    "date": "2016-07-01",
-    "type": "RG",
-    "netTotal": 25.0,
-    "tax": 5.75,
-    "grossTotal": 30.75,
-    "currency": "EUR",
-    "lines": [
-        {"number": "FT TEST/001", "amount": 10.75},
-        {"number": "FT TEST/001", "referenceNumber": "NC NC/001", "amount": 20.0},
-    ],
-}
+CREATE_PAYMENT_RESPONSE: _t.Any = {}
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._response import APIResponse
 from ._types import FileInput
 
 # The models are imported on first use (`notalkpayments_client.Invoice`, or any call): a spec with
@@ -40,7 +41,6 @@ if _t.TYPE_CHECKING:
         Debtor,
         DebtorRequest,
         DebtorUpdateRequest,
-        Error,
         Invoice,
         InvoiceReference,
         InvoiceRequest,
@@ -54,7 +54,6 @@ _MODELS: frozenset[str] = frozenset(
         "Debtor",
         "DebtorRequest",
         "DebtorUpdateRequest",
-        "Error",
         "Invoice",
         "InvoiceReference",
         "InvoiceRequest",
@@ -81,6 +80,7 @@ __all__ = [
     "Page",
     "SyncPager",
     "FileInput",
+    "APIResponse",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -100,7 +100,6 @@ __all__ = [
     "Debtor",
     "DebtorRequest",
     "DebtorUpdateRequest",
-    "Error",
     "Invoice",
     "InvoiceReference",
     "InvoiceRequest",

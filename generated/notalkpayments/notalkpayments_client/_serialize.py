@@ -103,9 +103,27 @@ def body(given: object, values: Mapping[str, object], model: type[BaseModel] | N
     else:
         payload = given
     if model is not None:
-        instance = payload if isinstance(payload, model) else model.model_validate(payload)
+        if isinstance(payload, model):
+            _no_extras(payload)
+            instance = payload
+        else:
+            # Models keep unknown fields (for responses); a request must not carry any.
+            instance = model.model_validate(payload, extra="forbid")
         return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return _to_json(payload)
+
+
+def _no_extras(value: object, where: str = "body") -> None:
+    """A request model built by hand holds only fields its schema declares, nested ones too."""
+    if isinstance(value, BaseModel):
+        if value.model_extra:
+            names = ", ".join(sorted(value.model_extra))
+            raise TypeError(f"{where} has field(s) its schema does not declare: {names}")
+        for name in type(value).model_fields:
+            _no_extras(getattr(value, name, None), f"{where}.{name}")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _no_extras(item, where)
 
 
 def _to_json(value: object) -> object:

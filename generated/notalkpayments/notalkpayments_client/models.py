@@ -15,28 +15,33 @@ class BusinessUnit(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
     """
     Identifier of the Business Unit, assigned by the API.
     """
-    business_unit_external_id: Annotated[str, Field(alias="businessUnitExternalId")]
+    business_unit_external_id: Annotated[str | None, Field(alias="businessUnitExternalId")] = None
     """
     Your own identifier of the Business Unit.
     """
-    customer_id: Annotated[int, Field(alias="customerId")]
+    customer_id: Annotated[int | None, Field(alias="customerId")] = None
     """
     Identifier of the customer the Business Unit belongs to.
     """
-    name: str
-    address: str
-    city: str
-    province_code: Annotated[str, Field(alias="provinceCode", max_length=2, min_length=2)]
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    province_code: Annotated[
+        str | None, Field(alias="provinceCode", max_length=2, min_length=2)
+    ] = None
     """
     Province code (2 characters).
     """
-    country_code: Annotated[str, Field(alias="countryCode", max_length=2, min_length=2)]
+    country_code: Annotated[str | None, Field(alias="countryCode", max_length=2, min_length=2)] = (
+        None
+    )
     """
     Country code (2 characters).
     """
@@ -48,6 +53,7 @@ class BusinessUnitRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     business_unit_external_id: Annotated[str | None, Field(alias="businessUnitExternalId")] = None
@@ -81,34 +87,39 @@ class Debtor(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: int
+    id: int | None = None
     """
     Identifier of the Debtor, assigned by the API.
     """
-    debtor_external_id: Annotated[str, Field(alias="debtorExternalId")]
+    debtor_external_id: Annotated[str | None, Field(alias="debtorExternalId")] = None
     """
     Your own identifier of the Debtor.
     """
-    customer_id: Annotated[int, Field(alias="customerId")]
-    first_name: Annotated[str, Field(alias="firstName")]
-    last_name: Annotated[str, Field(alias="lastName")]
-    email: str
-    work_phone: Annotated[str, Field(alias="workPhone")]
-    home_phone: Annotated[str, Field(alias="homePhone")]
-    address: str
-    city: str
-    province_code: Annotated[str, Field(alias="provinceCode", max_length=2, min_length=2)]
+    customer_id: Annotated[int | None, Field(alias="customerId")] = None
+    first_name: Annotated[str | None, Field(alias="firstName")] = None
+    last_name: Annotated[str | None, Field(alias="lastName")] = None
+    email: str | None = None
+    work_phone: Annotated[str | None, Field(alias="workPhone")] = None
+    home_phone: Annotated[str | None, Field(alias="homePhone")] = None
+    address: str | None = None
+    city: str | None = None
+    province_code: Annotated[
+        str | None, Field(alias="provinceCode", max_length=2, min_length=2)
+    ] = None
     """
     Province code (2 characters).
     """
-    country_code: Annotated[str, Field(alias="countryCode", max_length=2, min_length=2)]
+    country_code: Annotated[str | None, Field(alias="countryCode", max_length=2, min_length=2)] = (
+        None
+    )
     """
     Country code (2 characters).
     """
-    date_of_birth: Annotated[date, Field(alias="dateOfBirth")]
-    employeer_name: Annotated[str, Field(alias="employeerName")]
+    date_of_birth: Annotated[date | None, Field(alias="dateOfBirth")] = None
+    employeer_name: Annotated[str | None, Field(alias="employeerName")] = None
     """
     Name of the Debtor's employer (wire name spelt "employeerName").
     """
@@ -120,6 +131,7 @@ class DebtorRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_external_id: Annotated[str | None, Field(alias="debtorExternalId")] = None
@@ -159,6 +171,7 @@ class DebtorUpdateRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
@@ -196,30 +209,17 @@ class DebtorUpdateRequest(BaseModel):
     """
 
 
-class Error(BaseModel):
-    """
-    Error body returned with the 4xx and 5xx status codes.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    message: str
-    """
-    Human-readable error message.
-    """
-
-
 class InvoiceReference(BaseModel):
     """
     A reference (contact person) attached to an Invoice.
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    first_name: Annotated[str, Field(alias="firstName")]
-    last_name: Annotated[str, Field(alias="lastName")]
+    first_name: Annotated[str | None, Field(alias="firstName")] = None
+    last_name: Annotated[str | None, Field(alias="lastName")] = None
     home_phone: Annotated[str | None, Field(alias="homePhone")] = None
     work_phone: Annotated[str | None, Field(alias="workPhone")] = None
     other_phone: Annotated[str | None, Field(alias="otherPhone")] = None
@@ -236,6 +236,7 @@ class InvoiceRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: Annotated[int | None, Field(alias="debtorId")] = None
@@ -267,6 +268,7 @@ class InvoiceUpdateRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None
@@ -302,17 +304,18 @@ class Invoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: int
+    id: int | None = None
     """
     Identifier of the Invoice, assigned by the API.
     """
-    debtor_id: Annotated[int, Field(alias="debtorId")]
+    debtor_id: Annotated[int | None, Field(alias="debtorId")] = None
     """
     Identifier of the Debtor the Invoice is for.
     """
-    invoice_external_number: Annotated[str, Field(alias="invoiceExternalNumber")]
+    invoice_external_number: Annotated[str | None, Field(alias="invoiceExternalNumber")] = None
     """
     Your own invoice number.
     """
@@ -325,10 +328,10 @@ class Invoice(BaseModel):
     """
     References (contact persons) for the Invoice.
     """
-    amount: float
-    due_date: Annotated[date, Field(alias="dueDate")]
-    invoice_date: Annotated[date, Field(alias="invoiceDate")]
-    business_unit_external_id: Annotated[str, Field(alias="businessUnitExternalId")]
+    amount: float | str | None = None
+    due_date: Annotated[date | None, Field(alias="dueDate")] = None
+    invoice_date: Annotated[date | None, Field(alias="invoiceDate")] = None
+    business_unit_external_id: Annotated[str | None, Field(alias="businessUnitExternalId")] = None
     """
     External identifier of the Business Unit the Invoice belongs to.
     """

@@ -19,7 +19,6 @@ from notalkpayments_client import _exceptions as _errors
 from notalkpayments_client.models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
 CREATE_BUSINESS_UNIT_REQUEST: _t.Any = {
@@ -127,6 +126,9 @@ UPDATE_BUSINESS_UNIT_RESPONSE: _t.Any = {
 }
 
 
+DELETE_BUSINESS_UNIT_RESPONSE: _t.Any = {"undocumented": ["body", 1, None]}
+
+
 def test_create_business_unit() -> None:
     """`POST /api/BusinessUnit`: the request on the wire and the result.
 
@@ -174,15 +176,10 @@ def test_create_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "429", "500"],
 )
@@ -249,16 +246,11 @@ def test_get_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -325,16 +317,11 @@ def test_update_business_unit() -> None:
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )
@@ -358,10 +345,10 @@ def test_update_business_unit_errors(
 def test_delete_business_unit() -> None:
     """`DELETE /api/BusinessUnit/{id}`: the request on the wire and the result."""
     exchange = _support.Exchange(
-        _support.reply(200, _support.EMPTY),
+        _support.reply(200, DELETE_BUSINESS_UNIT_RESPONSE),
     )
     with _support.client(exchange) as api:
-        api.business_units.delete_business_unit(1)
+        result = api.business_units.delete_business_unit(1)
     assert len(exchange.requests) == 1
     _support.assert_request(
         exchange.requests[0],
@@ -370,21 +357,17 @@ def test_delete_business_unit() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
+    assert _support.dump(result) == DELETE_BUSINESS_UNIT_RESPONSE
 
 
 @pytest.mark.parametrize(
     ("status", "error", "model", "body"),
     [
-        (400, _errors.BadRequestError, Error, {"message": "A required parameter is missing."}),
-        (401, _errors.AuthenticationError, Error, {"message": "Unauthorized"}),
-        (404, _errors.NotFoundError, Error, {"message": "The requested item does not exist."}),
-        (
-            429,
-            _errors.RateLimitError,
-            Error,
-            {"message": "Your request rate has exceeded our rate limit."},
-        ),
-        (500, _errors.InternalServerError, Error, {"message": "Internal server error"}),
+        (400, _errors.BadRequestError, None, _support.EMPTY),
+        (401, _errors.AuthenticationError, None, _support.EMPTY),
+        (404, _errors.NotFoundError, None, _support.EMPTY),
+        (429, _errors.RateLimitError, None, _support.EMPTY),
+        (500, _errors.InternalServerError, None, _support.EMPTY),
     ],
     ids=["400", "401", "404", "429", "500"],
 )

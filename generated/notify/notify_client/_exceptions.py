@@ -17,7 +17,7 @@ Exception tree::
     │   │   ├── UnprocessableEntityError    422
     │   │   ├── RateLimitError              429
     │   │   └── InternalServerError         5xx
-    │   └── ResponseValidationError   a 2xx body that does not match its schema
+    │   └── ResponseValidationError   strict mode: a 2xx body that does not match its schema
     └── ValueError
         └── InsecureTransportError    an http:// base URL to a non-loopback host
 
@@ -124,7 +124,9 @@ class InternalServerError(APIStatusError):
 
 
 class ResponseValidationError(APIError):
-    """A 2xx response whose body does not match the schema the spec documents.
+    """A 2xx response whose body does not match the schema the spec documents, raised only in
+    strict mode (`strict_response_validation=True`); otherwise the body is returned tolerantly
+    and the drift logged.
 
     `body` is the raw body, so callers can still read what the server sent; the pydantic
     ValidationError is the `__cause__`.

@@ -273,6 +273,7 @@ class Resource(StrEnum):
 
 class CustomerAddress(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     address: Annotated[str, Field(max_length=250)]
@@ -287,6 +288,7 @@ class CustomerReference(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID
@@ -299,6 +301,7 @@ class CustomerReference(BaseModel):
 
 class CustomerSearchResult(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource
@@ -315,6 +318,7 @@ class Resource2(StrEnum):
 
 class Document(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource2
@@ -335,6 +339,7 @@ class Mediatype(StrEnum):
 
 class DocumentCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice: UUID
@@ -368,6 +373,7 @@ class Error(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     status: int
@@ -409,6 +415,7 @@ class InvoiceUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice_date: Annotated[DMYDate | None, Field(alias="invoiceDate")] = None
@@ -446,6 +453,7 @@ class Language(StrEnum):
 
 class Link(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     href: AnyUrl
@@ -460,6 +468,7 @@ class Link(BaseModel):
 
 class PageLinks(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     previous: Link | None
@@ -482,6 +491,7 @@ class Payment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource4
@@ -510,6 +520,7 @@ class Payment(BaseModel):
 
 class PaymentInvoiceReference(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID
@@ -533,6 +544,7 @@ class PaymentListItem(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource4
@@ -575,6 +587,7 @@ class Customer(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource
@@ -608,6 +621,7 @@ class Customer(BaseModel):
 
 class CustomerCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
@@ -653,6 +667,7 @@ class CustomerCreate(BaseModel):
 
 class CustomerList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     customers: list[Customer]
@@ -669,6 +684,7 @@ class CustomerUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     name: Annotated[str | None, Field(max_length=250)] = None
@@ -701,6 +717,7 @@ class CustomerUpdate(BaseModel):
 
 class Invoice(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     resource: Resource3
@@ -735,6 +752,7 @@ class Invoice(BaseModel):
 
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     customer: UUID
@@ -766,6 +784,7 @@ class InvoiceCreate(BaseModel):
 
 class InvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[Invoice]
@@ -778,6 +797,7 @@ class InvoiceList(BaseModel):
 
 class PaymentCreate(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoice: UUID
@@ -797,6 +817,7 @@ class PaymentCreate(BaseModel):
 
 class PaymentList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payments: list[PaymentListItem]

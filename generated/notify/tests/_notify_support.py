@@ -76,8 +76,11 @@ def error_body(body: object) -> object:
 
 
 def client(exchange: Exchange, **overrides: _t.Any) -> NotifyClient:
-    """A client whose requests go to `exchange`: no rate limit, no retries."""
-    options: dict[str, _t.Any] = {}
+    """A client whose requests go to `exchange`: no rate limit, no retries, and strict
+    response validation, so a documented body that does not match its model fails the test."""
+    options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
+    }
     options.update(overrides)
     return NotifyClient(
         api_key=API_KEY,
@@ -90,7 +93,9 @@ def client(exchange: Exchange, **overrides: _t.Any) -> NotifyClient:
 
 def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncNotifyClient:
     """The asyncio twin of client()."""
-    options: dict[str, _t.Any] = {}
+    options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
+    }
     options.update(overrides)
     return AsyncNotifyClient(
         api_key=API_KEY,

@@ -15,6 +15,7 @@ class ConfirmingInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     supplier_id: str
@@ -49,6 +50,7 @@ class ConfirmingInvoice(BaseModel):
 
 class ConfirmingInvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[ConfirmingInvoice]
@@ -63,6 +65,7 @@ class CreatePaymentInstructionRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -77,6 +80,7 @@ class EmptyResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -87,6 +91,7 @@ class InvoiceAdjustment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     adjustment_id: str
@@ -105,6 +110,7 @@ class Payment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     supplier_name: str | None = None
@@ -143,6 +149,7 @@ class PaymentAdjustment(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -181,6 +188,7 @@ class PaymentAdjustmentCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -207,6 +215,7 @@ class PaymentAdjustmentCreate(BaseModel):
 
 class PaymentAdjustmentList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_adjustments: list[PaymentAdjustment]
@@ -221,6 +230,7 @@ class RectifiedInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     reference: str | None = None
@@ -251,6 +261,7 @@ class Supplier(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -311,6 +322,7 @@ class Supplier(BaseModel):
 
 class SupplierList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     suppliers: list[Supplier]
@@ -325,6 +337,7 @@ class ConfirmingInvoiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -397,6 +410,7 @@ class ConfirmingPaymentInstruction(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_instruction_id: str
@@ -415,6 +429,7 @@ class ConfirmingPaymentInstruction(BaseModel):
 
 class ConfirmingPaymentInstructionList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_instructions: list[ConfirmingPaymentInstruction]
@@ -425,6 +440,7 @@ class ConfirmingPaymentInstructionList(BaseModel):
 
 class CreateConfirmingInvoicesRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[ConfirmingInvoiceCreate]
@@ -435,6 +451,7 @@ class CreateConfirmingInvoicesRequest(BaseModel):
 
 class CreatePaymentAdjustmentsRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_adjustments: list[PaymentAdjustmentCreate]
@@ -445,6 +462,7 @@ class CreatePaymentAdjustmentsRequest(BaseModel):
 
 class CreateSuppliersRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     suppliers: list[Supplier]
@@ -459,6 +477,7 @@ class DynamicDiscountingInvoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     supplier_id: str
@@ -533,6 +552,7 @@ class DynamicDiscountingInvoiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     debtor_id: str | None = None
@@ -569,6 +589,7 @@ class DynamicDiscountingInvoiceCreate(BaseModel):
 
 class DynamicDiscountingInvoiceList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[DynamicDiscountingInvoice]
@@ -583,6 +604,7 @@ class PaymentInstruction(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_instruction_id: str
@@ -601,6 +623,7 @@ class PaymentInstruction(BaseModel):
 
 class PaymentInstructionList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_instructions: list[PaymentInstruction]
@@ -611,6 +634,7 @@ class PaymentInstructionList(BaseModel):
 
 class CreateDynamicDiscountingInvoicesRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     invoices: list[DynamicDiscountingInvoiceCreate]

@@ -76,8 +76,10 @@ def error_body(body: object) -> object:
 
 
 def client(exchange: Exchange, **overrides: _t.Any) -> NovicapEarlyPaymentsClient:
-    """A client whose requests go to `exchange`: no rate limit, no retries."""
+    """A client whose requests go to `exchange`: no rate limit, no retries, and strict
+    response validation, so a documented body that does not match its model fails the test."""
     options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
         "product_id": 123,
     }
     options.update(overrides)
@@ -93,6 +95,7 @@ def client(exchange: Exchange, **overrides: _t.Any) -> NovicapEarlyPaymentsClien
 def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncNovicapEarlyPaymentsClient:
     """The asyncio twin of client()."""
     options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
         "product_id": 123,
     }
     options.update(overrides)

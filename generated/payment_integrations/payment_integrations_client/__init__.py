@@ -28,6 +28,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._response import APIResponse
 from ._types import FileInput
 
 # The models are imported on first use (`payment_integrations_client.Invoice`, or any call): a spec with
@@ -99,6 +100,7 @@ __all__ = [
     "Page",
     "SyncPager",
     "FileInput",
+    "APIResponse",
     "APIConnectionError",
     "APIError",
     "APIStatusError",

@@ -54,6 +54,7 @@ class PaymentIntegrationsClient(SyncAPIClient):
         http_client: httpx.Client | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -67,6 +68,10 @@ class PaymentIntegrationsClient(SyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `payment_integrations_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -98,6 +103,7 @@ class PaymentIntegrationsClient(SyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property
@@ -127,6 +133,7 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         default_headers: _t.Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Create a client.
 
@@ -140,6 +147,10 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
             http_client: an httpx client to send with (custom transports, proxies, tests).
             allow_insecure_http: permit an http:// base_url on a non-loopback host.
             default_headers: headers sent with every request.
+            strict_response_validation: raise ResponseValidationError when a 2xx body does not
+                match its schema. By default such a body is returned as far as it validates
+                (mismatched values kept as sent, unknown fields kept) and the drift is logged
+                at WARNING on the `payment_integrations_client` logger; each method also takes it per call.
         """
         auth_headers: dict[str, str] = {}
         auth_query: dict[str, str] = {}
@@ -171,6 +182,7 @@ class AsyncPaymentIntegrationsClient(AsyncAPIClient):
             default_query=default_query,
             rate_limit=rate_limit,
             user_agent=USER_AGENT,
+            strict_response_validation=strict_response_validation,
         )
 
     @_functools.cached_property

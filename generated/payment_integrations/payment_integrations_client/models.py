@@ -34,19 +34,26 @@ class ErrorResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     errors: dict[str, Any] | None = None
     """
     Validation errors (content not documented).
     """
-    details: str
-    status_code: Annotated[int, Field(alias="statusCode")]
+    details: str | None = None
+    status_code: Annotated[int | None, Field(alias="statusCode")] = None
     source: str | None = None
     exception_type: Annotated[str | None, Field(alias="exceptionType")] = None
     correlation_id: Annotated[UUID | None, Field(alias="correlationId")] = None
-    entity_id: Annotated[str | None, Field(alias="entityId")] = None
-    error_code: Annotated[str | None, Field(alias="errorCode")] = None
+    entity_id: Annotated[Any | None, Field(alias="entityId")] = None
+    """
+    Identifier of the entity concerned; the document prints only null.
+    """
+    error_code: Annotated[Any | None, Field(alias="errorCode")] = None
+    """
+    Application error code; the document prints only null.
+    """
 
 
 class InvoiceCalculations(BaseModel):
@@ -55,9 +62,10 @@ class InvoiceCalculations(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
     sub_total_amount: Annotated[float | None, Field(alias="subTotalAmount")] = None
     shipping_amount: Annotated[float | None, Field(alias="shippingAmount")] = None
     tax_percentage: Annotated[float | None, Field(alias="taxPercentage")] = None
@@ -77,6 +85,7 @@ class InvoiceCustomerDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -87,6 +96,7 @@ class InvoiceHistoryEntry(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -97,9 +107,10 @@ class InvoiceIdResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
 
 
 class InvoiceLineItemDto(BaseModel):
@@ -108,6 +119,7 @@ class InvoiceLineItemDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -118,11 +130,12 @@ class InvoiceRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    due_date: Annotated[AwareDatetime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[str | None, Field(alias="dueDate")] = None
     """
-    The invoice due date.
+    The invoice due date (the invoice response prints it as an ISO 8601 date-time).
     """
     card_payment_processor_id: Annotated[UUID | None, Field(alias="cardPaymentProcessorId")] = None
     ach_payment_processor_id: Annotated[UUID | None, Field(alias="achPaymentProcessorId")] = None
@@ -163,6 +176,7 @@ class MarkInvoiceAsPaidRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     payment_method_type_id: Annotated[int | None, Field(alias="paymentMethodTypeId")] = None
@@ -177,6 +191,7 @@ class MerchantContactInfoDto(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -187,6 +202,7 @@ class PublishInvoiceRequest(InvoiceRequest):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID | None = None
@@ -201,6 +217,7 @@ class SendInvoiceSmsNotificationRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     phone_number: Annotated[str | None, Field(alias="phoneNumber")] = None
@@ -213,6 +230,7 @@ class SubmitInvoiceAchRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     routing_number: Annotated[str | None, Field(alias="routingNumber")] = None
@@ -243,6 +261,7 @@ class SubmitInvoiceCardRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
@@ -261,9 +280,10 @@ class SubmitInvoiceResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    success: bool
+    success: bool | None = None
     payment_method_created: Annotated[bool | None, Field(alias="paymentMethodCreated")] = None
 
 
@@ -273,13 +293,17 @@ class Invoice(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    id: UUID
+    id: UUID | None = None
     number: str | None = None
     status: InvoiceStatus | None = None
     issue_date: Annotated[AwareDatetime | None, Field(alias="issueDate")] = None
-    due_date: Annotated[AwareDatetime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[str | None, Field(alias="dueDate")] = None
+    """
+    The invoice due date; the sample prints an ISO 8601 date-time.
+    """
     payment_date: Annotated[AwareDatetime | None, Field(alias="paymentDate")] = None
     card_payment_processor_id: Annotated[UUID | None, Field(alias="cardPaymentProcessorId")] = None
     ach_payment_processor_id: Annotated[UUID | None, Field(alias="achPaymentProcessorId")] = None
@@ -326,10 +350,11 @@ class InvoicePage(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
-    items: list[Invoice]
-    total: int
+    items: list[Invoice] | None = None
+    total: int | None = None
     """
     The total number of invoices matching the filters.
     """

@@ -77,8 +77,10 @@ def error_body(body: object) -> object:
 
 
 def client(exchange: Exchange, **overrides: _t.Any) -> PaymentIntegrationsClient:
-    """A client whose requests go to `exchange`: no rate limit, no retries."""
+    """A client whose requests go to `exchange`: no rate limit, no retries, and strict
+    response validation, so a documented body that does not match its model fails the test."""
     options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
         "x_api_version": "specgen",
     }
     options.update(overrides)
@@ -94,6 +96,7 @@ def client(exchange: Exchange, **overrides: _t.Any) -> PaymentIntegrationsClient
 def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncPaymentIntegrationsClient:
     """The asyncio twin of client()."""
     options: dict[str, _t.Any] = {
+        "strict_response_validation": True,
         "x_api_version": "specgen",
     }
     options.update(overrides)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,13 +26,19 @@ from ..models import (
     PaymentLine,
 )
 
-__all__ = ["AsyncPaymentsResource", "PaymentsResource"]
+__all__ = [
+    "AsyncPaymentsResource",
+    "AsyncPaymentsResourceWithRawResponse",
+    "PaymentsResource",
+    "PaymentsResourceWithRawResponse",
+]
 
 
 @_cache
-def _response_create_payment() -> _ResponseSpec[Payment]:
+def _response_create_payment() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        operation="createPayment",
+        body="json",
         errors={},
     )
 
@@ -42,6 +49,11 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> PaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
+
     @_t.overload
     def create_payment(
         self,
@@ -60,7 +72,8 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_payment(
@@ -71,7 +84,8 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     def create_payment(
         self,
@@ -91,7 +105,8 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -120,7 +135,7 @@ class PaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -136,8 +151,16 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_payment())
+
+
+class PaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: PaymentsResource) -> None:
+        self.create_payment = _response.raw(resource.create_payment)
 
 
 class AsyncPaymentsResource:
@@ -146,6 +169,13 @@ class AsyncPaymentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPaymentsResourceWithRawResponse(
+            AsyncPaymentsResource(self._client.with_raw_response())
+        )
+
     @_t.overload
     async def create_payment(
         self,
@@ -164,7 +194,8 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_payment(
@@ -175,7 +206,8 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment: ...
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any: ...
 
     async def create_payment(
         self,
@@ -195,7 +227,8 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> Payment:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Register a payment
 
         Allows callers to register a payment.
@@ -224,7 +257,7 @@ class AsyncPaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status,
+                    "status": status if status is not None or body is not None else "FINAL",
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -240,5 +273,13 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_payment())
+
+
+class AsyncPaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncPaymentsResource) -> None:
+        self.create_payment = _response.raw_async(resource.create_payment)

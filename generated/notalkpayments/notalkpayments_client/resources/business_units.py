@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -21,64 +22,52 @@ from .._types import Timeout as _Timeout
 from ..models import (
     BusinessUnit,
     BusinessUnitRequest,
-    Error,
 )
 
-__all__ = ["AsyncBusinessUnitsResource", "BusinessUnitsResource"]
+__all__ = [
+    "AsyncBusinessUnitsResource",
+    "AsyncBusinessUnitsResourceWithRawResponse",
+    "BusinessUnitsResource",
+    "BusinessUnitsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_get_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_update_business_unit() -> _ResponseSpec[BusinessUnit]:
     return _ResponseSpec(
-        success=_TypeAdapter(BusinessUnit),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateBusinessUnit",
+        success=BusinessUnit,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete_business_unit() -> _ResponseSpec[None]:
+def _response_delete_business_unit() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteBusinessUnit",
+        body="any",
+        errors={},
     )
 
 
@@ -87,6 +76,13 @@ class BusinessUnitsResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> BusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return BusinessUnitsResourceWithRawResponse(
+            BusinessUnitsResource(self._client.with_raw_response())
+        )
 
     def create_business_unit(
         self,
@@ -103,6 +99,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
@@ -130,6 +127,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_business_unit())
 
@@ -142,6 +140,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
@@ -156,6 +155,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_business_unit())
 
@@ -176,6 +176,7 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
@@ -203,6 +204,7 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_business_unit())
 
@@ -215,7 +217,8 @@ class BusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
@@ -229,8 +232,19 @@ class BusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_business_unit())
+
+
+class BusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: BusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw(resource.create_business_unit)
+        self.get_business_unit = _response.raw(resource.get_business_unit)
+        self.update_business_unit = _response.raw(resource.update_business_unit)
+        self.delete_business_unit = _response.raw(resource.delete_business_unit)
 
 
 class AsyncBusinessUnitsResource:
@@ -238,6 +252,13 @@ class AsyncBusinessUnitsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncBusinessUnitsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncBusinessUnitsResourceWithRawResponse(
+            AsyncBusinessUnitsResource(self._client.with_raw_response())
+        )
 
     async def create_business_unit(
         self,
@@ -254,6 +275,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Create a Business Unit
 
@@ -281,6 +303,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_business_unit())
 
@@ -293,6 +316,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Retrieve a Business Unit
 
@@ -307,6 +331,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_business_unit())
 
@@ -327,6 +352,7 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> BusinessUnit:
         """Update a Business Unit
 
@@ -354,6 +380,7 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_business_unit())
 
@@ -366,7 +393,8 @@ class AsyncBusinessUnitsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Business Unit
 
         Delete a Business Unit object under your account
@@ -380,5 +408,16 @@ class AsyncBusinessUnitsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_business_unit())
+
+
+class AsyncBusinessUnitsResourceWithRawResponse:
+    """`client.business_units.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncBusinessUnitsResource) -> None:
+        self.create_business_unit = _response.raw_async(resource.create_business_unit)
+        self.get_business_unit = _response.raw_async(resource.get_business_unit)
+        self.update_business_unit = _response.raw_async(resource.update_business_unit)
+        self.delete_business_unit = _response.raw_async(resource.delete_business_unit)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -23,64 +24,52 @@ from ..models import (
     Debtor,
     DebtorRequest,
     DebtorUpdateRequest,
-    Error,
 )
 
-__all__ = ["AsyncDebtorsResource", "DebtorsResource"]
+__all__ = [
+    "AsyncDebtorsResource",
+    "AsyncDebtorsResourceWithRawResponse",
+    "DebtorsResource",
+    "DebtorsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_get_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_update_debtor() -> _ResponseSpec[Debtor]:
     return _ResponseSpec(
-        success=_TypeAdapter(Debtor),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateDebtor",
+        success=Debtor,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete_debtor() -> _ResponseSpec[None]:
+def _response_delete_debtor() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteDebtor",
+        body="any",
+        errors={},
     )
 
 
@@ -89,6 +78,11 @@ class DebtorsResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> DebtorsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DebtorsResourceWithRawResponse(DebtorsResource(self._client.with_raw_response()))
 
     def create_debtor(
         self,
@@ -111,6 +105,7 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Create a Debtor
 
@@ -144,6 +139,7 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_debtor())
 
@@ -156,6 +152,7 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Retrieve a Debtor
 
@@ -170,6 +167,7 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_debtor())
 
@@ -197,6 +195,7 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Update a Debtor
 
@@ -231,6 +230,7 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_debtor())
 
@@ -243,7 +243,8 @@ class DebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Debtor
 
         Delete a Debtor object under your account
@@ -257,8 +258,19 @@ class DebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_debtor())
+
+
+class DebtorsResourceWithRawResponse:
+    """`client.debtors.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DebtorsResource) -> None:
+        self.create_debtor = _response.raw(resource.create_debtor)
+        self.get_debtor = _response.raw(resource.get_debtor)
+        self.update_debtor = _response.raw(resource.update_debtor)
+        self.delete_debtor = _response.raw(resource.delete_debtor)
 
 
 class AsyncDebtorsResource:
@@ -266,6 +278,13 @@ class AsyncDebtorsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncDebtorsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDebtorsResourceWithRawResponse(
+            AsyncDebtorsResource(self._client.with_raw_response())
+        )
 
     async def create_debtor(
         self,
@@ -288,6 +307,7 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Create a Debtor
 
@@ -321,6 +341,7 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_debtor())
 
@@ -333,6 +354,7 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Retrieve a Debtor
 
@@ -347,6 +369,7 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_debtor())
 
@@ -374,6 +397,7 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Debtor:
         """Update a Debtor
 
@@ -408,6 +432,7 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_debtor())
 
@@ -420,7 +445,8 @@ class AsyncDebtorsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete a Debtor
 
         Delete a Debtor object under your account
@@ -434,5 +460,16 @@ class AsyncDebtorsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_debtor())
+
+
+class AsyncDebtorsResourceWithRawResponse:
+    """`client.debtors.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDebtorsResource) -> None:
+        self.create_debtor = _response.raw_async(resource.create_debtor)
+        self.get_debtor = _response.raw_async(resource.get_debtor)
+        self.update_debtor = _response.raw_async(resource.update_debtor)
+        self.delete_debtor = _response.raw_async(resource.delete_debtor)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -20,68 +21,56 @@ from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
 from ..models import (
-    Error,
     Invoice,
     InvoiceReference,
     InvoiceRequest,
     InvoiceUpdateRequest,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="createInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
 def _response_update_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="updateInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
     )
 
 
 @_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
-            429: _TypeAdapter(Error),
-            500: _TypeAdapter(Error),
-        },
+        operation="deleteInvoice",
+        body="any",
+        errors={},
     )
 
 
@@ -90,6 +79,11 @@ class InvoicesResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
     def create_invoice(
         self,
@@ -108,6 +102,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create an Invoice
 
@@ -137,6 +132,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_invoice())
 
@@ -149,6 +145,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Retrieve an Invoice
 
@@ -163,6 +160,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice())
 
@@ -186,6 +184,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update an Invoice
 
@@ -216,6 +215,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_invoice())
 
@@ -228,7 +228,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an Invoice
 
         Delete a Invoice object under your account
@@ -242,8 +243,19 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_invoice())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
 
 
 class AsyncInvoicesResource:
@@ -251,6 +263,13 @@ class AsyncInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
     async def create_invoice(
         self,
@@ -269,6 +288,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create an Invoice
 
@@ -298,6 +318,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_invoice())
 
@@ -310,6 +331,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Retrieve an Invoice
 
@@ -324,6 +346,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice())
 
@@ -347,6 +370,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update an Invoice
 
@@ -377,6 +401,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_invoice())
 
@@ -389,7 +414,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an Invoice
 
         Delete a Invoice object under your account
@@ -403,5 +429,16 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_invoice())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -32,7 +33,12 @@ from ..models import (
     Language,
 )
 
-__all__ = ["AsyncCustomersResource", "CustomersResource"]
+__all__ = [
+    "AsyncCustomersResource",
+    "AsyncCustomersResourceWithRawResponse",
+    "CustomersResource",
+    "CustomersResourceWithRawResponse",
+]
 
 
 @_cache
@@ -47,24 +53,26 @@ def _pagination_list_customers() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_customers() -> _TypeAdapter[Customer]:
-    return _TypeAdapter(Customer)
-
-
-@_cache
-def _errors_list_customers() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
+def _response_list_customers() -> _ResponseSpec[Customer]:
+    return _ResponseSpec(
+        operation="listCustomers",
+        success=Customer,
+        body="json",
+        errors={
+            401: Error,
+        },
+    )
 
 
 @_cache
 def _response_create_customer() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="createCustomer",
+        success=Customer,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
         },
     )
 
@@ -72,10 +80,12 @@ def _response_create_customer() -> _ResponseSpec[Customer]:
 @_cache
 def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
     return _ResponseSpec(
-        success=_TypeAdapter(CustomerSearchResult),
+        operation="searchCustomer",
+        success=CustomerSearchResult,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -83,10 +93,12 @@ def _response_search_customer() -> _ResponseSpec[CustomerSearchResult]:
 @_cache
 def _response_get_customer() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="getCustomer",
+        success=Customer,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -94,11 +106,12 @@ def _response_get_customer() -> _ResponseSpec[Customer]:
 @_cache
 def _response_delete_customer() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteCustomer",
+        body="none",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -106,11 +119,13 @@ def _response_delete_customer() -> _ResponseSpec[None]:
 @_cache
 def _response_update_customer() -> _ResponseSpec[Customer]:
     return _ResponseSpec(
-        success=_TypeAdapter(Customer),
+        operation="updateCustomer",
+        success=Customer,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -121,6 +136,11 @@ class CustomersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> CustomersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return CustomersResourceWithRawResponse(CustomersResource(self._client.with_raw_response()))
+
     def list_customers(
         self,
         *,
@@ -130,6 +150,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Customer]:
         """List customers
 
@@ -154,9 +175,10 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
+            options, _pagination_list_customers(), _response_list_customers()
         )
 
     @_t.overload
@@ -181,6 +203,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     @_t.overload
@@ -193,6 +216,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     def create_customer(
@@ -217,6 +241,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Create customer
 
@@ -264,6 +289,7 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_customer())
 
@@ -275,6 +301,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> CustomerSearchResult:
         """Search customer
 
@@ -298,6 +325,7 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_search_customer())
 
@@ -310,6 +338,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Get customer
 
@@ -330,6 +359,7 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_customer())
 
@@ -342,6 +372,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete customer
 
@@ -356,6 +387,7 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_customer())
 
@@ -381,6 +413,7 @@ class CustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Update customer
 
@@ -419,8 +452,21 @@ class CustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_customer())
+
+
+class CustomersResourceWithRawResponse:
+    """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: CustomersResource) -> None:
+        self.list_customers = _response.raw_pages(resource.list_customers)
+        self.create_customer = _response.raw(resource.create_customer)
+        self.search_customer = _response.raw(resource.search_customer)
+        self.get_customer = _response.raw(resource.get_customer)
+        self.delete_customer = _response.raw(resource.delete_customer)
+        self.update_customer = _response.raw(resource.update_customer)
 
 
 class AsyncCustomersResource:
@@ -428,6 +474,13 @@ class AsyncCustomersResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncCustomersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncCustomersResourceWithRawResponse(
+            AsyncCustomersResource(self._client.with_raw_response())
+        )
 
     def list_customers(
         self,
@@ -438,6 +491,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Customer]:
         """List customers
 
@@ -462,9 +516,10 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_customers(), _items_list_customers(), _errors_list_customers()
+            options, _pagination_list_customers(), _response_list_customers()
         )
 
     @_t.overload
@@ -489,6 +544,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     @_t.overload
@@ -501,6 +557,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer: ...
 
     async def create_customer(
@@ -525,6 +582,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Create customer
 
@@ -572,6 +630,7 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_customer())
 
@@ -583,6 +642,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> CustomerSearchResult:
         """Search customer
 
@@ -606,6 +666,7 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_search_customer())
 
@@ -618,6 +679,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Get customer
 
@@ -638,6 +700,7 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_customer())
 
@@ -650,6 +713,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete customer
 
@@ -664,6 +728,7 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_customer())
 
@@ -689,6 +754,7 @@ class AsyncCustomersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Customer:
         """Update customer
 
@@ -727,5 +793,18 @@ class AsyncCustomersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_customer())
+
+
+class AsyncCustomersResourceWithRawResponse:
+    """`client.customers.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncCustomersResource) -> None:
+        self.list_customers = _response.raw_async_pages(resource.list_customers)
+        self.create_customer = _response.raw_async(resource.create_customer)
+        self.search_customer = _response.raw_async(resource.search_customer)
+        self.get_customer = _response.raw_async(resource.get_customer)
+        self.delete_customer = _response.raw_async(resource.delete_customer)
+        self.update_customer = _response.raw_async(resource.update_customer)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
 from .. import _files as _files
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -27,17 +28,24 @@ from ..models import (
     Error,
 )
 
-__all__ = ["AsyncDocumentsResource", "DocumentsResource"]
+__all__ = [
+    "AsyncDocumentsResource",
+    "AsyncDocumentsResourceWithRawResponse",
+    "DocumentsResource",
+    "DocumentsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_create_document() -> _ResponseSpec[Document]:
     return _ResponseSpec(
-        success=_TypeAdapter(Document),
+        operation="createDocument",
+        success=Document,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -45,10 +53,11 @@ def _response_create_document() -> _ResponseSpec[Document]:
 @_cache
 def _response_delete_document() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteDocument",
+        body="none",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -58,6 +67,11 @@ class DocumentsResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> DocumentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DocumentsResourceWithRawResponse(DocumentsResource(self._client.with_raw_response()))
 
     @_t.overload
     def create_document(
@@ -71,6 +85,7 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     @_t.overload
@@ -82,6 +97,7 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     def create_document(
@@ -96,6 +112,7 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document:
         """Create document
 
@@ -137,6 +154,7 @@ class DocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_document())
 
@@ -149,6 +167,7 @@ class DocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete document
 
@@ -163,8 +182,17 @@ class DocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_document())
+
+
+class DocumentsResourceWithRawResponse:
+    """`client.documents.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DocumentsResource) -> None:
+        self.create_document = _response.raw(resource.create_document)
+        self.delete_document = _response.raw(resource.delete_document)
 
 
 class AsyncDocumentsResource:
@@ -172,6 +200,13 @@ class AsyncDocumentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncDocumentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDocumentsResourceWithRawResponse(
+            AsyncDocumentsResource(self._client.with_raw_response())
+        )
 
     @_t.overload
     async def create_document(
@@ -185,6 +220,7 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     @_t.overload
@@ -196,6 +232,7 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document: ...
 
     async def create_document(
@@ -210,6 +247,7 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Document:
         """Create document
 
@@ -251,6 +289,7 @@ class AsyncDocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_document())
 
@@ -263,6 +302,7 @@ class AsyncDocumentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete document
 
@@ -277,5 +317,14 @@ class AsyncDocumentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_document())
+
+
+class AsyncDocumentsResourceWithRawResponse:
+    """`client.documents.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDocumentsResource) -> None:
+        self.create_document = _response.raw_async(resource.create_document)
+        self.delete_document = _response.raw_async(resource.delete_document)

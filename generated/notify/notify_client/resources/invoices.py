@@ -10,9 +10,10 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .. import _wire as _wire
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
@@ -32,7 +33,12 @@ from ..models import (
     InvoiceUpdate,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
@@ -47,25 +53,27 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_invoices() -> _TypeAdapter[Invoice]:
-    return _TypeAdapter(Invoice)
-
-
-@_cache
-def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
+def _response_list_invoices() -> _ResponseSpec[Invoice]:
+    return _ResponseSpec(
+        operation="listInvoices",
+        success=Invoice,
+        body="json",
+        errors={
+            401: Error,
+        },
+    )
 
 
 @_cache
 def _response_create_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="createInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            422: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            422: Error,
         },
     )
 
@@ -73,10 +81,12 @@ def _response_create_invoice() -> _ResponseSpec[Invoice]:
 @_cache
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -84,10 +94,11 @@ def _response_get_invoice() -> _ResponseSpec[Invoice]:
 @_cache
 def _response_delete_invoice() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteInvoice",
+        body="none",
         errors={
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            401: Error,
+            404: Error,
         },
     )
 
@@ -95,11 +106,13 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 @_cache
 def _response_update_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="updateInvoice",
+        success=Invoice,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -109,6 +122,11 @@ class InvoicesResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
     def list_invoices(
         self,
@@ -120,6 +138,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Invoice]:
         """List invoices
 
@@ -145,9 +164,10 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     @_t.overload
@@ -165,6 +185,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     @_t.overload
@@ -176,6 +197,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     def create_invoice(
@@ -193,6 +215,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create invoice
 
@@ -234,6 +257,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_invoice())
 
@@ -246,6 +270,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get invoice
 
@@ -266,6 +291,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice())
 
@@ -278,6 +304,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete invoice
 
@@ -292,6 +319,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_invoice())
 
@@ -310,6 +338,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update invoice
 
@@ -341,8 +370,20 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_invoice())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.list_invoices = _response.raw_pages(resource.list_invoices)
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
 
 
 class AsyncInvoicesResource:
@@ -350,6 +391,13 @@ class AsyncInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
     def list_invoices(
         self,
@@ -361,6 +409,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Invoice]:
         """List invoices
 
@@ -386,9 +435,10 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     @_t.overload
@@ -406,6 +456,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     @_t.overload
@@ -417,6 +468,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice: ...
 
     async def create_invoice(
@@ -434,6 +486,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Create invoice
 
@@ -475,6 +528,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_invoice())
 
@@ -487,6 +541,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get invoice
 
@@ -507,6 +562,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice())
 
@@ -519,6 +575,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete invoice
 
@@ -533,6 +590,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_invoice())
 
@@ -551,6 +609,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Update invoice
 
@@ -582,5 +641,17 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_invoice())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .. import _wire as _wire
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
@@ -32,7 +33,12 @@ from ..models import (
     PaymentMethod,
 )
 
-__all__ = ["AsyncPaymentsResource", "PaymentsResource"]
+__all__ = [
+    "AsyncPaymentsResource",
+    "AsyncPaymentsResourceWithRawResponse",
+    "PaymentsResource",
+    "PaymentsResourceWithRawResponse",
+]
 
 
 @_cache
@@ -47,25 +53,27 @@ def _pagination_list_payments() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_payments() -> _TypeAdapter[PaymentListItem]:
-    return _TypeAdapter(PaymentListItem)
-
-
-@_cache
-def _errors_list_payments() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {
-        401: _TypeAdapter(Error),
-    }
+def _response_list_payments() -> _ResponseSpec[PaymentListItem]:
+    return _ResponseSpec(
+        operation="listPayments",
+        success=PaymentListItem,
+        body="json",
+        errors={
+            401: Error,
+        },
+    )
 
 
 @_cache
 def _response_create_payment() -> _ResponseSpec[Payment]:
     return _ResponseSpec(
-        success=_TypeAdapter(Payment),
+        operation="createPayment",
+        success=Payment,
+        body="json",
         errors={
-            400: _TypeAdapter(Error),
-            401: _TypeAdapter(Error),
-            404: _TypeAdapter(Error),
+            400: Error,
+            401: Error,
+            404: Error,
         },
     )
 
@@ -76,6 +84,11 @@ class PaymentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> PaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PaymentsResourceWithRawResponse(PaymentsResource(self._client.with_raw_response()))
+
     def list_payments(
         self,
         *,
@@ -85,6 +98,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[PaymentListItem]:
         """List payments
 
@@ -109,9 +123,10 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
+            options, _pagination_list_payments(), _response_list_payments()
         )
 
     @_t.overload
@@ -126,6 +141,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
@@ -137,6 +153,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     def create_payment(
@@ -151,6 +168,7 @@ class PaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Create payment
 
@@ -187,8 +205,17 @@ class PaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_payment())
+
+
+class PaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: PaymentsResource) -> None:
+        self.list_payments = _response.raw_pages(resource.list_payments)
+        self.create_payment = _response.raw(resource.create_payment)
 
 
 class AsyncPaymentsResource:
@@ -196,6 +223,13 @@ class AsyncPaymentsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncPaymentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPaymentsResourceWithRawResponse(
+            AsyncPaymentsResource(self._client.with_raw_response())
+        )
 
     def list_payments(
         self,
@@ -206,6 +240,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[PaymentListItem]:
         """List payments
 
@@ -230,9 +265,10 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_payments(), _items_list_payments(), _errors_list_payments()
+            options, _pagination_list_payments(), _response_list_payments()
         )
 
     @_t.overload
@@ -247,6 +283,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     @_t.overload
@@ -258,6 +295,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment: ...
 
     async def create_payment(
@@ -272,6 +310,7 @@ class AsyncPaymentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Payment:
         """Create payment
 
@@ -308,5 +347,14 @@ class AsyncPaymentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_payment())
+
+
+class AsyncPaymentsResourceWithRawResponse:
+    """`client.payments.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncPaymentsResource) -> None:
+        self.list_payments = _response.raw_async_pages(resource.list_payments)
+        self.create_payment = _response.raw_async(resource.create_payment)

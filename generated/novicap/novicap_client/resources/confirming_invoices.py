@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,13 +26,20 @@ from ..models import (
     EmptyResponse,
 )
 
-__all__ = ["AsyncConfirmingInvoicesResource", "ConfirmingInvoicesResource"]
+__all__ = [
+    "AsyncConfirmingInvoicesResource",
+    "AsyncConfirmingInvoicesResourceWithRawResponse",
+    "ConfirmingInvoicesResource",
+    "ConfirmingInvoicesResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]:
     return _ResponseSpec(
-        success=_TypeAdapter(ConfirmingInvoiceList),
+        operation="listConfirmingInvoices",
+        success=ConfirmingInvoiceList,
+        body="json",
         errors={},
     )
 
@@ -39,7 +47,9 @@ def _response_list_confirming_invoices() -> _ResponseSpec[ConfirmingInvoiceList]
 @_cache
 def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createConfirmingInvoices",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -47,7 +57,9 @@ def _response_create_confirming_invoices() -> _ResponseSpec[EmptyResponse]:
 @_cache
 def _response_delete_confirming_invoice() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteConfirmingInvoice",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -58,6 +70,13 @@ class ConfirmingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> ConfirmingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return ConfirmingInvoicesResourceWithRawResponse(
+            ConfirmingInvoicesResource(self._client.with_raw_response())
+        )
+
     def list_confirming_invoices(
         self,
         *,
@@ -65,6 +84,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingInvoiceList:
         """Retrieve confirming invoices
 
@@ -79,6 +99,7 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_confirming_invoices())
 
@@ -91,6 +112,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -102,6 +124,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     def create_confirming_invoices(
@@ -113,6 +136,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add confirming invoices
 
@@ -145,6 +169,7 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_confirming_invoices())
 
@@ -157,6 +182,7 @@ class ConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete confirming invoice
 
@@ -178,8 +204,18 @@ class ConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_confirming_invoice())
+
+
+class ConfirmingInvoicesResourceWithRawResponse:
+    """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: ConfirmingInvoicesResource) -> None:
+        self.list_confirming_invoices = _response.raw(resource.list_confirming_invoices)
+        self.create_confirming_invoices = _response.raw(resource.create_confirming_invoices)
+        self.delete_confirming_invoice = _response.raw(resource.delete_confirming_invoice)
 
 
 class AsyncConfirmingInvoicesResource:
@@ -188,6 +224,13 @@ class AsyncConfirmingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncConfirmingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncConfirmingInvoicesResourceWithRawResponse(
+            AsyncConfirmingInvoicesResource(self._client.with_raw_response())
+        )
+
     async def list_confirming_invoices(
         self,
         *,
@@ -195,6 +238,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingInvoiceList:
         """Retrieve confirming invoices
 
@@ -209,6 +253,7 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_confirming_invoices())
 
@@ -221,6 +266,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -232,6 +278,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     async def create_confirming_invoices(
@@ -243,6 +290,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add confirming invoices
 
@@ -275,6 +323,7 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_confirming_invoices())
 
@@ -287,6 +336,7 @@ class AsyncConfirmingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete confirming invoice
 
@@ -308,5 +358,15 @@ class AsyncConfirmingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_confirming_invoice())
+
+
+class AsyncConfirmingInvoicesResourceWithRawResponse:
+    """`client.confirming_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncConfirmingInvoicesResource) -> None:
+        self.list_confirming_invoices = _response.raw_async(resource.list_confirming_invoices)
+        self.create_confirming_invoices = _response.raw_async(resource.create_confirming_invoices)
+        self.delete_confirming_invoice = _response.raw_async(resource.delete_confirming_invoice)

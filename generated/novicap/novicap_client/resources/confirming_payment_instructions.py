@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
@@ -21,7 +22,12 @@ from ..models import (
     ConfirmingPaymentInstructionList,
 )
 
-__all__ = ["AsyncConfirmingPaymentInstructionsResource", "ConfirmingPaymentInstructionsResource"]
+__all__ = [
+    "AsyncConfirmingPaymentInstructionsResource",
+    "AsyncConfirmingPaymentInstructionsResourceWithRawResponse",
+    "ConfirmingPaymentInstructionsResource",
+    "ConfirmingPaymentInstructionsResourceWithRawResponse",
+]
 
 
 @_cache
@@ -29,7 +35,9 @@ def _response_list_confirming_payment_instructions() -> (
     _ResponseSpec[ConfirmingPaymentInstructionList]
 ):
     return _ResponseSpec(
-        success=_TypeAdapter(ConfirmingPaymentInstructionList),
+        operation="listConfirmingPaymentInstructions",
+        success=ConfirmingPaymentInstructionList,
+        body="json",
         errors={},
     )
 
@@ -40,6 +48,13 @@ class ConfirmingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> ConfirmingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return ConfirmingPaymentInstructionsResourceWithRawResponse(
+            ConfirmingPaymentInstructionsResource(self._client.with_raw_response())
+        )
+
     def list_confirming_payment_instructions(
         self,
         *,
@@ -47,6 +62,7 @@ class ConfirmingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingPaymentInstructionList:
         """Retrieve confirming payment instructions
 
@@ -61,8 +77,18 @@ class ConfirmingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_confirming_payment_instructions())
+
+
+class ConfirmingPaymentInstructionsResourceWithRawResponse:
+    """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: ConfirmingPaymentInstructionsResource) -> None:
+        self.list_confirming_payment_instructions = _response.raw(
+            resource.list_confirming_payment_instructions
+        )
 
 
 class AsyncConfirmingPaymentInstructionsResource:
@@ -71,6 +97,13 @@ class AsyncConfirmingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncConfirmingPaymentInstructionsResourceWithRawResponse(
+            AsyncConfirmingPaymentInstructionsResource(self._client.with_raw_response())
+        )
+
     async def list_confirming_payment_instructions(
         self,
         *,
@@ -78,6 +111,7 @@ class AsyncConfirmingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> ConfirmingPaymentInstructionList:
         """Retrieve confirming payment instructions
 
@@ -92,5 +126,15 @@ class AsyncConfirmingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_confirming_payment_instructions())
+
+
+class AsyncConfirmingPaymentInstructionsResourceWithRawResponse:
+    """`client.confirming_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncConfirmingPaymentInstructionsResource) -> None:
+        self.list_confirming_payment_instructions = _response.raw_async(
+            resource.list_confirming_payment_instructions
+        )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,13 +26,20 @@ from ..models import (
     EmptyResponse,
 )
 
-__all__ = ["AsyncDynamicDiscountingInvoicesResource", "DynamicDiscountingInvoicesResource"]
+__all__ = [
+    "AsyncDynamicDiscountingInvoicesResource",
+    "AsyncDynamicDiscountingInvoicesResourceWithRawResponse",
+    "DynamicDiscountingInvoicesResource",
+    "DynamicDiscountingInvoicesResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
     return _ResponseSpec(
-        success=_TypeAdapter(DynamicDiscountingInvoiceList),
+        operation="listDynamicDiscountingInvoices",
+        success=DynamicDiscountingInvoiceList,
+        body="json",
         errors={},
     )
 
@@ -39,7 +47,9 @@ def _response_list_dynamic_discounting_invoices() -> _ResponseSpec[DynamicDiscou
 @_cache
 def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingInvoices",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -47,7 +57,9 @@ def _response_create_dynamic_discounting_invoices() -> _ResponseSpec[EmptyRespon
 @_cache
 def _response_delete_dynamic_discounting_invoice() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteDynamicDiscountingInvoice",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -58,6 +70,13 @@ class DynamicDiscountingInvoicesResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingInvoicesResourceWithRawResponse(
+            DynamicDiscountingInvoicesResource(self._client.with_raw_response())
+        )
+
     def list_dynamic_discounting_invoices(
         self,
         *,
@@ -65,6 +84,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> DynamicDiscountingInvoiceList:
         """Retrieve invoices
 
@@ -79,6 +99,7 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_dynamic_discounting_invoices())
 
@@ -91,6 +112,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -102,6 +124,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     def create_dynamic_discounting_invoices(
@@ -113,6 +136,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add invoices
 
@@ -150,6 +174,7 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_dynamic_discounting_invoices())
 
@@ -162,6 +187,7 @@ class DynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete invoice
 
@@ -184,8 +210,24 @@ class DynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_dynamic_discounting_invoice())
+
+
+class DynamicDiscountingInvoicesResourceWithRawResponse:
+    """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingInvoicesResource) -> None:
+        self.list_dynamic_discounting_invoices = _response.raw(
+            resource.list_dynamic_discounting_invoices
+        )
+        self.create_dynamic_discounting_invoices = _response.raw(
+            resource.create_dynamic_discounting_invoices
+        )
+        self.delete_dynamic_discounting_invoice = _response.raw(
+            resource.delete_dynamic_discounting_invoice
+        )
 
 
 class AsyncDynamicDiscountingInvoicesResource:
@@ -194,6 +236,13 @@ class AsyncDynamicDiscountingInvoicesResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingInvoicesResourceWithRawResponse(
+            AsyncDynamicDiscountingInvoicesResource(self._client.with_raw_response())
+        )
+
     async def list_dynamic_discounting_invoices(
         self,
         *,
@@ -201,6 +250,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> DynamicDiscountingInvoiceList:
         """Retrieve invoices
 
@@ -215,6 +265,7 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_dynamic_discounting_invoices())
 
@@ -227,6 +278,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -238,6 +290,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     async def create_dynamic_discounting_invoices(
@@ -249,6 +302,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add invoices
 
@@ -286,6 +340,7 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_dynamic_discounting_invoices())
 
@@ -298,6 +353,7 @@ class AsyncDynamicDiscountingInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete invoice
 
@@ -320,5 +376,21 @@ class AsyncDynamicDiscountingInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_dynamic_discounting_invoice())
+
+
+class AsyncDynamicDiscountingInvoicesResourceWithRawResponse:
+    """`client.dynamic_discounting_invoices.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingInvoicesResource) -> None:
+        self.list_dynamic_discounting_invoices = _response.raw_async(
+            resource.list_dynamic_discounting_invoices
+        )
+        self.create_dynamic_discounting_invoices = _response.raw_async(
+            resource.create_dynamic_discounting_invoices
+        )
+        self.delete_dynamic_discounting_invoice = _response.raw_async(
+            resource.delete_dynamic_discounting_invoice
+        )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -27,7 +28,9 @@ from ..models import (
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentAdjustmentsResource",
+    "AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse",
     "DynamicDiscountingPaymentAdjustmentsResource",
+    "DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse",
 ]
 
 
@@ -36,7 +39,9 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
     _ResponseSpec[PaymentAdjustmentList]
 ):
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentAdjustmentList),
+        operation="listDynamicDiscountingPaymentAdjustments",
+        success=PaymentAdjustmentList,
+        body="json",
         errors={},
     )
 
@@ -44,7 +49,9 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
 @_cache
 def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingPaymentAdjustments",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -52,7 +59,9 @@ def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[
 @_cache
 def _response_delete_dynamic_discounting_payment_adjustment() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="deleteDynamicDiscountingPaymentAdjustment",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -63,6 +72,13 @@ class DynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse(
+            DynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
+        )
+
     def list_dynamic_discounting_payment_adjustments(
         self,
         *,
@@ -70,6 +86,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentAdjustmentList:
         """Retrieve payment adjustments
 
@@ -84,6 +101,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(
             options, _response_list_dynamic_discounting_payment_adjustments()
@@ -98,6 +116,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -109,6 +128,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     def create_dynamic_discounting_payment_adjustments(
@@ -120,6 +140,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Create payment adjustment
 
@@ -151,6 +172,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(
             options, _response_create_dynamic_discounting_payment_adjustments()
@@ -165,6 +187,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete payment adjustment
 
@@ -185,9 +208,25 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(
             options, _response_delete_dynamic_discounting_payment_adjustment()
+        )
+
+
+class DynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingPaymentAdjustmentsResource) -> None:
+        self.list_dynamic_discounting_payment_adjustments = _response.raw(
+            resource.list_dynamic_discounting_payment_adjustments
+        )
+        self.create_dynamic_discounting_payment_adjustments = _response.raw(
+            resource.create_dynamic_discounting_payment_adjustments
+        )
+        self.delete_dynamic_discounting_payment_adjustment = _response.raw(
+            resource.delete_dynamic_discounting_payment_adjustment
         )
 
 
@@ -197,6 +236,13 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse(
+            AsyncDynamicDiscountingPaymentAdjustmentsResource(self._client.with_raw_response())
+        )
+
     async def list_dynamic_discounting_payment_adjustments(
         self,
         *,
@@ -204,6 +250,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentAdjustmentList:
         """Retrieve payment adjustments
 
@@ -218,6 +265,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(
             options, _response_list_dynamic_discounting_payment_adjustments()
@@ -232,6 +280,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -243,6 +292,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     async def create_dynamic_discounting_payment_adjustments(
@@ -254,6 +304,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Create payment adjustment
 
@@ -285,6 +336,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(
             options, _response_create_dynamic_discounting_payment_adjustments()
@@ -299,6 +351,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Delete payment adjustment
 
@@ -319,7 +372,23 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(
             options, _response_delete_dynamic_discounting_payment_adjustment()
+        )
+
+
+class AsyncDynamicDiscountingPaymentAdjustmentsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_adjustments.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingPaymentAdjustmentsResource) -> None:
+        self.list_dynamic_discounting_payment_adjustments = _response.raw_async(
+            resource.list_dynamic_discounting_payment_adjustments
+        )
+        self.create_dynamic_discounting_payment_adjustments = _response.raw_async(
+            resource.create_dynamic_discounting_payment_adjustments
+        )
+        self.delete_dynamic_discounting_payment_adjustment = _response.raw_async(
+            resource.delete_dynamic_discounting_payment_adjustment
         )

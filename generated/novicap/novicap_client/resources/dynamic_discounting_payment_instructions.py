@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -26,7 +27,9 @@ from ..models import (
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentInstructionsResource",
+    "AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse",
     "DynamicDiscountingPaymentInstructionsResource",
+    "DynamicDiscountingPaymentInstructionsResourceWithRawResponse",
 ]
 
 
@@ -35,7 +38,9 @@ def _response_list_dynamic_discounting_payment_instructions() -> (
     _ResponseSpec[PaymentInstructionList]
 ):
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentInstructionList),
+        operation="listDynamicDiscountingPaymentInstructions",
+        success=PaymentInstructionList,
+        body="json",
         errors={},
     )
 
@@ -43,7 +48,9 @@ def _response_list_dynamic_discounting_payment_instructions() -> (
 @_cache
 def _response_create_dynamic_discounting_payment_instruction() -> _ResponseSpec[PaymentInstruction]:
     return _ResponseSpec(
-        success=_TypeAdapter(PaymentInstruction),
+        operation="createDynamicDiscountingPaymentInstruction",
+        success=PaymentInstruction,
+        body="json",
         errors={},
     )
 
@@ -54,6 +61,13 @@ class DynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingPaymentInstructionsResourceWithRawResponse(
+            DynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
+        )
+
     def list_dynamic_discounting_payment_instructions(
         self,
         *,
@@ -61,6 +75,7 @@ class DynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstructionList:
         """Retrieve payment instructions
 
@@ -75,6 +90,7 @@ class DynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(
             options, _response_list_dynamic_discounting_payment_instructions()
@@ -89,6 +105,7 @@ class DynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstruction:
         """Create payment instruction
 
@@ -114,9 +131,22 @@ class DynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(
             options, _response_create_dynamic_discounting_payment_instruction()
+        )
+
+
+class DynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingPaymentInstructionsResource) -> None:
+        self.list_dynamic_discounting_payment_instructions = _response.raw(
+            resource.list_dynamic_discounting_payment_instructions
+        )
+        self.create_dynamic_discounting_payment_instruction = _response.raw(
+            resource.create_dynamic_discounting_payment_instruction
         )
 
 
@@ -126,6 +156,15 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(
+        self,
+    ) -> AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse(
+            AsyncDynamicDiscountingPaymentInstructionsResource(self._client.with_raw_response())
+        )
+
     async def list_dynamic_discounting_payment_instructions(
         self,
         *,
@@ -133,6 +172,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstructionList:
         """Retrieve payment instructions
 
@@ -147,6 +187,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(
             options, _response_list_dynamic_discounting_payment_instructions()
@@ -161,6 +202,7 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> PaymentInstruction:
         """Create payment instruction
 
@@ -186,7 +228,20 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(
             options, _response_create_dynamic_discounting_payment_instruction()
+        )
+
+
+class AsyncDynamicDiscountingPaymentInstructionsResourceWithRawResponse:
+    """`client.dynamic_discounting_payment_instructions.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingPaymentInstructionsResource) -> None:
+        self.list_dynamic_discounting_payment_instructions = _response.raw_async(
+            resource.list_dynamic_discounting_payment_instructions
+        )
+        self.create_dynamic_discounting_payment_instruction = _response.raw_async(
+            resource.create_dynamic_discounting_payment_instruction
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -25,13 +26,20 @@ from ..models import (
     SupplierList,
 )
 
-__all__ = ["AsyncDynamicDiscountingSuppliersResource", "DynamicDiscountingSuppliersResource"]
+__all__ = [
+    "AsyncDynamicDiscountingSuppliersResource",
+    "AsyncDynamicDiscountingSuppliersResourceWithRawResponse",
+    "DynamicDiscountingSuppliersResource",
+    "DynamicDiscountingSuppliersResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList]:
     return _ResponseSpec(
-        success=_TypeAdapter(SupplierList),
+        operation="listDynamicDiscountingSuppliers",
+        success=SupplierList,
+        body="json",
         errors={},
     )
 
@@ -39,7 +47,9 @@ def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList
 @_cache
 def _response_create_dynamic_discounting_suppliers() -> _ResponseSpec[EmptyResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(EmptyResponse),
+        operation="createDynamicDiscountingSuppliers",
+        success=EmptyResponse,
+        body="json",
         errors={},
     )
 
@@ -50,6 +60,13 @@ class DynamicDiscountingSuppliersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> DynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return DynamicDiscountingSuppliersResourceWithRawResponse(
+            DynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
+
     def list_dynamic_discounting_suppliers(
         self,
         *,
@@ -57,6 +74,7 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SupplierList:
         """Retrieve suppliers
 
@@ -71,6 +89,7 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
@@ -83,6 +102,7 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -94,6 +114,7 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     def create_dynamic_discounting_suppliers(
@@ -105,6 +126,7 @@ class DynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -137,8 +159,21 @@ class DynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class DynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: DynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw(
+            resource.create_dynamic_discounting_suppliers
+        )
 
 
 class AsyncDynamicDiscountingSuppliersResource:
@@ -147,6 +182,13 @@ class AsyncDynamicDiscountingSuppliersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncDynamicDiscountingSuppliersResourceWithRawResponse(
+            AsyncDynamicDiscountingSuppliersResource(self._client.with_raw_response())
+        )
+
     async def list_dynamic_discounting_suppliers(
         self,
         *,
@@ -154,6 +196,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SupplierList:
         """Retrieve suppliers
 
@@ -168,6 +211,7 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_dynamic_discounting_suppliers())
 
@@ -180,6 +224,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     @_t.overload
@@ -191,6 +236,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse: ...
 
     async def create_dynamic_discounting_suppliers(
@@ -202,6 +248,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> EmptyResponse:
         """Add suppliers
 
@@ -234,5 +281,18 @@ class AsyncDynamicDiscountingSuppliersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_dynamic_discounting_suppliers())
+
+
+class AsyncDynamicDiscountingSuppliersResourceWithRawResponse:
+    """`client.dynamic_discounting_suppliers.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncDynamicDiscountingSuppliersResource) -> None:
+        self.list_dynamic_discounting_suppliers = _response.raw_async(
+            resource.list_dynamic_discounting_suppliers
+        )
+        self.create_dynamic_discounting_suppliers = _response.raw_async(
+            resource.create_dynamic_discounting_suppliers
+        )

@@ -11,9 +11,10 @@ import datetime as _dt
 import typing as _t
 import uuid as _uuid
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -43,7 +44,12 @@ from ..models import (
     SubmitInvoiceResponse,
 )
 
-__all__ = ["AsyncInvoicesResource", "InvoicesResource"]
+__all__ = [
+    "AsyncInvoicesResource",
+    "AsyncInvoicesResourceWithRawResponse",
+    "InvoicesResource",
+    "InvoicesResourceWithRawResponse",
+]
 
 
 @_cache
@@ -58,23 +64,23 @@ def _pagination_list_invoices() -> _CursorPagination | _PagePagination:
 
 
 @_cache
-def _items_list_invoices() -> _TypeAdapter[Invoice]:
-    return _TypeAdapter(Invoice)
-
-
-@_cache
-def _errors_list_invoices() -> dict[int | str, _TypeAdapter[_t.Any]]:
-    return {}
+def _response_list_invoices() -> _ResponseSpec[Invoice]:
+    return _ResponseSpec(
+        operation="listInvoices",
+        success=Invoice,
+        body="json",
+        errors={},
+    )
 
 
 @_cache
 def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
+        operation="createInvoice",
+        success=InvoiceIdResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
@@ -82,33 +88,31 @@ def _response_create_invoice() -> _ResponseSpec[InvoiceIdResponse]:
 @_cache
 def _response_get_invoice() -> _ResponseSpec[Invoice]:
     return _ResponseSpec(
-        success=_TypeAdapter(Invoice),
+        operation="getInvoice",
+        success=Invoice,
+        body="json",
+        errors={},
+    )
+
+
+@_cache
+def _response_update_invoice() -> _ResponseSpec[_t.Any]:
+    return _ResponseSpec(
+        operation="updateInvoice",
+        body="json",
         errors={
-            404: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_update_invoice() -> _ResponseSpec[None]:
+def _response_delete_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="deleteInvoice",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
-    )
-
-
-@_cache
-def _response_delete_invoice() -> _ResponseSpec[None]:
-    return _ResponseSpec(
-        success=None,
-        errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
@@ -116,11 +120,11 @@ def _response_delete_invoice() -> _ResponseSpec[None]:
 @_cache
 def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
+        operation="submitInvoiceCardPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
@@ -128,11 +132,11 @@ def _response_submit_invoice_card_payment() -> _ResponseSpec[SubmitInvoiceRespon
 @_cache
 def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(SubmitInvoiceResponse),
+        operation="submitInvoiceAchPayment",
+        success=SubmitInvoiceResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
@@ -140,7 +144,9 @@ def _response_submit_invoice_ach_payment() -> _ResponseSpec[SubmitInvoiceRespons
 @_cache
 def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceCalculations),
+        operation="getInvoiceCalculations",
+        success=InvoiceCalculations,
+        body="json",
         errors={},
     )
 
@@ -148,47 +154,44 @@ def _response_get_invoice_calculations() -> _ResponseSpec[InvoiceCalculations]:
 @_cache
 def _response_publish_invoice() -> _ResponseSpec[InvoiceIdResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(InvoiceIdResponse),
+        operation="publishInvoice",
+        success=InvoiceIdResponse,
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_cancel_invoice() -> _ResponseSpec[None]:
+def _response_cancel_invoice() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="cancelInvoice",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_mark_invoice_as_paid() -> _ResponseSpec[None]:
+def _response_mark_invoice_as_paid() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="markInvoiceAsPaid",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
 
 @_cache
-def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
+def _response_send_invoice_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
-        success=None,
+        operation="sendInvoiceSmsNotification",
+        body="json",
         errors={
-            400: _TypeAdapter(ErrorResponse),
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
+            400: ErrorResponse,
         },
     )
 
@@ -196,11 +199,9 @@ def _response_send_invoice_sms_notification() -> _ResponseSpec[None]:
 @_cache
 def _response_download_invoice_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
-        success="bytes",
-        errors={
-            404: _TypeAdapter(ErrorResponse),
-            500: _TypeAdapter(ErrorResponse),
-        },
+        operation="downloadInvoicePdf",
+        body="bytes",
+        errors={},
     )
 
 
@@ -209,6 +210,11 @@ class InvoicesResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> InvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return InvoicesResourceWithRawResponse(InvoicesResource(self._client.with_raw_response()))
 
     def list_invoices(
         self,
@@ -229,6 +235,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _SyncPager[Invoice]:
         """List invoices
 
@@ -257,15 +264,16 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -284,6 +292,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
@@ -318,6 +327,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_invoice())
 
@@ -330,6 +340,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
@@ -344,6 +355,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice())
 
@@ -352,7 +364,7 @@ class InvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -371,7 +383,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -405,6 +418,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_invoice())
 
@@ -417,7 +431,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -433,6 +448,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_invoice())
 
@@ -454,6 +470,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
@@ -482,6 +499,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_submit_invoice_card_payment())
 
@@ -513,6 +531,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
@@ -551,6 +570,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_submit_invoice_ach_payment())
 
@@ -563,6 +583,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
@@ -577,6 +598,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_invoice_calculations())
 
@@ -588,6 +610,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
@@ -607,6 +630,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_publish_invoice())
 
@@ -619,7 +643,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -635,6 +660,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_cancel_invoice())
 
@@ -649,7 +675,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -672,6 +699,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_mark_invoice_as_paid())
 
@@ -687,7 +715,8 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -711,6 +740,7 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_send_invoice_sms_notification())
 
@@ -723,6 +753,7 @@ class InvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -737,7 +768,7 @@ class InvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -745,8 +776,28 @@ class InvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_download_invoice_pdf())
+
+
+class InvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: InvoicesResource) -> None:
+        self.list_invoices = _response.raw_pages(resource.list_invoices)
+        self.create_invoice = _response.raw(resource.create_invoice)
+        self.get_invoice = _response.raw(resource.get_invoice)
+        self.update_invoice = _response.raw(resource.update_invoice)
+        self.delete_invoice = _response.raw(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw(resource.publish_invoice)
+        self.cancel_invoice = _response.raw(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw(resource.send_invoice_sms_notification)
+        self.download_invoice_pdf = _response.raw(resource.download_invoice_pdf)
 
 
 class AsyncInvoicesResource:
@@ -754,6 +805,13 @@ class AsyncInvoicesResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncInvoicesResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncInvoicesResourceWithRawResponse(
+            AsyncInvoicesResource(self._client.with_raw_response())
+        )
 
     def list_invoices(
         self,
@@ -774,6 +832,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncPager[Invoice]:
         """List invoices
 
@@ -802,15 +861,16 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.paginate(
-            options, _pagination_list_invoices(), _items_list_invoices(), _errors_list_invoices()
+            options, _pagination_list_invoices(), _response_list_invoices()
         )
 
     async def create_invoice(
         self,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -829,6 +889,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Create an invoice
 
@@ -863,6 +924,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_invoice())
 
@@ -875,6 +937,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Invoice:
         """Get an invoice
 
@@ -889,6 +952,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice())
 
@@ -897,7 +961,7 @@ class AsyncInvoicesResource:
         invoice_id: _uuid.UUID,
         /,
         *,
-        due_date: _dt.datetime | None = None,
+        due_date: str | None = None,
         card_payment_processor_id: _uuid.UUID | None = None,
         ach_payment_processor_id: _uuid.UUID | None = None,
         additional_notes: str | None = None,
@@ -916,7 +980,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Update an invoice
 
         Updates a specific invoice.
@@ -950,6 +1015,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_invoice())
 
@@ -962,7 +1028,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Delete an invoice
 
         Deletes an invoice.
@@ -978,6 +1045,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_invoice())
 
@@ -999,6 +1067,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit a card payment for an invoice
 
@@ -1027,6 +1096,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_submit_invoice_card_payment())
 
@@ -1058,6 +1128,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> SubmitInvoiceResponse:
         """Submit an ACH payment for an invoice
 
@@ -1096,6 +1167,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_submit_invoice_ach_payment())
 
@@ -1108,6 +1180,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceCalculations:
         """Get the calculations of an invoice
 
@@ -1122,6 +1195,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_invoice_calculations())
 
@@ -1133,6 +1207,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> InvoiceIdResponse:
         """Publish an invoice
 
@@ -1152,6 +1227,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_publish_invoice())
 
@@ -1164,7 +1240,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Cancel an invoice
 
         Cancels an invoice.
@@ -1180,6 +1257,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_cancel_invoice())
 
@@ -1194,7 +1272,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Mark an invoice as paid
 
         Marks an invoice as paid.
@@ -1217,6 +1296,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_mark_invoice_as_paid())
 
@@ -1232,7 +1312,8 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
-    ) -> None:
+        strict_response_validation: bool | None = None,
+    ) -> _t.Any:
         """Send the SMS notification of a published invoice
 
         Sends an SMS notification for a published invoice.
@@ -1256,6 +1337,7 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_send_invoice_sms_notification())
 
@@ -1268,6 +1350,7 @@ class AsyncInvoicesResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """Download an invoice as PDF
 
@@ -1282,7 +1365,7 @@ class AsyncInvoicesResource:
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/download-pdf",
             headers=_serialize.headers(
                 {
-                    "Accept": "application/pdf, application/json",
+                    "Accept": "application/pdf",
                 },
                 cookies={},
             ),
@@ -1290,5 +1373,27 @@ class AsyncInvoicesResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_download_invoice_pdf())
+
+
+class AsyncInvoicesResourceWithRawResponse:
+    """`client.invoices.with_raw_response`: each method returns an APIResponse (paginated ones: of the first page)."""
+
+    def __init__(self, resource: AsyncInvoicesResource) -> None:
+        self.list_invoices = _response.raw_async_pages(resource.list_invoices)
+        self.create_invoice = _response.raw_async(resource.create_invoice)
+        self.get_invoice = _response.raw_async(resource.get_invoice)
+        self.update_invoice = _response.raw_async(resource.update_invoice)
+        self.delete_invoice = _response.raw_async(resource.delete_invoice)
+        self.submit_invoice_card_payment = _response.raw_async(resource.submit_invoice_card_payment)
+        self.submit_invoice_ach_payment = _response.raw_async(resource.submit_invoice_ach_payment)
+        self.get_invoice_calculations = _response.raw_async(resource.get_invoice_calculations)
+        self.publish_invoice = _response.raw_async(resource.publish_invoice)
+        self.cancel_invoice = _response.raw_async(resource.cancel_invoice)
+        self.mark_invoice_as_paid = _response.raw_async(resource.mark_invoice_as_paid)
+        self.send_invoice_sms_notification = _response.raw_async(
+            resource.send_invoice_sms_notification
+        )
+        self.download_invoice_pdf = _response.raw_async(resource.download_invoice_pdf)

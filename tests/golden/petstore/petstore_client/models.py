@@ -16,6 +16,7 @@ class Kind(StrEnum):
 
 class Cat(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str
@@ -30,6 +31,7 @@ class Kind1(StrEnum):
 
 class Dog(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str
@@ -39,6 +41,7 @@ class Dog(BaseModel):
 
 class Error(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     code: int
@@ -52,6 +55,7 @@ class Kind2(StrEnum):
 
 class NewPet(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     kind: Kind2
@@ -71,6 +75,7 @@ class CreatePetKind(StrEnum):
 
 class UpdateOwnerRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     name: str
@@ -79,6 +84,7 @@ class UpdateOwnerRequest(BaseModel):
 
 class UpdateOwnerResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: int | None = None

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -20,13 +21,20 @@ from ..models import (
     UpdateOwnerResponse,
 )
 
-__all__ = ["AsyncOwnersResource", "OwnersResource"]
+__all__ = [
+    "AsyncOwnersResource",
+    "AsyncOwnersResourceWithRawResponse",
+    "OwnersResource",
+    "OwnersResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_update_owner() -> _ResponseSpec[UpdateOwnerResponse]:
     return _ResponseSpec(
-        success=_TypeAdapter(UpdateOwnerResponse),
+        operation="updateOwner",
+        success=UpdateOwnerResponse,
+        body="json",
         errors={},
     )
 
@@ -37,6 +45,11 @@ class OwnersResource:
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> OwnersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return OwnersResourceWithRawResponse(OwnersResource(self._client.with_raw_response()))
+
     @_t.overload
     def update_owner(
         self,
@@ -49,6 +62,7 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
@@ -62,6 +76,7 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     def update_owner(
@@ -76,6 +91,7 @@ class OwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse:
         """updateOwner
 
@@ -101,8 +117,16 @@ class OwnersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_update_owner())
+
+
+class OwnersResourceWithRawResponse:
+    """`client.owners.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: OwnersResource) -> None:
+        self.update_owner = _response.raw(resource.update_owner)
 
 
 class AsyncOwnersResource:
@@ -111,6 +135,13 @@ class AsyncOwnersResource:
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
 
+    @_cached_property
+    def with_raw_response(self) -> AsyncOwnersResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncOwnersResourceWithRawResponse(
+            AsyncOwnersResource(self._client.with_raw_response())
+        )
+
     @_t.overload
     async def update_owner(
         self,
@@ -123,6 +154,7 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     @_t.overload
@@ -136,6 +168,7 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse: ...
 
     async def update_owner(
@@ -150,6 +183,7 @@ class AsyncOwnersResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> UpdateOwnerResponse:
         """updateOwner
 
@@ -175,5 +209,13 @@ class AsyncOwnersResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_update_owner())
+
+
+class AsyncOwnersResourceWithRawResponse:
+    """`client.owners.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncOwnersResource) -> None:
+        self.update_owner = _response.raw_async(resource.update_owner)

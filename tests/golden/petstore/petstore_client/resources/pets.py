@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import typing as _t
 from functools import cache as _cache
+from functools import cached_property as _cached_property
 
-from pydantic import TypeAdapter as _TypeAdapter
 
+from .. import _response as _response
 from .. import _serialize as _serialize
 from .._base_client import AsyncAPIClient as _AsyncAPIClient
 from .._base_client import SyncAPIClient as _SyncAPIClient
@@ -24,15 +25,22 @@ from ..models import (
     NewPet,
 )
 
-__all__ = ["AsyncPetsResource", "PetsResource"]
+__all__ = [
+    "AsyncPetsResource",
+    "AsyncPetsResourceWithRawResponse",
+    "PetsResource",
+    "PetsResourceWithRawResponse",
+]
 
 
 @_cache
 def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
     return _ResponseSpec(
-        success=_TypeAdapter(list[Cat | Dog]),
+        operation="listPets",
+        success=list[Cat | Dog],
+        body="json",
         errors={
-            "default": _TypeAdapter(Error),
+            "default": Error,
         },
     )
 
@@ -40,9 +48,11 @@ def _response_list_pets() -> _ResponseSpec[list[Cat | Dog]]:
 @_cache
 def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
-        success=_TypeAdapter(Cat | Dog),
+        operation="createPet",
+        success=Cat | Dog,
+        body="json",
         errors={
-            409: _TypeAdapter(Error),
+            409: Error,
         },
     )
 
@@ -50,9 +60,11 @@ def _response_create_pet() -> _ResponseSpec[Cat | Dog]:
 @_cache
 def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
     return _ResponseSpec(
-        success=_TypeAdapter(Cat | Dog),
+        operation="getPet",
+        success=Cat | Dog,
+        body="json",
         errors={
-            404: _TypeAdapter(Error),
+            404: Error,
         },
     )
 
@@ -60,7 +72,8 @@ def _response_get_pet() -> _ResponseSpec[Cat | Dog]:
 @_cache
 def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
     return _ResponseSpec(
-        success=None,
+        operation="delete_pets_petId",
+        body="none",
         errors={},
     )
 
@@ -68,7 +81,8 @@ def _response_delete_pets_pet_id() -> _ResponseSpec[None]:
 @_cache
 def _response_get_pet_photo() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
-        success="bytes",
+        operation="getPetPhoto",
+        body="bytes",
         errors={},
     )
 
@@ -78,6 +92,11 @@ class PetsResource:
 
     def __init__(self, client: _SyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> PetsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return PetsResourceWithRawResponse(PetsResource(self._client.with_raw_response()))
 
     def list_pets(
         self,
@@ -89,6 +108,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> list[Cat | Dog]:
         """List pets
 
@@ -111,6 +131,7 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_list_pets())
 
@@ -125,6 +146,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     @_t.overload
@@ -136,6 +158,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     def create_pet(
@@ -149,6 +172,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Create a pet
 
@@ -175,6 +199,7 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_create_pet())
 
@@ -187,6 +212,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Get a pet
 
@@ -199,6 +225,7 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_pet())
 
@@ -211,6 +238,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete a pet
 
@@ -223,6 +251,7 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_delete_pets_pet_id())
 
@@ -235,6 +264,7 @@ class PetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """getPetPhoto
 
@@ -253,8 +283,20 @@ class PetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return self._client.request(options, _response_get_pet_photo())
+
+
+class PetsResourceWithRawResponse:
+    """`client.pets.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.list_pets = _response.raw(resource.list_pets)
+        self.create_pet = _response.raw(resource.create_pet)
+        self.get_pet = _response.raw(resource.get_pet)
+        self.delete_pets_pet_id = _response.raw(resource.delete_pets_pet_id)
+        self.get_pet_photo = _response.raw(resource.get_pet_photo)
 
 
 class AsyncPetsResource:
@@ -262,6 +304,11 @@ class AsyncPetsResource:
 
     def __init__(self, client: _AsyncAPIClient) -> None:
         self._client = client
+
+    @_cached_property
+    def with_raw_response(self) -> AsyncPetsResourceWithRawResponse:
+        """The same methods, returning an APIResponse: status, headers and `.parse()`d body."""
+        return AsyncPetsResourceWithRawResponse(AsyncPetsResource(self._client.with_raw_response()))
 
     async def list_pets(
         self,
@@ -273,6 +320,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> list[Cat | Dog]:
         """List pets
 
@@ -295,6 +343,7 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_list_pets())
 
@@ -309,6 +358,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     @_t.overload
@@ -320,6 +370,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog: ...
 
     async def create_pet(
@@ -333,6 +384,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Create a pet
 
@@ -359,6 +411,7 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_create_pet())
 
@@ -371,6 +424,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Cat | Dog:
         """Get a pet
 
@@ -383,6 +437,7 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_pet())
 
@@ -395,6 +450,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> None:
         """Delete a pet
 
@@ -407,6 +463,7 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_delete_pets_pet_id())
 
@@ -419,6 +476,7 @@ class AsyncPetsResource:
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
+        strict_response_validation: bool | None = None,
     ) -> bytes:
         """getPetPhoto
 
@@ -437,5 +495,17 @@ class AsyncPetsResource:
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
+            strict_response_validation=strict_response_validation,
         )
         return await self._client.request(options, _response_get_pet_photo())
+
+
+class AsyncPetsResourceWithRawResponse:
+    """`client.pets.with_raw_response`: each method returns an APIResponse."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.list_pets = _response.raw_async(resource.list_pets)
+        self.create_pet = _response.raw_async(resource.create_pet)
+        self.get_pet = _response.raw_async(resource.get_pet)
+        self.delete_pets_pet_id = _response.raw_async(resource.delete_pets_pet_id)
+        self.get_pet_photo = _response.raw_async(resource.get_pet_photo)
