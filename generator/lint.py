@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
     Draft202012Validator,
@@ -53,6 +53,7 @@ RULE_TAG = "operation-tag"
 RULE_EXAMPLE_VALID = "example-valid"
 RULE_REQUEST_EXAMPLE = "request-example-present"
 RULE_RESPONSE_EXAMPLE = "response-example-present"
+RULE_RESPONSE_DEFAULT = "response-default"
 RULE_EXTENSION_UNKNOWN = "extension-unknown"
 
 _NON_EMPTY = {"type": "string", "minLength": 1}
@@ -214,6 +215,7 @@ def lint_document(doc: Document) -> list[Diagnostic]:
     diagnostics += _operation_rules(doc)
     diagnostics += _extension_rules(doc, objects)
     diagnostics += _example_presence(doc, objects)
+    diagnostics += _response_defaults(doc, objects)
     if valid:  # example validation resolves $refs, which only a valid document guarantees
         diagnostics += _example_validity(doc, objects)
     return sorted(diagnostics, key=lambda d: (d.line or 0, d.pointer, d.rule, d.message))
@@ -469,6 +471,8 @@ def _example_presence(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:
         if rule is None or not isinstance(content, dict):
             continue
         for media_type, media in content.items():
+            if obj.kind == "response" and isinstance(media, dict) and "schema" not in media:
+                continue  # untyped JSON: the document shows no body, so there is nothing to exemplify
             if _is_json(str(media_type)) and isinstance(media, dict) and not _has_example(media):
                 what = "request body" if obj.kind == "request-body" else "response"
                 diags.append(
@@ -481,6 +485,43 @@ def _example_presence(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:
                     )
                 )
     return diags
+
+
+def _response_defaults(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:
+    """A `default` in a schema a response reaches: the client would fill in values the server never
+    sent. Follows $refs, so a schema shared with a request is reported where its default is."""
+    found: set[str] = set()
+    visited: set[str] = set()
+    stack: list[tuple[str, Any]] = []
+    for obj in objects:
+        content = obj.node.get("content") if obj.kind == "response" else None
+        if isinstance(content, dict):
+            for media_type, media in content.items():
+                if isinstance(media, dict) and "schema" in media:
+                    ptr = f"{obj.ptr}/content/{escape_token(str(media_type))}/schema"
+                    stack.append((ptr, media["schema"]))
+    while stack:
+        ptr, node = stack.pop()
+        if not isinstance(node, dict) or ptr in visited:
+            continue
+        visited.add(ptr)
+        if "default" in node:
+            found.add(f"{ptr}/default")
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            target = "#" + unquote(ref[1:])
+            stack.append((target, deref(doc.data, {"$ref": ref})))
+        stack.extend((child_ptr, child) for _, child_ptr, child in _children("schema", ptr, node))
+    return [
+        doc.diagnostic(
+            ptr,
+            "a schema reached from a response has a default, which the client would fill in "
+            "for a value the server never sent (split it into a request and a response schema)",
+            rule=RULE_RESPONSE_DEFAULT,
+            level=Level.WARNING,
+        )
+        for ptr in sorted(found)
+    ]
 
 
 def _example_validity(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:

@@ -168,6 +168,28 @@ CASES: list[tuple[str, str, Break, str]] = [
         "#/components/responses/NotFound/content/application~1json",
     ),
     (
+        "response-default",
+        "on-a-schema-a-response-refs",
+        lambda s: schema(s, "Pet")["properties"]["name"].update(default="Rex"),
+        f"{SCHEMAS}/Pet/properties/name/default",
+    ),
+    (
+        "response-default",
+        "beside-a-ref-in-an-array-item",
+        lambda s: schema(s, "PetPage")["properties"]["data"]["items"].update(
+            default={"id": 1, "name": "Rex"}
+        ),
+        f"{SCHEMAS}/PetPage/properties/data/items/default",
+    ),
+    (
+        "response-default",
+        "inside-an-anyof-of-a-component-response",
+        lambda s: schema(s, "Error")["properties"].update(
+            code={"anyOf": [{"type": "integer", "default": 0}, {"type": "null"}]}
+        ),
+        f"{SCHEMAS}/Error/properties/code/anyOf/0/default",
+    ),
+    (
         "extension-curation",
         "empty-issue",
         lambda s: schema(s, "Pet").update({"x-curation": [{"issue": "", "decision": "d"}]}),
@@ -334,8 +356,24 @@ def test_every_rule_has_a_case() -> None:
     assert {
         "openapi-valid", "ref-resolves", "ref-cycle", "path-params-declared",
         "operation-id-unique", "operation-id-present", "operation-summary", "operation-tag",
-        "example-valid", "request-example-present", "response-example-present",
+        "example-valid", "request-example-present", "response-example-present", "response-default",
     } <= rules  # fmt: skip
+
+
+def test_request_defaults_are_allowed(tmp_path: Path) -> None:
+    """NewPet is only a request body; the header parameter's default is not a response either."""
+    spec = copy.deepcopy(BASE)
+    schema(spec, "NewPet")["properties"]["name"]["default"] = "Rex"
+    assert lint_data(spec, tmp_path) == []
+
+
+def test_untyped_json_response_needs_no_example(tmp_path: Path) -> None:
+    spec = copy.deepcopy(BASE)
+    op(spec, "/pets/{petId}", "delete")["responses"]["200"] = {
+        "description": "The document shows no body",
+        "content": {"application/json": {}},
+    }
+    assert lint_data(spec, tmp_path) == []
 
 
 def test_levels_extensions_are_errors_conventions_are_warnings(tmp_path: Path) -> None:

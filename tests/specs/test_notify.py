@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.specs._responses import resource_module, response_schemas
 
 SPEC_PATH = Path(__file__).parents[2] / "specs" / "notify.yaml"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -145,6 +148,13 @@ def test_dmy_date_and_amount_wire_formats(spec: dict[str, Any]) -> None:
 
 def test_enums(spec: dict[str, Any]) -> None:
     assert schema(spec, "InvoiceStatus")["enum"] == ["concept", "open", "paid", "cancelled"]
+    assert schema(spec, "InvoiceStatusResponse")["enum"] == [
+        "concept",
+        "open",
+        "paid",
+        "cancelled",
+        "canceled",
+    ]
     assert schema(spec, "PaymentMethod")["enum"] == [
         "banktransfer",
         "ideal",
@@ -223,8 +233,10 @@ def test_status_codes_resolved(spec: dict[str, Any]) -> None:
 
 def test_error_schema_and_repaired_error_examples(spec: dict[str, Any]) -> None:
     error = schema(spec, "Error")
-    assert set(error["required"]) == {"status", "title", "detail"}
-    assert "field" in error["properties"] and "details" not in error["properties"]
+    assert "required" not in error  # no table describes the error body
+    assert {"status", "title", "detail", "details", "field"} == set(error["properties"])
+    assert error["properties"]["status"] == {**error["properties"]["status"], "type": "integer"}
+    assert "enum" not in error["properties"]["status"]  # the printed 405 under a 400 parses
     unauthorized = spec["components"]["responses"]["Unauthorized"]["content"]["application/json"]
     assert "detail" in unauthorized["example"] and "details" not in unauthorized["example"]
     ops = operations(spec)
@@ -243,6 +255,49 @@ def test_list_examples_repaired(spec: dict[str, Any]) -> None:
     customers = page_example(ops["listCustomers"][2])
     for item in customers["customers"]:
         assert "@" in item["email"] and "[email" not in item["email"]
+
+
+def test_requests_send_one_status_spelling_responses_admit_both(spec: dict[str, Any]) -> None:
+    ops = operations(spec)
+    status_param = param(ops["listInvoices"][2], "invoiceStatus")
+    assert status_param["schema"] == {"$ref": "#/components/schemas/InvoiceStatus"}
+    for name in ("InvoiceCreate", "InvoiceUpdate"):
+        prop = schema(spec, name)["properties"]["invoiceStatus"]
+        assert prop == {"$ref": "#/components/schemas/InvoiceStatus"}
+    invoice = schema(spec, "Invoice")["properties"]
+    assert invoice["status"] == {"$ref": "#/components/schemas/InvoiceStatusResponse"}
+    assert "canceled" not in schema(spec, "InvoiceStatus")["enum"]
+
+
+def test_response_resource_values_include_the_printed_ones(spec: dict[str, Any]) -> None:
+    invoice = schema(spec, "Invoice")["properties"]["resource"]
+    assert set(invoice["enum"]) == {"invoice", "customer"} and invoice["x-curation"]
+    payment = schema(spec, "PaymentListItem")["properties"]["resource"]
+    assert set(payment["enum"]) == {"payment", "payments"} and payment["x-curation"]
+
+
+def test_response_schemas_require_nothing_and_carry_no_default(spec: dict[str, Any]) -> None:
+    reached = response_schemas(spec)
+    names = {ptr.rsplit("/", 1)[1] for ptr in reached if ptr.startswith("#/components/schemas/")}
+    assert {"Customer", "Invoice", "PaymentListItem", "PageLinks", "Link", "Error"} <= names
+    assert not {ptr for ptr, node in reached.items() if "required" in node}
+    assert not {ptr for ptr, node in reached.items() if "default" in node}
+    # requests keep what they require
+    assert schema(spec, "InvoiceCreate")["required"] == [
+        "customer",
+        "invoiceNumber",
+        "invoiceDate",
+        "invoiceDuedate",
+        "invoiceTotal",
+    ]
+    assert schema(spec, "CustomerCreate")["required"] == ["customerCode", "name"]
+
+
+def test_page_links_are_optional_and_nullable(spec: dict[str, Any]) -> None:
+    links = schema(spec, "PageLinks")
+    assert "required" not in links and links["x-curation"]
+    for name in ("previous", "next"):
+        assert {"type": "null"} in links["properties"][name]["anyOf"]
 
 
 def test_every_body_has_an_example(spec: dict[str, Any]) -> None:
@@ -265,3 +320,13 @@ def test_curation_is_recorded(spec: dict[str, Any]) -> None:
     _, _, doc_op = operations(spec)["createDocument"]
     assert any("{invoice_id}" in e["issue"] for e in doc_op["x-curation"])
     assert any("canceled" in e["issue"] for e in schema(spec, "InvoiceStatus")["x-curation"])
+
+
+def test_generated_client_reads_both_status_spellings_and_error_names() -> None:
+    module, op = resource_module("notify", "getInvoice")
+    response = getattr(module, f"_response_{op.py_name}")()
+    for status in ("canceled", "cancelled"):
+        invoice = response.success.validate_json(json.dumps({"resource": "invoice", "status": status}))
+        assert invoice.status == status and invoice.invoice_number is None
+    error = response.errors[401].validate_json('{"status": 401, "details": "Missing authentication"}')
+    assert (error.details, error.detail) == ("Missing authentication", None)

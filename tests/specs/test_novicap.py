@@ -1,8 +1,11 @@
 """Decisive facts of the curated Novicap spec (specs/novicap.yaml)."""
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.specs._responses import resource_module, response_schemas
 
 SPEC_PATH = Path(__file__).parents[2] / "specs" / "novicap.yaml"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -90,11 +93,13 @@ def test_amounts_are_numbers_despite_string_tables(spec):
         assert prop["x-curation"]
 
 
-def test_contact_phone_resolved_to_string(spec):
-    for name in ("Supplier", "ConfirmingInvoiceCreate"):
+def test_contact_phone_requests_send_a_string_responses_admit_a_number(spec):
+    for name in ("SupplierCreate", "ConfirmingInvoiceCreate"):
         prop = schema(spec, name)["properties"]["contact_phone"]
         assert prop["type"] == "string"
         assert prop["x-curation"]
+    prop = schema(spec, "Supplier")["properties"]["contact_phone"]
+    assert prop["type"] == ["string", "number"] and prop["x-curation"]
 
 
 def test_debtor_id_of_payment_instruction_is_string(spec):
@@ -106,13 +111,24 @@ def test_debtor_id_of_payment_instruction_is_string(spec):
 
 
 def test_supplier_field_resolutions(spec):
-    supplier = schema(spec, "Supplier")
-    assert set(supplier["required"]) == {"supplier_id", "supplier_name", "contact_email"}
-    props = supplier["properties"]
+    request = schema(spec, "SupplierCreate")
+    assert set(request["required"]) == {"supplier_id", "supplier_name", "contact_email"}
+    props = request["properties"]
     assert props["early_payment_cutoff_in_days"]["type"] == "integer"
     assert props["early_payment_cutoff_in_days"]["default"] == 10
     assert props["custom_supplier_data"]["default"] == {}
     assert props["country_code"]["default"] == "ES"
+    add = spec["paths"]["/v1/dynamic_discounting/suppliers"]["post"]["requestBody"]["content"]["application/json"]
+    assert schema(spec, "CreateSuppliersRequest")["properties"]["suppliers"]["items"] == {
+        "$ref": "#/components/schemas/SupplierCreate"
+    } and add["schema"] == {"$ref": "#/components/schemas/CreateSuppliersRequest"}
+    # the response item: the same fields and required ones, no defaults, a plain e-mail string
+    response = schema(spec, "Supplier")
+    assert set(response["required"]) == set(request["required"])
+    assert set(response["properties"]) == set(props)
+    assert not [name for name, prop in response["properties"].items() if "default" in prop]
+    assert "format" not in response["properties"]["contact_email"]
+    assert props["contact_email"]["format"] == "email"
     country = schema(spec, "CountryCode")
     assert country["minLength"] == country["maxLength"] == 2
 
@@ -122,18 +138,54 @@ def test_dates_are_iso_dates(spec):
     confirming = schema(spec, "ConfirmingInvoiceCreate")["properties"]
     assert confirming["issued_at"]["format"] == "date" and confirming["due_at"]["format"] == "date"
     assert confirming["self_confirming"] == {**confirming["self_confirming"], "type": "boolean", "default": False}
-    assert "format" not in schema(spec, "DynamicDiscountingInvoice")["properties"]["accepted_at"]
+    for name, field in (
+        ("DynamicDiscountingInvoice", "accepted_at"),
+        ("DynamicDiscountingInvoice", "due_at"),
+        ("RectifiedInvoice", "issued_at"),
+        ("ConfirmingInvoice", "due_at"),
+    ):  # response dates: any ISO 8601 text, as the document says
+        assert "format" not in schema(spec, name)["properties"][field], (name, field)
 
 
-def test_list_responses_are_wrapped(spec):
+def test_list_responses_are_wrapped_and_suppliers_also_bare(spec):
     def body(path):
-        ref = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-        return schema(spec, ref.rsplit("/", 1)[1])
+        return spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
 
-    assert body("/v1/dynamic_discounting/suppliers")["required"] == ["suppliers"]
-    assert body("/v1/dynamic_discounting/invoices")["required"] == ["invoices"]
-    assert body("/v1/dynamic_discounting/payment_adjustments")["required"] == ["payment_adjustments"]
-    assert body("/v1/confirming_standard/payment_instructions")["required"] == ["payment_instructions"]
+    for path, key in (
+        ("/v1/dynamic_discounting/invoices", "invoices"),
+        ("/v1/dynamic_discounting/payment_adjustments", "payment_adjustments"),
+        ("/v1/dynamic_discounting/payment_instructions", "payment_instructions"),
+        ("/v1/confirming_standard/invoices", "invoices"),
+        ("/v1/confirming_standard/payment_instructions", "payment_instructions"),
+    ):
+        wrapper = schema(spec, body(path)["$ref"].rsplit("/", 1)[1])
+        assert list(wrapper["properties"]) == [key] and "required" not in wrapper
+    suppliers = spec["paths"]["/v1/dynamic_discounting/suppliers"]["get"]["responses"]["200"]
+    assert body("/v1/dynamic_discounting/suppliers")["anyOf"] == [
+        {"type": "array", "items": {"$ref": "#/components/schemas/Supplier"}},
+        {"$ref": "#/components/schemas/SupplierList"},
+    ]
+    assert "array of Supplier objects" in suppliers["x-curation"][0]["issue"]
+    assert schema(spec, "SupplierList")["properties"]["suppliers"]["items"] == {
+        "$ref": "#/components/schemas/Supplier"
+    }
+
+
+def test_response_schemas_carry_no_default_and_require_only_what_tables_mark(spec):
+    reached = response_schemas(spec)
+    assert not {ptr for ptr, node in reached.items() if "default" in node}
+    required = {ptr: node["required"] for ptr, node in reached.items() if "required" in node}
+    assert required == {
+        "#/components/schemas/Supplier": ["supplier_id", "supplier_name", "contact_email"],
+        "#/components/schemas/InvoiceAdjustment": ["adjustment_id", "adjustment"],
+    }
+
+
+def test_undescribed_payload_is_untyped_json(spec):
+    op = spec["paths"]["/v1/dynamic_discounting/payment_adjustments"]["post"]
+    media = op["responses"]["201"]["content"]["application/json"]
+    assert "schema" not in media and media["example"] == {}  # the example only feeds mock servers
+    assert op["responses"]["201"]["x-curation"]
 
 
 def test_delete_returns_200_with_curation(spec):
@@ -169,4 +221,26 @@ def test_every_body_has_an_example(spec):
             assert "example" in op["requestBody"]["content"]["application/json"]
         for status, response in op["responses"].items():
             for media in response.get("content", {}).values():
-                assert "example" in media, (op["operationId"], status)
+                if "schema" in media:  # untyped JSON has nothing to exemplify
+                    assert "example" in media, (op["operationId"], status)
+
+
+def test_generated_client_reads_both_supplier_list_shapes_and_numeric_phones():
+    module, op = resource_module("novicap", "listDynamicDiscountingSuppliers")
+    adapter = getattr(module, f"_response_{op.py_name}")().success
+    supplier = {"supplier_id": "00445790", "supplier_name": "Tesco PLC", "contact_email": "a@b.c"}
+    bare = adapter.validate_json(json.dumps([{**supplier, "contact_phone": 44724565898}]))
+    assert isinstance(bare, list) and bare[0].contact_phone == 44724565898
+    wrapped = adapter.validate_json(json.dumps({"suppliers": [{**supplier, "contact_phone": "+44724565898"}]}))
+    assert wrapped.suppliers[0].contact_phone == "+44724565898"
+    # no request default leaks into a parsed response
+    assert (wrapped.suppliers[0].country_code, wrapped.suppliers[0].early_payment_cutoff_in_days) == (None, None)
+    assert wrapped.suppliers[0].custom_supplier_data is None
+
+
+def test_generated_client_reads_any_iso_8601_response_date():
+    module, op = resource_module("novicap", "listDynamicDiscountingInvoices")
+    adapter = getattr(module, f"_response_{op.py_name}")().success
+    body = {"invoices": [{"due_at": "2021-10-30T00:00:00Z", "accepted_at": "2021-09-15"}]}
+    invoice = adapter.validate_json(json.dumps(body)).invoices[0]
+    assert (invoice.due_at, invoice.accepted_at) == ("2021-10-30T00:00:00Z", "2021-09-15")

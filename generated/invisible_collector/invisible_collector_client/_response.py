@@ -178,6 +178,16 @@ def _closest(members: tuple[Any, ...], value: object) -> Any:
     return best
 
 
+def _member(tp: Any, value: object) -> Any:
+    """The union member `value` was most likely meant to be; `tp` itself when not a union or
+    when no member is closer."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        found = _closest(typing.get_args(tp), value)
+        return tp if found is None else _member(found, value)
+    return tp
+
+
 def _bare(tp: Any) -> Any:
     return typing.get_args(tp)[0] if typing.get_origin(tp) is typing.Annotated else tp
 
@@ -278,7 +288,14 @@ class Reader(Generic[T]):
         try:
             return adapter(tp).validate_python(value)
         except ValidationError as exc:
-            return self.problem(response, _locations(exc, where), exc, lenient(tp, value))
+            error = exc
+        member = _member(tp, value)
+        if member is not tp:  # name the paths inside the member meant, not every member's
+            try:
+                adapter(member).validate_python(value)
+            except ValidationError as exc:
+                error = exc
+        return self.problem(response, _locations(error, where), error, lenient(tp, value))
 
     def problem(
         self,

@@ -52,6 +52,7 @@ if _t.TYPE_CHECKING:
         InvoiceCreate,
         InvoiceList,
         InvoiceStatus,
+        InvoiceStatusResponse,
         InvoiceUpdate,
         Language,
         Link,
@@ -67,6 +68,7 @@ if _t.TYPE_CHECKING:
         Resource2,
         Resource3,
         Resource4,
+        Resource5,
     )
 
 _MODELS: frozenset[str] = frozenset(
@@ -87,6 +89,7 @@ _MODELS: frozenset[str] = frozenset(
         "InvoiceCreate",
         "InvoiceList",
         "InvoiceStatus",
+        "InvoiceStatusResponse",
         "InvoiceUpdate",
         "Language",
         "Link",
@@ -102,6 +105,7 @@ _MODELS: frozenset[str] = frozenset(
         "Resource2",
         "Resource3",
         "Resource4",
+        "Resource5",
     ]
 )
 
@@ -155,6 +159,7 @@ __all__ = [
     "InvoiceCreate",
     "InvoiceList",
     "InvoiceStatus",
+    "InvoiceStatusResponse",
     "InvoiceUpdate",
     "Language",
     "Link",
@@ -170,4 +175,5 @@ __all__ = [
     "Resource2",
     "Resource3",
     "Resource4",
+    "Resource5",
 ]

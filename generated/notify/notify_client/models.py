@@ -276,10 +276,10 @@ class CustomerAddress(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    address: Annotated[str, Field(max_length=250)]
-    postalcode: Annotated[str, Field(max_length=10)]
-    city: Annotated[str, Field(max_length=250)]
-    country: CountryCode
+    address: Annotated[str | None, Field(max_length=250)] = None
+    postalcode: Annotated[str | None, Field(max_length=10)] = None
+    city: Annotated[str | None, Field(max_length=250)] = None
+    country: CountryCode | None = None
 
 
 class CustomerReference(BaseModel):
@@ -291,12 +291,12 @@ class CustomerReference(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    id: UUID
-    number: str
+    id: UUID | None = None
+    number: str | None = None
     """
     The customer code in your administration.
     """
-    name: str
+    name: str | None = None
 
 
 class CustomerSearchResult(BaseModel):
@@ -304,12 +304,12 @@ class CustomerSearchResult(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource
-    id: UUID
+    resource: Resource | None = None
+    id: UUID | None = None
     """
     The unique Notify customer id.
     """
-    customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
+    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
 
 
 class Resource2(StrEnum):
@@ -321,12 +321,12 @@ class Document(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource2
-    invoice: UUID
+    resource: Resource2 | None = None
+    invoice: UUID | None = None
     """
     The invoice the document is attached to.
     """
-    filename: str
+    filename: str | None = None
 
 
 class Mediatype(StrEnum):
@@ -376,17 +376,21 @@ class Error(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    status: int
+    status: int | None = None
     """
     The HTTP status code.
     """
-    title: str
+    title: str | None = None
     """
     The HTTP status text.
     """
-    detail: str
+    detail: str | None = None
     """
     What went wrong.
+    """
+    details: str | None = None
+    """
+    What went wrong (the spelling of the 401 sample).
     """
     field: str | None = None
     """
@@ -396,6 +400,7 @@ class Error(BaseModel):
 
 class Resource3(StrEnum):
     invoice = "invoice"
+    customer = "customer"
 
 
 class InvoiceStatus(StrEnum):
@@ -407,6 +412,18 @@ class InvoiceStatus(StrEnum):
     open = "open"
     paid = "paid"
     cancelled = "cancelled"
+
+
+class InvoiceStatusResponse(StrEnum):
+    """
+    The status of an invoice as the API returns it. When an invoice gets the status paid or cancelled, no further actions will be made.
+    """
+
+    concept = "concept"
+    open = "open"
+    paid = "paid"
+    cancelled = "cancelled"
+    canceled = "canceled"
 
 
 class InvoiceUpdate(BaseModel):
@@ -456,7 +473,7 @@ class Link(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    href: AnyUrl
+    href: AnyUrl | None = None
     """
     URL of the linked page; carries the `from` cursor (and `limit`).
     """
@@ -471,11 +488,11 @@ class PageLinks(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    previous: Link | None
+    previous: Link | None = None
     """
-    Link to the previous page, null on the first page.
+    Link to the previous page; null (or absent) on the first page.
     """
-    next: Link | None
+    next: Link | None = None
     """
     Link to the next page; absent or null on the last page.
     """
@@ -494,25 +511,25 @@ class Payment(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource4
-    id: UUID
-    invoice: UUID
+    resource: Resource4 | None = None
+    id: UUID | None = None
+    invoice: UUID | None = None
     """
     The invoice the payment was registered on.
     """
-    date: DMYDate
+    date: DMYDate | None = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    amount: Decimal2dp
+    amount: Decimal2dp | None = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
@@ -523,19 +540,24 @@ class PaymentInvoiceReference(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    id: UUID
-    number: str
+    id: UUID | None = None
+    number: str | None = None
     """
     The invoice number.
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
+
+
+class Resource5(StrEnum):
+    payment = "payment"
+    payments = "payments"
 
 
 class PaymentListItem(BaseModel):
@@ -547,18 +569,18 @@ class PaymentListItem(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource4
-    id: UUID
-    date: DMYDate
+    resource: Resource5 | None = None
+    id: UUID | None = None
+    date: DMYDate | None = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    amount: Decimal2dp
+    amount: Decimal2dp | None = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice: PaymentInvoiceReference
-    customer: CustomerReference
+    invoice: PaymentInvoiceReference | None = None
+    customer: CustomerReference | None = None
 
 
 class PaymentMethod(StrEnum):
@@ -590,33 +612,35 @@ class Customer(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource
-    id: UUID
+    resource: Resource | None = None
+    id: UUID | None = None
     """
     The unique Notify customer id.
     """
-    customer_code: Annotated[str, Field(alias="customerCode", max_length=250)]
+    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
     """
     The unique customer identifier (code) as stored in your administration.
     """
-    name: Annotated[str, Field(max_length=250)]
-    address: CustomerAddress
-    contact: Annotated[str, Field(max_length=250)]
+    name: Annotated[str | None, Field(max_length=250)] = None
+    address: CustomerAddress | None = None
+    contact: Annotated[str | None, Field(max_length=250)] = None
     """
     The full name of the contact.
     """
-    phone: Annotated[str, Field(max_length=20)]
-    mobile: Annotated[str, Field(max_length=20)]
-    email: Annotated[str, Field(max_length=250)]
-    invoice_email: Annotated[str, Field(alias="invoiceEmail", max_length=250)]
+    phone: Annotated[str | None, Field(max_length=20)] = None
+    mobile: Annotated[str | None, Field(max_length=20)] = None
+    email: Annotated[str | None, Field(max_length=250)] = None
+    invoice_email: Annotated[str | None, Field(alias="invoiceEmail", max_length=250)] = None
     """
     Address for invoices only.
     """
-    registration_number: Annotated[str, Field(alias="registrationNumber", max_length=10)]
+    registration_number: Annotated[str | None, Field(alias="registrationNumber", max_length=10)] = (
+        None
+    )
     """
     The company registration number as registered by the Chamber of Commerce.
     """
-    language: Language
+    language: Language | None = None
 
 
 class CustomerCreate(BaseModel):
@@ -670,12 +694,12 @@ class CustomerList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    customers: list[Customer]
-    count: Annotated[int, Field(ge=0)]
+    customers: list[Customer] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of customers in this page.
     """
-    links: PageLinks
+    links: PageLinks | None = None
 
 
 class CustomerUpdate(BaseModel):
@@ -720,26 +744,26 @@ class Invoice(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    resource: Resource3
-    id: UUID
+    resource: Resource3 | None = None
+    id: UUID | None = None
     """
     The unique Notify invoice id.
     """
-    status: InvoiceStatus
-    invoice_number: Annotated[str, Field(alias="invoiceNumber", max_length=100)]
-    invoice_date: Annotated[DMYDate, Field(alias="invoiceDate")]
+    status: InvoiceStatusResponse | None = None
+    invoice_number: Annotated[str | None, Field(alias="invoiceNumber", max_length=100)] = None
+    invoice_date: Annotated[DMYDate | None, Field(alias="invoiceDate")] = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    invoice_duedate: Annotated[DMYDate, Field(alias="invoiceDuedate")]
+    invoice_duedate: Annotated[DMYDate | None, Field(alias="invoiceDuedate")] = None
     """
     European date DD-MM-YYYY, e.g. 28-01-2021.
     """
-    invoice_total: Annotated[Decimal2dp, Field(alias="invoiceTotal")]
+    invoice_total: Annotated[Decimal2dp | None, Field(alias="invoiceTotal")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
-    invoice_balance: Annotated[Decimal2dp, Field(alias="invoiceBalance")]
+    invoice_balance: Annotated[Decimal2dp | None, Field(alias="invoiceBalance")] = None
     """
     Amount as a string with always two decimals, e.g. "1100.00" or "0.00".
     """
@@ -747,7 +771,7 @@ class Invoice(BaseModel):
     """
     File name of the document attached to the invoice.
     """
-    customer: CustomerReference
+    customer: CustomerReference | None = None
 
 
 class InvoiceCreate(BaseModel):
@@ -787,12 +811,12 @@ class InvoiceList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    invoices: list[Invoice]
-    count: Annotated[int, Field(ge=0)]
+    invoices: list[Invoice] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of invoices in this page.
     """
-    links: PageLinks
+    links: PageLinks | None = None
 
 
 class PaymentCreate(BaseModel):
@@ -820,9 +844,9 @@ class PaymentList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payments: list[PaymentListItem]
-    count: Annotated[int, Field(ge=0)]
+    payments: list[PaymentListItem] | None = None
+    count: Annotated[int | None, Field(ge=0)] = None
     """
     Number of payments in this page.
     """
-    links: PageLinks
+    links: PageLinks | None = None

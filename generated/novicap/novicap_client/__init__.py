@@ -51,6 +51,7 @@ if _t.TYPE_CHECKING:
         DynamicDiscountingInvoiceList,
         EmptyResponse,
         InvoiceAdjustment,
+        ListDynamicDiscountingSuppliersResponse,
         Payment,
         PaymentAdjustment,
         PaymentAdjustmentCreate,
@@ -59,6 +60,7 @@ if _t.TYPE_CHECKING:
         PaymentInstructionList,
         RectifiedInvoice,
         Supplier,
+        SupplierCreate,
         SupplierList,
     )
 
@@ -79,6 +81,7 @@ _MODELS: frozenset[str] = frozenset(
         "DynamicDiscountingInvoiceList",
         "EmptyResponse",
         "InvoiceAdjustment",
+        "ListDynamicDiscountingSuppliersResponse",
         "Payment",
         "PaymentAdjustment",
         "PaymentAdjustmentCreate",
@@ -87,6 +90,7 @@ _MODELS: frozenset[str] = frozenset(
         "PaymentInstructionList",
         "RectifiedInvoice",
         "Supplier",
+        "SupplierCreate",
         "SupplierList",
     ]
 )
@@ -140,6 +144,7 @@ __all__ = [
     "DynamicDiscountingInvoiceList",
     "EmptyResponse",
     "InvoiceAdjustment",
+    "ListDynamicDiscountingSuppliersResponse",
     "Payment",
     "PaymentAdjustment",
     "PaymentAdjustmentCreate",
@@ -148,5 +153,6 @@ __all__ = [
     "PaymentInstructionList",
     "RectifiedInvoice",
     "Supplier",
+    "SupplierCreate",
     "SupplierList",
 ]

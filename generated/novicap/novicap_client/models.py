@@ -4,9 +4,9 @@
 #   filename:  <dict>
 
 from __future__ import annotations
-from datetime import date
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
 from typing import Annotated, Any
+from datetime import date
 
 
 class ConfirmingInvoice(BaseModel):
@@ -18,7 +18,7 @@ class ConfirmingInvoice(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
@@ -26,19 +26,19 @@ class ConfirmingInvoice(BaseModel):
     """
     The ID of the debtor (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference you gave us - unique for each pair of debtor and supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique reference for this invoice in our system.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount (face value) of the invoice.
     """
-    due_at: date
+    due_at: str | None = None
     """
     The date this invoice is due (ISO 8601).
     """
@@ -53,7 +53,7 @@ class ConfirmingInvoiceList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    invoices: list[ConfirmingInvoice]
+    invoices: list[ConfirmingInvoice] | None = None
     """
     A list of all invoices in the product.
     """
@@ -117,7 +117,7 @@ class Payment(BaseModel):
     """
     Name of the supplier to pay.
     """
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier to pay (see identifying companies).
     """
@@ -129,7 +129,7 @@ class Payment(BaseModel):
     """
     The ID of the legal entity that should make the payment (see identifying companies).
     """
-    amount: float
+    amount: float | None = None
     """
     The amount you should pay the supplier.
     """
@@ -156,19 +156,19 @@ class PaymentAdjustment(BaseModel):
     """
     If your account contains more than one legal entity, this is the ID of the entity that has the payment adjustment.
     """
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference of the payment adjustment that is shown to the supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique internal ID used for the destroy endpoint.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount of the payment adjustment. For credit notes, this should be negative.
     """
@@ -218,7 +218,7 @@ class PaymentAdjustmentList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payment_adjustments: list[PaymentAdjustment]
+    payment_adjustments: list[PaymentAdjustment] | None = None
     """
     List of payment adjustments in your account.
     """
@@ -249,7 +249,7 @@ class RectifiedInvoice(BaseModel):
     """
     The amount of VAT.
     """
-    issued_at: date | None = None
+    issued_at: str | None = None
     """
     The date on the rectified invoice PDF (ISO 8601).
     """
@@ -257,7 +257,72 @@ class RectifiedInvoice(BaseModel):
 
 class Supplier(BaseModel):
     """
-    A supplier of the dynamic discounting product (the "Suppliers" table of "Add suppliers"; the same objects are returned by "Retrieve suppliers").
+    A supplier as returned by "Retrieve suppliers" (the "supplier objects described above", table "Suppliers" of "Add suppliers").
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    debtor_id: str | None = None
+    """
+    If your account contains more than one legal entity, this is the ID of the entity that pays invoices to this supplier.
+    """
+    country_code: Annotated[str | None, Field(max_length=2, min_length=2, pattern="^[A-Z]{2}$")] = (
+        None
+    )
+    """
+    The country code of the supplier (ISO 3166 alpha-2).
+    """
+    supplier_id: str
+    """
+    The ID of the supplier (see identifying companies). Format depends on country code.
+    """
+    supplier_name: str
+    """
+    The name of the supplier.
+    """
+    contact_first_name: str | None = None
+    """
+    The first name of the supplier contact.
+    """
+    contact_last_name: str | None = None
+    """
+    The last name of the supplier contact.
+    """
+    contact_email: str
+    """
+    The email of the supplier contact.
+    """
+    contact_phone: str | float | None = None
+    """
+    The full phone number of the supplier contact, including country code.
+    """
+    apr: float | None = None
+    """
+    The APR this supplier pays, in percentage points e.g. 10% -> 10.
+    """
+    fixed_fee_percentage: float | None = None
+    """
+    The fixed fee, as a percentage of the face value of the invoice, the supplier pays, in percentage points e.g. 0.5% -> 0.5.
+    """
+    early_payment_cutoff_in_days: int | None = None
+    """
+    This number of days before the due date, we stop allowing the supplier to accept financing.
+    """
+    iban: str | None = None
+    """
+    The IBAN code of the bank account you pay to when making payments to the supplier.
+    """
+    custom_supplier_data: dict[str, Any] | None = None
+    """
+    The data associated with this supplier (any valid JSON).
+    """
+
+
+class SupplierCreate(BaseModel):
+    """
+    A supplier to add to the dynamic discounting product (the "Suppliers" table of "Add suppliers").
     """
 
     model_config = ConfigDict(
@@ -325,10 +390,14 @@ class SupplierList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    suppliers: list[Supplier]
+    suppliers: list[Supplier] | None = None
     """
     All the suppliers in your dynamic discounting product.
     """
+
+
+class ListDynamicDiscountingSuppliersResponse(RootModel[list[Supplier] | SupplierList]):
+    root: list[Supplier] | SupplierList
 
 
 class ConfirmingInvoiceCreate(BaseModel):
@@ -413,15 +482,15 @@ class ConfirmingPaymentInstruction(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payment_instruction_id: str
+    payment_instruction_id: str | None = None
     """
     A unique ID for this payment instruction.
     """
-    invoices: list[ConfirmingInvoice]
+    invoices: list[ConfirmingInvoice] | None = None
     """
     A list of invoices associated with this payment instruction.
     """
-    payments: list[Payment]
+    payments: list[Payment] | None = None
     """
     A list of payments to make, one per supplier.
     """
@@ -432,7 +501,7 @@ class ConfirmingPaymentInstructionList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payment_instructions: list[ConfirmingPaymentInstruction]
+    payment_instructions: list[ConfirmingPaymentInstruction] | None = None
     """
     List of payment instructions in your account.
     """
@@ -465,7 +534,7 @@ class CreateSuppliersRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    suppliers: list[Supplier]
+    suppliers: list[SupplierCreate]
     """
     A list of suppliers you want to add.
     """
@@ -480,7 +549,7 @@ class DynamicDiscountingInvoice(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    supplier_id: str
+    supplier_id: str | None = None
     """
     The ID of the supplier (see identifying companies).
     """
@@ -488,15 +557,15 @@ class DynamicDiscountingInvoice(BaseModel):
     """
     The ID of the debtor (see identifying companies).
     """
-    reference: str
+    reference: str | None = None
     """
     The reference you gave us - unique for each pair of debtor and supplier.
     """
-    transaction_id: str
+    transaction_id: str | None = None
     """
     A unique reference for this invoice in our system.
     """
-    amount: float
+    amount: float | None = None
     """
     The amount (face value) of the invoice.
     """
@@ -512,7 +581,7 @@ class DynamicDiscountingInvoice(BaseModel):
     """
     The date the supplier (most recently) accepted early payment of this invoice (ISO 8601).
     """
-    due_at: date
+    due_at: str | None = None
     """
     The date this invoice is due (ISO 8601).
     """
@@ -592,7 +661,7 @@ class DynamicDiscountingInvoiceList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    invoices: list[DynamicDiscountingInvoice]
+    invoices: list[DynamicDiscountingInvoice] | None = None
     """
     A list of all invoices in the product.
     """
@@ -607,15 +676,15 @@ class PaymentInstruction(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payment_instruction_id: str
+    payment_instruction_id: str | None = None
     """
     A unique ID for this payment instruction.
     """
-    invoices: list[DynamicDiscountingInvoice]
+    invoices: list[DynamicDiscountingInvoice] | None = None
     """
     A list of invoices associated with this payment instruction.
     """
-    payments: list[Payment]
+    payments: list[Payment] | None = None
     """
     A list of payments to make, one per supplier.
     """
@@ -626,7 +695,7 @@ class PaymentInstructionList(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payment_instructions: list[PaymentInstruction]
+    payment_instructions: list[PaymentInstruction] | None = None
     """
     List of payment instructions in your account.
     """

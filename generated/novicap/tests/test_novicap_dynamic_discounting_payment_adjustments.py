@@ -181,7 +181,6 @@ def test_create_dynamic_discounting_payment_adjustments() -> None:
         json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
         schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
     )
-    assert isinstance(result, EmptyResponse)
     assert _support.dump(result) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
     _support.assert_request(
         exchange.requests[1],
@@ -192,7 +191,6 @@ def test_create_dynamic_discounting_payment_adjustments() -> None:
         json_body=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_REQUEST,
         schema=CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_SCHEMA,
     )
-    assert isinstance(second, EmptyResponse)
     assert _support.dump(second) == CREATE_DYNAMIC_DISCOUNTING_PAYMENT_ADJUSTMENTS_RESPONSE
 
 

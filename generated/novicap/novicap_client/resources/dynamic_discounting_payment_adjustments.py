@@ -47,10 +47,9 @@ def _response_list_dynamic_discounting_payment_adjustments() -> (
 
 
 @_cache
-def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[EmptyResponse]:
+def _response_create_dynamic_discounting_payment_adjustments() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createDynamicDiscountingPaymentAdjustments",
-        success=EmptyResponse,
         body="json",
         errors={},
     )
@@ -117,7 +116,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     def create_dynamic_discounting_payment_adjustments(
@@ -129,7 +128,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     def create_dynamic_discounting_payment_adjustments(
         self,
@@ -141,7 +140,7 @@ class DynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse:
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect
@@ -281,7 +280,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     @_t.overload
     async def create_dynamic_discounting_payment_adjustments(
@@ -293,7 +292,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse: ...
+    ) -> _t.Any: ...
 
     async def create_dynamic_discounting_payment_adjustments(
         self,
@@ -305,7 +304,7 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> EmptyResponse:
+    ) -> _t.Any:
         """Create payment adjustment
 
         This endpoint creates an adjustment to the next payment to a supplier. It can be used to collect

@@ -23,6 +23,7 @@ from ..models import (
     CreateSuppliersRequest,
     EmptyResponse,
     Supplier,
+    SupplierCreate,
     SupplierList,
 )
 
@@ -35,10 +36,10 @@ __all__ = [
 
 
 @_cache
-def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[SupplierList]:
+def _response_list_dynamic_discounting_suppliers() -> _ResponseSpec[list[Supplier] | SupplierList]:
     return _ResponseSpec(
         operation="listDynamicDiscountingSuppliers",
-        success=SupplierList,
+        success=list[Supplier] | SupplierList,
         body="json",
         errors={},
     )
@@ -75,7 +76,7 @@ class DynamicDiscountingSuppliersResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> SupplierList:
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -97,7 +98,7 @@ class DynamicDiscountingSuppliersResource:
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -120,7 +121,7 @@ class DynamicDiscountingSuppliersResource:
     def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
@@ -197,7 +198,7 @@ class AsyncDynamicDiscountingSuppliersResource:
         timeout: _Timeout | None = None,
         max_retries: int | None = None,
         strict_response_validation: bool | None = None,
-    ) -> SupplierList:
+    ) -> list[Supplier] | SupplierList:
         """Retrieve suppliers
 
         This endpoint returns all the suppliers in your dynamic discounting product.
@@ -219,7 +220,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier],
+        suppliers: list[SupplierCreate],
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
         timeout: _Timeout | None = None,
@@ -242,7 +243,7 @@ class AsyncDynamicDiscountingSuppliersResource:
     async def create_dynamic_discounting_suppliers(
         self,
         *,
-        suppliers: list[Supplier] | None = None,
+        suppliers: list[SupplierCreate] | None = None,
         body: CreateSuppliersRequest | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
         extra_query: _t.Mapping[str, object] | None = None,
