@@ -118,7 +118,7 @@ def run(rounds: int = ROUNDS, requests_per_round: int = REQUESTS_PER_ROUND) -> d
         raw_client = httpx.Client()
         client = base.SyncAPIClient(base_url=base_url + "/v2", auth_headers={"Authorization": "Bearer k"})
         options = types.RequestOptions(method="GET", path="/invoices")
-        spec = types.ResponseSpec(success=adapter)
+        spec = types.ResponseSpec(operation="listInvoices", success=list[Invoice])
         url = base_url + "/v2/invoices"
 
         def raw_call() -> list[Invoice]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 
 from tests.specs._responses import resource_module, response_schemas
 
@@ -326,7 +327,7 @@ def test_generated_client_reads_both_status_spellings_and_error_names() -> None:
     module, op = resource_module("notify", "getInvoice")
     response = getattr(module, f"_response_{op.py_name}")()
     for status in ("canceled", "cancelled"):
-        invoice = response.success.validate_json(json.dumps({"resource": "invoice", "status": status}))
+        invoice = TypeAdapter(response.success).validate_json(json.dumps({"resource": "invoice", "status": status}))
         assert invoice.status == status and invoice.invoice_number is None
-    error = response.errors[401].validate_json('{"status": 401, "details": "Missing authentication"}')
+    error = TypeAdapter(response.errors[401]).validate_json('{"status": 401, "details": "Missing authentication"}')
     assert (error.details, error.detail) == ("Missing authentication", None)
