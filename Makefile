@@ -46,8 +46,8 @@ check: $(STAMP) ## fail when generated/ is not what make generate would write
 bench: $(STAMP) ## benchmarks against peers; writes bench/results.json
 	@$(PY) -m bench
 
-review: $(STAMP) ## report spec changes against BASE (default: merge-base with main)
-	@$(SPECGEN) review $(if $(BASE),--base $(BASE),)
+review: $(STAMP) ## report spec changes against BASE (default: merge-base with the CI target, main or origin/main); FORMAT=json|github
+	@$(SPECGEN) review $(if $(BASE),--base $(BASE),) $(if $(FORMAT),--format $(FORMAT),)
 
 corpus: $(STAMP) ## generate a client for every spec in ../shared/corpus; table, and JSON in bench/corpus.json
 	@$(SPECGEN) corpus --json bench/corpus.json

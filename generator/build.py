@@ -25,6 +25,13 @@ from generator.model import (
 from generator.names import ClassName, PyIdent, dedupe, package_stem, pascal, snake, words
 from generator.schemas import ModelSet
 
+# The styles OpenAPI defines per location, the default first.
+_STYLES = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Keyword arguments every generated method already has, and names the method body uses.
 _CALL_NAMES = {
@@ -112,6 +119,17 @@ class _Builder:
                     self.warn(ptr, f"method name {operation.py_name!r} is taken in {resource.attr}; using {unique!r}")
                     operation.py_name = PyIdent(unique)
                 resource.operations.append(operation)
+        webhooks = self.data.get("webhooks")
+        if isinstance(webhooks, dict) and webhooks and not op_names:
+            self.diagnostics.append(
+                self.doc.diagnostic(
+                    "#/webhooks",
+                    f"the document describes {len(webhooks)} webhook(s) and no operations: the client has no "
+                    "methods; the webhook payload schemas under components are generated as models",
+                    level=Level.WARNING,
+                    rule="degraded",
+                )
+            )
         server_url, variables = self._server()
         rate = self.data.get("x-rate-limit")
         rate_limit = (int(rate["requests"]), float(rate["period"])) if isinstance(rate, dict) else None
@@ -279,10 +297,21 @@ class _Builder:
             if location == "header" and name.lower() in ("authorization", "content-type", "accept"):
                 continue  # set by the client from security and the body
             schema = raw.get("schema")
+            media_type = None
             if not isinstance(schema, dict):
-                content = raw.get("content") or {}
+                raw_content = raw.get("content")
+                content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+                media_type = next(iter(content), None)
                 schema = next((m.get("schema") for m in content.values() if isinstance(m, dict)), {})
             resolved_schema = self.deref(schema) if isinstance(schema, dict) else {}
+            style = raw.get("style")
+            if not isinstance(style, str) or style not in _STYLES[location]:
+                if style is not None:
+                    self.warn(p_ptr + "/style", f"style {style!r} is not defined for {location} parameters; using the default")
+                style = _STYLES[location][0]
+            explode = raw.get("explode")
+            explode = explode if isinstance(explode, bool) else style == "form"
+            allow_reserved = raw.get("allowReserved") is True and location == "query"
             param = Param(
                 wire_name=name,
                 py_name=snake(name),
@@ -290,7 +319,11 @@ class _Builder:
                 required=bool(raw.get("required")) or location == "path",
                 type=self.models.type_of(schema, hint + pascal(name)),
                 description=str(raw.get("description") or ""),
-                explode=bool(raw.get("explode", True)),
+                style=style,
+                explode=explode,
+                allow_reserved=allow_reserved,
+                media_type=media_type,
+                styled=media_type is not None or allow_reserved or not self._plain_param(resolved_schema, location, style, explode),
                 wire_format=resolved_schema.get("x-wire-format") if isinstance(resolved_schema, dict) else None,
                 schema=schema,
             )
@@ -307,9 +340,64 @@ class _Builder:
             param.py_name = PyIdent(dedupe(param.py_name, taken))
             params.append(param)
         # Path parameters first, in template order: they are positional.
-        order = {n: i for i, n in enumerate(re.findall(r"{([^}]+)}", ptr.split("/")[2].replace("~1", "/")))}
+        template = re.findall(r"{([^}]+)}", ptr.split("/")[2].replace("~1", "/").replace("~0", "~"))
+        order = {n: i for i, n in enumerate(template)}
+        declared = {p.wire_name for p in params if p.location == "path"}
+        # Validation reported these (an error in a curated spec): degrade, don't fail.
+        params = [p for p in params if p.location != "path" or p.wire_name in order]
+        for name in template:
+            if name not in declared:
+                declared.add(name)
+                params.append(
+                    Param(name, PyIdent(dedupe(snake(name), taken)), "path", True, TypeRef("prim", "str"), styled=False)
+                )
         params.sort(key=lambda p: (p.location != "path", order.get(p.wire_name, 0) if p.location == "path" else 0))
         return params
+
+    def _plain_param(self, schema: Any, location: str, style: str, explode: bool) -> bool:
+        """Whether the plain serializers send the parameter as its style says: a scalar, or (in a
+        form-exploded query) a list of scalars repeating the key."""
+        shape = self._shape(schema)
+        if shape == "scalar":
+            return location != "path" or style == "simple"
+        return shape == "array" and (location == "header" or (location == "query" and style == "form" and explode))
+
+    def _shape(self, schema: Any, depth: int = 0) -> str:
+        """"scalar", "array" (of scalars) or "object" (anything structured or unknown)."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or depth > 8:
+            return "object"
+        for key in ("oneOf", "anyOf", "allOf"):
+            if isinstance(schema.get(key), list):
+                shapes = {self._shape(s, depth + 1) for s in schema[key]}
+                return shapes.pop() if len(shapes) == 1 else "object"
+        types = schema.get("type")
+        types = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else set()
+        types.discard("null")
+        if types and types <= {"string", "integer", "number", "boolean"}:
+            return "scalar"
+        if types == {"array"} or (not types and "items" in schema):
+            return "array" if self._shape(schema.get("items"), depth + 1) == "scalar" else "object"
+        if not types and "enum" in schema:
+            return "scalar"
+        return "object"
+
+    def _encoding(self, media_obj: dict[str, Any], kind: str) -> dict[str, tuple[str, bool, bool, str | None]]:
+        encoding = media_obj.get("encoding")
+        result: dict[str, tuple[str, bool, bool, str | None]] = {}
+        for prop, raw in (encoding.items() if isinstance(encoding, dict) else []):
+            if not isinstance(raw, dict):
+                continue
+            style = raw.get("style") if raw.get("style") in _STYLES["query"] else "form"
+            explode = raw.get("explode")
+            content_type = raw.get("contentType")
+            result[str(prop)] = (
+                str(style),
+                explode if isinstance(explode, bool) else style == "form",
+                raw.get("allowReserved") is True,
+                content_type if isinstance(content_type, str) else None,
+            )
+        return result
 
     def _body(self, op: dict[str, Any], ptr: str, hint: str, taken: set[str]) -> Body | None:
         raw = self.deref(op.get("requestBody"))
@@ -333,6 +421,8 @@ class _Builder:
         if "example" in media_obj:
             body.example, body.has_example = media_obj["example"], True
         body.schema = schema
+        if kind in ("form", "multipart"):
+            body.encoding = self._encoding(media_obj, kind)
         resolved = self.deref(schema)
         if kind in ("json", "form", "multipart") and isinstance(resolved, dict) and _flattenable(resolved):
             required = set(resolved.get("required") or [])

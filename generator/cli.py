@@ -46,9 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="+", type=Path)
 
     rev = sub.add_parser("review", help="report spec changes against a git revision")
-    rev.add_argument("--base", default=None, help="git revision (default: merge-base with main)")
-    rev.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    rev.add_argument(
+        "--base",
+        default=None,
+        help="git revision (default: merge-base with the CI target branch, main or origin/main)",
+    )
+    rev.add_argument("--format", choices=["markdown", "json", "github"], default="markdown")
     rev.add_argument("--specs", type=Path, default=Path("specs"))
+    rev.add_argument(
+        "--rules",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="FILE",
+        help="print the rule table (or write it to FILE, e.g. docs/review-rules.md) and exit",
+    )
 
     cor = sub.add_parser("corpus", help="generate a client for every spec of a corpus and report")
     cor.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
@@ -74,8 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return lint_command(args.paths)
         if args.command == "review":
-            from generator.review import review_command
+            from generator.review import review_command, rules_command
 
+            if args.rules is not None:
+                return rules_command(None if args.rules == "-" else Path(args.rules))
             return review_command(base=args.base, fmt=args.format, specs_dir=args.specs)
         if args.command == "corpus":
             from generator.corpus import corpus_command

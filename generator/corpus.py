@@ -42,6 +42,7 @@ class SpecReport:
     operations: int
     typed_operations: int
     warnings: int
+    degraded: int  # warnings of parts left untyped or dropped (rule "degraded"), a subset of warnings
     imports: bool | None  # None: not tried (nothing generated)
     mypy_errors: int | None
     seconds: float  # generation, wall clock, in the worker subprocess
@@ -95,6 +96,7 @@ def _worker(spec: Path, out: Path) -> int:
         "operations": result.operations if result.ok else 0,
         "typed_operations": result.typed_operations if result.ok else 0,
         "warnings": sum(1 for d in result.diagnostics if d.level is Level.WARNING),
+        "degraded": sum(1 for d in result.diagnostics if d.rule == "degraded"),
         "spec_operations": spec_ops,
         "documented_success": documented,
         "seconds": seconds,
@@ -170,6 +172,7 @@ def check_spec(
         operations=0,
         typed_operations=0,
         warnings=0,
+        degraded=0,
         imports=None,
         mypy_errors=None,
         seconds=0.0,
@@ -189,6 +192,7 @@ def check_spec(
         "operations",
         "typed_operations",
         "warnings",
+        "degraded",
         "spec_operations",
         "documented_success",
     ):
@@ -286,6 +290,7 @@ def summary(reports: list[SpecReport]) -> dict[str, Any]:
         "operations": sum(r.operations for r in reports),
         "spec_operations": sum(r.spec_operations or 0 for r in reports),
         "typed_operations": sum(r.typed_operations for r in reports),
+        "degraded": sum(r.degraded for r in reports),
         "documented_success": sum(r.documented_success or 0 for r in reports),
         "seconds": round(sum(r.seconds for r in reports), 1),
     }
@@ -309,7 +314,7 @@ def _cell(value: Any) -> str:
 
 
 def table(reports: list[SpecReport]) -> str:
-    head = ["spec", "KB", "gen", "ops", "typed", "warn", "imports", "mypy", "time s", "peak MB"]
+    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "mypy", "time s", "peak MB"]
     rows = [
         [
             r.spec,
@@ -318,6 +323,7 @@ def table(reports: list[SpecReport]) -> str:
             f"{r.operations}/{_cell(r.spec_operations)}",
             f"{r.typed_operations}/{_cell(r.spec_operations)}",
             str(r.warnings),
+            str(r.degraded),
             _cell(r.imports),
             _cell(r.mypy_errors),
             f"{r.seconds:.1f}",
@@ -367,6 +373,7 @@ def corpus_command(
         f"\n{totals['generated']}/{totals['specs']} generated, {totals['imports']} import, "
         f"{totals['complete']} with every operation; {totals['operations']}/{totals['spec_operations']} operations, "
         f"{totals['typed_operations']} typed ({totals['documented_success']} document a success body); "
+        f"{totals['degraded']} degraded parts; "
         f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; {totals['crashes']} crashes"
     )
     if json_out is not None:

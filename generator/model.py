@@ -35,7 +35,12 @@ class Param:
     type: TypeRef
     annotation: str = ""  # filled by the resolver
     description: str = ""
+    # Serialization (OpenAPI style/explode/allowReserved; media_type: a `content` parameter).
+    style: str = "form"
     explode: bool = True
+    allow_reserved: bool = False
+    media_type: str | None = None
+    styled: bool = False  # needs the style-aware serializer (not a plain scalar or repeated list)
     wire_format: str | None = None  # x-wire-format of the parameter schema
     default: Any = None  # only for client options: the schema default
     has_default: bool = False
@@ -92,6 +97,8 @@ class Body:
     example: Any = None
     has_example: bool = False
     schema: Any = None  # the raw media-type schema ($refs unresolved), for generated tests
+    # Encoding Object per property (form and multipart): (style, explode, allowReserved, contentType)
+    encoding: dict[str, tuple[str, bool, bool, str | None]] = field(default_factory=dict)
 
 
 @dataclass

@@ -26,11 +26,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.names import package_stem
+
+if TYPE_CHECKING:  # imported lazily at run time: the CLI starts without the heavy modules
+    from generator.model import Api
+    from generator.schemas import ModelSet
 
 ROOT = Path(__file__).resolve().parent.parent
 HASH_FILE = ".specgen-hash"
@@ -151,7 +156,7 @@ def render_spec(
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result, format, step)
+        _render_valid(doc, stem, result, format, curated, step)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -171,12 +176,14 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
         from generator.lint import lint_document
 
         return lint_document(doc)
-    from generator.validate import validate_document
+    from generator.validate import degrade, validate_document
 
-    return validate_document(doc, full=False)
+    return degrade(doc, validate_document(doc, full=False))
 
 
-def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, step: Progress) -> None:
+def _render_valid(
+    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress
+) -> None:
     from generator.build import build_api
     from generator.format import format_files
     from generator.render import custom_files, render_package, runtime_copies
@@ -187,14 +194,19 @@ def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, 
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
     step(stem, "models")
-    try:
-        api.models_source, notes = models.generate(str(doc.data.get("openapi", "3.1.0")))
-    except Exception as exc:  # noqa: BLE001 - a third-party generator: any failure is one diagnostic
-        message = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise SpecError([doc.diagnostic("#/components/schemas", f"model generation failed: {message}")]) from None
+    api.models_source, notes = _generate_models(doc, models, result, curated)
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
-    resolve_types(api, models)
+    for name, actual in resolve_types(api, models).items():
+        result.diagnostics.append(
+            doc.diagnostic(
+                models.pointer_of(name),
+                f"the model generator gave class {name} to another schema"
+                + (f" and named this schema's class {actual}; typed with {actual}" if actual else "; untyped (Any)"),
+                level=Level.WARNING, rule=RULE_DEGRADED,
+            )
+        )
+    result.diagnostics.extend(_untyped_responses(doc, api))
     result.operations = sum(len(r.operations) for r in api.resources)
     result.typed_operations = sum(
         1 for r in api.resources for op in r.operations if op.pagination or any(s.kind != "empty" for s in op.success)
@@ -213,6 +225,56 @@ def _render_valid(doc: Document, stem: str, result: RenderResult, format: bool, 
 
 _SCHEMA_PATH = re.compile(r"#/components/schemas/(\w+)((?:/[\w.~-]+)*)")
 _FORMAT_NOTE = re.compile(r"format of '([^']*)' not understood")
+
+
+# datamodel-code-generator names the schema it rejects: "Error at schema path '#/components/schemas/X'".
+_REJECTED = re.compile(r"#/components/schemas/SpecgenComponent__([^'\"/\s]+)")
+_MAX_REJECTED = 20
+RULE_DEGRADED = "degraded"  # generator.validate.RULE_DEGRADED, without importing it here
+
+
+def _generate_models(doc: Document, models: ModelSet, result: RenderResult, curated: bool) -> tuple[str, list[str]]:
+    """The models module. Outside curated specs, a schema the model generator rejects is left untyped
+    (Any) with a located warning, and the rest is generated; in a curated spec it is an error."""
+    version = str(doc.data.get("openapi", "3.1.0"))
+    for _ in range(_MAX_REJECTED + 1):
+        try:
+            return models.generate(version)
+        except Exception as exc:  # noqa: BLE001 - a third-party generator: any failure is one diagnostic
+            message = " ".join(str(exc).split())[:300] or type(exc).__name__
+            rejected = _REJECTED.search(str(exc))
+            name = rejected.group(1) if rejected else None
+            if curated or name not in models.schemas or not models.schemas[name]:
+                raise SpecError([doc.diagnostic("#/components/schemas", f"model generation failed: {message}")]) from None
+            models.schemas[name] = {}  # the resolver finds no class for it: Any
+            result.diagnostics.append(
+                doc.diagnostic(
+                    models.pointer_of(name), f"the model generator rejects this schema; untyped (Any): {message}",
+                    level=Level.WARNING, rule=RULE_DEGRADED,
+                )
+            )
+    raise SpecError([doc.diagnostic("#/components/schemas", f"model generation failed: more than {_MAX_REJECTED} schemas rejected")])
+
+
+def _untyped_responses(doc: Document, api: Api) -> list[Diagnostic]:
+    """A success response whose schema says something but whose type fell back to Any."""
+    found = []
+    for resource in api.resources:
+        for op in resource.operations:
+            for response in op.success:
+                schema = response.schema
+                if response.kind == "json" and response.annotation == "_t.Any" and isinstance(schema, dict) and (
+                    schema.keys() & {"$ref", "type", "properties", "items", "allOf", "oneOf", "anyOf"}
+                ):
+                    found.append(
+                        doc.diagnostic(
+                            f"{op.pointer}/responses/{escape_token(response.status)}",
+                            "the success response's schema could not be typed; returned as Any",
+                            level=Level.WARNING, rule=RULE_DEGRADED,
+                        )
+                    )
+    return found
+
 
 
 def _model_notes(doc: Document, originals: dict[str, object], notes: list[str]) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from generator import __version__
-from generator.model import Api, Operation, Resource
+from generator.model import Api, Operation, Param, Resource
 from generator.schemas import RUNTIME_ERRORS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -61,7 +61,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(pyrepr=pyrepr, doc=doc, one_line=one_line, optional=optional)
+    env.filters.update(pyrepr=pyrepr, doc=doc, one_line=one_line, optional=optional, serialize=serialize_call)
     return env
 
 
@@ -77,13 +77,30 @@ def header(api: Api, comment: str = "#") -> str:
     )
 
 
+def serialize_call(p: Param) -> str:
+    """The expression that serializes parameter `p` for the wire, in its style. Plain scalars (and
+    form-exploded query lists) keep the short forms, which pagination reads back."""
+    fmt = f", wire_format={p.wire_format!r}" if p.wire_format else ""
+    media = f", media_type={p.media_type!r}" if p.media_type else ""
+    if not p.styled:
+        return f"_serialize.path({p.py_name})" if p.location == "path" else f"_serialize.param({p.py_name}{fmt})"
+    name = repr(p.wire_name)
+    if p.location == "path":
+        return f"_serialize.styled_path({name}, {p.py_name}, {p.style!r}, {p.explode}{fmt}{media})"
+    if p.location == "query":
+        return f"_serialize.query({name}, {p.py_name}, {p.style!r}, {p.explode}, {p.allow_reserved}{fmt}{media})"
+    if p.location == "header":
+        return f"_serialize.header({p.py_name}, {p.explode}{fmt}{media})"
+    return f"_serialize.cookie({name}, {p.py_name}, {p.explode}{fmt}{media})"
+
+
 def path_parts(operation: Operation) -> list[tuple[str, str]]:
-    """The path template as ("lit", text) and ("param", py_name) pieces, for concatenation."""
-    by_wire = {p.wire_name: p.py_name for p in operation.params if p.location == "path"}
+    """The path template as ("lit", text) and ("param", expression) pieces, for concatenation."""
+    by_wire = {p.wire_name: p for p in operation.params if p.location == "path"}
     parts: list[tuple[str, str]] = []
     for piece in re.split(r"(\{[^}]+\})", operation.path):
         if piece.startswith("{") and piece[1:-1] in by_wire:
-            parts.append(("param", by_wire[piece[1:-1]]))
+            parts.append(("param", serialize_call(by_wire[piece[1:-1]])))
         elif piece:
             parts.append(("lit", piece))
     return parts

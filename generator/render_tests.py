@@ -15,6 +15,7 @@ import binascii
 import copy
 import datetime as dt
 import functools
+import json
 import mimetypes
 import re
 import uuid
@@ -189,14 +190,15 @@ class Schemas:
                 found += self.wire_paths(schema["items"], item, (*path, index), depth + 1)
         return found
 
-    def synthesise(self, schema: Any, depth: int = 0) -> Any:
-        """A small value valid against `schema`: required properties only, one array item."""
+    def synthesise(self, schema: Any, depth: int = 0, examples: bool = True) -> Any:
+        """A small value valid against `schema`: required properties only, one array item. With
+        examples=False the schema's examples are ignored (some contradict the schema)."""
         schema = self.deref(schema)
         if not isinstance(schema, dict) or depth > 12:
             return None
-        if "example" in schema:
+        if examples and "example" in schema:
             return copy.deepcopy(schema["example"])
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
+        if examples and isinstance(schema.get("examples"), list) and schema["examples"]:
             return copy.deepcopy(schema["examples"][0])
         if "const" in schema:
             return copy.deepcopy(schema["const"])
@@ -205,25 +207,25 @@ class Schemas:
         if isinstance(schema.get("allOf"), list):
             merged: dict[str, Any] = {}
             for part in schema["allOf"]:
-                value = self.synthesise(part, depth + 1)
+                value = self.synthesise(part, depth + 1, examples)
                 if isinstance(value, dict):
                     merged.update(value)
             rest = {k: v for k, v in schema.items() if k != "allOf"}
-            own = self.synthesise(rest, depth + 1) if rest.get("properties") else {}
+            own = self.synthesise(rest, depth + 1, examples) if rest.get("properties") else {}
             return {**merged, **(own if isinstance(own, dict) else {})}
         for key in ("oneOf", "anyOf"):
             options = schema.get(key)
             if isinstance(options, list) and options:
                 typed = [o for o in options if self.deref(o).get("type") != "null"] or options
-                return self.synthesise(typed[0], depth + 1)
+                return self.synthesise(typed[0], depth + 1, examples)
         kind = _schema_type(schema)
         if kind == "object":
             required = schema.get("required") or []
             props = schema.get("properties") or {}
-            return {name: self.synthesise(props.get(name, {}), depth + 1) for name in required}
+            return {name: self.synthesise(props.get(name, {}), depth + 1, examples) for name in required}
         if kind == "array":
             count = max(1, int(schema.get("minItems") or 0))
-            return [self.synthesise(schema.get("items") or {}, depth + 1) for _ in range(count)]
+            return [self.synthesise(schema.get("items") or {}, depth + 1, examples) for _ in range(count)]
         if kind == "integer":
             low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1 if "exclusiveMinimum" in schema else 1)
             return int(low)
@@ -277,6 +279,7 @@ class Value:
 
     expr: str
     wire: list[str]  # several for an array (a repeated query key)
+    literal: Any = None  # the JSON literal behind expr
 
 
 def param_value(param: Param, schemas: Schemas) -> Value:
@@ -298,10 +301,68 @@ def param_value(param: Param, schemas: Schemas) -> Value:
     except ValueError:
         # Specs in the wild give examples that contradict their own format (a date-time as the
         # example of a `format: date`); such a value would not survive the client's own parsing.
-        bare = {k: v for k, v in schema.items() if k not in ("example", "examples", "default")}
-        literal = schemas.synthesise(bare)
+        bare = {k: v for k, v in schema.items() if k != "default"}
+        literal = schemas.synthesise(bare, examples=False)
         wire = _wire_texts(schema, literal, param.wire_format, schemas)
-    return Value(python_expr(param.annotation, literal), wire)
+    return Value(python_expr(param.annotation, literal), wire, literal)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def _deep_pairs(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() if v is not None for p in _deep_pairs(f"{prefix}[{k}]", v)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) if v is not None for p in _deep_pairs(f"{prefix}[{i}]", v)]
+    return [(prefix, _text(value))]
+
+
+def styled_wire(param: Param, value: Any) -> list[tuple[str, str]]:
+    """The decoded wire form of a styled parameter, worked out from the OpenAPI Style Examples
+    table (independently of the runtime): query and cookie (name, value) pairs; for a path or a
+    header one ("", text) pair, the path's percent-encoded."""
+    name, explode = param.wire_name, param.explode
+    if param.media_type is not None:
+        pairs = [(name, _text(value))]
+    elif param.location == "query" and param.style == "deepObject":
+        pairs = _deep_pairs(name, value)
+    else:
+        items = (
+            [(str(k), _text(v)) for k, v in value.items() if v is not None] if isinstance(value, dict) else None
+        )
+        flat = [p for pair in items for p in pair] if items is not None else (
+            [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
+        )
+        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(param.style, ",")
+        if param.location in ("query", "cookie"):
+            if explode and items is not None:
+                pairs = items
+            elif explode and isinstance(value, list):
+                pairs = [(name, v) for v in flat]
+            else:
+                pairs = [(name, sep.join(flat))]
+        elif param.location == "header":
+            pairs = [("", ",".join(f"{k}={v}" for k, v in items) if explode and items is not None else ",".join(flat))]
+        else:
+            enc = [quote(v, safe="") for v in flat]
+            if explode and items is not None:
+                kv = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in items]
+                joined = {"label": ".", "matrix": ";"}.get(param.style, ",").join(kv)
+                text = {"label": ".", "matrix": ";"}.get(param.style, "") + joined
+            elif param.style == "matrix":
+                text = "".join(f";{name}={v}" for v in enc) if explode else f";{name}={','.join(enc)}"
+            elif param.style == "label":
+                text = "." + ("." if explode else ",").join(enc)
+            else:
+                text = ",".join(enc)
+            pairs = [("", text)]
+    return pairs
 
 
 def _wire_texts(schema: dict[str, Any], literal: Any, wire_format: str | None, schemas: Schemas) -> list[str]:
@@ -489,8 +550,22 @@ class _Planner:
         for param in op.params:
             if param.location != "path" and param.wire_name in controlled:
                 continue
+            if param.styled and not param.required:
+                continue  # the runtime's style-table tests cover each style
             value = param_value(param, self.schemas)
             self.note(param.annotation)
+            if param.styled:
+                styled = styled_wire(param, value.literal)
+                args.append(value.expr if param.location == "path" else f"{param.py_name}={value.expr}")
+                if param.location == "path":
+                    path = path.replace("{" + param.wire_name + "}", styled[0][1])
+                elif param.location == "query":
+                    query.extend(styled)
+                elif param.location == "header":
+                    headers[param.wire_name] = styled[0][1]
+                else:
+                    cookies.append("; ".join(f"{k}={quote(v, safe=',')}" for k, v in styled))
+                continue
             if param.location == "path":
                 args.append(value.expr)
                 path = path.replace("{" + param.wire_name + "}", quote(value.wire[0], safe=""))

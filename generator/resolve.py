@@ -5,14 +5,23 @@ from __future__ import annotations
 import re
 
 from generator.model import Api, Operation
-from generator.schemas import ModelSet, TypeResolver, model_classes
+from generator.schemas import (
+    ModelSet,
+    TypeResolver,
+    misnamed_classes,
+    model_classes,
+    root_annotations,
+)
 
 _PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
 
-def resolve_types(api: Api, models: ModelSet) -> None:
+def resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
+    """Fills the annotations; returns the schemas whose class the model generator misnamed
+    (misnamed_classes), which are typed with their real class, or Any when none is found."""
     classes, public = model_classes(api.models_source)
-    resolver = TypeResolver(models, classes)
+    renamed = misnamed_classes(api.models_source, models)
+    resolver = TypeResolver(models, classes, root_annotations(api.models_source, public), renamed)
     api.model_names = sorted(public)
     api.dist_version = api.version if _PEP440.match(api.version) else "0.0.0"
     for option in api.client_options:
@@ -20,17 +29,18 @@ def resolve_types(api: Api, models: ModelSet) -> None:
     for resource in api.resources:
         for op in resource.operations:
             _operation(op, resolver)
+    return renamed
 
 
 def _operation(op: Operation, resolver: TypeResolver) -> None:
     for param in op.params:
-        param.annotation = resolver.annotation(param.type)
+        param.annotation = resolver.input_annotation(param.type)
     if op.body is not None:
         op.body.annotation = resolver.annotation(op.body.type)
         if op.body.model is not None and op.body.model not in resolver.classes:
             op.body.model = None
         for body_field in op.body.fields:
-            body_field.annotation = resolver.annotation(body_field.type)
+            body_field.annotation = resolver.input_annotation(body_field.type)
     for response in op.success + op.errors:
         if response.type is not None:
             response.annotation = resolver.annotation(response.type)

@@ -10,6 +10,7 @@ really exist in the generated module.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -104,6 +105,10 @@ class ModelSet:
         for token in split_pointer(ref):
             node = node[int(token)] if isinstance(node, list) else node[token]
         return node
+
+    def pointer_of(self, name: str) -> str:
+        """Where the schema of class `name` is written (its component, or the components)."""
+        return next((p for p, n in self._by_pointer.items() if n == name), "#/components/schemas")
 
     def name_for_ref(self, ref: str) -> str:
         name = self._ref_name(ref)
@@ -347,31 +352,50 @@ def _class_namer(components: set[str]) -> Callable[[str], str]:
 class TypeResolver:
     """Turns TypeRefs into annotation text against the classes the models module really defines."""
 
-    def __init__(self, models: ModelSet, classes: set[str]) -> None:
+    def __init__(
+        self,
+        models: ModelSet,
+        classes: set[str],
+        roots: dict[str, str] | None = None,
+        renamed: dict[str, str | None] | None = None,
+    ) -> None:
         self.models = models
         self.classes = classes  # model_classes(...)[0] of the generated module
+        self.roots = roots or {}  # root_annotations(...) of the generated module
+        self.renamed = renamed or {}  # misnamed_classes(...) of the generated module
 
-    def annotation(self, ref: TypeRef, _depth: int = 0) -> str:
+    def input_annotation(self, ref: TypeRef) -> str:
+        """The annotation of an argument: like annotation(), but a RootModel wrapper is replaced by
+        the type it wraps, so callers pass plain data (a dict, a list, a literal) that the body
+        model or the serializer accepts."""
+        return self.annotation(ref, inputs=True)
+
+    def annotation(self, ref: TypeRef, _depth: int = 0, inputs: bool = False) -> str:
         if _depth > 12:
             return "_t.Any"
         if ref.kind == "prim":
             return ref.name
         if ref.kind == "named":
+            if ref.name in self.renamed:
+                actual = self.renamed[ref.name]
+                return actual if actual is not None else "_t.Any"
             if ref.name in self.classes:
                 return ref.name
+            if inputs and ref.name in self.roots:
+                return self.roots[ref.name]
             schema = self.models.originals.get(ref.name)
             if not isinstance(schema, dict):
                 return "_t.Any"
             # A root model (alias, array, union): use its structure, collapsed like its fields are.
             structural = self._structural(schema, ref.name)
-            return self.annotation(structural, _depth + 1)
+            return self.annotation(structural, _depth + 1, inputs)
         if ref.kind == "list":
-            return f"list[{self.annotation(ref.args[0], _depth + 1)}]"
+            return f"list[{self.annotation(ref.args[0], _depth + 1, inputs)}]"
         if ref.kind == "dict":
-            return f"dict[str, {self.annotation(ref.args[0], _depth + 1)}]"
+            return f"dict[str, {self.annotation(ref.args[0], _depth + 1, inputs)}]"
         parts: list[str] = []
         for arg in ref.args:
-            for piece in _split_union(self.annotation(arg, _depth + 1)):
+            for piece in _split_union(self.annotation(arg, _depth + 1, inputs)):
                 if piece not in parts:
                     parts.append(piece)
         if ref.kind == "optional" and "None" not in parts:
@@ -394,6 +418,35 @@ class TypeResolver:
         if _has_structure(schema):
             return ANY  # a class was expected but datamodel-code-generator emitted none
         return self.models.type_of(schema, name)
+
+
+def misnamed_classes(source: str, models: ModelSet) -> dict[str, str | None]:
+    """Schemas whose class in `source` is not theirs: datamodel-code-generator can give a
+    schema's name to another (inline) model and rename the schema's own class (Stripe: an inline
+    `Product` item, the `product` component renamed `ProductModel`). Checked for object schemas:
+    their class must be a model with one field per property. Maps the expected name to the class
+    that is the schema's (same name plus `Model` or a number, the same fields), or None."""
+    shapes: dict[str, tuple[bool, int]] = {}  # class -> (is a RootModel, annotated fields)
+    for node in ast.parse(source).body if source else ():
+        if isinstance(node, ast.ClassDef):
+            root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
+            fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
+            shapes[node.name] = (root, fields)
+    found: dict[str, str | None] = {}
+    for name, schema in models.schemas.items():
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(props, dict) or not props or any(k in schema for k in ("allOf", "oneOf", "anyOf")):
+            continue
+        shape = shapes.get(name)
+        if shape is None or shape == (False, len(props)):
+            continue
+        candidates = [
+            c for c, s in shapes.items()
+            if c.startswith(name) and re.fullmatch(r"(Model)?\d*", c[len(name):]) and c != name
+            and s == (False, len(props))
+        ]
+        found[name] = candidates[0] if len(candidates) == 1 else None
+    return found
 
 
 def _split_union(text: str) -> list[str]:
@@ -419,6 +472,32 @@ def model_classes(source: str) -> tuple[set[str], set[str]]:
             if not any(ast.unparse(b).startswith("RootModel") for b in node.bases):
                 models.add(node.name)
     return models, public
+
+
+_ROOT_NAMES = {"dict", "list", "str", "int", "float", "bool", "bytes", "None", "Literal", "Any"}
+
+
+def root_annotations(source: str, public: set[str]) -> dict[str, str]:
+    """RootModel class -> the annotation it wraps, when that annotation names only model classes,
+    builtins and Literal/Any (written `_t.Literal`/`_t.Any`, as the resource modules import them)."""
+    roots: dict[str, str] = {}
+    for node in ast.parse(source).body if source else ():
+        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+            continue
+        base = node.bases[0]
+        if not (isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"):
+            continue
+        inner = base.slice
+        names = [n for n in ast.walk(inner) if isinstance(n, ast.Name)]
+        if any(isinstance(n, ast.Attribute) for n in ast.walk(inner)) or not all(
+            n.id in public or n.id in _ROOT_NAMES for n in names
+        ):
+            continue
+        for name in names:
+            if name.id in ("Literal", "Any"):
+                name.id = "_t." + name.id  # unparsed as written
+        roots[node.name] = ast.unparse(inner)
+    return roots
 
 
 def widen_literal_overrides(source: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from generator.diagnostics import Diagnostic, escape_token
+from generator.diagnostics import Diagnostic, Level, escape_token
 from generator.load import Document
 
 RULE_VALID = "openapi-valid"
@@ -146,6 +146,33 @@ def resolve_pointer(data: Any, ref: str) -> tuple[bool, Any]:
         else:
             return False, None
     return True, node
+
+
+RULE_DEGRADED = "degraded"
+
+
+def degrade(doc: Document, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """For a spec outside specs/: the parts that cannot be handled are degraded, not fatal. A $ref
+    that does not resolve (or is external) is dropped, leaving an untyped (Any) schema; a path
+    parameter missing from the template or its declarations becomes a warning (the builder adds
+    an undeclared one as a required str). Each such part is one `degraded` warning."""
+    out: list[Diagnostic] = []
+    for diag in diags:
+        if diag.rule == RULE_REF and diag.pointer.endswith("/$ref") and "cycle" not in diag.message:
+            found, holder = resolve_pointer(doc.data, diag.pointer.removesuffix("/$ref"))
+            if found and isinstance(holder, dict):
+                holder.pop("$ref", None)
+                out.append(_degraded(diag, diag.message + "; untyped (Any)"))
+                continue
+        if diag.rule == RULE_PATH_PARAMS:
+            out.append(_degraded(diag, diag.message + ("; ignored" if "does not appear" in diag.message else "; sent as a required str")))
+            continue
+        out.append(diag)
+    return out
+
+
+def _degraded(diag: Diagnostic, message: str) -> Diagnostic:
+    return Diagnostic(diag.file, diag.pointer, message, Level.WARNING, RULE_DEGRADED, diag.line)
 
 
 def check_refs(doc: Document) -> list[Diagnostic]:

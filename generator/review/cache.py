@@ -17,6 +17,7 @@ from generator.pipeline import generator_digest  # the same digest as .specgen-h
 
 Files = dict[PurePosixPath, str]
 
+
 def key(kind: str, name: str, text: str) -> str:
     return hashlib.sha256(f"{generator_digest()}\0{kind}\0{name}\0{text}".encode()).hexdigest()
 

@@ -1,4 +1,5 @@
-"""x-curation entries added, changed or removed between two documents, keyed by where they sit."""
+"""x-curation entries added, changed or removed between two documents, matched by content: an
+entry whose object moved (a parameter inserted before it shifts its index) is not a change."""
 
 from __future__ import annotations
 
@@ -52,17 +53,35 @@ def _walk(
 
 
 def diff_curation(old: Any, new: Any) -> list[CurationChange]:
-    a, b = curation_entries(old), curation_entries(new)
+    before = [
+        (ptr, issue, decision)
+        for ptr, es in curation_entries(old).items()
+        for issue, decision in es
+    ]
+    after = [
+        (ptr, issue, decision)
+        for ptr, es in curation_entries(new).items()
+        for issue, decision in es
+    ]
+    # 1. the same entry anywhere: unchanged, wherever its holder now sits
+    for entry in list(before):
+        same = [e for e in after if e[1:] == entry[1:]]
+        if same:
+            # prefer the same place when the entry appears more than once
+            pick = next((e for e in same if e[0] == entry[0]), same[0])
+            before.remove(entry)
+            after.remove(pick)
     changes: list[CurationChange] = []
-    for ptr in sorted(a.keys() | b.keys()):
-        old_map = dict(a.get(ptr, []))
-        new_map = dict(b.get(ptr, []))
-        for issue, decision in a.get(ptr, []):
-            if issue not in new_map:
-                changes.append(CurationChange("removed", ptr, issue, decision))
-            elif new_map[issue] != decision:
-                changes.append(CurationChange("changed", ptr, issue, new_map[issue], decision))
-        for issue, decision in b.get(ptr, []):
-            if issue not in old_map:
-                changes.append(CurationChange("added", ptr, issue, decision))
-    return changes
+    # 2. the same issue on the same holder, or the same issue text alone: a changed decision
+    for ptr, issue, decision in list(before):
+        twins = [e for e in after if e[1] == issue and e[0] == ptr] or [
+            e for e in after if e[1] == issue
+        ]
+        if twins:
+            twin = twins[0]
+            changes.append(CurationChange("changed", twin[0], issue, twin[2], decision))
+            before.remove((ptr, issue, decision))
+            after.remove(twin)
+    changes += [CurationChange("removed", p, i, d) for p, i, d in before]
+    changes += [CurationChange("added", p, i, d) for p, i, d in after]
+    return sorted(changes, key=lambda c: (c.pointer, c.kind, c.issue))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.load import SPEC_SUFFIXES
@@ -35,19 +37,69 @@ def toplevel(cwd: Path) -> Path:
     return Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
 
 
-def resolve_base(base: str | None, top: Path) -> tuple[str, str]:
-    """(label, commit): the named revision, or the merge-base of HEAD and main, else HEAD."""
-    if base is None:
-        try:
-            commit = _git(["merge-base", "HEAD", "main"], top).strip()
-            return "merge-base with main", commit
-        except GitError:
-            base = "HEAD"
+# Where CI services name the branch a pull request merges into.
+CI_TARGET_VARIABLES = (
+    "GITHUB_BASE_REF",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "BITBUCKET_PR_DESTINATION_BRANCH",
+    "SYSTEM_PULLREQUEST_TARGETBRANCH",
+    "CHANGE_TARGET",
+)
+
+
+def _commit(rev: str, top: Path) -> str | None:
     try:
-        commit = _git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], top).strip()
+        return _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).strip() or None
     except GitError:
-        raise GitError(f"unknown revision {base!r}") from None
-    return base, commit
+        return None
+
+
+def _merge_base(rev: str, top: Path) -> str | None:
+    try:
+        return _git(["merge-base", "HEAD", rev], top).strip() or None
+    except GitError:
+        return None
+
+
+def _candidates(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(variable or "", branch) in the order tried: the CI's target branch names what the change
+    merges into, so it comes before the conventional main."""
+    found: list[tuple[str, str]] = []
+    for var in CI_TARGET_VARIABLES:
+        branch = env.get(var, "").strip().removeprefix("refs/heads/")
+        if branch:
+            found += [(var, f"origin/{branch}"), (var, branch)]
+    return found + [("", "main"), ("", "origin/main")]
+
+
+def resolve_base(
+    base: str | None, top: Path, env: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """(label, commit) to compare the working tree with: the named revision; else the merge-base
+    of HEAD with the CI's target branch, main or origin/main, whichever is found first. Never a
+    silent fallback: without any of them it fails, since comparing HEAD with itself would report
+    every committed change as "unchanged"."""
+    if base is not None:
+        commit = _commit(base, top)
+        if commit is None:
+            raise GitError(f"unknown revision {base!r}")
+        return base, commit
+    tried: list[str] = []
+    for var, rev in _candidates(os.environ if env is None else env):
+        if rev in tried or _commit(rev, top) is None:
+            continue
+        tried.append(rev)
+        commit = _merge_base(rev, top)
+        if commit is not None:
+            return f"merge-base with {rev}" + (f" (from {var})" if var else ""), commit
+    shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == "true"
+    if tried:
+        why = f"HEAD has no common ancestor with {', '.join(tried)}"
+        hint = "fetch more history (git fetch --unshallow) or set BASE" if shallow else "set BASE"
+    else:
+        why = "no main, origin/main or CI target branch to compare with"
+        hint = "fetch the target branch or set BASE (make review BASE=<revision>)"
+    raise GitError(f"cannot choose a base revision: {why}; {hint}")
 
 
 def spec_paths_at(commit: str, specs_rel: PurePosixPath, top: Path) -> list[PurePosixPath]:
@@ -72,7 +124,11 @@ def read_many_at(commit: str, paths: list[PurePosixPath], top: Path) -> dict[Pur
     request = "".join(f"{commit}:{p}\n" for p in paths).encode()
     try:
         done = subprocess.run(
-            ["git", "cat-file", "--batch"], cwd=top, input=request, capture_output=True, check=False
+            ["git", "cat-file", "--batch"],
+            cwd=top,
+            input=request,
+            capture_output=True,
+            check=False,
         )
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diagnostics import Diagnostic, SpecError
+from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.diagnostics import Level as DiagLevel
 from generator.lint import lint_document
 from generator.load import Document, load, spec_files
@@ -39,8 +40,26 @@ class Ack:
     location: str
     reason: str
 
-    def matches(self, change: Change) -> bool:
-        return self.rule == change.rule and self.location in (change.location, change.where)
+    def matches(self, change: Change | ApiChange) -> bool:
+        if isinstance(change, ApiChange):
+            return self.rule == change.rule and self.location == change.subject
+        # a shared-schema change is acknowledged on the schema or on any operation it reaches;
+        # an ack on a schema pointer covers that rule everywhere inside the schema
+        places = (change.location, change.where, change.pointer, *change.reaches)
+        if self.rule != change.rule:
+            return False
+        if self.location.startswith("#/components/schemas/"):
+            inside = self.location + "/"
+            return any(p == self.location or p.startswith(inside) for p in places if p)
+        return self.location in places
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    level: str  # "error" or "warning"
+    pointer: str
+    message: str
+    line: int | None = None
 
 
 @dataclass
@@ -59,25 +78,71 @@ class SpecReview:
     schemas: tuple[int | None, int | None] = (None, None)
     curation_entries: tuple[int | None, int | None] = (None, None)
     lint: str = "n/a"
+    lint_findings: list[LintFinding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    acks: dict[Change, Ack] = field(default_factory=dict)
+    acks: dict[Change | ApiChange, Ack] = field(default_factory=dict)
+    # a client change caused by a breaking spec change follows that change's acknowledgement
+    explained: dict[ApiChange, Change] = field(default_factory=dict)
     unused_acks: list[Ack] = field(default_factory=list)
     client: ClientImpact = field(default_factory=lambda: ClientImpact(True))
     curation: list[CurationChange] = field(default_factory=list)
+    file: str = ""  # the spec's path from the repository's top, for annotations
+    doc: Document | None = field(default=None, repr=False)  # the working-tree document
+    ack_entries: list[Ack] = field(default_factory=list)  # x-breaking-change-ack, working tree
+    earlier_acks: list[Ack] = field(default_factory=list)  # the same at the base
 
     @property
     def breaking(self) -> list[Change]:
         return [c for c in self.changes if c.level is Level.BREAKING]
 
     @property
+    def client_breaking(self) -> list[ApiChange]:
+        return [c for c in self.client.changes if c.level is Level.BREAKING]
+
+    @property
     def unacknowledged(self) -> list[Change]:
         return [c for c in self.breaking if c not in self.acks]
 
     @property
-    def failed(self) -> bool:
+    def client_unacknowledged(self) -> list[ApiChange]:
+        """Breaking client changes neither acknowledged nor explained by a spec change (those
+        are counted once, through the spec change)."""
+        return [c for c in self.client_breaking if c not in self.acks and c not in self.explained]
+
+    def line_of(self, ptr: str) -> int | None:
+        return self.doc.line_of(ptr) if self.doc is not None and ptr else None
+
+    def client_line(self, api: ApiChange) -> int | None:
+        """The spec line behind a client change: its cause's, else the schema of its model."""
+        cause = self.explained.get(api)
+        if cause is not None:
+            return self.line_of(cause.pointer)
+        if self.doc is None or not api.subject.startswith("models."):
+            return None
+        model = _norm(api.subject.split(".")[1])
+        comps = self.doc.data.get("components") if isinstance(self.doc.data, dict) else None
+        names = comps.get("schemas") if isinstance(comps, dict) else None
+        for name in names if isinstance(names, dict) else ():
+            if _norm(str(name)) == model:
+                return self.line_of(pointer("components", "schemas", str(name)))
+        return None
+
+    @property
+    def lint_errors(self) -> list[LintFinding]:
+        return [f for f in self.lint_findings if f.level == "error"]
+
+    @property
+    def unparseable(self) -> bool:
         # an unreadable working-tree spec cannot be shown free of breaking changes
-        return bool(self.unacknowledged) or (
-            self.status == "unparseable" and any(e.startswith("working tree") for e in self.errors)
+        return self.status == "unparseable" and any(
+            e.startswith("working tree") for e in self.errors
+        )
+
+    @property
+    def failed(self) -> bool:
+        return (
+            bool(self.unacknowledged or self.client_unacknowledged or self.lint_errors)
+            or self.unparseable
         )
 
 
@@ -93,7 +158,7 @@ class ReviewResult:
 
 
 def review_command(base: str | None, fmt: str, specs_dir: Path) -> int:
-    from generator.review.report import to_json, to_markdown
+    from generator.review.report import to_github, to_json, to_markdown
 
     try:
         result = review_git(base, specs_dir)
@@ -102,8 +167,22 @@ def review_command(base: str | None, fmt: str, specs_dir: Path) -> int:
 
         print(f"specgen review: {exc}", file=sys.stderr)
         return 1
-    print(to_json(result) if fmt == "json" else to_markdown(result), end="")
+    render = {"json": to_json, "github": to_github}.get(fmt, to_markdown)
+    print(render(result), end="")
     return result.exit_status
+
+
+def rules_command(out: Path | None) -> int:
+    """The rule table as Markdown: to stdout, or written to `out` (docs/review-rules.md)."""
+    from generator.review.rules import rules_markdown
+
+    text = rules_markdown()
+    if out is None:
+        print(text, end="")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def review_git(
@@ -127,13 +206,12 @@ def review_git(
     base_files = (
         {name: _committed_package(commit, name, top) for name in old} if renderer is None else {}
     )
-    return ReviewResult(
-        label,
-        commit,
-        review_texts(
-            old, new, renderer, cache_dir, base_files={k: v for k, v in base_files.items() if v}
-        ),
+    reviews = review_texts(
+        old, new, renderer, cache_dir, base_files={k: v for k, v in base_files.items() if v}
     )
+    for review in reviews:
+        review.file = str(specs_rel / review.name)
+    return ReviewResult(label, commit, reviews)
 
 
 def _committed_package(commit: str, spec_name: str, top: Path) -> Files:
@@ -157,7 +235,8 @@ def review_texts(
     base_files: Mapping[str, Files] | None = None,
 ) -> list[SpecReview]:
     """One review per spec file name present on either side, sorted by name. base_files: client
-    sources already known for a spec at the base (by spec file name), used instead of rendering."""
+    sources already known for a spec at the base (by spec file name), used instead of rendering.
+    """
     known = base_files or {}
     with tempfile.TemporaryDirectory(prefix="specgen-review-") as tmp:
         root = Path(tmp)
@@ -179,6 +258,8 @@ def review_texts(
                 rendered[old_path] = dict(known[old_path.name])
         for review, old_path, new_path in pending:
             review.client = _client_impact(old_path, new_path, rendered)
+        for review in reviews:
+            _settle(review)
         return reviews
 
 
@@ -214,7 +295,7 @@ def _review_one(
     """The review without its client impact, and the spec files to render for it."""
     old_path, old_doc, old_err = _load_text(old_text, root / "base", name)
     new_path, new_doc, new_err = _load_text(new_text, root / "head", name)
-    review = SpecReview(name, "modified")
+    review = SpecReview(name, "modified", file=name, doc=new_doc)
     review.errors = [f"base: {e}" for e in old_err] + [f"working tree: {e}" for e in new_err]
     review.operations = (_count_ops(old_doc), _count_ops(new_doc))
     review.schemas = (_count_schemas(old_doc), _count_schemas(new_doc))
@@ -223,7 +304,7 @@ def _review_one(
         count_entries(new_doc.data) if new_doc else None,
     )
     if new_doc is not None and new_text is not None:
-        review.lint = _lint(new_doc, new_text, cache_dir, linter)
+        review.lint, review.lint_findings = _lint(new_doc, new_text, cache_dir, linter)
     if review.errors:
         review.status = "unparseable"
         review.client = ClientImpact(False, "a revision of the spec does not parse")
@@ -232,7 +313,11 @@ def _review_one(
         review.status = "added"
         review.changes = [
             Change(
-                "spec-added", rule("spec-added").level, name, "", "new spec: a new client package"
+                "spec-added",
+                rule("spec-added").level,
+                name,
+                "",
+                "new spec: a new client package",
             )
         ]
     elif new_text is None:
@@ -256,7 +341,8 @@ def _review_one(
         old_doc.data if old_doc else {}, new_doc.data if new_doc else {}
     )
     if new_doc is not None:
-        _acknowledge(review, new_doc.data, old_doc.data if old_doc else {})
+        review.ack_entries = _acks(new_doc.data)
+        review.earlier_acks = _acks(old_doc.data) if old_doc else []
     return review, old_path, new_path
 
 
@@ -272,22 +358,35 @@ def _count_schemas(doc: Document | None) -> int | None:
     return len(schemas) if isinstance(schemas, dict) else 0
 
 
-def _lint(doc: Document, text: str, cache_dir: Path | None, linter: Linter) -> str:
+def _lint(
+    doc: Document, text: str, cache_dir: Path | None, linter: Linter
+) -> tuple[str, list[LintFinding]]:
     cache_key = cache.key("lint", doc.path.name, text)
     hit = cache.get(cache_dir, cache_key) if cache_dir is not None else None
-    if isinstance(hit, str):
-        return hit
-    diagnostics = linter(doc)
-    errors = sum(1 for d in diagnostics if d.level is DiagLevel.ERROR)
-    warnings = len(diagnostics) - errors
+    if isinstance(hit, list):
+        try:
+            findings = [LintFinding(**f) for f in hit]
+        except TypeError:
+            findings = None
+    else:
+        findings = None
+    if findings is None:
+        findings = [
+            LintFinding(
+                "error" if d.level is DiagLevel.ERROR else "warning", d.pointer, d.message, d.line
+            )
+            for d in linter(doc)
+        ]
+        if cache_dir is not None:
+            cache.put(cache_dir, cache_key, [f.__dict__ for f in findings])
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = len(findings) - errors
     status = ", ".join(
         f"{n} {word}{'s' if n != 1 else ''}"
         for n, word in ((errors, "error"), (warnings, "warning"))
         if n
     )
-    if cache_dir is not None:
-        cache.put(cache_dir, cache_key, status or "ok")
-    return status or "ok"
+    return status or "ok", findings
 
 
 def _acks(data: Any) -> list[Ack]:
@@ -301,17 +400,86 @@ def _acks(data: Any) -> list[Ack]:
     ]
 
 
-def _acknowledge(review: SpecReview, new_data: Any, old_data: Any) -> None:
-    acks = _acks(new_data)
-    for change in review.changes:
-        for ack in acks:
+_MOVES = ("client-method-renamed", "client-method-removed", "client-method-added")
+# spec changes that matter only through the method they name: quiet when the client shows none
+_CLIENT_ONLY = ("api-resource-changed", "api-operation-id-changed")
+
+
+def _settle(review: SpecReview) -> None:
+    """Quiet what the client shows to be harmless, explain client changes by the spec change that
+    causes them, and match the acknowledgements to both."""
+    if review.client.available and review.status == "modified":
+        moved = {c.anchor for c in review.client.changes if c.rule in _MOVES}
+        review.changes = [
+            (
+                Change(
+                    c.rule,
+                    Level.INFO,
+                    c.location,
+                    c.detail,
+                    c.message + " (the generated method keeps its name and resource)",
+                )
+                if c.rule in _CLIENT_ONLY and c.location not in moved
+                else c
+            )
+            for c in review.changes
+        ]
+    found: list[Change | ApiChange] = [*review.changes, *review.client.changes]
+    for change in found:
+        for ack in review.ack_entries:
             if ack.matches(change):
                 review.acks[change] = ack
                 break
+    whole = [c for c in review.changes if c.rule in ("spec-removed", "spec-added")]
+    for api in review.client_breaking:
+        if api not in review.acks:
+            # a removed spec takes its whole package with it: one cause, reported once
+            cause = whole[0] if whole else _cause(api, review.breaking)
+            if cause is not None:
+                review.explained[api] = cause
     used = set(review.acks.values())
-    earlier = set(_acks(old_data))
+    earlier = set(review.earlier_acks)
     # an ack added by this change that matches nothing is most likely a typo in rule or location
-    review.unused_acks = [a for a in acks if a not in used and a not in earlier]
+    review.unused_acks = [a for a in review.ack_entries if a not in used and a not in earlier]
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _cause(api: ApiChange, spec_breaking: list[Change]) -> Change | None:
+    """The breaking spec change a client change follows from: the same operation (a method's
+    docstring names it), the same schema (a model), or the same JSON property (a field; of the
+    model's own schema first, as property names repeat across schemas)."""
+    for change in spec_breaking:
+        if api.anchor and api.anchor == change.location:
+            return change
+    if not api.subject.startswith("models."):
+        return None
+    parts = api.subject.split(".")
+    model = _norm(parts[1])
+
+    def schema_of(change: Change) -> str:
+        for place in (change.location, change.pointer):
+            if place.startswith("#/components/schemas/"):
+                return _norm(place.split("/")[3])
+        return ""
+
+    if len(parts) == 2:  # the model itself: its schema renamed or removed
+        for change in spec_breaking:
+            if change.location.count("/") == 3 and schema_of(change) == model:
+                return change
+    if len(parts) < 3 or not api.anchor:
+        return None
+    fields = [c for c in spec_breaking if api.anchor in _last_tokens(c)]
+    own = [c for c in fields if schema_of(c) == model]
+    found = own or fields
+    return found[0] if found else None
+
+
+def _last_tokens(change: Change) -> list[str]:
+    places = [p for p in (change.detail, change.pointer) if "#/" in p]
+    return [p.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") for p in places]
 
 
 def _client_impact(

@@ -126,7 +126,7 @@ def test_surface_reads_sync_resources_and_models_only() -> None:
         "client.invoices.delete_invoice",
         "client.invoices.get_invoice",
     ]
-    create = s.methods["client.invoices.create_invoice"]
+    (create,) = s.methods["client.invoices.create_invoice"]
     assert [(p.name, p.kind, p.annotation, p.has_default) for p in create.params] == [
         ("amount", "keyword-only", "float", False),
         ("due_date", "keyword-only", "str | None", True),
@@ -203,3 +203,119 @@ def test_positional_reorder_and_kind_change_are_breaking() -> None:
 def test_unparsable_source_is_an_empty_surface() -> None:
     s = surface({RES: "class Invoices(:\n", MODELS: "def ("})
     assert s.methods == {} and s.models == {}
+
+
+PKG = PurePosixPath("notify/notify_client")
+
+
+def _diff(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, str, str]]:
+    a = surface({PKG / k: v for k, v in before.items()})
+    b = surface({PKG / k: v for k, v in after.items()})
+    return [(c.rule, c.subject, c.message) for c in diff_surfaces(a, b)]
+
+
+OVERLOADED = """
+import typing as _t
+
+
+class Documents:
+    @_t.overload
+    def create(self, *, invoice: str, file: bytes{extra}) -> Doc: ...
+
+    @_t.overload
+    def create(self, *, body: DocCreate) -> Doc: ...
+
+    def create(self, *, invoice: str | None = None, file: bytes | None = None,
+               body: DocCreate | None = None{impl}) -> Doc:
+        \"\"\"Create.
+
+        `POST /documents`
+        \"\"\"
+"""
+
+
+def test_every_overload_is_compared_not_only_the_implementation() -> None:
+    before = OVERLOADED.format(extra="", impl="")
+    after = OVERLOADED.format(extra=", kind: str", impl=", kind: str | None = None")
+    changes = _diff({"resources/documents.py": before}, {"resources/documents.py": after})
+    assert changes == [
+        (
+            "client-parameter-added-required",
+            "client.documents.create",
+            "overload (invoice, file): parameter kind added (required)",
+        )
+    ]
+    [create] = surface({PKG / "resources/documents.py": before}).methods.values()
+    assert [m.operation for m in create] == ["POST /documents", "POST /documents"]
+
+
+def test_method_and_model_renames_are_renames() -> None:
+    res = 'class Invoices:\n    def {name}(self, invoice_id: str) -> Invoice:\n        """`GET /invoices/{{id}}`"""\n'
+    models = "from pydantic import BaseModel\n\nclass {name}(BaseModel):\n    id: str\n\nclass Invoice(BaseModel):\n    ref: {name}\n"
+    changes = _diff(
+        {
+            "resources/invoices.py": res.format(name="get_invoice"),
+            "models.py": models.format(name="Ref"),
+        },
+        {
+            "resources/invoices.py": res.format(name="fetch_invoice"),
+            "models.py": models.format(name="Reference"),
+        },
+    )
+    # the field that names the renamed model is no second change
+    assert changes == [
+        (
+            "client-method-renamed",
+            "client.invoices.get_invoice",
+            "method renamed to client.invoices.fetch_invoice",
+        ),
+        ("client-model-renamed", "models.Ref", "renamed to models.Reference"),
+    ]
+
+
+def test_renamed_positional_parameter_and_enum_member() -> None:
+    res = "class Invoices:\n    def get(self, {p}: str, /) -> None: ...\n"
+    enum = "from enum import StrEnum\n\nclass Status(StrEnum):\n    {m} = 'draft'\n"
+    changes = _diff(
+        {"resources/invoices.py": res.format(p="id"), "models.py": enum.format(m="draft")},
+        {"resources/invoices.py": res.format(p="invoice_id"), "models.py": enum.format(m="DRAFT")},
+    )
+    assert changes == [
+        ("client-parameter-renamed", "client.invoices.get", "parameter id renamed to invoice_id"),
+        (
+            "client-enum-member-renamed",
+            "models.Status",
+            "member draft renamed to DRAFT (value 'draft')",
+        ),
+    ]
+
+
+def test_constructor_exceptions_and_exports() -> None:
+    client = "class NotifyClient:\n    def __init__(self, *, api_key: str | None = None{extra}) -> None: ...\n\nclass AsyncNotifyClient:\n    def __init__(self, *, api_key: str | None = None) -> None: ...\n"
+    exc = "class APIError(Exception): ...\n\nclass {name}({base}): ...\n"
+    init = "from ._client import NotifyClient\nfrom ._pagination import {page}\n"
+    before = {
+        "_client.py": client.format(extra=", auth_scheme: str | None = None"),
+        "_exceptions.py": exc.format(name="RateLimitError", base="APIError"),
+        "__init__.py": init.format(page="Page"),
+    }
+    after = {
+        "_client.py": client.format(extra=""),
+        "_exceptions.py": exc.format(name="RateLimitError", base="Exception"),
+        "__init__.py": init.format(page="Pager"),
+    }
+    assert _diff(before, after) == [
+        ("client-parameter-removed", "NotifyClient(...)", "parameter auth_scheme removed"),
+        ("client-export-removed", "Page", "no longer importable from the package"),
+        ("client-exception-base-changed", "RateLimitError", "bases (APIError) -> (Exception)"),
+        ("client-export-added", "Pager", "importable from the package"),
+    ]
+
+
+def test_a_wider_parameter_type_is_not_breaking() -> None:
+    res = "class Invoices:\n    def list(self, *, limit: {t} = None) -> None: ...\n"
+    changes = _diff(
+        {"resources/invoices.py": res.format(t="int | None")},
+        {"resources/invoices.py": res.format(t="int | float | None")},
+    )
+    assert [c[0] for c in changes] == ["client-parameter-type-widened"]

@@ -32,13 +32,19 @@ def test_percent_encoded_refs_are_followed_like_plain_ones() -> None:
     assert [c.rule for c in diff_documents(before, after)] == ["request-property-became-required"]
 
 
-def test_renaming_a_path_parameter_is_no_change() -> None:
+def test_renaming_a_path_parameter_is_shown_as_a_rename_only() -> None:
     after = base_spec()
     item = after["paths"].pop("/invoices/{id}")
     item["parameters"][0]["name"] = "invoiceId"
     after["paths"]["/invoices/{invoiceId}"] = item
-    # same wire request; the client argument's rename shows in the client impact instead
-    assert diff_documents(base_spec(), after) == []
+    # same wire request (info); the client argument's rename is judged in the client impact
+    assert {(c.rule, c.level, c.message) for c in diff_documents(base_spec(), after)} == {
+        (
+            "request-parameter-renamed",
+            Level.INFO,
+            "the path parameter 'id' was renamed to 'invoiceId'",
+        )
+    }
 
 
 def test_recursive_schema_is_compared_once_and_nested_changes_are_found() -> None:
@@ -79,8 +85,25 @@ def test_nullable_spelt_as_anyof_null_is_understood() -> None:
 def test_nested_array_items_carry_their_path() -> None:
     after = base_spec()
     schemas(after)["Line"]["properties"]["amount"]["type"] = "string"
-    wheres = {c.where for c in diff_documents(base_spec(), after)}
-    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in wheres
+    [change] = diff_documents(base_spec(), after)
+    assert "GET /invoices/{id} response 200 application/json#/lines/items/amount" in change.reaches
+
+
+def test_a_shared_schema_change_is_one_row_listing_the_operations_it_reaches() -> None:
+    after = base_spec()
+    schemas(after)["Invoice"]["properties"]["amount"]["type"] = "string"
+    [change] = diff_documents(base_spec(), after)
+    assert (change.rule, change.location, change.detail) == (
+        "response-property-type-changed",
+        "#/components/schemas/Invoice/properties/amount",
+        "",
+    )
+    assert change.reaches == (
+        "GET /invoices response 200 application/json#/items/amount",
+        "GET /invoices/{id} response 200 application/json#/amount",
+        "POST /invoices response 201 application/json#/amount",
+    )
+    assert change.message.endswith("(reaches 3 operations)")
 
 
 def test_read_only_properties_are_not_request_changes() -> None:

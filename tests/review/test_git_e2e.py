@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.review.git import CI_TARGET_VARIABLES
 from tests.review.specs import base_spec
 from tests.review.test_run import breaking_head, dump
 
@@ -25,8 +26,12 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def specgen(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def specgen(
+    repo: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    # the CI's own target-branch variables must not leak into these repositories
+    clean = {k: v for k, v in os.environ.items() if k not in CI_TARGET_VARIABLES}
+    env = {**clean, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "generator", "review", *args],
         cwd=repo,
@@ -92,11 +97,16 @@ def test_review_between_two_commits(repo: Path) -> None:
     assert invoices["summary"]["lint"] != "n/a"
     impact = invoices["client_impact"]
     assert impact["available"], impact["reason"]
-    assert {
-        "level": "breaking",
-        "subject": "models.NewInvoice.due_date",
-        "message": "field added (required): date",
-    } in impact["changes"]
+    due = [c for c in impact["changes"] if c["subject"] == "models.NewInvoice.due_date"]
+    assert [(c["rule"], c["level"], c["message"], c["follows"]) for c in due] == [
+        (
+            "client-field-added-required",
+            "breaking",
+            "field added (required): date",
+            # one cause: the client change follows the spec change, so one ack covers both
+            {"rule": "new-required-request-property", "location": "POST /invoices"},
+        )
+    ]
 
 
 def test_acknowledging_in_the_working_tree_makes_it_pass(repo: Path) -> None:
@@ -169,3 +179,80 @@ def test_base_client_comes_from_the_committed_generated_package(tmp_path: Path) 
     assert "models.OnlyInCommitted: model removed" in messages
     assert "client.invoices.legacy_call: method removed" in messages
     assert "models.NewInvoice: model added" in messages
+
+
+def _shallow_clone(repo: Path, dest: Path, branch: str) -> Path:
+    git(
+        dest.parent,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--branch",
+        branch,
+        f"file://{repo}",
+        str(dest),
+    )
+    return dest
+
+
+def test_shallow_clone_without_main_fails_in_one_line(repo: Path, tmp_path: Path) -> None:
+    clone = _shallow_clone(repo, tmp_path / "clone", "feature")
+    refs = git(clone, "branch", "-a", "--format=%(refname)").split()
+    assert not [r for r in refs if r.endswith("/main")], refs
+    proc = specgen(clone)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("specgen review: cannot choose a base revision: no main")
+    assert "BASE" in proc.stderr
+
+
+def test_shallow_clone_with_the_target_fetched_but_no_history(repo: Path, tmp_path: Path) -> None:
+    clone = _shallow_clone(repo, tmp_path / "clone", "feature")
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    proc = specgen(clone, env={"GITHUB_BASE_REF": "main"})
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip() == (
+        "specgen review: cannot choose a base revision: HEAD has no common ancestor with "
+        "origin/main; fetch more history (git fetch --unshallow) or set BASE"
+    )
+    git(clone, "fetch", "-q", "--unshallow")
+    proc = specgen(clone, "--format", "json", env={"GITHUB_BASE_REF": "main"})
+    data = _json(proc)
+    assert data["base"] == {
+        "label": "merge-base with origin/main (from GITHUB_BASE_REF)",
+        "commit": git(repo, "rev-parse", "main").strip(),
+    }
+    assert proc.returncode == 1  # the breaking change of the feature branch is seen
+    assert {s["name"]: s["status"] for s in data["specs"]}["legacy.yaml"] == "removed"
+
+
+def test_no_main_uses_the_ci_target_branch(repo: Path) -> None:
+    git(repo, "branch", "-m", "main", "trunk")
+    proc = specgen(repo)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "cannot choose a base revision" in proc.stderr
+    data = _json(
+        specgen(
+            repo,
+            "--format",
+            "json",
+            env={"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "trunk"},
+        )
+    )
+    assert (
+        data["base"]["label"] == "merge-base with trunk (from CI_MERGE_REQUEST_TARGET_BRANCH_NAME)"
+    )
+    assert data["base"]["commit"] == git(repo, "rev-parse", "trunk").strip()
+
+
+def test_origin_main_when_there_is_no_local_main(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "full"
+    git(tmp_path, "clone", "-q", "--branch", "feature", f"file://{repo}", str(clone))
+    assert "refs/heads/main" not in git(clone, "branch", "-a", "--format=%(refname)").split()
+    data = _json(specgen(clone, "--format", "json"))
+    assert data["base"] == {
+        "label": "merge-base with origin/main",
+        "commit": git(repo, "rev-parse", "main").strip(),
+    }
+    assert "merge-base with origin/main" in specgen(clone).stdout

@@ -223,3 +223,19 @@ def test_lint_and_renders_are_cached_by_content(tmp_path: Path) -> None:
     assert calls == ["a.yaml"]
     review_texts({}, {"a.yaml": dump(breaking_head())}, no_render, cache_dir=tmp_path, linter=lint)
     assert calls == ["a.yaml", "a.yaml"]  # new text, new key
+
+
+def test_ack_on_a_schema_covers_that_rule_for_every_property_inside_it() -> None:
+    """Issue 10 made every property of a response schema optional: one ack on the schema, not one
+    per property. It covers only its rule, and only inside that schema."""
+    after = base_spec()
+    schemas(after)["Invoice"]["required"] = []
+    schemas(after)["Line"]["required"] = []
+    ack = [{"rule": "response-property-became-optional", "location": "#/components/schemas/Invoice", "reason": "r"}]
+    [spec] = review({"a.yaml": dump(base_spec())}, {"a.yaml": dump(after | {"x-breaking-change-ack": ack})}).specs
+    unacknowledged = sorted(c.location for c in spec.unacknowledged)
+    assert unacknowledged == ["#/components/schemas/Line/properties/amount"]
+    assert len(spec.acks) == 2  # Invoice's id and amount
+    other_rule = [{**ack[0], "rule": "response-property-type-generalized"}]
+    [spec] = review({"a.yaml": dump(base_spec())}, {"a.yaml": dump(after | {"x-breaking-change-ack": other_rule})}).specs
+    assert len(spec.unacknowledged) == 3

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import Any, Final, Generic, Self, TypeVar, cast
+from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -33,7 +34,7 @@ from ._ratelimit import AsyncRateLimiter, SyncRateLimiter
 from ._redact import Redactor, protect_httpx_logs
 from ._response import APIResponse, DriftLog, Reader, adapter
 from ._retry import error_retry_delay, is_idempotent, response_retry_delay
-from ._serialize import text
+from ._serialize import Encoded, text
 from ._types import NO_BODY, RequestOptions, ResponseSpec, Timeout
 
 __all__ = [
@@ -89,6 +90,19 @@ def _flatten(values: Mapping[str, object]) -> list[tuple[str, str]]:
         else:
             pairs.append((key, text(value)))
     return pairs
+
+
+def _query_string(values: Mapping[str, object]) -> str:
+    """The encoded query: parameters the operation serialized in their style as they are, the
+    rest (client defaults, auth, extra_query) as form-style pairs."""
+    parts: list[str] = []
+    for key, value in values.items():
+        if isinstance(value, Encoded):
+            if value:
+                parts.append(value)
+            continue
+        parts.extend(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in _flatten({key: value}))
+    return "&".join(parts)
 
 
 def _merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
@@ -229,11 +243,17 @@ class BaseClient(Generic[HttpT, LimiterT]):
             query.update(self._auth_query)
         if options.extra_query:
             query.update(options.extra_query)
+        url = httpx.URL(self.base_url + options.path)
+        query_string = _query_string(query).encode()
+        if query_string:
+            # Set as bytes: httpx keeps this encoding (it would re-encode `params=`).
+            url = url.copy_with(
+                query=url.query + b"&" + query_string if url.query else query_string
+            )
         kwargs: dict[str, Any] = {
             "method": options.method,
-            "url": self.base_url + options.path,
+            "url": url,
             "headers": headers,
-            "params": _flatten(query) if query else None,
             "timeout": self.timeout if options.timeout is None else options.timeout,
         }
         if options.json is None:
@@ -244,6 +264,12 @@ class BaseClient(Generic[HttpT, LimiterT]):
             kwargs["json"] = options.json
         elif options.content is not None:
             kwargs["content"] = options.content
+        elif isinstance(options.form, str):
+            # Serialized by the operation in each property's encoding style.
+            kwargs["content"] = options.form.encode()
+            kwargs["headers"] = _merge_headers(
+                {"Content-Type": "application/x-www-form-urlencoded"}, headers
+            )
         elif options.form is not None or options.files is not None:
             kwargs["data"] = _form_fields(options.form) if options.form else None
             kwargs["files"] = multipart_files(options.files) if options.files else None

@@ -60,7 +60,7 @@ class RequestOptions:
     headers: Mapping[str, str] | None = None
     json: object = NO_BODY
     content: bytes | None = None
-    form: Mapping[str, object] | None = None
+    form: Mapping[str, object] | str | None = None  # str: an encoded form body
     files: Mapping[str, MultipartFile] | None = None
     idempotent: bool | None = None
     authenticated: bool = True

@@ -104,7 +104,7 @@ class OwnersResource:
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),
-            form=_serialize.fields(
+            form=_serialize.form(
                 body,
                 {
                     "name": name,
@@ -196,7 +196,7 @@ class AsyncOwnersResource:
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),
-            form=_serialize.fields(
+            form=_serialize.form(
                 body,
                 {
                     "name": name,
