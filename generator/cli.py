@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         help="replace an output package specgen did not write, and delete files in a package that it "
         "did not write (custom/ and tests/test_custom*.py are always kept)",
     )
+    gen.add_argument(
+        "--formatter",
+        choices=["ruff", "black"],
+        default="ruff",
+        help="ruff (default: black's style, black-clean output, ~100x faster) or black itself",
+    )
 
     chk = sub.add_parser("check", parents=[strict], help="fail when --out differs from what generate would write")
     chk.add_argument("paths", nargs="+", type=Path)
@@ -75,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from generator.pipeline import generate_command
 
             return generate_command(
-                args.paths, args.out, force=args.force, strict=args.strict, overwrite=args.overwrite
+                args.paths, args.out, force=args.force, strict=args.strict, overwrite=args.overwrite,
+                formatter=args.formatter,
             )
         if args.command == "check":
             from generator.pipeline import check_command

@@ -45,6 +45,7 @@ class SpecReport:
     degraded: int  # warnings of parts left untyped or dropped (rule "degraded"), a subset of warnings
     imports: bool | None  # None: not tried (nothing generated)
     mypy_errors: int | None
+    black_changes: int | None  # files `black --check` would still reformat (target 0); None: not run
     seconds: float  # generation, wall clock, in the worker subprocess
     peak_mb: float  # generation, max resident set of the worker subprocess
     mypy_seconds: float | None
@@ -175,6 +176,7 @@ def check_spec(
         degraded=0,
         imports=None,
         mypy_errors=None,
+        black_changes=None,
         seconds=0.0,
         peak_mb=round(peak_mb, 1),
         mypy_seconds=None,
@@ -215,9 +217,25 @@ def check_spec(
             f"import failed: {stderr.strip().splitlines()[-1] if stderr.strip() else code}"
         )
         return report
+    report.black_changes = black_changes(package_root, work)
     if mypy:
         report.mypy_errors, report.mypy_seconds = _mypy(package_root, package, work)
     return report
+
+
+def black_changes(package_root: Path, work: Path) -> int | None:
+    """How many generated files the pinned black, black's own command line, would still change:
+    ruff formats the output, and black's style is the one it must match (generator/format.py)."""
+    from generator.format import LINE_LENGTH
+
+    code, _, stderr, _ = run_measured(
+        [sys.executable, "-m", "black", "--check", f"--line-length={LINE_LENGTH}",
+         "--target-version=py311", str(package_root)],
+        cwd=work, env=subprocess_env(ROOT), timeout=CHECK_TIMEOUT,
+    )  # fmt: skip
+    if code not in (0, 1):
+        return None
+    return sum(1 for line in stderr.splitlines() if line.startswith("would reformat "))
 
 
 def _mypy(package_root: Path, package: str, work: Path) -> tuple[int | None, float]:
@@ -287,6 +305,7 @@ def summary(reports: list[SpecReport]) -> dict[str, Any]:
         "mypy_clean": clean,
         "mypy_clean_share": round(clean / len(reports), 3) if reports else 0.0,
         "mypy_checked": len(checked),
+        "black_changes": sum(r.black_changes or 0 for r in reports),
         "operations": sum(r.operations for r in reports),
         "spec_operations": sum(r.spec_operations or 0 for r in reports),
         "typed_operations": sum(r.typed_operations for r in reports),
@@ -314,7 +333,7 @@ def _cell(value: Any) -> str:
 
 
 def table(reports: list[SpecReport]) -> str:
-    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "mypy", "time s", "peak MB"]
+    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "mypy", "black", "time s", "peak MB"]
     rows = [
         [
             r.spec,
@@ -326,6 +345,7 @@ def table(reports: list[SpecReport]) -> str:
             str(r.degraded),
             _cell(r.imports),
             _cell(r.mypy_errors),
+            _cell(r.black_changes),
             f"{r.seconds:.1f}",
             f"{r.peak_mb:.0f}",
         ]
@@ -374,7 +394,8 @@ def corpus_command(
         f"{totals['complete']} with every operation; {totals['operations']}/{totals['spec_operations']} operations, "
         f"{totals['typed_operations']} typed ({totals['documented_success']} document a success body); "
         f"{totals['degraded']} degraded parts; "
-        f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; {totals['crashes']} crashes"
+        f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; "
+        f"{totals['black_changes']} files black would still change; {totals['crashes']} crashes"
     )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

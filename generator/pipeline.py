@@ -135,10 +135,11 @@ def render_spec(
     digest: str | None = None,
     format: bool = True,
     progress: Progress | None = None,
+    formatter: str = "ruff",
 ) -> RenderResult:
     """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics.
 
-    `format=False` skips black, for callers that only parse the code (the review's API diff).
+    `format=False` skips formatting, for callers that only parse the code (the review's API diff).
     `strict=None` decides from the project's configuration (`is_curated`).
     """
     stem = package_stem(path.stem)
@@ -156,7 +157,7 @@ def render_spec(
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result, format, curated, step)
+        _render_valid(doc, stem, result, format, curated, step, formatter)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -182,7 +183,7 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
 
 
 def _render_valid(
-    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress
+    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress, formatter: str
 ) -> None:
     from generator.build import build_api
     from generator.format import format_files
@@ -217,7 +218,7 @@ def _render_valid(
         result.files, result.custom = files, custom_files(api)
         return
     step(stem, "formatting")
-    result.files, format_errors = format_files(files, verbatim=runtime_copies(api))
+    result.files, format_errors = format_files(files, verbatim=runtime_copies(api), formatter=formatter)
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
@@ -451,7 +452,7 @@ def _warn_user_files(package: Path, names: list[str]) -> None:
         )
 
 
-def _sources(paths: list[Path]) -> list[_Source] | str:
+def _sources(paths: list[Path], formatter: str = "ruff") -> list[_Source] | str:
     """The specs to generate, or why there are none to."""
     files = spec_files(paths)
     if not files:
@@ -460,7 +461,8 @@ def _sources(paths: list[Path]) -> list[_Source] | str:
     duplicates = sorted({s for s in stems if stems.count(s) > 1})
     if duplicates:
         return f"several specs map to the package name(s) {', '.join(duplicates)}"
-    gen_digest = generator_digest()
+    # The formatter decides the output too: switching it is not a no-op.
+    gen_digest = generator_digest() + ("" if formatter == "ruff" else "+" + formatter)
     return [_source(p, gen_digest) for p in files]
 
 
@@ -472,9 +474,10 @@ def generate_command(
     strict: bool | None = None,
     overwrite: bool = False,
     progress: Progress | None = None,
+    formatter: str = "ruff",
 ) -> int:
     started = time.perf_counter()
-    sources = _sources(paths)
+    sources = _sources(paths, formatter)
     if isinstance(sources, str):
         return _error(sources)
     unowned = [str(out / s.stem) for s in sources if (out / s.stem).exists() and Stamp.read(out / s.stem) is None]
@@ -488,7 +491,7 @@ def generate_command(
         s for s in sources
         if force or not _up_to_date(out, s) or (overwrite and _user_files(out / s.stem, set()))
     ]
-    results = _render_all(todo, strict, progress or Progress.on_stderr())
+    results = _render_all(todo, strict, progress or Progress.on_stderr(), formatter)
     _print([d for r in results for d in r.diagnostics])
     if any(not r.ok for r in results):
         failed = ", ".join(str(s.path) for s, r in zip(todo, results, strict=True) if not r.ok)
@@ -522,11 +525,13 @@ def generate_command(
     return 0
 
 
-def _render_one(source: _Source, strict: bool | None, progress: Progress) -> RenderResult:
-    return render_spec(source.path, strict=strict, digest=source.digest, progress=progress)
+def _render_one(source: _Source, strict: bool | None, progress: Progress, formatter: str = "ruff") -> RenderResult:
+    return render_spec(source.path, strict=strict, digest=source.digest, progress=progress, formatter=formatter)
 
 
-def _render_all(sources: list[_Source], strict: bool | None, progress: Progress) -> list[RenderResult]:
+def _render_all(
+    sources: list[_Source], strict: bool | None, progress: Progress, formatter: str = "ruff"
+) -> list[RenderResult]:
     """Specs render independently, so several of them share out over the cores (results keep
     their order, so the output does not depend on scheduling)."""
     done: dict[int, RenderResult] = {}
@@ -535,7 +540,7 @@ def _render_all(sources: list[_Source], strict: bool | None, progress: Progress)
         done[index] = result
         progress(result.stem, f"done ({len(done)}/{len(sources)})")
 
-    if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load black
+    if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load the formatter
         from generator.format import disallow_parallel, workers
 
         if workers() > 1:
@@ -544,12 +549,12 @@ def _render_all(sources: list[_Source], strict: bool | None, progress: Progress)
             with ProcessPoolExecutor(
                 min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
             ) as pool:
-                futures = {pool.submit(_render_one, sources[i], strict, progress): i for i in order}
+                futures = {pool.submit(_render_one, sources[i], strict, progress, formatter): i for i in order}
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
     for index, source in enumerate(sources):
         if index not in done:
-            finished(index, _render_one(source, strict, progress))
+            finished(index, _render_one(source, strict, progress, formatter))
     return [done[i] for i in range(len(sources))]
 
 

@@ -137,6 +137,7 @@ def _report(spec: str, **changes: Any) -> SpecReport:
         "degraded": 1,
         "imports": True,
         "mypy_errors": 0,
+        "black_changes": 0,
         "seconds": 1.25,
         "peak_mb": 80.0,
         "mypy_seconds": 3.0,
@@ -152,6 +153,8 @@ def test_report_json_shape_and_targets() -> None:
     assert set(data) == {"corpus", "summary", "targets_met", "specs"}
     assert data["targets_met"] is True  # 9 of 10 mypy-clean is the 90 % target
     assert data["summary"]["mypy_clean"] == 9 and data["summary"]["operations"] == 30
+    assert data["summary"]["black_changes"] == 0
+    assert to_json(Path("c"), [_report("x.json", black_changes=3)])["summary"]["black_changes"] == 3
     assert set(data["specs"][0]) == {
         "spec",
         "bytes",
@@ -164,6 +167,7 @@ def test_report_json_shape_and_targets() -> None:
         "degraded",
         "imports",
         "mypy_errors",
+        "black_changes",
         "seconds",
         "peak_mb",
         "mypy_seconds",

@@ -148,14 +148,14 @@ def assert_python_types(value: object, wire_paths: Iterable[tuple[list[str | int
                 }
                 node = getattr(node, by_wire[str(key)])
             else:
-                assert isinstance(
-                    node, dict
-                ), f"{path}: cannot reach {key!r} in {type(node).__name__}"
+                kind = type(node).__name__
+                assert isinstance(node, dict), f"{path}: cannot reach {key!r} in {kind}"
                 node = node[key]
         expected = _PYTHON_TYPES[wire_format]
-        assert isinstance(
-            node, expected
-        ), f"{'.'.join(map(str, path))} ({wire_format}) is a {type(node).__name__}, not {expected.__name__}"
+        # short lines: ruff and black would split a long assert differently (generator/format.py)
+        where, kind = ".".join(map(str, path)), type(node).__name__
+        message = f"{where} ({wire_format}) is a {kind}, not {expected.__name__}"
+        assert isinstance(node, expected), message
 
 
 def assert_request(
