@@ -28,7 +28,7 @@ help: ## list the targets
 venv: $(STAMP) ## create .venv from the pinned dependencies
 
 generate: $(STAMP) ## regenerate every client package in generated/ from specs/
-	@$(SPECGEN) generate specs/ --out generated/
+	@$(SPECGEN) generate --strict specs/ --out generated/
 
 lint-specs: $(STAMP) ## validate and lint the curated specs in specs/
 	@$(SPECGEN) lint specs/
@@ -41,7 +41,7 @@ contract: $(STAMP) $(NODE_STAMP) ## contract tests of each generated client agai
 	@$(PY) -m pytest -q -p no:cacheprovider -m contract tests
 
 check: $(STAMP) ## fail when generated/ is not what make generate would write
-	@$(SPECGEN) check specs/ --out generated/
+	@$(SPECGEN) check --strict specs/ --out generated/
 
 bench: $(STAMP) ## benchmarks against peers; writes bench/results.json
 	@$(PY) -m bench

@@ -11,20 +11,31 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator import __version__
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="specgen", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"specgen {__version__}")
+    strict = argparse.ArgumentParser(add_help=False)
+    strict.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="warnings fail the build (default: on for specs in a folder that [tool.specgen] curated "
+        "of the nearest pyproject.toml names, off elsewhere)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate", help="generate client packages from spec files or folders")
+    gen = sub.add_parser("generate", parents=[strict], help="generate client packages from spec files or folders")
     gen.add_argument("paths", nargs="+", type=Path)
     gen.add_argument("--out", type=Path, required=True, help="output folder, one package per spec")
     gen.add_argument("--force", action="store_true", help="ignore the no-op cache and rebuild")
     gen.add_argument(
-        "--strict",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="warnings fail the build (default: on for specs inside specs/, off elsewhere)",
+        "--overwrite",
+        action="store_true",
+        help="replace an output package specgen did not write, and delete files in a package that it "
+        "did not write (custom/ and tests/test_custom*.py are always kept)",
     )
     gen.add_argument(
         "--formatter",
@@ -33,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         help="ruff (default: black's style, black-clean output, ~100x faster) or black itself",
     )
 
-    chk = sub.add_parser("check", help="fail when --out differs from what generate would write")
+    chk = sub.add_parser("check", parents=[strict], help="fail when --out differs from what generate would write")
     chk.add_argument("paths", nargs="+", type=Path)
     chk.add_argument("--out", type=Path, required=True)
 
@@ -70,12 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from generator.pipeline import generate_command
 
             return generate_command(
-                args.paths, args.out, force=args.force, strict=args.strict, formatter=args.formatter
+                args.paths, args.out, force=args.force, strict=args.strict, overwrite=args.overwrite,
+                formatter=args.formatter,
             )
         if args.command == "check":
             from generator.pipeline import check_command
 
-            return check_command(args.paths, args.out)
+            return check_command(args.paths, args.out, strict=args.strict)
         if args.command == "lint":
             from generator.lint import lint_command
 

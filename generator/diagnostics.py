@@ -29,8 +29,7 @@ class Diagnostic:
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         rule = f"{self.rule}: " if self.rule else ""
-        tag = "warning: " if self.level is Level.WARNING else ""
-        return f"{where}: {self.pointer or '#'}: {tag}{rule}{self.message}"
+        return f"{where}: {self.pointer or '#'}: {self.level.value}: {rule}{self.message}"
 
 
 class SpecError(Exception):

@@ -86,7 +86,17 @@ def load(path: Path) -> Document:
         raise SpecError([Diagnostic(shown, "#", f"invalid YAML: {problem}", line=line)]) from None
     if not isinstance(data, dict):
         raise SpecError([Diagnostic(shown, "#", "the document is not a mapping (an OpenAPI object)")])
-    return Document(path=path, display=shown, text=text, data=data)
+    doc = Document(path=path, display=shown, text=text, data=data)
+    if "swagger" in data and "openapi" not in data:
+        raise SpecError([doc.diagnostic("#/swagger", _swagger_message(path, data["swagger"]))])
+    return doc
+
+
+def _swagger_message(path: Path, version: object) -> str:
+    return (
+        f"a Swagger {version} document; specgen reads OpenAPI 3.0 and 3.1: convert it first, e.g. "
+        f"`npx swagger2openapi {path.name} --outfile {path.stem}.openapi.yaml` or https://converter.swagger.io"
+    )
 
 
 def spec_files(inputs: list[Path]) -> list[Path]:

@@ -3,6 +3,11 @@
 Data flows one way. `render_spec` returns {relative path: text} and writes nothing;
 `write_packages` is the only step that touches the output folder, and it swaps whole packages in
 only after every spec has rendered, so a failed run leaves the output as it was.
+
+Each package holds a `.specgen-hash` stamp (`Stamp`): the digest of its inputs, the spec it came from
+and the sha256 of every file written. A no-op run checks the files against it as well as the inputs,
+so `generate` repairs a hand edit that `check` flags, and the stamp tells specgen's own files from a
+user's: specgen never deletes what it did not write.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+import tomllib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
@@ -42,6 +49,8 @@ class RenderResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     operations: int = 0
     typed_operations: int = 0
+    spec: Path | None = None
+    digest: str = ""  # of the inputs, for the stamp
 
     @property
     def ok(self) -> bool:
@@ -49,7 +58,45 @@ class RenderResult:
 
 
 def is_curated(path: Path) -> bool:
-    return path.resolve().parent.name == "specs"
+    """Whether a spec is held to the curated bar: it lies in a folder that `[tool.specgen] curated`
+    of the nearest pyproject.toml names (paths relative to that file)."""
+    spec = path.resolve()
+    return any(spec.is_relative_to(root) for root in _curated_roots(spec.parent))
+
+
+@cache
+def _curated_roots(folder: Path) -> tuple[Path, ...]:
+    for directory in (folder, *folder.parents):
+        pyproject = directory / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return ()
+        curated = config.get("tool", {}).get("specgen", {}).get("curated", [])
+        curated = [curated] if isinstance(curated, str) else curated
+        return tuple((directory / c).resolve() for c in curated if isinstance(c, str))
+    return ()
+
+
+@dataclass
+class Progress:
+    """Where a long run is, on stderr, per spec and per step: only on a terminal (a log or CI output
+    stays as it was) and only once the run has taken `after` seconds (a quick run prints nothing)."""
+
+    enabled: bool = False
+    after: float = 3.0
+    started: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def on_stderr(cls) -> Progress:
+        return cls(enabled=sys.stderr.isatty())
+
+    def __call__(self, stem: str, step: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self.enabled and elapsed >= self.after:
+            print(f"specgen: {stem}: {step} ({elapsed:.0f}s)", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -87,25 +134,30 @@ def render_spec(
     strict: bool | None = None,
     digest: str | None = None,
     format: bool = True,
+    progress: Progress | None = None,
     formatter: str = "ruff",
 ) -> RenderResult:
     """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics.
 
     `format=False` skips formatting, for callers that only parse the code (the review's API diff).
+    `strict=None` decides from the project's configuration (`is_curated`).
     """
     stem = package_stem(path.stem)
-    result = RenderResult(stem=stem)
+    result = RenderResult(stem=stem, spec=path)
+    step = progress or Progress()
+    step(stem, "loading")
     try:
         doc = load(path)
     except SpecError as exc:
         result.diagnostics = exc.diagnostics
         return result
     curated = is_curated(path) if strict is None else strict
+    step(stem, "validating")
     result.diagnostics.extend(_validate(doc, curated))
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result, format, curated, formatter)
+        _render_valid(doc, stem, result, format, curated, step, formatter)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -116,7 +168,7 @@ def render_spec(
         ]
         result.files = {}
     if result.files:
-        result.files[PurePosixPath(stem) / HASH_FILE] = (digest or _source(path, generator_digest()).digest) + "\n"
+        result.digest = digest or _source(path, generator_digest()).digest
     return result
 
 
@@ -131,19 +183,21 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
 
 
 def _render_valid(
-    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool = True, formatter: str = "ruff"
+    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress, formatter: str
 ) -> None:
     from generator.build import build_api
     from generator.format import format_files
     from generator.render import custom_files, render_package, runtime_copies
     from generator.resolve import resolve_types
 
+    step(stem, "building")
     api, models, diagnostics = build_api(doc, stem)
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
+    step(stem, "models")
     api.models_source, notes = _generate_models(doc, models, result, curated)
-    for note in notes:
-        result.diagnostics.append(doc.diagnostic("#/components/schemas", f"models: {note}", level=Level.WARNING))
+    result.diagnostics.extend(_model_notes(doc, models.originals, notes))
+    step(stem, "rendering")
     for name, actual in resolve_types(api, models).items():
         result.diagnostics.append(
             doc.diagnostic(
@@ -163,10 +217,15 @@ def _render_valid(
     if not format:
         result.files, result.custom = files, custom_files(api)
         return
+    step(stem, "formatting")
     result.files, format_errors = format_files(files, verbatim=runtime_copies(api), formatter=formatter)
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
+
+
+_SCHEMA_PATH = re.compile(r"#/components/schemas/(\w+)((?:/[\w.~-]+)*)")
+_FORMAT_NOTE = re.compile(r"format of '([^']*)' not understood")
 
 
 # datamodel-code-generator names the schema it rejects: "Error at schema path '#/components/schemas/X'".
@@ -176,7 +235,7 @@ RULE_DEGRADED = "degraded"  # generator.validate.RULE_DEGRADED, without importin
 
 
 def _generate_models(doc: Document, models: ModelSet, result: RenderResult, curated: bool) -> tuple[str, list[str]]:
-    """The models module. Outside specs/, a schema the model generator rejects is left untyped
+    """The models module. Outside curated specs, a schema the model generator rejects is left untyped
     (Any) with a located warning, and the rest is generated; in a curated spec it is an error."""
     version = str(doc.data.get("openapi", "3.1.0"))
     for _ in range(_MAX_REJECTED + 1):
@@ -218,47 +277,151 @@ def _untyped_responses(doc: Document, api: Api) -> list[Diagnostic]:
     return found
 
 
-# -- writing ---------------------------------------------------------------------------------
+
+def _model_notes(doc: Document, originals: dict[str, object], notes: list[str]) -> list[Diagnostic]:
+    """The model generator's warnings, each at the schema it is about rather than at
+    #/components/schemas: the schema its message names (a class, mapped back to where that schema is
+    written), or else the first schema using the format it did not understand."""
+    if not notes:
+        return []
+    nodes = list(_nodes(doc.data))
+    written = {id(node): ptr for ptr, node in nodes}
+    diagnostics = []
+    for note in notes:
+        ptr = "#/components/schemas"
+        if match := _SCHEMA_PATH.search(note):
+            name = match.group(1).split("__", 1)[-1]  # the generator's input keys carry a mark
+            if id(originals.get(name)) in written:
+                ptr = written[id(originals[name])] + match.group(2)
+                note = note.replace(match.group(0), ptr)
+        elif match := _FORMAT_NOTE.search(note):
+            uses = [p for p, node in nodes if isinstance(node, dict) and node.get("format") == match.group(1)]
+            ptr = next((p for p in uses if p.startswith("#/components/")), uses[0] if uses else ptr)
+        diagnostics.append(doc.diagnostic(ptr, f"models: {note}", level=Level.WARNING))
+    return diagnostics
 
 
-def write_packages(out: Path, results: list[RenderResult]) -> None:
-    """Stage every package next to `out`, then swap each in with renames. Files in `custom` are
-    created when absent and carried over from the old package otherwise."""
+def _nodes(data: object) -> Iterator[tuple[str, object]]:
+    """(pointer, node) for every object and array in the document, in document order."""
+    stack: list[tuple[str, object]] = [("#", data)]
+    while stack:
+        ptr, node = stack.pop()
+        yield ptr, node
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = [(f"{ptr}/{escape_token(k)}", v) for k, v in items if isinstance(v, (dict, list))]
+        stack.extend(reversed(children))
+
+
+# -- writing
+# Left in a package by `pip install ./pkg`, pytest, mypy or ruff: neither checked nor carried over.
+_LEFTOVER_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+_TOP_LEFTOVER_DIRS = {"build", "dist"}
+
+
+@dataclass
+class Stamp:
+    """A package's `.specgen-hash`: line 1 the input digest (spec and generator), line 2
+    `source <spec path relative to the output folder>`, then `<sha256>  <path>` for every file
+    written (the form `sha256sum -c` reads). Hand-written files are not listed: they are the user's."""
+
+    digest: str
+    source: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [self.digest, f"source {self.source}", *(f"{sha}  {name}" for name, sha in sorted(self.files.items()))]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def read(cls, package: Path) -> Stamp | None:
+        """The stamp of a folder specgen wrote, or None for one it did not."""
+        try:
+            lines = (package / HASH_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+        stamp = cls(lines[0].strip() if lines else "")
+        for line in lines[1:]:
+            if line.startswith("source "):
+                stamp.source = line.removeprefix("source ")
+            elif "  " in line:
+                sha, name = line.split("  ", 1)
+                stamp.files[name] = sha
+
+        return stamp
+
+    @classmethod
+    def of(cls, result: RenderResult, out: Path) -> Stamp:
+        package = PurePosixPath(result.stem)
+        files = {rel.relative_to(package).as_posix(): _sha256(text.encode()) for rel, text in result.files.items()}
+        return cls(result.digest, _relative_source(result.spec, out) if result.spec else "", files)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _relative_source(spec: Path, out: Path) -> str:
+    return Path(os.path.relpath(spec.resolve(), out.resolve())).as_posix()
+
+
+def _hand_written(name: str) -> bool:
+    """custom/ (at any depth) and tests/test_custom*.py belong to the user; generate keeps them."""
+    parts = PurePosixPath(name).parts
+    return "custom" in parts[:-1] or (len(parts) == 2 and parts[0] == "tests" and parts[1].startswith("test_custom"))
+
+
+def _package_files(package: Path) -> list[str]:
+    """Every file in a package as a relative POSIX path, build leftovers left out."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(package):
+        rel = PurePosixPath(Path(folder).relative_to(package).as_posix())
+        dirs[:] = [
+            d for d in dirs
+            if d not in _LEFTOVER_DIRS and not d.endswith(".egg-info") and not (rel.parts == () and d in _TOP_LEFTOVER_DIRS)
+        ]
+        found.extend((rel / f).as_posix() for f in files)
+    return sorted(found)
+
+
+def _user_files(package: Path, new: set[str]) -> list[str]:
+    """Files in an existing package that specgen did not write: neither listed in its stamp (nor, for
+    a stamp that lists none, about to be written) nor hand-written by design nor build leftovers."""
+    stamp = Stamp.read(package)
+    owned = set(stamp.files) if stamp and stamp.files else new
+    return [f for f in _package_files(package) if f not in owned and f != HASH_FILE and not _hand_written(f)]
+
+
+def write_packages(
+    out: Path, results: list[RenderResult], *, keep: dict[str, list[str]] | None = None, remove: Sequence[Path] = ()
+) -> None:
+    """Stage every package next to `out`, then swap each in with renames and move `remove` out.
+    Hand-written files and those named in `keep` ({stem: [path]}) are carried over from the old
+    package; the defaults in `result.custom` are created where the old package had none."""
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".specgen-staging-", dir=out))
     try:
         for result in results:
-            package = staging / result.stem
-            for rel, text in {**result.custom, **result.files}.items():
+            stamp = {PurePosixPath(result.stem) / HASH_FILE: Stamp.of(result, out).text()}
+            for rel, text in {**result.custom, **result.files, **stamp}.items():
                 target = _inside(staging, rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-            for rel in result.custom:
-                existing = out / rel
-                if existing.is_file():
-                    shutil.copy2(existing, _inside(staging, rel))
             old = out / result.stem
             if old.is_dir():
-                for keep in _custom_tree(old, result):
-                    dest = package / keep.relative_to(old)
-                    if not dest.exists():
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(keep, dest)
+                carried = [f for f in _package_files(old) if _hand_written(f)] + (keep or {}).get(result.stem, [])
+                for name in carried:
+                    dest = staging / result.stem / name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(old / name, dest)
         for result in results:
             old = out / result.stem
-            trash = staging / f".old-{result.stem}"
-            if old.exists():
-                os.replace(old, trash)
+            if old.exists() or old.is_symlink():
+                os.replace(old, staging / f".old-{result.stem}")
             os.replace(staging / result.stem, old)
+        for package in remove:
+            os.replace(package, staging / f".orphan-{package.name}")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _custom_tree(old: Path, result: RenderResult) -> list[Path]:
-    """Hand-written files in an existing package: everything under custom/ and tests/test_custom.py."""
-    keep = [p for p in old.rglob("*") if p.is_file() and "custom" in p.relative_to(old).parts[:-1]]
-    keep += [p for p in old.glob("tests/test_custom*.py")]
-    return [p for p in keep if "__pycache__" not in p.parts]
 
 
 def _inside(root: Path, rel: PurePosixPath) -> Path:
@@ -275,112 +438,205 @@ def _print(diagnostics: list[Diagnostic]) -> None:
     print_diagnostics(sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.pointer)))
 
 
-def generate_command(
-    paths: list[Path], out: Path, *, force: bool = False, strict: bool | None = None, formatter: str = "ruff"
-) -> int:
-    started = time.perf_counter()
+def _error(message: str) -> int:
+    print(f"specgen: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _warn_user_files(package: Path, names: list[str]) -> None:
+    for name in names:
+        print(
+            f"{package / name}: warning: not written by specgen; kept. Hand-written code belongs under "
+            "custom/; delete the file, or generate with --overwrite to remove it",
+            file=sys.stderr,
+        )
+
+
+def _sources(paths: list[Path], formatter: str = "ruff") -> list[_Source] | str:
+    """The specs to generate, or why there are none to."""
     files = spec_files(paths)
     if not files:
-        print(f"specgen: no spec files (.yaml, .yml, .json) in {' '.join(map(str, paths))}", file=sys.stderr)
-        return 1
+        return f"no spec files (.yaml, .yml, .json) in {' '.join(map(str, paths))}"
     stems = [package_stem(p.stem) for p in files]
     duplicates = sorted({s for s in stems if stems.count(s) > 1})
     if duplicates:
-        print(f"specgen: several specs map to the package name(s) {', '.join(duplicates)}", file=sys.stderr)
-        return 1
+        return f"several specs map to the package name(s) {', '.join(duplicates)}"
     # The formatter decides the output too: switching it is not a no-op.
     gen_digest = generator_digest() + ("" if formatter == "ruff" else "+" + formatter)
-    sources = [_source(p, gen_digest) for p in files]
-    todo = [s for s in sources if force or not _up_to_date(out, s)]
-    results = _render_all(todo, strict, formatter)
-    diagnostics = [d for r in results for d in r.diagnostics]
-    _print(diagnostics)
+    return [_source(p, gen_digest) for p in files]
+
+
+def generate_command(
+    paths: list[Path],
+    out: Path,
+    *,
+    force: bool = False,
+    strict: bool | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    formatter: str = "ruff",
+) -> int:
+    started = time.perf_counter()
+    sources = _sources(paths, formatter)
+    if isinstance(sources, str):
+        return _error(sources)
+    unowned = [str(out / s.stem) for s in sources if (out / s.stem).exists() and Stamp.read(out / s.stem) is None]
+    if unowned and not overwrite:
+        return _error(
+            f"{', '.join(unowned)} exists and was not written by specgen (it has no {HASH_FILE}); "
+            "move it away, or pass --overwrite to replace it"
+        )
+    orphans = _orphans(out, paths, {s.stem for s in sources})
+    todo = [
+        s for s in sources
+        if force or not _up_to_date(out, s) or (overwrite and _user_files(out / s.stem, set()))
+    ]
+    results = _render_all(todo, strict, progress or Progress.on_stderr(), formatter)
+    _print([d for r in results for d in r.diagnostics])
     if any(not r.ok for r in results):
         failed = ", ".join(str(s.path) for s, r in zip(todo, results, strict=True) if not r.ok)
-        print(f"specgen: generation failed for {failed}; {out} is unchanged", file=sys.stderr)
-        return 1
+        return _error(f"generation failed for {failed}; {out} is unchanged")
+    keep: dict[str, list[str]] = {}
+    for result in results:
+        package = out / result.stem
+        new = {rel.relative_to(result.stem).as_posix() for rel in result.files}
+        mine = [] if overwrite or not package.is_dir() else _user_files(package, new)
+        clashes = [package / name for name in mine if name in new]
+        if clashes:
+            return _error(
+                f"{', '.join(map(str, clashes))} not written by specgen, where it now writes; "
+                "move them away, or pass --overwrite to replace them"
+            )
+        keep[result.stem] = mine
     try:
-        if results:  # all up to date: nothing to stage
-            write_packages(out, results)
+        if results or orphans:  # a no-op run stages nothing
+            write_packages(out, results, keep=keep, remove=orphans)
     except (OSError, SpecError) as exc:
-        print(f"specgen: cannot write {out}: {exc}", file=sys.stderr)
-        return 1
+        return _error(f"cannot write {out}: {exc}")
+    for source in sources:  # after writing, the stamps list every file specgen owns
+        _warn_user_files(out / source.stem, _user_files(out / source.stem, set()))
     elapsed = time.perf_counter() - started
     for source, result in zip(todo, results, strict=True):
         print(f"{source.path}: {out / result.stem} ({result.operations} operations)")
+    for package in orphans:
+        print(f"{package}: removed (its spec is gone)")
     skipped = len(sources) - len(todo)
     print(f"specgen: {len(todo)} generated, {skipped} up to date, in {elapsed:.2f}s")
     return 0
 
 
-def _render_one(source: _Source, strict: bool | None, formatter: str = "ruff") -> RenderResult:
-    return render_spec(source.path, strict=strict, digest=source.digest, formatter=formatter)
+def _render_one(source: _Source, strict: bool | None, progress: Progress, formatter: str = "ruff") -> RenderResult:
+    return render_spec(source.path, strict=strict, digest=source.digest, progress=progress, formatter=formatter)
 
 
-def _render_all(sources: list[_Source], strict: bool | None, formatter: str = "ruff") -> list[RenderResult]:
+def _render_all(
+    sources: list[_Source], strict: bool | None, progress: Progress, formatter: str = "ruff"
+) -> list[RenderResult]:
     """Specs render independently, so several of them share out over the cores (results keep
     their order, so the output does not depend on scheduling)."""
-    if len(sources) < 2:  # before importing black: a no-op run renders nothing at all
-        return [_render_one(s, strict, formatter) for s in sources]
-    from generator.format import disallow_parallel, workers
+    done: dict[int, RenderResult] = {}
 
-    if workers() < 2:
-        return [_render_one(s, strict, formatter) for s in sources]
-    # Biggest first, so that a large spec does not start last.
-    order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
-    with ProcessPoolExecutor(
-        min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
-    ) as pool:
-        done = dict(zip(order, pool.map(_render_one, [sources[i] for i in order], [strict] * len(order), [formatter] * len(order)), strict=True))
+    def finished(index: int, result: RenderResult) -> None:
+        done[index] = result
+        progress(result.stem, f"done ({len(done)}/{len(sources)})")
+
+    if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load the formatter
+        from generator.format import disallow_parallel, workers
+
+        if workers() > 1:
+            # Biggest first, so that a large spec does not start last.
+            order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
+            with ProcessPoolExecutor(
+                min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
+            ) as pool:
+                futures = {pool.submit(_render_one, sources[i], strict, progress, formatter): i for i in order}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+    for index, source in enumerate(sources):
+        if index not in done:
+            finished(index, _render_one(source, strict, progress, formatter))
     return [done[i] for i in range(len(sources))]
 
 
 def _up_to_date(out: Path, source: _Source) -> bool:
-    try:
-        return (out / source.stem / HASH_FILE).read_text(encoding="utf-8").strip() == source.digest
-    except OSError:
+    """The inputs are those the package was written from, and its files are those written."""
+    package = out / source.stem
+    stamp = Stamp.read(package)
+    if stamp is None or stamp.digest != source.digest or stamp.source != _relative_source(source.path, out):
         return False
+    for name, sha in stamp.files.items():
+        try:
+            if _sha256((package / name).read_bytes()) != sha:
+                return False
+        except OSError:
+            return False
+    return bool(stamp.files)
 
 
-def check_command(paths: list[Path], out: Path) -> int:
-    files = spec_files(paths)
-    gen_digest = generator_digest()
+def _orphans(out: Path, paths: list[Path], stems: set[str]) -> list[Path]:
+    """Packages specgen wrote from a spec in one of the folders given whose spec is gone (renamed or
+    deleted). Packages from specs named one by one, or from elsewhere, are left alone."""
+    folders = {p.resolve() for p in paths if p.is_dir()}
+    if not folders or not out.is_dir():
+        return []
+    found = []
+    for package in sorted(out.iterdir()):
+        if package.name in stems or package.name.startswith(".") or not package.is_dir():
+            continue
+        stamp = Stamp.read(package)
+        if stamp is not None and stamp.source and (out.resolve() / stamp.source).resolve().parent in folders:
+            found.append(package)
+    return found
+
+
+def check_command(
+    paths: list[Path], out: Path, *, strict: bool | None = None, progress: Progress | None = None
+) -> int:
+    """Fail, naming the files, when `generate` would change anything in `out`."""
+    sources = _sources(paths)
+    if isinstance(sources, str):
+        return _error(sources)
     stale: list[str] = []
     failed = False
-    sources = [_source(path, gen_digest) for path in files]
-    for result in _render_all(sources, None):
+    for result in _render_all(sources, strict, progress or Progress.on_stderr()):
         if not result.ok:
             _print(result.diagnostics)
             failed = True
             continue
         stale.extend(_differences(out, result))
+    stale.extend(f"{package} (its spec is gone: generate removes it)" for package in _orphans(out, paths, {s.stem for s in sources}))
     if failed:
         return 1
     if stale:
-        print("specgen: generated/ is stale; run `make generate`. Differing files:", file=sys.stderr)
+        print(f"specgen: error: {out} is stale; run `make generate`. Differing files:", file=sys.stderr)
         for name in stale:
             print(f"  {name}", file=sys.stderr)
         return 1
-    print(f"specgen: {out} is up to date ({len(files)} packages)")
+    print(f"specgen: {out} is up to date ({len(sources)} packages)")
     return 0
 
 
 def _differences(out: Path, result: RenderResult) -> list[str]:
+    """What generate would change in one package; user files it would keep are warned about."""
+    package = out / result.stem
+    stamp = Stamp.read(package)
+    if not package.exists():
+        return [f"{package} (missing)"]
+    if stamp is None:
+        return [f"{package} (not written by specgen: generate refuses to replace it without --overwrite)"]
+    expected = {**result.files, PurePosixPath(result.stem) / HASH_FILE: Stamp.of(result, out).text()}
     differing = []
-    for rel, text in sorted(result.files.items()):
+    for rel, text in sorted(expected.items()):
         target = out / rel
         try:
             if target.read_text(encoding="utf-8") != text:
                 differing.append(str(target))
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             differing.append(f"{target} (missing)")
-    package = out / result.stem
-    expected = {out / rel for rel in result.files} | {out / rel for rel in result.custom}
+    new = {rel.relative_to(result.stem).as_posix() for rel in result.files}
+    if stamp is not None:
+        gone = sorted(set(stamp.files) - new)
+        differing.extend(f"{package / name} (no longer generated)" for name in gone if (package / name).is_file())
     if package.is_dir():
-        custom = set(_custom_tree(package, result))
-        for file in sorted(package.rglob("*")):
-            if file in expected or file in custom or not file.is_file():
-                continue
-            if "__pycache__" not in file.parts and not any(p.endswith(".egg-info") for p in file.parts):
-                differing.append(f"{file} (not generated)")
+        _warn_user_files(package, [f for f in _user_files(package, new) if f not in new])
     return differing

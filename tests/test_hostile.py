@@ -29,7 +29,7 @@ class Generated:
     def __init__(self, tmp_path: Path, fixture: str, spec_name: str | None = None) -> None:
         self.tmp = tmp_path
         self.canary = tmp_path / f"specgen-canary-{uuid.uuid4().hex}"
-        spec_dir = tmp_path / "hostile-specs"  # not "specs": that folder name means curated, strict
+        spec_dir = tmp_path / "hostile-specs"
         spec_dir.mkdir()
         self.spec = spec_dir / (spec_name or fixture)
         text = (HOSTILE / fixture).read_text(encoding="utf-8")

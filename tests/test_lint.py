@@ -20,7 +20,7 @@ from generator.load import load
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 BASE = yaml.safe_load((FIXTURES / "petstore.yaml").read_text(encoding="utf-8"))
-LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): #\S*: (warning: )?(?P<rule>[a-z0-9-]+): \S.*$")
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): #\S*: (?:warning: |error: )(?P<rule>[a-z0-9-]+): \S.*$")
 
 Spec = dict[str, Any]
 LIST = "#/paths/~1pets/get"
@@ -541,14 +541,14 @@ def test_cli_unreadable_yaml_has_line_and_no_traceback() -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        "tests/fixtures/lint/broken_yaml.yaml:4: #: invalid YAML: did not find expected ',' or ']'"
+        "tests/fixtures/lint/broken_yaml.yaml:4: #: error: invalid YAML: did not find expected ',' or ']'"
     ]
 
 
 def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert lint_command([tmp_path / "nope.yaml"]) == 1
     (line,) = capsys.readouterr().err.splitlines()
-    assert "nope.yaml: #: cannot read file" in line
+    assert "nope.yaml: #: error: cannot read file" in line
 
 
 # --- the real curated specs --------------------------------------------------------------------

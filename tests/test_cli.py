@@ -1,0 +1,121 @@
+"""The command line: --version, Swagger 2.0, labelled errors, model warnings at their schema's line,
+progress only on a terminal, and strictness from the project's configuration or --strict."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+from generator.pipeline import Progress, generate_command, is_curated
+from tests.conftest import FIXTURES, ROOT, run_specgen
+from tests.test_pipeline import warning_spec
+
+PETSTORE = FIXTURES / "petstore.yaml"
+
+
+def test_version() -> None:
+    result = run_specgen("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"specgen {__version__}"
+
+
+def test_a_swagger_2_document_is_named_with_a_hint_to_convert_it(tmp_path: Path) -> None:
+    spec = tmp_path / "legacy.json"
+    spec.write_text('{\n  "swagger": "2.0",\n  "info": {"title": "x", "version": "1"},\n  "paths": {}\n}\n')
+    result = run_specgen("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{spec}:2: #/swagger: error: a Swagger 2.0 document"), first
+    assert "swagger2openapi" in first and "converter.swagger.io" in first
+    assert result.stderr.splitlines()[1].startswith("specgen: error: generation failed")
+
+
+def test_model_generator_warnings_carry_the_schema_line(tmp_path: Path) -> None:
+    spec = tmp_path / "colours.yaml"
+    text = PETSTORE.read_text().replace(
+        "\n  schemas:\n",
+        "\n  schemas:\n    Palette:\n      type: object\n      properties:\n"
+        "        primary:\n          type: string\n          format: colour\n",
+        1,
+    )
+    assert "Palette" in text
+    spec.write_text(text)
+    line = text.splitlines().index("          format: colour") + 1 - 2  # the `primary:` key
+    result = run_specgen("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    expected = f"{spec}:{line}: #/components/schemas/Palette/properties/primary: warning: models: format of 'colour'"
+    assert expected in result.stderr, result.stderr
+
+
+def test_progress_is_quiet_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    result = run_specgen("generate", str(PETSTORE), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_progress_names_each_spec_and_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert generate_command([PETSTORE], tmp_path, progress=Progress(enabled=True, after=0)) == 0
+    lines = capsys.readouterr().err.splitlines()
+    steps = [re.sub(r" \(\d+s\)$", "", line) for line in lines]
+    assert steps == [
+        f"specgen: petstore: {step}"
+        for step in ("loading", "validating", "building", "models", "rendering", "formatting", "done (1/1)")
+    ], lines
+
+
+def test_progress_turns_on_for_a_terminal_only() -> None:
+    script = "import sys; from generator.pipeline import Progress; print(Progress.on_stderr().enabled)"
+    piped = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert piped.stdout.strip() == "False"
+    pty = pytest.importorskip("pty")
+    main, tty = pty.openpty()
+    try:
+        on_tty = subprocess.run([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=tty, text=True, check=True)
+    finally:
+        os.close(main)
+        os.close(tty)
+    assert on_tty.stdout.strip() == "True"
+
+
+# -- strictness ------------------------------------------------------------------------------------
+
+
+def test_a_users_own_specs_folder_is_not_strict(tmp_path: Path) -> None:
+    spec = warning_spec(tmp_path / "project" / "specs" / "openapi.yaml")
+    (tmp_path / "project" / "pyproject.toml").write_text('[project]\nname = "mine"\n')
+    assert not is_curated(spec)
+    result = run_specgen("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: unsupported security scheme" in result.stderr
+
+
+def test_strictness_comes_from_tool_specgen_curated(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    curated = warning_spec(project / "api" / "curated" / "openapi.yaml")
+    other = warning_spec(project / "api" / "drafts" / "openapi.yaml")
+    (project / "pyproject.toml").write_text('[tool.specgen]\ncurated = ["api/curated"]\n')
+    assert is_curated(curated) and not is_curated(other)
+    strict = run_specgen("generate", str(curated), "--out", str(tmp_path / "out"))
+    assert strict.returncode == 1 and f"{curated}:" in strict.stderr and ": error: " in strict.stderr
+    assert run_specgen("generate", str(other), "--out", str(tmp_path / "out2")).returncode == 0
+    relaxed = run_specgen("generate", str(curated), "--out", str(tmp_path / "out3"), "--no-strict")
+    assert relaxed.returncode == 0, relaxed.stderr
+    forced = run_specgen("check", str(other), "--out", str(tmp_path / "out2"), "--strict")
+    assert forced.returncode == 1 and f"{other}:" in forced.stderr and ": error: " in forced.stderr
+
+
+def test_this_projects_specs_are_curated_and_make_passes_strict() -> None:
+    assert all(is_curated(spec) for spec in (ROOT / "specs").glob("*.yaml"))
+    assert not is_curated(PETSTORE)
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    for target in ("generate", "check"):
+        dry = subprocess.run([make, "-n", "-W", "pyproject.toml", target], cwd=ROOT, capture_output=True, text=True, check=True)
+        [line] = [line for line in dry.stdout.splitlines() if "-m generator" in line]
+        assert f"-m generator {target} --strict specs/" in line
