@@ -225,7 +225,7 @@ _DOC_ONLY = frozenset({"description", "title", "examples"})
 
 class _Canonical(ast.NodeTransformer):
     """An annotation as it behaves: dict literals and Field() keywords in sorted order (their
-    order means nothing), documentation-only Field() keywords dropped."""
+    order means nothing), documentation-only Field() keywords dropped, builtins unqualified."""
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:
         self.generic_visit(node)
@@ -234,6 +234,13 @@ class _Canonical(ast.NodeTransformer):
             key=lambda kv: ast.unparse(kv[0]) if kv[0] is not None else "",
         )
         return ast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs])
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        # `_builtins.list` (a class with a method named `list` must spell it so) is `list`
+        if isinstance(node.value, ast.Name) and node.value.id == "_builtins":
+            return ast.Name(id=node.attr, ctx=node.ctx)
+        self.generic_visit(node)
+        return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)

@@ -319,3 +319,13 @@ def test_a_wider_parameter_type_is_not_breaking() -> None:
         {"resources/invoices.py": res.format(t="int | float | None")},
     )
     assert [c[0] for c in changes] == ["client-parameter-type-widened"]
+
+
+def test_a_builtin_spelled_through_builtins_is_the_same_type() -> None:
+    """A resource with a method named `list` annotates `_builtins.list[...]`: no client change."""
+    res = "class Invoices:\n    def create(self, *, items: {t}) -> {t}: ...\n"
+    changes = _diff(
+        {"resources/invoices.py": res.format(t="list[Line]")},
+        {"resources/invoices.py": res.format(t="_builtins.list[Line]")},
+    )
+    assert changes == []
