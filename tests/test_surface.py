@@ -68,3 +68,18 @@ def test_placeholder_host_is_no_default_base_url() -> None:
     error, chosen = _run("payment_integrations", code).splitlines()
     assert error == "base_url is required: the spec's server https://api.example.com is a placeholder"
     assert chosen == "https://pay.test"
+
+
+def test_a_method_named_list_beside_list_bodies_generates_passing_tests(tmp_path: Path) -> None:
+    """A resource with a `list` method spells the builtin `_builtins.list[...]`; the generated
+    tests that build a list body must import it too (billingo's `document` resource did not)."""
+    from tests.conftest import FIXTURES, run_specgen
+
+    result = run_specgen("generate", str(FIXTURES / "builtin_names.yaml"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    package = tmp_path / "builtin_names"
+    assert "def list(" in (package / "builtin_names_client" / "resources" / "entries.py").read_text()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=package, capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "4 passed" in run.stdout
