@@ -190,6 +190,50 @@ class Schemas:
                 found += self.wire_paths(schema["items"], item, (*path, index), depth + 1)
         return found
 
+    def conforms(self, value: Any, schema: Any, *, request: bool) -> bool:
+        """Whether `value` is valid against `schema`, as the generated tests check the wire."""
+        from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+
+        try:
+            embedded = self.embedded(schema, request=request)
+            validator = Draft202012Validator(embedded, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            return bool(validator.is_valid(value))
+        except Exception:  # noqa: BLE001 - a schema jsonschema cannot read: no verdict, keep the value
+            return True
+
+    def sample(self, has_example: bool, example: Any, schema: Any, *, request: bool) -> tuple[Any, str]:
+        """The spec's example when it matches its schema, else a value synthesised from the schema
+        (public specs ship examples that contradict their schemas), and a note saying which."""
+        def fits(value: Any) -> bool:
+            return self.conforms(value, schema, request=request) and self._declared(value, schema)
+
+        if has_example and fits(example):
+            return example, ""
+        value = self.synthesise(schema)
+        if not fits(value):  # the schemas' own examples can be as wrong as the operation's
+            value = self.synthesise(schema, examples=False)
+        why = "does not match its schema" if has_example else "is missing"
+        return value, f"the spec's example {why}: the body is synthesised from its schema."
+
+    def _declared(self, value: Any, schema: Any, depth: int = 0) -> bool:
+        """Whether every object in `value` is an object where its schema has properties, with
+        only declared properties: the client refuses undeclared request fields and the models
+        read objects only (JSON Schema alone lets a string pass a schema without `type`)."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or depth > 12 or any(k in schema for k in ("allOf", "anyOf", "oneOf")):
+            return True
+        props = schema.get("properties")
+        if isinstance(props, dict) and props:
+            if not isinstance(value, dict):
+                return False
+            if not schema.get("additionalProperties") and not set(value) <= set(props):
+                return False
+            return all(self._declared(v, props[k], depth + 1) for k, v in value.items() if k in props)
+        items = schema.get("items")
+        if isinstance(value, list) and isinstance(items, dict):
+            return all(self._declared(v, items, depth + 1) for v in value)
+        return True
+
     def synthesise(self, schema: Any, depth: int = 0, examples: bool = True) -> Any:
         """A small value valid against `schema`: required properties only, one array item. With
         examples=False the schema's examples are ignored (some contradict the schema)."""
@@ -267,7 +311,9 @@ def _string_value(schema: dict[str, Any]) -> str:
         "byte": "c3BlY2dlbg==",
     }
     text = by_format.get(str(schema.get("format")), "specgen")
-    return text.ljust(int(schema.get("minLength") or 0), "x")
+    text = text.ljust(int(schema.get("minLength") or 0), "x")
+    limit = schema.get("maxLength")
+    return text[: int(limit)] if isinstance(limit, int) and limit > 0 and "format" not in schema else text
 
 
 # -- values of parameters -----------------------------------------------------------------
@@ -288,7 +334,7 @@ def param_value(param: Param, schemas: Schemas) -> Value:
         param.annotation == "str" and not schema.get("format") and not schema.get("pattern")
         and not schema.get("enum") and not schema.get("maxLength")
     )
-    if param.has_example:
+    if param.has_example and schemas.conforms(param.example, param.schema, request=True):
         literal = param.example
     elif param.location == "path" and plain_str:
         literal = PATH_STRING
@@ -296,6 +342,8 @@ def param_value(param: Param, schemas: Schemas) -> Value:
         literal = param.default
     else:
         literal = schemas.synthesise(schema)
+        if not schemas.conforms(literal, schema, request=True):  # the schema's own example is off
+            literal = schemas.synthesise(schema, examples=False)
     try:
         wire = _wire_texts(schema, literal, param.wire_format, schemas)
     except ValueError:
@@ -615,11 +663,9 @@ class _Planner:
             case.body_mode = "skip"
             case.skip_reason = f"specgen does not generate wire tests for {body.kind} request bodies yet"
             return
-        if body.has_example:
-            case.request = body.example
-        else:
-            case.request = self.schemas.synthesise(body.schema)
-            case.request_note = "The spec has no request example: the body is synthesised from its schema."
+        case.request, note = self.schemas.sample(body.has_example, body.example, body.schema, request=True)
+        if note:
+            case.request_note = "Request: " + note
         case.schema = self.schemas.embedded(body.schema, request=True)
         case.headers["Content-Type"] = "application/json"
         if body.fields and body.model and body.upload is not None and isinstance(case.request, dict):
@@ -698,16 +744,16 @@ class _Planner:
         elif response.kind == "text":
             case.reply, case.result = Reply(status, "text", TEXT_BODY, response.media_type or "text/plain"), "text"
         else:
-            body = self._example(response)
-            if not response.has_example:
-                case.response_note = "The spec has no response example: the body is synthesised from its schema."
+            body, note = self.schemas.sample(response.has_example, response.example, response.schema, request=False)
+            if note:
+                case.response_note = "Response: " + note
             case.reply = Reply(status, "json", body)
             case.result_wire = self.schemas.wire_paths(response.schema, body)
             case.result_model = self.model_class(op.return_annotation)
             case.result = "model" if case.result_model else "json"
 
     def _example(self, response: Response) -> Any:
-        return response.example if response.has_example else self.schemas.synthesise(response.schema)
+        return self.schemas.sample(response.has_example, response.example, response.schema, request=False)[0]
 
     def _error(self, op: Operation, response: Response, documented: set[str]) -> ErrorCase:
         status = _status(response.status, documented)

@@ -93,3 +93,24 @@ def test_curated_specs_stay_strict(name):
     result = _render(name, strict=True)
     assert not result.ok and not result.files
     assert any(d.level is Level.ERROR for d in result.diagnostics)
+
+
+def test_examples_that_contradict_their_schemas_are_replaced_and_the_generated_tests_pass(tmp_path):
+    """Public specs ship examples their own schemas reject (Square wraps bodies in request_body,
+    Xero gives JSON text for objects, an enum parameter's example is not a member, a schema's
+    example lacks required fields, a synthesised string must respect maxLength): the generated
+    tests use values synthesised from the schema instead, and pass in strict mode."""
+    import subprocess
+    import sys
+
+    from tests.conftest import run_specgen
+
+    result = run_specgen("generate", str(FIXTURES / "contradicting_examples.yaml"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    package = tmp_path / "contradicting_examples"
+    tests = "".join(p.read_text() for p in (package / "tests").glob("test_*.py"))
+    assert "request_body" not in tests and "Name DESC" not in tests and '{ "name"' not in tests
+    assert "does not match its schema" in tests
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=package, capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:]
