@@ -109,7 +109,7 @@ def test_payments_create() -> None:
         json_body=CREATE_REQUEST,
         schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -119,7 +119,7 @@ def test_payments_create() -> None:
         json_body=CREATE_REQUEST,
         schema=CREATE_SCHEMA,
     )
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,9 @@ def test_payments_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_payments_create_async() -> None:
@@ -165,4 +167,4 @@ def test_payments_create_async() -> None:
         json_body=CREATE_REQUEST,
         schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)

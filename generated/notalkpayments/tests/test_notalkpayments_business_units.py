@@ -156,7 +156,7 @@ def test_business_units_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -167,7 +167,7 @@ def test_business_units_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,9 @@ def test_business_units_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_business_units_create_async() -> None:
@@ -216,7 +218,7 @@ def test_business_units_create_async() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_business_units_retrieve() -> None:
@@ -235,7 +237,7 @@ def test_business_units_retrieve() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -261,7 +263,9 @@ def test_business_units_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_business_units_update() -> None:
@@ -294,7 +298,7 @@ def test_business_units_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, BusinessUnit)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
@@ -305,7 +309,7 @@ def test_business_units_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, BusinessUnit)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -331,7 +335,9 @@ def test_business_units_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_business_units_delete() -> None:
@@ -349,7 +355,7 @@ def test_business_units_delete() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -375,4 +381,6 @@ def test_business_units_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

@@ -211,7 +211,7 @@ def test_debtors_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -222,7 +222,7 @@ def test_debtors_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,9 @@ def test_debtors_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_debtors_create_async() -> None:
@@ -269,7 +271,7 @@ def test_debtors_create_async() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_debtors_retrieve() -> None:
@@ -288,7 +290,7 @@ def test_debtors_retrieve() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -314,7 +316,9 @@ def test_debtors_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_debtors_update() -> None:
@@ -345,7 +349,7 @@ def test_debtors_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Debtor)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
@@ -356,7 +360,7 @@ def test_debtors_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Debtor)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -382,7 +386,9 @@ def test_debtors_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_debtors_delete() -> None:
@@ -400,7 +406,7 @@ def test_debtors_delete() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -426,4 +432,6 @@ def test_debtors_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

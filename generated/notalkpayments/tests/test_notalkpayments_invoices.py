@@ -296,7 +296,7 @@ def test_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -307,7 +307,7 @@ def test_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -332,7 +332,9 @@ def test_invoices_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_create_async() -> None:
@@ -354,7 +356,7 @@ def test_invoices_create_async() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_invoices_retrieve() -> None:
@@ -373,7 +375,7 @@ def test_invoices_retrieve() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -399,7 +401,9 @@ def test_invoices_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_update() -> None:
@@ -430,7 +434,7 @@ def test_invoices_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
@@ -441,7 +445,7 @@ def test_invoices_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Invoice)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -467,7 +471,9 @@ def test_invoices_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_delete() -> None:
@@ -485,7 +491,7 @@ def test_invoices_delete() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -511,4 +517,6 @@ def test_invoices_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

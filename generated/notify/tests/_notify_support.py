@@ -130,6 +130,28 @@ def dump(value: object) -> object:
     return _TypeAdapter(type(value)).dump_python(value, mode="json")
 
 
+def canonical(value: object) -> object:
+    """JSON with each ISO 8601 date-time in one spelling ("...12.000Z", "...12Z" and "...12+00:00"
+    are the same instant, which a parsed value dumps in only one of them) and a bare-host URL
+    with its slash."""
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        return {key: canonical(item) for key, item in value.items()}
+    if (
+        isinstance(value, str)
+        and value.startswith(("http://", "https://"))
+        and value.count("/") == 2
+    ):
+        return value + "/"  # a URL model adds the empty path's slash
+    if isinstance(value, str) and "T" in value[:11]:
+        try:
+            return _dt.datetime.fromisoformat(value).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
 _PYTHON_TYPES: dict[str, type] = {"date-dmy": _dt.date, "decimal-2dp": _decimal.Decimal}
 
 

@@ -758,7 +758,9 @@ def test_customers_list_pages() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     assert all(isinstance(item, Customer) for item in items)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 @pytest.mark.parametrize(
@@ -789,7 +791,9 @@ def test_customers_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_customers_list_async() -> None:
@@ -810,7 +814,9 @@ def test_customers_list_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key"},
         )
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 def test_customers_create() -> None:
@@ -841,7 +847,7 @@ def test_customers_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -852,7 +858,7 @@ def test_customers_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, Customer)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -889,7 +895,9 @@ def test_customers_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_customers_search() -> None:
@@ -908,7 +916,7 @@ def test_customers_search() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, CustomerSearchResult)
-    assert _support.dump(result) == SEARCH_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(SEARCH_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -949,7 +957,9 @@ def test_customers_search_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_customers_retrieve() -> None:
@@ -970,7 +980,7 @@ def test_customers_retrieve() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -1015,7 +1025,9 @@ def test_customers_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_customers_delete() -> None:
@@ -1085,7 +1097,9 @@ def test_customers_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_customers_update() -> None:
@@ -1117,7 +1131,7 @@ def test_customers_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(result, Customer)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PATCH",
@@ -1128,7 +1142,7 @@ def test_customers_update() -> None:
         schema=UPDATE_SCHEMA,
     )
     assert isinstance(second, Customer)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -1180,4 +1194,6 @@ def test_customers_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

@@ -74,7 +74,7 @@ def test_documents_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,9 @@ def test_documents_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_documents_create_async() -> None:
@@ -143,7 +145,7 @@ def test_documents_create_async() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_documents_delete() -> None:
@@ -201,4 +203,6 @@ def test_documents_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

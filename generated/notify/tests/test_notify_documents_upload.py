@@ -77,7 +77,7 @@ def test_documents_create_upload_bytes() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_documents_create_upload_path(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_documents_create_upload_path(tmp_path: Path) -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_documents_create_upload_async(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_documents_create_upload_async(tmp_path: Path) -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, Document)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
 
 
 def test_documents_create_upload_bytes_need_a_name() -> None:

@@ -273,7 +273,9 @@ def test_invoices_list_pages() -> None:
         )
     assert all(isinstance(item, Invoice) for item in items)
     _support.assert_python_types(items, LIST_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 @pytest.mark.parametrize(
@@ -311,7 +313,9 @@ def test_invoices_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_list_async() -> None:
@@ -341,7 +345,9 @@ def test_invoices_list_async() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     _support.assert_python_types(items, LIST_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 def test_invoices_create() -> None:
@@ -370,7 +376,7 @@ def test_invoices_create() -> None:
     )
     assert isinstance(result, Invoice)
     _support.assert_python_types(result, CREATE_WIRE_TYPES)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -382,7 +388,7 @@ def test_invoices_create() -> None:
     )
     assert isinstance(second, Invoice)
     _support.assert_python_types(second, CREATE_WIRE_TYPES)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -430,7 +436,9 @@ def test_invoices_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_retrieve() -> None:
@@ -452,7 +460,7 @@ def test_invoices_retrieve() -> None:
     )
     assert isinstance(result, Invoice)
     _support.assert_python_types(result, RETRIEVE_WIRE_TYPES)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -497,7 +505,9 @@ def test_invoices_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_delete() -> None:
@@ -561,7 +571,9 @@ def test_invoices_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_update() -> None:
@@ -594,7 +606,7 @@ def test_invoices_update() -> None:
     )
     assert isinstance(result, Invoice)
     _support.assert_python_types(result, UPDATE_WIRE_TYPES)
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PATCH",
@@ -606,7 +618,7 @@ def test_invoices_update() -> None:
     )
     assert isinstance(second, Invoice)
     _support.assert_python_types(second, UPDATE_WIRE_TYPES)
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -658,4 +670,6 @@ def test_invoices_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

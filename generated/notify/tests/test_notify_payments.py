@@ -172,7 +172,9 @@ def test_payments_list_pages() -> None:
         )
     assert all(isinstance(item, PaymentListItem) for item in items)
     _support.assert_python_types(items, LIST_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,7 +205,9 @@ def test_payments_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_payments_list_async() -> None:
@@ -225,7 +229,9 @@ def test_payments_list_async() -> None:
             headers={"Authorization": "Bearer test-key"},
         )
     _support.assert_python_types(items, LIST_WIRE_TYPES)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 def test_payments_create() -> None:
@@ -254,7 +260,7 @@ def test_payments_create() -> None:
     )
     assert isinstance(result, Payment)
     _support.assert_python_types(result, CREATE_WIRE_TYPES)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -266,7 +272,7 @@ def test_payments_create() -> None:
     )
     assert isinstance(second, Payment)
     _support.assert_python_types(second, CREATE_WIRE_TYPES)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -313,4 +319,6 @@ def test_payments_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

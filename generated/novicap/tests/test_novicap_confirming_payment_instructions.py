@@ -67,7 +67,7 @@ def test_confirming_payment_instructions_list() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingPaymentInstructionList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,9 @@ def test_confirming_payment_instructions_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_confirming_payment_instructions_list_async() -> None:
@@ -116,4 +118,4 @@ def test_confirming_payment_instructions_list_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, ConfirmingPaymentInstructionList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)

@@ -123,7 +123,7 @@ def test_dynamic_discounting_invoices_list() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, DynamicDiscountingInvoiceList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,9 @@ def test_dynamic_discounting_invoices_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_invoices_list_async() -> None:
@@ -172,7 +174,7 @@ def test_dynamic_discounting_invoices_list_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, DynamicDiscountingInvoiceList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 def test_dynamic_discounting_invoices_create() -> None:
@@ -205,7 +207,7 @@ def test_dynamic_discounting_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -216,7 +218,7 @@ def test_dynamic_discounting_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -247,7 +249,9 @@ def test_dynamic_discounting_invoices_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_invoices_delete() -> None:
@@ -266,7 +270,7 @@ def test_dynamic_discounting_invoices_delete() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -295,4 +299,6 @@ def test_dynamic_discounting_invoices_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

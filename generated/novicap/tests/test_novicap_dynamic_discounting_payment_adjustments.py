@@ -88,7 +88,7 @@ def test_dynamic_discounting_payment_adjustments_list() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,9 @@ def test_dynamic_discounting_payment_adjustments_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_payment_adjustments_list_async() -> None:
@@ -137,7 +139,7 @@ def test_dynamic_discounting_payment_adjustments_list_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentAdjustmentList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 def test_dynamic_discounting_payment_adjustments_create() -> None:
@@ -168,7 +170,7 @@ def test_dynamic_discounting_payment_adjustments_create() -> None:
         json_body=CREATE_REQUEST,
         schema=CREATE_SCHEMA,
     )
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -178,7 +180,7 @@ def test_dynamic_discounting_payment_adjustments_create() -> None:
         json_body=CREATE_REQUEST,
         schema=CREATE_SCHEMA,
     )
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -209,7 +211,9 @@ def test_dynamic_discounting_payment_adjustments_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_payment_adjustments_delete() -> None:
@@ -228,7 +232,7 @@ def test_dynamic_discounting_payment_adjustments_delete() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -257,4 +261,6 @@ def test_dynamic_discounting_payment_adjustments_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

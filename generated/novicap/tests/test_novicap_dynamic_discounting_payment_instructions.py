@@ -114,7 +114,7 @@ def test_dynamic_discounting_payment_instructions_list() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentInstructionList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,9 @@ def test_dynamic_discounting_payment_instructions_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_payment_instructions_list_async() -> None:
@@ -163,7 +165,7 @@ def test_dynamic_discounting_payment_instructions_list_async() -> None:
         headers={"Authorization": "Bearer test-key"},
     )
     assert isinstance(result, PaymentInstructionList)
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 def test_dynamic_discounting_payment_instructions_create() -> None:
@@ -195,7 +197,7 @@ def test_dynamic_discounting_payment_instructions_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, PaymentInstruction)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -206,7 +208,7 @@ def test_dynamic_discounting_payment_instructions_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, PaymentInstruction)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -237,4 +239,6 @@ def test_dynamic_discounting_payment_instructions_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

@@ -105,7 +105,7 @@ def test_dynamic_discounting_suppliers_list() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,9 @@ def test_dynamic_discounting_suppliers_list_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_dynamic_discounting_suppliers_list_async() -> None:
@@ -153,7 +155,7 @@ def test_dynamic_discounting_suppliers_list_async() -> None:
         query=[("product_id", "123")],
         headers={"Authorization": "Bearer test-key"},
     )
-    assert _support.dump(result) == LIST_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_RESPONSE)
 
 
 def test_dynamic_discounting_suppliers_create() -> None:
@@ -185,7 +187,7 @@ def test_dynamic_discounting_suppliers_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, EmptyResponse)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -196,7 +198,7 @@ def test_dynamic_discounting_suppliers_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, EmptyResponse)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -227,4 +229,6 @@ def test_dynamic_discounting_suppliers_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )

@@ -504,7 +504,9 @@ def test_invoices_list_pages() -> None:
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
     assert all(isinstance(item, Invoice) for item in items)
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 def test_invoices_list_async() -> None:
@@ -552,7 +554,9 @@ def test_invoices_list_async() -> None:
             query=query,
             headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
         )
-    assert [_support.dump(item) for item in items] == LIST_ITEMS
+    assert _support.canonical([_support.dump(item) for item in items]) == _support.canonical(
+        LIST_ITEMS
+    )
 
 
 def test_invoices_create() -> None:
@@ -584,7 +588,7 @@ def test_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CREATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -599,7 +603,7 @@ def test_invoices_create() -> None:
         schema=CREATE_SCHEMA,
     )
     assert isinstance(second, InvoiceIdResponse)
-    assert _support.dump(second) == CREATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(CREATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -637,7 +641,9 @@ def test_invoices_create_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_retrieve() -> None:
@@ -658,7 +664,7 @@ def test_invoices_retrieve() -> None:
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, Invoice)
-    assert _support.dump(result) == RETRIEVE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(RETRIEVE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -684,7 +690,9 @@ def test_invoices_retrieve_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_update() -> None:
@@ -719,7 +727,7 @@ def test_invoices_update() -> None:
         json_body=UPDATE_REQUEST,
         schema=UPDATE_SCHEMA,
     )
-    assert _support.dump(result) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(UPDATE_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
@@ -733,7 +741,7 @@ def test_invoices_update() -> None:
         json_body=UPDATE_REQUEST,
         schema=UPDATE_SCHEMA,
     )
-    assert _support.dump(second) == UPDATE_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(UPDATE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -776,7 +784,9 @@ def test_invoices_update_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_delete() -> None:
@@ -796,7 +806,7 @@ def test_invoices_delete() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert _support.dump(result) == DELETE_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(DELETE_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -838,7 +848,9 @@ def test_invoices_delete_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_submit_card_payment() -> None:
@@ -877,7 +889,9 @@ def test_invoices_submit_card_payment() -> None:
         schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_CARD_PAYMENT_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(
+        SUBMIT_CARD_PAYMENT_RESPONSE
+    )
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -892,7 +906,9 @@ def test_invoices_submit_card_payment() -> None:
         schema=SUBMIT_CARD_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_CARD_PAYMENT_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(
+        SUBMIT_CARD_PAYMENT_RESPONSE
+    )
 
 
 @pytest.mark.parametrize(
@@ -935,7 +951,9 @@ def test_invoices_submit_card_payment_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_submit_ach_payment() -> None:
@@ -974,7 +992,9 @@ def test_invoices_submit_ach_payment() -> None:
         schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(result, SubmitInvoiceResponse)
-    assert _support.dump(result) == SUBMIT_ACH_PAYMENT_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(
+        SUBMIT_ACH_PAYMENT_RESPONSE
+    )
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -989,7 +1009,9 @@ def test_invoices_submit_ach_payment() -> None:
         schema=SUBMIT_ACH_PAYMENT_SCHEMA,
     )
     assert isinstance(second, SubmitInvoiceResponse)
-    assert _support.dump(second) == SUBMIT_ACH_PAYMENT_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(
+        SUBMIT_ACH_PAYMENT_RESPONSE
+    )
 
 
 @pytest.mark.parametrize(
@@ -1032,7 +1054,9 @@ def test_invoices_submit_ach_payment_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_get_calculations() -> None:
@@ -1053,7 +1077,9 @@ def test_invoices_get_calculations() -> None:
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
     assert isinstance(result, InvoiceCalculations)
-    assert _support.dump(result) == GET_CALCULATIONS_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(
+        GET_CALCULATIONS_RESPONSE
+    )
 
 
 def test_invoices_publish() -> None:
@@ -1080,7 +1106,7 @@ def test_invoices_publish() -> None:
         schema=PUBLISH_SCHEMA,
     )
     assert isinstance(result, InvoiceIdResponse)
-    assert _support.dump(result) == PUBLISH_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(PUBLISH_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -1120,7 +1146,9 @@ def test_invoices_publish_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_cancel() -> None:
@@ -1140,7 +1168,7 @@ def test_invoices_cancel() -> None:
         query=[],
         headers={"Authorization": "Bearer test-key", "x-api-version": "specgen"},
     )
-    assert _support.dump(result) == CANCEL_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(CANCEL_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -1182,7 +1210,9 @@ def test_invoices_cancel_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_mark_as_paid() -> None:
@@ -1219,7 +1249,7 @@ def test_invoices_mark_as_paid() -> None:
         json_body=MARK_AS_PAID_REQUEST,
         schema=MARK_AS_PAID_SCHEMA,
     )
-    assert _support.dump(result) == MARK_AS_PAID_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(MARK_AS_PAID_RESPONSE)
     _support.assert_request(
         exchange.requests[1],
         method="PUT",
@@ -1233,7 +1263,7 @@ def test_invoices_mark_as_paid() -> None:
         json_body=MARK_AS_PAID_REQUEST,
         schema=MARK_AS_PAID_SCHEMA,
     )
-    assert _support.dump(second) == MARK_AS_PAID_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(MARK_AS_PAID_RESPONSE)
 
 
 @pytest.mark.parametrize(
@@ -1276,7 +1306,9 @@ def test_invoices_mark_as_paid_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_send_sms_notification() -> None:
@@ -1314,7 +1346,9 @@ def test_invoices_send_sms_notification() -> None:
         json_body=SEND_SMS_NOTIFICATION_REQUEST,
         schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
-    assert _support.dump(result) == SEND_SMS_NOTIFICATION_RESPONSE
+    assert _support.canonical(_support.dump(result)) == _support.canonical(
+        SEND_SMS_NOTIFICATION_RESPONSE
+    )
     _support.assert_request(
         exchange.requests[1],
         method="POST",
@@ -1328,7 +1362,9 @@ def test_invoices_send_sms_notification() -> None:
         json_body=SEND_SMS_NOTIFICATION_REQUEST,
         schema=SEND_SMS_NOTIFICATION_SCHEMA,
     )
-    assert _support.dump(second) == SEND_SMS_NOTIFICATION_RESPONSE
+    assert _support.canonical(_support.dump(second)) == _support.canonical(
+        SEND_SMS_NOTIFICATION_RESPONSE
+    )
 
 
 @pytest.mark.parametrize(
@@ -1373,7 +1409,9 @@ def test_invoices_send_sms_notification_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
 
 
 def test_invoices_download_pdf() -> None:
@@ -1420,4 +1458,6 @@ def test_invoices_download_pdf_errors(
     assert raised.value.status_code == status
     if model is not None:
         assert isinstance(raised.value.body, model)
-    assert _support.dump(raised.value.body) == _support.error_body(body)
+    assert _support.canonical(_support.dump(raised.value.body)) == _support.canonical(
+        _support.error_body(body)
+    )
