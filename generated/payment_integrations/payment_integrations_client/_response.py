@@ -93,7 +93,11 @@ def lenient(tp: Any, value: object) -> object:
     try:
         return adapter(tp).validate_python(value)
     except ValidationError:
-        pass
+        return _build(tp, value)
+
+
+def _build(tp: Any, value: object) -> object:
+    """lenient() for a value already known not to validate as `tp`: built part by part."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         return lenient(typing.get_args(tp)[0], value)
@@ -290,12 +294,15 @@ class Reader(Generic[T]):
         except ValidationError as exc:
             error = exc
         member = _member(tp, value)
-        if member is not tp:  # name the paths inside the member meant, not every member's
+        if member is tp:
+            built = _build(tp, value)  # the whole failed already: build it part by part
+        else:  # name the paths inside the member meant, not every member's
             try:
-                adapter(member).validate_python(value)
+                built = adapter(member).validate_python(value)
             except ValidationError as exc:
                 error = exc
-        return self.problem(response, _locations(error, where), error, lenient(tp, value))
+                built = _build(member, value)
+        return self.problem(response, _locations(error, where), error, built)
 
     def problem(
         self,
