@@ -19,6 +19,7 @@ import json
 import mimetypes
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -190,22 +191,35 @@ class Schemas:
                 found += self.wire_paths(schema["items"], item, (*path, index), depth + 1)
         return found
 
-    def conforms(self, value: Any, schema: Any, *, request: bool) -> bool:
-        """Whether `value` is valid against `schema`, as the generated tests check the wire."""
+    def validity(self, schema: Any, *, request: bool) -> Callable[[Any], bool]:
+        """A check of values against `schema`, as the generated tests check the wire (built once
+        per schema; a schema jsonschema cannot read gives no verdict, so every value passes)."""
         from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
         try:
             embedded = self.embedded(schema, request=request)
             validator = Draft202012Validator(embedded, format_checker=Draft202012Validator.FORMAT_CHECKER)
-            return bool(validator.is_valid(value))
-        except Exception:  # noqa: BLE001 - a schema jsonschema cannot read: no verdict, keep the value
-            return True
+        except Exception:  # noqa: BLE001 - any schema jsonschema cannot read
+            return lambda value: True
+
+        def check(value: Any) -> bool:
+            try:
+                return bool(validator.is_valid(value))
+            except Exception:  # noqa: BLE001 - e.g. a pattern Python's re cannot compile
+                return True
+
+        return check
+
+    def conforms(self, value: Any, schema: Any, *, request: bool) -> bool:
+        return self.validity(schema, request=request)(value)
 
     def sample(self, has_example: bool, example: Any, schema: Any, *, request: bool) -> tuple[Any, str]:
         """The spec's example when it matches its schema, else a value synthesised from the schema
         (public specs ship examples that contradict their schemas), and a note saying which."""
+        valid = self.validity(schema, request=request)
+
         def fits(value: Any) -> bool:
-            return self.conforms(value, schema, request=request) and self._declared(value, schema)
+            return valid(value) and self._declared(value, schema)
 
         if has_example and fits(example):
             return example, ""
