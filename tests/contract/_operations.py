@@ -3,6 +3,7 @@ and its arguments built from the spec's own examples (or schema-conforming value
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import importlib
@@ -330,3 +331,24 @@ def _upload_arguments(
 
 def return_type(method: t.Any) -> t.Any:
     return t.get_type_hints(method.__func__)["return"]
+
+
+def call(case: Case, kind: str = "sync", per_call: dict[str, t.Any] | None = None, **client: t.Any) -> t.Any:
+    """Call `case`'s method with its example arguments on a new sync or async client of its
+    package (`client`: constructor arguments beside the key, no rate limit and no retries)."""
+    options = {"api_key": API_KEY, "rate_limit": None, "max_retries": 0, **client_options(case.stem), **client}
+    extra = per_call or {}
+    if kind == "sync":
+        with client_class(case.stem)(**options) as sync_client:
+            method = bound_method(sync_client, case)
+            args, kwargs = arguments(method, case)
+            return method(*args, **kwargs, **extra)
+
+    async def run() -> t.Any:
+        async_class = getattr(package(case.stem), "Async" + client_class(case.stem).__name__)
+        async with async_class(**options) as async_client:
+            method = bound_method(async_client, case)
+            args, kwargs = arguments(method, case)
+            return await method(*args, **kwargs, **extra)
+
+    return asyncio.run(run())

@@ -7,7 +7,6 @@ each drifted body is its success example with one change, chosen from the declar
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import enum
 import logging
@@ -154,24 +153,7 @@ def test_every_spec_with_a_typed_response_has_a_drift_target() -> None:
 
 
 def _call(target: Target, url: str, kind: str, **per_call: t.Any) -> t.Any:
-    stem = target.case.stem
-    module = ops.package(stem)
-    options = {"api_key": ops.API_KEY, "base_url": url, "rate_limit": None, "max_retries": 2,
-               **ops.client_options(stem)}  # fmt: skip
-    if kind == "sync":
-        with ops.client_class(stem)(**options) as client:
-            method = ops.bound_method(client, target.case)
-            args, kwargs = ops.arguments(method, target.case)
-            return method(*args, **kwargs, **per_call)
-
-    async def run() -> t.Any:
-        async_class = getattr(module, "Async" + ops.client_class(stem).__name__)
-        async with async_class(**options) as client:
-            method = ops.bound_method(client, target.case)
-            args, kwargs = ops.arguments(method, target.case)
-            return await method(*args, **kwargs, **per_call)
-
-    return asyncio.run(run())
+    return ops.call(target.case, kind, per_call, base_url=url, max_retries=2)
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
