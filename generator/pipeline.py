@@ -136,11 +136,13 @@ def render_spec(
     format: bool = True,
     progress: Progress | None = None,
     formatter: str = "ruff",
+    cache_dir: Path | None = None,
 ) -> RenderResult:
     """Everything but writing, for one spec. Never raises for a bad spec: see .diagnostics.
 
     `format=False` skips formatting, for callers that only parse the code (the review's API diff).
     `strict=None` decides from the project's configuration (`is_curated`).
+    `cache_dir` keeps the model generator's output per group of schemas (default: models_cache_dir()).
     """
     stem = package_stem(path.stem)
     result = RenderResult(stem=stem, spec=path)
@@ -157,7 +159,7 @@ def render_spec(
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
     try:
-        _render_valid(doc, stem, result, format, curated, step, formatter)
+        _render_valid(doc, stem, result, format, curated, step, formatter, cache_dir or models_cache_dir())
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -183,7 +185,8 @@ def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
 
 
 def _render_valid(
-    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress, formatter: str
+    doc: Document, stem: str, result: RenderResult, format: bool, curated: bool, step: Progress, formatter: str,
+    cache_dir: Path | None,
 ) -> None:
     from generator.build import build_api
     from generator.format import format_files
@@ -195,7 +198,7 @@ def _render_valid(
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
     step(stem, "models")
-    api.models_source, notes = _generate_models(doc, models, result, curated)
+    api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir)
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
     for name, actual in resolve_types(api, models).items():
@@ -234,13 +237,28 @@ _MAX_REJECTED = 20
 RULE_DEGRADED = "degraded"  # generator.validate.RULE_DEGRADED, without importing it here
 
 
-def _generate_models(doc: Document, models: ModelSet, result: RenderResult, curated: bool) -> tuple[str, list[str]]:
+def models_cache_dir() -> Path | None:
+    """Where the model generator's output is kept between runs: $SPECGEN_CACHE_DIR (empty: nowhere),
+    else .cache/specgen/models of the specgen checkout."""
+    if "SPECGEN_CACHE_DIR" in os.environ:
+        return Path(os.environ["SPECGEN_CACHE_DIR"]) if os.environ["SPECGEN_CACHE_DIR"] else None
+    return ROOT / ".cache" / "specgen" / "models" if (ROOT / "pyproject.toml").is_file() else None
+
+
+def _generate_models(
+    doc: Document, models: ModelSet, result: RenderResult, curated: bool, cache_dir: Path | None
+) -> tuple[str, list[str]]:
     """The models module. Outside curated specs, a schema the model generator rejects is left untyped
-    (Any) with a located warning, and the rest is generated; in a curated spec it is an error."""
+    (Any) with a located warning, and the rest is generated; in a curated spec it is an error.
+    A retry re-runs only the failed group: the others are read back from the cache."""
+    from generator import format as formatting
+
     version = str(doc.data.get("openapi", "3.1.0"))
+    # worker processes (a corpus run, several specs at once) must not start more of their own
+    jobs = formatting.workers() if formatting._parallel_allowed else 1
     for _ in range(_MAX_REJECTED + 1):
         try:
-            return models.generate(version)
+            return models.generate(version, cache_dir=cache_dir, jobs=jobs)
         except Exception as exc:  # noqa: BLE001 - a third-party generator: any failure is one diagnostic
             message = " ".join(str(exc).split())[:300] or type(exc).__name__
             rejected = _REJECTED.search(str(exc))

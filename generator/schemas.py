@@ -10,10 +10,10 @@ really exist in the generated module.
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 import re
-import warnings
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import escape_token, split_pointer
@@ -250,54 +250,66 @@ class ModelSet:
             self._pending.append((name, self.deref(ref)))
         return name
 
-    def generate(self, openapi_version: str, generate_fn: Callable[..., Any] | None = None) -> tuple[str, list[str]]:
-        """Run datamodel-code-generator once over every collected schema.
+    def generate(
+        self, openapi_version: str, *, cache_dir: Path | None = None, jobs: int = 1
+    ) -> tuple[str, list[str]]:
+        """The models module of every collected schema, and the warnings datamodel-code-generator
+        raised (dropped constraints and the like).
 
-        Returns the module source and the warnings it raised (dropped constraints and the like)."""
+        It runs once per group of schemas linked by $refs (generator.modelgen), over `jobs`
+        processes; with `cache_dir`, a group generated before is read back instead."""
         if not self.schemas:
             return "", []
-        from datamodel_code_generator import generate
-        from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
-        from datamodel_code_generator.format import PythonVersion
+        from generator import modelgen
 
-        doc = {
-            "openapi": openapi_version if openapi_version.startswith("3.") else "3.1.0",
-            "info": {"title": "models", "version": "0"},
-            "paths": {},
-            "components": {"schemas": {_MARK + name: _marked(s) for name, s in self.schemas.items()}},
-        }
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            source = (generate_fn or generate)(
-                doc,
-                input_file_type=InputFileType.OpenAPI,
-                output_model_type=DataModelType.PydanticV2BaseModel,
-                target_python_version=PythonVersion.PY_311,
-                snake_case_field=True,
-                allow_population_by_field_name=True,
-                # Unknown response fields are kept (obj.x, model_dump); requests refuse them in
-                # the runtime (_serialize.body validates with extra="forbid").
-                extra_fields="allow",
-                collapse_root_models=True,
-                disable_timestamp=True,
-                use_standard_collections=True,
-                use_union_operator=True,
-                use_schema_description=True,
-                use_field_description=True,
-                use_annotated=True,
-                use_double_quotes=True,
-                formatters=[],
-                strict_refs=False,
-                set_default_enum_member=True,
-                custom_class_name_generator=_class_namer(set(self.schemas)),
-                # an inline model is named after its owner and field (`CustomerAddress`), not numbered
-                naming_strategy=NamingStrategy.FullPath,
-                # EmailStr needs the optional email-validator package; the wire value is a string anyway.
-                type_mappings=["string+email=string", "string+idn-email=string"],
-            )
-        messages = sorted({" ".join(str(w.message).split()) for w in caught})
-        source = rename_enum_members(str(source or ""), self.member_names)
+        version = openapi_version if openapi_version.startswith("3.") else "3.1.0"
+        groups = []
+        for names in modelgen.linked_groups(self.schemas):
+            document = {
+                "openapi": version,
+                "info": {"title": "models", "version": "0"},
+                "paths": {},
+                "components": {"schemas": {_MARK + name: _marked(self.schemas[name]) for name in names}},
+            }
+            text = json.dumps(document, default=str)
+            groups.append(modelgen.Group(tuple(names), text, modelgen.group_key(text)))
+        modules = modelgen.generate_groups(groups, modelgen.Cache(cache_dir) if cache_dir else None, jobs)
+        source = modelgen.merge_modules(modules, [g.components for g in groups], _RESERVED_CLASSES)
+        messages = sorted({m for module in modules for m in module.messages})
+        source = rename_enum_members(source, self.member_names)
         return widen_literal_overrides(source), messages
+
+
+def dcg_options() -> dict[str, Any]:
+    """datamodel-code-generator's options, besides the class namer (generator.modelgen.class_namer)."""
+    from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
+    from datamodel_code_generator.format import PythonVersion
+
+    return {
+        "input_file_type": InputFileType.OpenAPI,
+        "output_model_type": DataModelType.PydanticV2BaseModel,
+        "target_python_version": PythonVersion.PY_311,
+        "snake_case_field": True,
+        "allow_population_by_field_name": True,
+        # Unknown response fields are kept (obj.x, model_dump); requests refuse them in
+        # the runtime (_serialize.body validates with extra="forbid").
+        "extra_fields": "allow",
+        "collapse_root_models": True,
+        "disable_timestamp": True,
+        "use_standard_collections": True,
+        "use_union_operator": True,
+        "use_schema_description": True,
+        "use_field_description": True,
+        "use_annotated": True,
+        "use_double_quotes": True,
+        "formatters": [],
+        "strict_refs": False,
+        "set_default_enum_member": True,
+        # an inline model is named after its owner and field (`CustomerAddress`), not numbered
+        "naming_strategy": NamingStrategy.FullPath,
+        # EmailStr needs the optional email-validator package; the wire value is a string anyway.
+        "type_mappings": ["string+email=string", "string+idn-email=string"],
+    }
 
 
 # datamodel-code-generator names inline models after their field and, on a clash, renames whichever
@@ -355,20 +367,6 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
         if allowed is None or (isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)):
             return True
     return False
-
-
-def _class_namer(components: set[str]) -> Callable[[str], str]:
-    from datamodel_code_generator.reference import ModelResolver
-
-    default = ModelResolver().default_class_name_generator
-
-    def class_name(name: str) -> str:
-        if name.startswith(_MARK):
-            return name.removeprefix(_MARK)  # already a clean, unique class name
-        candidate = default(name)
-        return candidate + "Inline" if candidate in components or candidate in _RESERVED_CLASSES else candidate
-
-    return class_name
 
 
 class TypeResolver:

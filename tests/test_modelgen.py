@@ -1,0 +1,232 @@
+"""How datamodel-code-generator is driven (generator/modelgen.py): one run per group of schemas
+linked by $refs, the groups' modules merged into one, each group's output cached."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import modelgen
+from generator.schemas import ModelSet
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+STR = {"type": "string"}
+
+# Three linked groups and a standalone schema:
+#   Order -> LineItem -> Money;  Pet --oneOf/discriminator--> Cat, Dog;  Note alone;
+#   Foo and FooBar, unlinked, whose inline models are both named FooBarBaz;
+#   Shop's inline `owner` model is named like the unlinked PetOwner schema.
+SCHEMAS: dict[str, Any] = {
+    "Order": _obj(id=STR, items={"type": "array", "items": _ref("LineItem")}),
+    "LineItem": _obj(price=_ref("Money"), sku=STR),
+    "Money": _obj(amount={"type": "integer"}, currency=STR),
+    "Pet": {
+        "oneOf": [_ref("Cat"), _ref("Dog")],
+        "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat"}},
+    },
+    "Cat": _obj(kind=STR, meows={"type": "boolean"}),
+    "Dog": _obj(kind=STR, barks={"type": "boolean"}),
+    "Note": _obj(text=STR),
+    "Foo": _obj(bar_baz=_obj(left=STR)),
+    "FooBar": _obj(baz=_obj(right={"type": "integer"})),
+    "Shop": _obj(owner=_obj(name=STR)),
+    "ShopOwner": _obj(email=STR, since={"type": "integer"}),
+}
+
+
+def _models(schemas: dict[str, Any] = SCHEMAS) -> ModelSet:
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
+    return ModelSet(json.loads(json.dumps(doc)), "pkg")
+
+
+def _module(source: str) -> types.ModuleType:
+    module = types.ModuleType("models_under_test")
+    sys.modules[module.__name__] = module  # pydantic resolves the annotations in it
+    try:
+        exec(compile(source, "models.py", "exec"), module.__dict__)  # noqa: S102 - our own generated code
+    finally:
+        del sys.modules[module.__name__]
+    return module
+
+
+def _classes(source: str) -> list[str]:
+    return [n.name for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+
+
+# -- grouping --------------------------------------------------------------------------------
+
+
+def test_groups_are_the_schemas_linked_by_refs_and_discriminator_mappings():
+    models = _models()
+    groups = modelgen.linked_groups(models.schemas)
+    as_sets = [set(g) for g in groups]
+    assert {"Order", "LineItem", "Money"} in as_sets
+    assert {"Pet", "Cat", "Dog"} in as_sets
+    assert {"Note"} in as_sets and {"Foo"} in as_sets and {"FooBar"} in as_sets
+    assert sorted(n for g in groups for n in g) == sorted(models.schemas)  # each schema exactly once
+    # each group in the schemas' order, the groups by their first schema
+    order = list(models.schemas)
+    assert all(g == sorted(g, key=order.index) for g in groups)
+    assert [g[0] for g in groups] == sorted((g[0] for g in groups), key=order.index)
+
+
+def test_a_discriminator_mapping_alone_links_its_target():
+    schemas = {"A": {"type": "object", "discriminator": {"propertyName": "k", "mapping": {"b": "#/components/schemas/B"}}},
+               "B": _obj(k=STR), "C": _obj(k=STR)}  # fmt: skip
+    assert modelgen.linked_groups(schemas) == [["A", "B"], ["C"]]
+
+
+# -- merging ---------------------------------------------------------------------------------
+
+
+def test_the_merged_module_defines_every_schema_and_runs(tmp_path):
+    source, _ = _models().generate("3.1.0", cache_dir=tmp_path)
+    module = _module(source)
+    for name in SCHEMAS:
+        assert hasattr(module, name), name
+    order = module.Order.model_validate({"id": "o1", "items": [{"sku": "x", "price": {"amount": 3, "currency": "EUR"}}]})
+    assert order.items[0].price.amount == 3
+    assert source.count("from __future__ import annotations") == 1
+
+
+def test_inline_classes_named_alike_in_two_groups_are_told_apart(tmp_path):
+    source, _ = _models().generate("3.1.0", cache_dir=tmp_path)
+    module = _module(source)
+    classes = _classes(source)
+    assert len(classes) == len(set(classes))  # no class defined twice
+    foo_inline = module.Foo.model_fields["bar_baz"].annotation
+    foobar_inline = module.FooBar.model_fields["baz"].annotation
+    # each schema's field keeps its own inline model, though both were generated as FooBarBaz
+    assert foo_inline is not foobar_inline
+    assert set(_args(foo_inline)[0].model_fields) == {"left"}
+    assert set(_args(foobar_inline)[0].model_fields) == {"right"}
+
+
+def test_an_inline_class_named_like_another_groups_schema_is_renamed(tmp_path):
+    source, _ = _models().generate("3.1.0", cache_dir=tmp_path)
+    module = _module(source)
+    assert set(module.ShopOwner.model_fields) == {"email", "since"}  # the schema keeps its name
+    inline = _args(module.Shop.model_fields["owner"].annotation)[0]
+    assert inline.__name__ == "ShopOwnerInline" and set(inline.model_fields) == {"name"}
+
+
+def _args(annotation: Any) -> list[Any]:
+    """The classes of an `X | None` annotation."""
+    return [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+
+
+def test_a_name_imported_by_one_group_and_defined_by_another_is_aliased():
+    enum_group = modelgen.Module.of("from enum import Enum\n\n\nclass Color(Enum):\n    red = 'red'\n", [])
+    # a group whose schema is named like an import of the other group
+    other = modelgen.Module.of("from pydantic import BaseModel\n\n\nclass Enum(BaseModel):\n    x: int\n", [])
+    merged = modelgen.merge_modules([enum_group, other], [("Color",), ("Enum",)], ())
+    module = _module(merged)
+    assert issubclass(module.Color, __import__("enum").Enum)
+    assert set(module.Enum.model_fields) == {"x"}
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+class _Counting:
+    """run_group, counting the groups it generates."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.groups: list[tuple[str, ...]] = []
+        real = modelgen.run_group
+
+        def run(document: str, components: tuple[str, ...]) -> Any:
+            self.groups.append(components)
+            return real(document, components)
+
+        monkeypatch.setattr(modelgen, "run_group", run)
+
+
+def test_a_cached_group_is_not_generated_again(tmp_path, monkeypatch):
+    cold = _models().generate("3.1.0", cache_dir=tmp_path)
+    counting = _Counting(monkeypatch)
+    warm = _models().generate("3.1.0", cache_dir=tmp_path)
+    assert warm == cold
+    assert counting.groups == []
+
+
+def test_a_changed_schema_regenerates_its_group_only(tmp_path, monkeypatch):
+    _models().generate("3.1.0", cache_dir=tmp_path)
+    counting = _Counting(monkeypatch)
+    changed = json.loads(json.dumps(SCHEMAS))
+    changed["Money"]["properties"]["cents"] = {"type": "integer"}
+    source, _ = _models(changed).generate("3.1.0", cache_dir=tmp_path)
+    assert counting.groups == [("Order", "LineItem", "Money")] or [set(g) for g in counting.groups] == [
+        {"Order", "LineItem", "Money"}
+    ]
+    assert "cents" in _module(source).Money.model_fields
+    assert source == _models(changed).generate("3.1.0")[0]  # the same as without a cache
+
+
+def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, monkeypatch):
+    expected = _models().generate("3.1.0", cache_dir=tmp_path)
+    entries = sorted(tmp_path.rglob("*.json"))
+    assert entries and not list(tmp_path.rglob(".tmp-*"))  # atomic writes leave no scratch files
+    entries[0].write_text('{"key": "trunc', encoding="utf-8")
+    entries[1].write_text(json.dumps({"key": entries[1].stem, "source": 3}), encoding="utf-8")
+    counting = _Counting(monkeypatch)
+    assert _models().generate("3.1.0", cache_dir=tmp_path) == expected
+    assert len(counting.groups) == 2
+    assert all(json.loads(e.read_text())["key"] == e.stem for e in entries[:2])
+
+
+def test_the_key_covers_input_order_and_content():
+    a = json.dumps({"x": {"type": "string"}, "y": {"type": "integer"}})
+    b = json.dumps({"y": {"type": "integer"}, "x": {"type": "string"}})
+    assert len({modelgen.group_key(a), modelgen.group_key(b), modelgen.group_key(a.replace("string", "number"))}) == 3
+    assert modelgen.group_key(a) == modelgen.group_key(a)
+
+
+# -- workers ---------------------------------------------------------------------------------
+
+
+def test_the_output_does_not_depend_on_the_number_of_workers(monkeypatch):
+    monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)  # worker processes even for this small input
+    one = _models().generate("3.1.0", jobs=1)
+    two = _models().generate("3.1.0", jobs=2)
+    three = _models().generate("3.1.0", jobs=3)
+    assert one == two == three
+
+
+def test_a_failure_in_a_worker_names_the_schema_and_the_other_groups_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)
+    # `type` must be a string or a list: the model generator fails on this schema
+    schemas = {**SCHEMAS, "Broken": _obj(kind={"type": {"type": "string"}})}
+    with pytest.raises(modelgen.ModelGenerationError, match="SpecgenComponent__Broken"):
+        _models(schemas).generate("3.1.0", jobs=2, cache_dir=tmp_path)
+    counting = _Counting(monkeypatch)
+    monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 10**9)  # in-process, so the counting sees it
+    with pytest.raises(modelgen.ModelGenerationError):
+        _models(schemas).generate("3.1.0", jobs=2, cache_dir=tmp_path)
+    assert counting.groups == [("Broken",)]  # the retry re-runs only the failed group
+
+
+def test_the_worker_entry_point_answers_json(tmp_path: Path):
+    document = json.dumps({"openapi": "3.1.0", "info": {"title": "m", "version": "0"}, "paths": {},
+                           "components": {"schemas": {"SpecgenComponent__Note": _obj(text=STR)}}})  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.modelgen"], input=json.dumps([[document, ["Note"]]]),
+        capture_output=True, text=True, check=True, cwd=Path(modelgen.__file__).parent.parent,
+    )  # fmt: skip
+    [answer] = json.loads(done.stdout)
+    assert modelgen.Module.from_json(answer) is not None and "class Note(BaseModel)" in answer["source"]
