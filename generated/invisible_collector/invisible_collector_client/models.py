@@ -44,15 +44,6 @@ class PaymentLine(BaseModel):
     """
 
 
-class CreatePaymentStatus(StrEnum):
-    """
-    The current status of this payment. Accepted values are FINAL or CANCELLED.
-    """
-
-    final = "FINAL"
-    cancelled = "CANCELLED"
-
-
 class Payment(BaseModel):
     """
     A payment and the debts it settles (the request body of createPayment).
@@ -102,6 +93,15 @@ class Payment(BaseModel):
     """
     A list of debts being paid.
     """
+
+
+class CreatePaymentStatus(StrEnum):
+    """
+    The current status of this payment. Accepted values are FINAL or CANCELLED.
+    """
+
+    final = "FINAL"
+    cancelled = "CANCELLED"
 
 
 # The plain values each string enum also takes in a request (`country="NL"`).

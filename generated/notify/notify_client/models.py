@@ -301,109 +301,6 @@ class CustomerReference(BaseModel):
     name: str | None = None
 
 
-class CustomerSearchResultResource(StrEnum):
-    customer = "customer"
-
-
-class CustomerSearchResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    resource: CustomerSearchResultResource | None = None
-    id: UUID | None = None
-    """
-    The unique Notify customer id.
-    """
-    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
-
-
-class DocumentResource(StrEnum):
-    document = "document"
-
-
-class Document(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    resource: DocumentResource | None = None
-    invoice: UUID | None = None
-    """
-    The invoice the document is attached to.
-    """
-    filename: str | None = None
-
-
-class DocumentCreateMediatype(StrEnum):
-    """
-    Should be application/pdf.
-    """
-
-    application_pdf = "application/pdf"
-
-
-class DocumentCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    invoice: UUID
-    """
-    The unique Notify invoice id the document is attached to.
-    """
-    filename: Annotated[str, Field(max_length=250)]
-    """
-    The complete original file name including extension, e.g. invoice-200001.pdf.
-    """
-    mediatype: DocumentCreateMediatype
-    """
-    Should be application/pdf.
-    """
-    content: Annotated[
-        str,
-        Field(
-            json_schema_extra={"contentEncoding": "base64", "contentMediaType": "application/pdf"},
-            max_length=5242880,
-            min_length=1,
-        ),
-    ]
-    """
-    The PDF file content in Base64 format (max 5 MB).
-    """
-
-
-class Error(BaseModel):
-    """
-    Error body returned with every 4xx status.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    status: int | None = None
-    """
-    The HTTP status code.
-    """
-    title: str | None = None
-    """
-    The HTTP status text.
-    """
-    detail: str | None = None
-    """
-    What went wrong.
-    """
-    details: str | None = None
-    """
-    What went wrong (the spelling of the 401 sample).
-    """
-    field: str | None = None
-    """
-    For 422 responses, the field of the request that is likely causing the error.
-    """
-
-
 class InvoiceResource(StrEnum):
     invoice = "invoice"
     customer = "customer"
@@ -599,14 +496,6 @@ class PaymentMethod(StrEnum):
     bancontact = "bancontact"
     sepa = "sepa"
     creditcard = "creditcard"
-
-
-class CreateDocumentMediatype(StrEnum):
-    """
-    Should be application/pdf.
-    """
-
-    application_pdf = "application/pdf"
 
 
 class Customer(BaseModel):
@@ -856,6 +745,117 @@ class PaymentList(BaseModel):
     Number of payments in this page.
     """
     links: PageLinks | None = None
+
+
+class CustomerSearchResultResource(StrEnum):
+    customer = "customer"
+
+
+class CustomerSearchResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    resource: CustomerSearchResultResource | None = None
+    id: UUID | None = None
+    """
+    The unique Notify customer id.
+    """
+    customer_code: Annotated[str | None, Field(alias="customerCode", max_length=250)] = None
+
+
+class DocumentResource(StrEnum):
+    document = "document"
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    resource: DocumentResource | None = None
+    invoice: UUID | None = None
+    """
+    The invoice the document is attached to.
+    """
+    filename: str | None = None
+
+
+class DocumentCreateMediatype(StrEnum):
+    """
+    Should be application/pdf.
+    """
+
+    application_pdf = "application/pdf"
+
+
+class DocumentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    invoice: UUID
+    """
+    The unique Notify invoice id the document is attached to.
+    """
+    filename: Annotated[str, Field(max_length=250)]
+    """
+    The complete original file name including extension, e.g. invoice-200001.pdf.
+    """
+    mediatype: DocumentCreateMediatype
+    """
+    Should be application/pdf.
+    """
+    content: Annotated[
+        str,
+        Field(
+            json_schema_extra={"contentEncoding": "base64", "contentMediaType": "application/pdf"},
+            max_length=5242880,
+            min_length=1,
+        ),
+    ]
+    """
+    The PDF file content in Base64 format (max 5 MB).
+    """
+
+
+class Error(BaseModel):
+    """
+    Error body returned with every 4xx status.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    status: int | None = None
+    """
+    The HTTP status code.
+    """
+    title: str | None = None
+    """
+    The HTTP status text.
+    """
+    detail: str | None = None
+    """
+    What went wrong.
+    """
+    details: str | None = None
+    """
+    What went wrong (the spelling of the 401 sample).
+    """
+    field: str | None = None
+    """
+    For 422 responses, the field of the request that is likely causing the error.
+    """
+
+
+class CreateDocumentMediatype(StrEnum):
+    """
+    Should be application/pdf.
+    """
+
+    application_pdf = "application/pdf"
 
 
 # The plain values each string enum also takes in a request (`country="NL"`).

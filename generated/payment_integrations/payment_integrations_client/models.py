@@ -28,6 +28,37 @@ class AccountType(IntEnum):
     savings = 2
 
 
+class SubmitInvoiceAchRequest(BaseModel):
+    """
+    ACH bank payment details submitted for an invoice.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    routing_number: Annotated[str | None, Field(alias="routingNumber")] = None
+    account_number: Annotated[str | None, Field(alias="accountNumber")] = None
+    account_type: Annotated[AccountType | None, Field(alias="accountType")] = None
+    account_holder_type: Annotated[AccountHolderType | None, Field(alias="accountHolderType")] = (
+        None
+    )
+    first_name: Annotated[str | None, Field(alias="firstName")] = None
+    last_name: Annotated[str | None, Field(alias="lastName")] = None
+    company_name: Annotated[str | None, Field(alias="companyName")] = None
+    email: str | None = None
+    mobile_number: Annotated[str | None, Field(alias="mobileNumber")] = None
+    sms_notification: Annotated[bool | None, Field(alias="smsNotification")] = None
+    address_line1: Annotated[str | None, Field(alias="addressLine1")] = None
+    address_line2: Annotated[str | None, Field(alias="addressLine2")] = None
+    city: str | None = None
+    state_id: Annotated[int | None, Field(alias="stateId")] = None
+    billing_postal_code: Annotated[str | None, Field(alias="billingPostalCode")] = None
+    save_payment_method: Annotated[bool | None, Field(alias="savePaymentMethod")] = None
+    save_customer_info: Annotated[bool | None, Field(alias="saveCustomerInfo")] = None
+    authorize_bank_withdrawal: Annotated[bool | None, Field(alias="authorizeBankWithdrawal")] = None
+
+
 class ErrorResponse(BaseModel):
     """
     The API's error body (FluentValidation-style problem details).
@@ -56,29 +87,6 @@ class ErrorResponse(BaseModel):
     """
 
 
-class InvoiceCalculations(BaseModel):
-    """
-    The calculated amounts of an invoice.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: UUID | None = None
-    sub_total_amount: Annotated[float | None, Field(alias="subTotalAmount")] = None
-    shipping_amount: Annotated[float | None, Field(alias="shippingAmount")] = None
-    tax_percentage: Annotated[float | None, Field(alias="taxPercentage")] = None
-    tax_amount: Annotated[float | None, Field(alias="taxAmount")] = None
-    fees_percentage: Annotated[float | None, Field(alias="feesPercentage")] = None
-    fees_amount: Annotated[float | None, Field(alias="feesAmount")] = None
-    discount_percentage: Annotated[float | None, Field(alias="discountPercentage")] = None
-    discount_amount: Annotated[float | None, Field(alias="discountAmount")] = None
-    surcharge_percentage: Annotated[float | None, Field(alias="surchargePercentage")] = None
-    surcharge_amount: Annotated[float | None, Field(alias="surchargeAmount")] = None
-    total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
-
-
 class InvoiceCustomerDto(BaseModel):
     """
     The invoice's customer (PaymentIntegrations.Contracts.Invoices.InvoiceCustomerDto).
@@ -99,18 +107,6 @@ class InvoiceHistoryEntry(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-
-
-class InvoiceIdResponse(BaseModel):
-    """
-    The identifier of the created or published invoice.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: UUID | None = None
 
 
 class InvoiceLineItemDto(BaseModel):
@@ -170,21 +166,6 @@ class InvoiceStatus(IntEnum):
     refunded = 7
 
 
-class MarkInvoiceAsPaidRequest(BaseModel):
-    """
-    The request containing the payment details.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    payment_method_type_id: Annotated[int | None, Field(alias="paymentMethodTypeId")] = None
-    """
-    The payment method type used.
-    """
-
-
 class MerchantContactInfoDto(BaseModel):
     """
     The merchant contact information of an invoice.
@@ -209,82 +190,6 @@ class PublishInvoiceRequest(InvoiceRequest):
     """
     The identifier of the invoice to publish.
     """
-
-
-class SendInvoiceSmsNotificationRequest(BaseModel):
-    """
-    The request containing the details for the SMS notification.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    phone_number: Annotated[str | None, Field(alias="phoneNumber")] = None
-    customer_consent: Annotated[bool | None, Field(alias="customerConsent")] = None
-
-
-class SubmitInvoiceAchRequest(BaseModel):
-    """
-    ACH bank payment details submitted for an invoice.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    routing_number: Annotated[str | None, Field(alias="routingNumber")] = None
-    account_number: Annotated[str | None, Field(alias="accountNumber")] = None
-    account_type: Annotated[AccountType | None, Field(alias="accountType")] = None
-    account_holder_type: Annotated[AccountHolderType | None, Field(alias="accountHolderType")] = (
-        None
-    )
-    first_name: Annotated[str | None, Field(alias="firstName")] = None
-    last_name: Annotated[str | None, Field(alias="lastName")] = None
-    company_name: Annotated[str | None, Field(alias="companyName")] = None
-    email: str | None = None
-    mobile_number: Annotated[str | None, Field(alias="mobileNumber")] = None
-    sms_notification: Annotated[bool | None, Field(alias="smsNotification")] = None
-    address_line1: Annotated[str | None, Field(alias="addressLine1")] = None
-    address_line2: Annotated[str | None, Field(alias="addressLine2")] = None
-    city: str | None = None
-    state_id: Annotated[int | None, Field(alias="stateId")] = None
-    billing_postal_code: Annotated[str | None, Field(alias="billingPostalCode")] = None
-    save_payment_method: Annotated[bool | None, Field(alias="savePaymentMethod")] = None
-    save_customer_info: Annotated[bool | None, Field(alias="saveCustomerInfo")] = None
-    authorize_bank_withdrawal: Annotated[bool | None, Field(alias="authorizeBankWithdrawal")] = None
-
-
-class SubmitInvoiceCardRequest(BaseModel):
-    """
-    Card payment details submitted for an invoice.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
-    account_number: Annotated[str | None, Field(alias="accountNumber")] = None
-    expiration_year: Annotated[int | None, Field(alias="expirationYear")] = None
-    expiration_month: Annotated[int | None, Field(alias="expirationMonth")] = None
-    security_code: Annotated[str | None, Field(alias="securityCode")] = None
-    billing_country_id: Annotated[int | None, Field(alias="billingCountryId")] = None
-    billing_postal_code: Annotated[str | None, Field(alias="billingPostalCode")] = None
-    save_payment_method: Annotated[bool | None, Field(alias="savePaymentMethod")] = None
-
-
-class SubmitInvoiceResponse(BaseModel):
-    """
-    The result of an invoice submission (card or ACH).
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    success: bool | None = None
-    payment_method_created: Annotated[bool | None, Field(alias="paymentMethodCreated")] = None
 
 
 class Invoice(BaseModel):
@@ -358,3 +263,98 @@ class InvoicePage(BaseModel):
     """
     The total number of invoices matching the filters.
     """
+
+
+class InvoiceCalculations(BaseModel):
+    """
+    The calculated amounts of an invoice.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: UUID | None = None
+    sub_total_amount: Annotated[float | None, Field(alias="subTotalAmount")] = None
+    shipping_amount: Annotated[float | None, Field(alias="shippingAmount")] = None
+    tax_percentage: Annotated[float | None, Field(alias="taxPercentage")] = None
+    tax_amount: Annotated[float | None, Field(alias="taxAmount")] = None
+    fees_percentage: Annotated[float | None, Field(alias="feesPercentage")] = None
+    fees_amount: Annotated[float | None, Field(alias="feesAmount")] = None
+    discount_percentage: Annotated[float | None, Field(alias="discountPercentage")] = None
+    discount_amount: Annotated[float | None, Field(alias="discountAmount")] = None
+    surcharge_percentage: Annotated[float | None, Field(alias="surchargePercentage")] = None
+    surcharge_amount: Annotated[float | None, Field(alias="surchargeAmount")] = None
+    total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
+
+
+class InvoiceIdResponse(BaseModel):
+    """
+    The identifier of the created or published invoice.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: UUID | None = None
+
+
+class MarkInvoiceAsPaidRequest(BaseModel):
+    """
+    The request containing the payment details.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payment_method_type_id: Annotated[int | None, Field(alias="paymentMethodTypeId")] = None
+    """
+    The payment method type used.
+    """
+
+
+class SendInvoiceSmsNotificationRequest(BaseModel):
+    """
+    The request containing the details for the SMS notification.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    phone_number: Annotated[str | None, Field(alias="phoneNumber")] = None
+    customer_consent: Annotated[bool | None, Field(alias="customerConsent")] = None
+
+
+class SubmitInvoiceCardRequest(BaseModel):
+    """
+    Card payment details submitted for an invoice.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    total_amount: Annotated[float | None, Field(alias="totalAmount")] = None
+    account_number: Annotated[str | None, Field(alias="accountNumber")] = None
+    expiration_year: Annotated[int | None, Field(alias="expirationYear")] = None
+    expiration_month: Annotated[int | None, Field(alias="expirationMonth")] = None
+    security_code: Annotated[str | None, Field(alias="securityCode")] = None
+    billing_country_id: Annotated[int | None, Field(alias="billingCountryId")] = None
+    billing_postal_code: Annotated[str | None, Field(alias="billingPostalCode")] = None
+    save_payment_method: Annotated[bool | None, Field(alias="savePaymentMethod")] = None
+
+
+class SubmitInvoiceResponse(BaseModel):
+    """
+    The result of an invoice submission (card or ACH).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool | None = None
+    payment_method_created: Annotated[bool | None, Field(alias="paymentMethodCreated")] = None

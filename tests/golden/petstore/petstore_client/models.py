@@ -41,6 +41,19 @@ class Dog(BaseModel):
     friends: list[Dog] | None = None
 
 
+class UpdateOwnerResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: int | None = None
+    name: str | None = None
+    pets: list[Annotated[Cat | Dog, Field(discriminator="kind")]] | None = None
+
+
+Dog.model_rebuild()
+
+
 class Error(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -83,18 +96,6 @@ class UpdateOwnerRequest(BaseModel):
     name: str
     class_: Annotated[str | None, Field(alias="class")] = None
 
-
-class UpdateOwnerResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: int | None = None
-    name: str | None = None
-    pets: list[Annotated[Cat | Dog, Field(discriminator="kind")]] | None = None
-
-
-Dog.model_rebuild()
 
 # The plain values each string enum also takes in a request (`country="NL"`).
 CreatePetKindLiteral: _typing.TypeAlias = _typing.Literal["cat", "dog"]
