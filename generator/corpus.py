@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.load import spec_files
+from generator.pipeline import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE_TIMEOUT = 1800.0
@@ -82,7 +83,9 @@ def _worker(spec: Path, out: Path) -> int:
     from generator.pipeline import render_spec, write_packages
 
     started = time.perf_counter()
-    result = render_spec(spec, strict=False)
+    steps = _StepTimes()
+    result = render_spec(spec, strict=False, progress=steps)
+    steps("", "done")
     if result.ok:
         write_packages(out, [result])
     seconds = time.perf_counter() - started
@@ -101,10 +104,27 @@ def _worker(spec: Path, out: Path) -> int:
         "spec_operations": spec_ops,
         "documented_success": documented,
         "seconds": seconds,
+        "steps": steps.seconds,  # per step of render_spec ("models": datamodel-code-generator)
         "error": _one_line(errors[0].format()) if errors else None,
     }
     print(json.dumps(report))
     return 0
+
+
+class _StepTimes(Progress):
+    """A render_spec progress hook that times each step (until the next one starts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: dict[str, float] = {}
+        self._step: str | None = None
+        self._at = time.perf_counter()
+
+    def __call__(self, stem: str, step: str) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.seconds[self._step] = round(self.seconds.get(self._step, 0.0) + now - self._at, 3)
+        self._step, self._at = step, now
 
 
 def _one_line(text: str, limit: int = 300) -> str:
