@@ -576,12 +576,12 @@ def table(results: dict[str, Any]) -> str:
         )
         lines += [
             f"  {r['spec']:<42} {r['bytes'] // 1024:>6} {r['ours']:>8.2f} {r['peer']:>8.2f} {_s(r['ratio'], ''):>6}"
-            f" {_s(r.get('ours_peak_mb'), ''):>8} {_s(r.get('peer_peak_mb'), ''):>8}"
+            f" {_s(r.get('ours_peak_mb'), '').strip():>8} {_s(r.get('peer_peak_mb'), '').strip():>8}"
             f" {'' if r.get('models_share') is None else format(r['models_share'], '.0%'):>6}"
             for r in grow["rows"]
         ]
         lines.append(
-            f"  ratio: median {_s(grow.get('median_ratio'), '')}, worst {_s(grow.get('worst_ratio'), '')}"
+            f"  ratio: median {_s(grow.get('median_ratio'), '').strip()}, worst {_s(grow.get('worst_ratio'), '').strip()}"
             f" ({grow.get('worst_spec') or '-'}); target <= 1.0 every spec"
         )
     return "\n".join(lines)

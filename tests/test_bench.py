@@ -1,0 +1,42 @@
+"""The bench's figures over the corpus (bench/__main__.py): ratios, memory, the model generator's share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.__main__ import _linked_groups, growth_row, ratios, table
+
+
+def _row(tmp_path: Path, name: str, ours: float, peer: float, models: float) -> dict[str, object]:
+    spec = tmp_path / name
+    spec.write_text("{}" * int(ours * 10), encoding="utf-8")
+    return growth_row(
+        spec,
+        {"seconds": ours, "ok": True, "peak_mb": 300.0, "steps": {"models": models, "rendering": ours - models}},
+        {"seconds": peer, "ok": True, "peak_mb": 200.0},
+    )
+
+
+def test_ratios_are_median_and_worst_and_the_share_shows_over_one(tmp_path):
+    rows = [_row(tmp_path, "a.json", 1.0, 2.0, 0.5), _row(tmp_path, "b.json", 6.0, 2.0, 3.0),
+            _row(tmp_path, "c.json", 3.0, 2.0, 0.3)]  # fmt: skip
+    assert [r["ratio"] for r in rows] == [0.5, 3.0, 1.5]
+    assert [r["models_share"] for r in rows] == [None, 0.5, 0.1]  # only where we are slower
+    assert ratios(rows) == {"median_ratio": 1.5, "worst_ratio": 3.0, "worst_spec": "b.json"}
+    printed = table({"growth": {"rows": rows, **ratios(rows), "exponent": 1.0, "peer_exponent": 1.0,
+                                "exponent_over_100kb": None, "peer_exponent_over_100kb": None,
+                                "target": "close to 1"}})  # fmt: skip
+    assert "median 1.50" in printed and "worst 3.00 (b.json)" in printed
+    b_line = next(line for line in printed.splitlines() if line.strip().startswith("b.json"))
+    assert "300.00" in b_line and "200.00" in b_line and "50%" in b_line
+
+
+def test_a_spec_either_tool_failed_is_left_out_of_the_ratios(tmp_path):
+    rows = [_row(tmp_path, "a.json", 1.0, 2.0, 0.5), {**_row(tmp_path, "b.json", 9.0, 1.0, 1.0), "peer_ok": False}]
+    assert ratios(rows)["worst_ratio"] == 0.5
+
+
+def test_linked_groups_follow_refs_either_way():
+    ref = {"$ref": "#/components/schemas/B"}
+    schemas = {"A": {"properties": {"b": ref}}, "B": {}, "C": {"items": {"$ref": "#/components/schemas/B"}}, "D": {}}
+    assert sorted(map(sorted, _linked_groups(schemas))) == [["A", "B", "C"], ["D"]]
