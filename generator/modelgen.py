@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,29 +54,24 @@ class Group:
 def linked_groups(schemas: dict[str, Any]) -> list[list[str]]:
     """The schemas' names split into groups that no $ref (or discriminator mapping) crosses; each
     group in the schemas' order, the groups in the order of their first schema."""
-    parent = {name: name for name in schemas}
+    index = {name: i for i, name in enumerate(schemas)}
+    parent = list(range(len(index)))  # union-find; a root is its group's first schema
 
-    def root(name: str) -> str:
-        while parent[name] != name:
-            parent[name] = parent[parent[name]]
-            name = parent[name]
-        return name
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
     for name, schema in schemas.items():
         for target in _targets(schema):
-            if target in parent:
-                a, b = root(name), root(target)
-                if a != b:
-                    parent[max(a, b, key=_order(schemas))] = min(a, b, key=_order(schemas))
-    groups: dict[str, list[str]] = {}
-    for name in schemas:
-        groups.setdefault(root(name), []).append(name)
+            if target in index:
+                a, b = root(index[name]), root(index[target])
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[str]] = {}
+    for name, i in index.items():
+        groups.setdefault(root(i), []).append(name)
     return list(groups.values())
-
-
-def _order(schemas: dict[str, Any]) -> Callable[[str], int]:
-    index = {name: i for i, name in enumerate(schemas)}
-    return index.__getitem__
 
 
 def _targets(node: Any) -> Iterable[str]:
@@ -109,22 +105,17 @@ def group_key(document: str) -> str:
     return digest.hexdigest()
 
 
-_CODE_DIGEST: list[str] = []
-
-
+@cache
 def _code_digest() -> str:
     """The cache format, the versions, this module and schemas.py (the options, the input's marks)."""
-    if not _CODE_DIGEST:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
-        here = Path(__file__).parent
-        digest = hashlib.sha256()
-        for part in (_CACHE_FORMAT, version("datamodel-code-generator"), sys.version):
-            digest.update(part.encode() + b"\0")
-        for name in ("modelgen.py", "schemas.py"):
-            digest.update((here / name).read_bytes())
-        _CODE_DIGEST.append(digest.hexdigest())
-    return _CODE_DIGEST[0]
+    digest = hashlib.sha256()
+    for part in (_CACHE_FORMAT, version("datamodel-code-generator"), sys.version):
+        digest.update(part.encode() + b"\0")
+    for name in ("modelgen.py", "schemas.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
 
 
 # -- the cache -------------------------------------------------------------------------------
@@ -192,14 +183,8 @@ def _serve() -> None:
     """A worker (`python -m generator.modelgen`): a JSON list of [document, components] on stdin,
     the JSON list of their outcomes on stdout."""
     tasks = json.load(sys.stdin)
-    answer, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # anything the generator prints stays out of the answer
-    json.dump(
-        [run_group(document, tuple(components)) for document, components in tasks],
-        answer,
-    )
+    answer, sys.stdout = sys.stdout, sys.stderr  # what the generator may print stays out of the answer
+    json.dump([run_group(document, tuple(components)) for document, components in tasks], answer)
 
 
 def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> list[dict[str, Any] | str]:
@@ -221,16 +206,9 @@ def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> li
         )  # fmt: skip
         procs.append(proc)
     outcomes: dict[int, dict[str, Any] | str] = {}
-    with ThreadPoolExecutor(len(procs)) as pool:
-        payloads = [
-            "[" + ",".join(json.dumps([tasks[i][0], tasks[i][1]]) for i in share) + "]" for share in shares
-        ]
-        answers = list(
-            pool.map(
-                lambda pair: pair[0].communicate(pair[1].encode())[0],
-                zip(procs, payloads),
-            )
-        )
+    payloads = [json.dumps([[tasks[i][0], tasks[i][1]] for i in share]).encode() for share in shares]
+    with ThreadPoolExecutor(len(procs)) as pool:  # feed and read every worker at once
+        answers = list(pool.map(lambda proc, payload: proc.communicate(payload)[0], procs, payloads))
     for proc, share, answer in zip(procs, shares, answers, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"a model generator worker failed (exit status {proc.returncode})")
@@ -253,9 +231,8 @@ def class_namer(components: set[str]) -> Callable[[str], str]:
         if name.startswith(_MARK):
             return name.removeprefix(_MARK)  # already a clean, unique class name
         candidate = default(name)
-        return (
-            candidate + "Inline" if candidate in components or candidate in _RESERVED_CLASSES else candidate
-        )
+        taken = candidate in components or candidate in _RESERVED_CLASSES
+        return candidate + "Inline" if taken else candidate
 
     return class_name
 
@@ -310,16 +287,7 @@ class Module:
             for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names
         ]  # fmt: skip
         rest = [node for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))]
-        first = (
-            min(
-                [
-                    rest[0].lineno,
-                    *(d.lineno for d in getattr(rest[0], "decorator_list", [])),
-                ]
-            )
-            if rest
-            else 0
-        )
+        first = min([rest[0].lineno, *(d.lineno for d in getattr(rest[0], "decorator_list", []))]) if rest else 0
         classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
         return cls(
             source,
