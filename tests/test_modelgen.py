@@ -230,3 +230,20 @@ def test_the_worker_entry_point_answers_json(tmp_path: Path):
     )  # fmt: skip
     [answer] = json.loads(done.stdout)
     assert modelgen.Module.from_json(answer) is not None and "class Note(BaseModel)" in answer["source"]
+
+
+def test_concurrent_writers_of_one_entry_leave_a_whole_entry(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = modelgen.Cache(tmp_path)
+    module = modelgen.Module.of("from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    x: int\n" * 200, ["w"])
+    key = "ab" + "0" * 62
+
+    def write_and_read(_: int) -> modelgen.Module | None:
+        cache.put(key, module)
+        return cache.get(key)
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(write_and_read, range(64)))
+    assert all(s == module for s in seen)  # never a torn entry
+    assert [p.name for p in (tmp_path / "ab").iterdir()] == [f"{key}.json"]  # no scratch file left
