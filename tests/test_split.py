@@ -178,3 +178,16 @@ print(json.dumps({"before": before, "after": models(), "tag": pet.tag.name}))
     assert report["before"] == []  # importing the package and building a client load no model
     assert report["after"] == ["_pet"]  # Pet and Tag (only Pet refers to it), not Store
     assert report["tag"] == "x"
+
+
+def test_parsing_in_chunks_gives_what_one_parse_gives(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import generator.split as split_module
+
+    # a top-level string whose continuation lines start at column 0: a cut there cannot parse
+    tricky = SOURCE + '\n\nNOTE = """first\nsecond line at column 0\nthird"""\n'
+    whole = split_models(tricky)
+    for size in (1, 3, 7):
+        monkeypatch.setattr(split_module, "_CHUNK_LINES", size)
+        chunked = split_models(tricky)
+        assert chunked.sources == whole.sources and chunked.module_of == whole.module_of
+    assert "second line at column 0" in whole.sources[whole.module_of["NOTE"]]
