@@ -127,9 +127,9 @@ def _failed_file(line: str) -> str | None:
 # or an assert split over several lines, and a union split at its `|`.
 _DEVIATION = re.compile(
     r"^[ \t]*(?:async[ \t]+)?def[ \t].*->[^#\n]*[\[(]$"  # def f() -> X[  (black: -> (\n X[..]\n):)
-    r"|^[ \t]+\|[ \t]"  # a union continued on a line of its own (black parenthesizes it)
+    r"|(?P<union>^[ \t]+\|[ \t])"  # a union continued on a line of its own (black parenthesizes it)
     r"|^[ \t]*\][ \t]*=[ \t]*[\[({]"  # ] = [  (black: ...] = (\n [..]\n) when that fits)
-    r"|^[ \t]*assert[ \t].*[\[(]$",  # ruff parenthesizes a long message, black splits the test
+    r"|(?P<assert>^[ \t]*assert[ \t].*[\[(]$)",  # ruff parenthesizes a long message, black splits the test
     re.MULTILINE,
 )
 # An over-long line both leave alone when it is one string (a description) or a comment; any other
@@ -139,16 +139,22 @@ _UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|\)|\])")
 
 _TRIPLE_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
 
+# What makes a line risky: always, or only in the syntax around it (see _confirmed).
+_ALWAYS, _UNION, _ASSERT = "always", "union", "assert"
 
-def _risky(line: str) -> bool:
-    if _DEVIATION.match(line):
-        return True
+
+def _risk(line: str) -> str | None:
+    match = _DEVIATION.match(line)
     text = line.rstrip("\n")
     if len(text) <= LINE_LENGTH:
-        return False
-    if text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
-        return text.count('"""') == 1
-    return not _UNSPLITTABLE.match(text)
+        long = False
+    elif text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
+        long = text.count('"""') == 1
+    else:
+        long = not _UNSPLITTABLE.match(text)
+    if long or (match and not match.lastgroup):
+        return _ALWAYS
+    return match.lastgroup if match else None
 
 
 # black puts exactly one blank line between the last top-level import and a statement that is not
@@ -164,15 +170,14 @@ def black_compatible(text: str) -> str:
 
     black formats a statement the same alone as within its module (the blank lines around it are
     kept as ruff wrote them, which is black's rule too), so only those statements pay for black,
-    not the megabytes around them. A method is formatted dedented, at the line length left to it."""
+    not the megabytes around them. A method is formatted dedented, at the line length left to it;
+    a def whose signature alone holds them, as its signature over a `pass`."""
     text = _AFTER_IMPORTS.sub(r"\1\n", text)
     # Lines as ast counts them: at "\n" only (str.splitlines also splits at \x0c, \u2028, ...).
     lines = [line + "\n" for line in text.split("\n")]
     lines[-1] = lines[-1][:-1]
-    risky = [i for i, line in enumerate(lines, 1) if _risky(line)]
-    if not risky:
-        return text
-    if any(not _DEVIATION.match(lines[i - 1]) for i in risky):
+    risks = {i: risk for i, line in enumerate(lines, 1) if (risk := _risk(line))}
+    if any(risk == _ALWAYS for risk in risks.values()):
         # Prose inside a docstring is no code: only its closing line can move.
         prose: set[int] = set()
         line, at = 1, 0
@@ -180,30 +185,76 @@ def black_compatible(text: str) -> str:
             line += text.count("\n", at, match.start())
             at = match.start()
             prose.update(range(line, line + match.group().count("\n")))
-        risky = [i for i in risky if i not in prose or _DEVIATION.match(lines[i - 1])]
-        if not risky:
-            return text
-    spans: list[tuple[int, int, int]] = []
-    _find_spans(ast.parse(text).body, risky, 0, lines, spans)
-    for first, last, indent in reversed(spans):
+        risks = {i: risk for i, risk in risks.items() if i not in prose or _DEVIATION.match(lines[i - 1])}
+    if not risks:
+        return text
+    tree = ast.parse(text).body
+    risky = _confirmed(tree, risks)
+    if not risky:
+        return text
+    spans: list[tuple[int, int, int, bool]] = []
+    _find_spans(tree, risky, 0, lines, spans)
+    for first, last, indent, signature in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
         mode = replace(MODE, line_length=LINE_LENGTH - indent)
         try:
-            out = black.format_str(chunk, mode=mode)
+            out = black.format_str(chunk + "    pass\n" if signature else chunk, mode=mode)
         except InvalidInput:  # not expected; then the statement stays as ruff wrote it
             continue
         pieces = [piece + "\n" for piece in out.split("\n")[:-1]]  # black ends with "\n"
+        if signature:
+            if pieces[-1:] != ["    pass\n"]:  # not expected; then the statement stays as ruff wrote it
+                continue
+            pieces.pop()
         lines[first - 1 : last] = [(" " * indent + piece) if piece.strip() else piece for piece in pieces]
     return "".join(lines)
 
 
-def _find_spans(
-    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[tuple[int, int, int]]
-) -> None:
-    """(first line, last line, indent) of the statements of `body` that hold a risky line; inside a
-    class, its methods rather than the whole class when they alone hold them."""
+def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
+    """The risky lines, sorted, less the union and assert lines where both styles agree: a union
+    outside an annotation (inside brackets both split it alike; black parenthesizes a split
+    annotation) and an assert without a message."""
+    risky = sorted(i for i, risk in risks.items() if risk == _ALWAYS)
+    maybe = sorted(i for i, risk in risks.items() if risk != _ALWAYS)
     for node in body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        at = bisect_left(maybe, node.lineno)
+        hits = maybe[at : bisect_right(maybe, node.end_lineno or node.lineno)]
+        if not hits:
+            continue
+        asserts: set[int] = set()
+        annotations: list[tuple[int, int]] = []
+        stack: list[ast.AST] = [node]
+        while stack:  # only down to the nodes that hold a hit
+            inner = stack.pop()
+            if isinstance(inner, ast.Assert) and inner.msg is not None:
+                asserts.add(inner.lineno)
+            elif isinstance(inner, ast.arg) and inner.annotation is not None:
+                annotations.append(_lines(inner.annotation))
+            elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns is not None:
+                annotations.append(_lines(inner.returns))
+            elif isinstance(inner, ast.AnnAssign) and inner.annotation.lineno == inner.target.lineno and (
+                isinstance(inner.annotation, ast.BinOp) or inner.value is not None
+            ):  # a bare union, or one before a value (not `x: (\n A | B\n)`, `x: Annotated[\n A | B, ..]`)
+                annotations.append(_lines(inner.annotation))
+            for child in ast.iter_child_nodes(inner):
+                first = getattr(child, "lineno", None)
+                if first is None or bisect_left(hits, first) < bisect_right(hits, child.end_lineno or first):
+                    stack.append(child)
+        for line in hits:
+            if risks[line] == _ASSERT and line in asserts or risks[line] == _UNION and any(
+                first <= line <= last for first, last in annotations
+            ):
+                risky.append(line)
+    return sorted(risky)
+
+
+def _find_spans(
+    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[tuple[int, int, int, bool]]
+) -> None:
+    """(first line, last line, indent, signature only) of the statements of `body` that hold a
+    risky line; inside a class, its methods rather than the whole class when they alone hold them."""
+    for node in body:
+        first = _first_line(node)
         last = node.end_lineno or node.lineno
         at = bisect_left(risky, first)
         hits = risky[at : bisect_right(risky, last)]
@@ -211,14 +262,27 @@ def _find_spans(
             continue  # a string statement after the first is no docstring: black leaves it alone
         if isinstance(node, ast.ClassDef) and node.body:
             inner = node.body[0]
-            start = min([inner.lineno, *(d.lineno for d in getattr(inner, "decorator_list", []))])
+            start = _first_line(inner)
             sub = inner.col_offset
             if hits[0] >= start and all(
                 not line.strip() or line.startswith(" " * sub) for line in lines[start - 1 : last]
             ):
                 _find_spans(node.body, risky, sub, lines, spans)
                 continue
-        spans.append((first, last, indent))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            end = _first_line(node.body[0]) - 1  # the signature's last line, when the body starts below it
+            if hits[-1] <= end and lines[end - 1].rstrip().endswith(":") and not lines[end - 1].lstrip().startswith("#"):
+                spans.append((first, end, indent, True))
+                continue
+        spans.append((first, last, indent, False))
+
+
+def _lines(node: ast.expr) -> tuple[int, int]:
+    return node.lineno, node.end_lineno or node.lineno
+
+
+def _first_line(node: ast.stmt) -> int:
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
 def _is_string(node: ast.stmt) -> bool:
