@@ -140,7 +140,8 @@ _UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|\)|\])")
 _TRIPLE_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
 
 # What makes a line risky: always, or only in the syntax around it (see _confirmed).
-_ALWAYS, _UNION, _ASSERT = "always", "union", "assert"
+_ALWAYS, _UNION, _ASSERT, _NAME = "always", "union", "assert", "name"
+_BARE_NAME = re.compile(r"[ \t]*[\w.]+(?: as \w+)?,?\n?")  # an over-long name alone on its line
 
 
 def _risk(line: str) -> str | None:
@@ -152,6 +153,8 @@ def _risk(line: str) -> str | None:
         long = text.count('"""') == 1
     else:
         long = not _UNSPLITTABLE.match(text)
+    if long and _BARE_NAME.fullmatch(line):
+        return _NAME
     if long or (match and not match.lastgroup):
         return _ALWAYS
     return match.lastgroup if match else None
@@ -192,28 +195,35 @@ def black_compatible(text: str) -> str:
     risky = _confirmed(tree, risks)
     if not risky:
         return text
-    spans: list[tuple[int, int, int, bool]] = []
+    spans: list[_Span] = []
     _find_spans(tree, risky, 0, lines, spans)
-    for first, last, indent, signature in reversed(spans):
+    for first, last, indent, (head, tail) in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
         mode = replace(MODE, line_length=LINE_LENGTH - indent)
         try:
-            out = black.format_str(chunk + "    pass\n" if signature else chunk, mode=mode)
+            out = black.format_str(head + chunk + tail, mode=mode)
         except InvalidInput:  # not expected; then the statement stays as ruff wrote it
             continue
+        if not (out.startswith(head) and out.endswith(tail)):  # not expected either
+            continue
+        out = out[len(head) : len(out) - len(tail)]
         pieces = [piece + "\n" for piece in out.split("\n")[:-1]]  # black ends with "\n"
-        if signature:
-            if pieces[-1:] != ["    pass\n"]:  # not expected; then the statement stays as ruff wrote it
-                continue
-            pieces.pop()
         lines[first - 1 : last] = [(" " * indent + piece) if piece.strip() else piece for piece in pieces]
     return "".join(lines)
 
 
+# A span: (first line, last line, indent, (head, tail)). black formats head + the span's lines,
+# dedented, + tail; head and tail give a piece of a statement the context it is formatted in.
+_Span = tuple[int, int, int, tuple[str, str]]
+_WHOLE = ("", "")
+_SIGNATURE = ("", "    pass\n")  # a def's decorators and signature, over a body of its own
+_PARAMETER = ("def f(\n", "):\n    pass\n")  # one parameter (ruff's output: one a line, each with its comma)
+
+
 def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
-    """The risky lines, sorted, less the union and assert lines where both styles agree: a union
-    outside an annotation (inside brackets both split it alike; black parenthesizes a split
-    annotation) and an assert without a message."""
+    """The risky lines, sorted, less those where both styles agree: a union outside an annotation
+    (inside brackets both split it alike; black parenthesizes a split annotation), an assert
+    without a message and an over-long name in an import."""
     risky = sorted(i for i, risk in risks.items() if risk == _ALWAYS)
     maybe = sorted(i for i, risk in risks.items() if risk != _ALWAYS)
     for node in body:
@@ -223,11 +233,14 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
             continue
         asserts: set[int] = set()
         annotations: list[tuple[int, int]] = []
+        imports: list[tuple[int, int]] = []
         stack: list[ast.AST] = [node]
         while stack:  # only down to the nodes that hold a hit
             inner = stack.pop()
             if isinstance(inner, ast.Assert) and inner.msg is not None:
                 asserts.add(inner.lineno)
+            elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                imports.append((inner.lineno, inner.end_lineno or inner.lineno))
             elif isinstance(inner, ast.arg) and inner.annotation is not None:
                 annotations.append(_lines(inner.annotation))
             elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns is not None:
@@ -241,18 +254,21 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
                 if first is None or bisect_left(hits, first) < bisect_right(hits, child.end_lineno or first):
                     stack.append(child)
         for line in hits:
-            if risks[line] == _ASSERT and line in asserts or risks[line] == _UNION and any(
-                first <= line <= last for first, last in annotations
-            ):
+            risk = risks[line]
+            if (
+                risk == _ASSERT and line in asserts
+                or risk == _UNION and any(first <= line <= last for first, last in annotations)
+                or risk == _NAME and not any(first <= line <= last for first, last in imports)
+            ):  # fmt: skip
                 risky.append(line)
     return sorted(risky)
 
 
-def _find_spans(
-    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[tuple[int, int, int, bool]]
-) -> None:
-    """(first line, last line, indent, signature only) of the statements of `body` that hold a
-    risky line; inside a class, its methods rather than the whole class when they alone hold them."""
+def _find_spans(body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[_Span]) -> None:
+    """The spans of the statements of `body` that hold a risky line: inside a class, its methods
+    rather than the whole class when they alone hold them; of a def whose signature alone holds
+    them, the parameters that hold them (each is formatted alone, as black's split of a signature
+    formats each parameter alone), else the signature; likewise a class's signature."""
     for node in body:
         first = _first_line(node)
         last = node.end_lineno or node.lineno
@@ -264,17 +280,48 @@ def _find_spans(
             inner = node.body[0]
             start = _first_line(inner)
             sub = inner.col_offset
-            if hits[0] >= start and all(
+            if (hits[0] >= start or _signature_ends(lines, start - 1)) and all(
                 not line.strip() or line.startswith(" " * sub) for line in lines[start - 1 : last]
             ):
-                _find_spans(node.body, risky, sub, lines, spans)
+                if hits[0] < start:
+                    spans.append((first, start - 1, indent, _SIGNATURE))
+                if hits[-1] >= start:
+                    _find_spans(node.body, risky, sub, lines, spans)
                 continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            end = _first_line(node.body[0]) - 1  # the signature's last line, when the body starts below it
-            if hits[-1] <= end and lines[end - 1].rstrip().endswith(":") and not lines[end - 1].lstrip().startswith("#"):
-                spans.append((first, end, indent, True))
+            params = _parameters(node.args, lines)
+            held = {next((p for p in params if p[0] <= hit <= p[1]), None) for hit in hits}
+            if None not in held:
+                spans.extend((a, b, col - 4, _PARAMETER) for a, b, col in sorted(held))  # type: ignore[misc]
                 continue
-        spans.append((first, last, indent, False))
+            end = _first_line(node.body[0]) - 1
+            if hits[-1] <= end and _signature_ends(lines, end):
+                spans.append((first, end, indent, _SIGNATURE))
+                continue
+        spans.append((first, last, indent, _WHOLE))
+
+
+def _signature_ends(lines: list[str], line: int) -> bool:
+    """Whether a def's or class's signature ends at `line`, its body starting on the next."""
+    text = lines[line - 1]
+    return text.rstrip().endswith(":") and not text.lstrip().startswith("#")
+
+
+def _parameters(args: ast.arguments, lines: list[str]) -> list[tuple[int, int, int]]:
+    """(first line, last line, column) of each plain parameter that has lines of its own, ending in
+    its comma: how ruff writes the parameters of a signature it splits."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    found = []
+    for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+        end = max(arg.end_lineno or arg.lineno, default.end_lineno or default.lineno if default else 0)
+        text = lines[arg.lineno - 1]
+        if (
+            text[: arg.col_offset].strip() == "" and text[arg.col_offset :].startswith(arg.arg)
+            and arg.col_offset >= 4 and lines[end - 1].rstrip().endswith(",")
+        ):  # fmt: skip
+            found.append((arg.lineno, end, arg.col_offset))
+    return found
 
 
 def _lines(node: ast.expr) -> tuple[int, int]:
