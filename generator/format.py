@@ -180,23 +180,30 @@ def black_compatible(text: str) -> str:
     lines = [line + "\n" for line in text.split("\n")]
     lines[-1] = lines[-1][:-1]
     risks = {i: risk for i, line in enumerate(lines, 1) if (risk := _risk(line))}
-    if any(risk == _ALWAYS for risk in risks.values()):
-        # Prose inside a docstring is no code: only its closing line can move.
-        prose: set[int] = set()
-        line, at = 1, 0
-        for match in _TRIPLE_QUOTED.finditer(text):
-            line += text.count("\n", at, match.start())
-            at = match.start()
-            prose.update(range(line, line + match.group().count("\n")))
-        risks = {i: risk for i, risk in risks.items() if i not in prose or _DEVIATION.match(lines[i - 1])}
     if not risks:
         return text
-    tree = ast.parse(text).body
-    risky = _confirmed(tree, risks)
-    if not risky:
+    strings = _inside_strings(text)
+    # Prose inside a docstring is no code: only its closing line can move.
+    risks = {i: risk for i, risk in risks.items() if i + 1 not in strings or _DEVIATION.match(lines[i - 1])}
+    if not risks:
         return text
     spans: list[_Span] = []
-    _find_spans(tree, risky, 0, lines, spans)
+    numbers = sorted(risks)
+    for start, end, opening in _regions(lines, numbers, strings):
+        part = lines[start - 1 : end]
+        try:
+            tree = ast.parse("".join(part)).body
+        except SyntaxError:  # a line mistaken for a statement's first (not expected): parse it all
+            start, end, part, tree, opening = 1, len(lines), lines, ast.parse(text).body, True
+            spans.clear()
+        offset = start - 1
+        held = numbers[bisect_left(numbers, start) : bisect_right(numbers, end)]
+        risky = _confirmed(tree, {i - offset: risks[i] for i in held})
+        found: list[_Span] = []
+        _find_spans(tree, risky, 0, part, found, tree[0] if opening and tree else None)
+        spans += [(first + offset, last + offset, indent, wrap) for first, last, indent, wrap in found]
+        if end == len(lines) and start == 1:
+            break
     for first, last, indent, (head, tail) in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
         mode = replace(MODE, line_length=LINE_LENGTH - indent)
@@ -218,6 +225,42 @@ _Span = tuple[int, int, int, tuple[str, str]]
 _WHOLE = ("", "")
 _SIGNATURE = ("", "    pass\n")  # a def's decorators and signature, over a body of its own
 _PARAMETER = ("def f(\n", "):\n    pass\n")  # one parameter (ruff's output: one a line, each with its comma)
+
+
+def _inside_strings(text: str) -> set[int]:
+    """The lines that begin inside a triple-quoted string (its second line to its last)."""
+    inside: set[int] = set()
+    line, at = 1, 0
+    for match in _TRIPLE_QUOTED.finditer(text):
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        inside.update(range(line + 1, line + 1 + match.group().count("\n")))
+    return inside
+
+
+# A line where ruff starts a top-level statement: code at column 0 that closes no bracket and
+# continues no compound statement.
+_CONTINUATION = re.compile(r"[\s)\]}#]|(?:else|elif|except|finally)\b")
+
+
+def _regions(lines: list[str], risky: list[int], strings: set[int]) -> list[tuple[int, int, bool]]:
+    """(first line, last line, whether it holds the module's first statement) of each run of
+    top-level statements that holds a risky line: what is parsed, each run alone (a module can be
+    megabytes, the statements black may have to see are not)."""
+    starts, decorated = [], False
+    for i, line in enumerate(lines, 1):
+        if not line.strip() or i in strings or _CONTINUATION.match(line):
+            continue
+        if not decorated:
+            starts.append(i)
+        decorated = line.startswith("@") or (decorated and not line.startswith(("def ", "class ", "async ")))
+    if not starts:
+        return [(1, len(lines), True)]
+    regions = []
+    for index in sorted({max(0, bisect_right(starts, line) - 1) for line in risky}):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
+        regions.append((starts[index], end, index == 0))
+    return regions
 
 
 def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
@@ -264,7 +307,9 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
     return sorted(risky)
 
 
-def _find_spans(body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[_Span]) -> None:
+def _find_spans(
+    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[_Span], first_statement: ast.stmt | None
+) -> None:
     """The spans of the statements of `body` that hold a risky line: inside a class, its methods
     rather than the whole class when they alone hold them; of a def whose signature alone holds
     them, the parameters that hold them (each is formatted alone, as black's split of a signature
@@ -274,7 +319,7 @@ def _find_spans(body: list[ast.stmt], risky: list[int], indent: int, lines: list
         last = node.end_lineno or node.lineno
         at = bisect_left(risky, first)
         hits = risky[at : bisect_right(risky, last)]
-        if not hits or (_is_string(node) and node is not body[0]):
+        if not hits or (_is_string(node) and node is not first_statement):
             continue  # a string statement after the first is no docstring: black leaves it alone
         if isinstance(node, ast.ClassDef) and node.body:
             inner = node.body[0]
@@ -286,7 +331,7 @@ def _find_spans(body: list[ast.stmt], risky: list[int], indent: int, lines: list
                 if hits[0] < start:
                     spans.append((first, start - 1, indent, _SIGNATURE))
                 if hits[-1] >= start:
-                    _find_spans(node.body, risky, sub, lines, spans)
+                    _find_spans(node.body, risky, sub, lines, spans, node.body[0])
                 continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             params = _parameters(node.args, lines)

@@ -154,3 +154,16 @@ def test_line_separators_inside_strings_do_not_shift_the_statements():
         + '\n\nAFTER = "x\u2028y"\n'
     )
     assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
+
+
+def test_statements_are_parsed_alone_where_they_start():
+    # Only the top-level statements around a deviation are parsed: not a line inside a docstring
+    # that looks like code, not a def apart from its decorator.
+    source = (
+        '"""Module.\n\nclass NotAClass:\ndef not_a_def() -> None:\n"""\n\nimport functools\n\n\n'
+        "@functools.cache\n"
+        + DEVIATIONS["return annotation"]
+        + "\n\nif True:\n    pass\nelse:\n"
+        + "".join("    " + line if line.strip() else line for line in DEVIATIONS["union parameter"].splitlines(True))
+    )
+    assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
