@@ -294,7 +294,7 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
                 annotations.append(_lines(inner.annotation))
             for child in ast.iter_child_nodes(inner):
                 first = getattr(child, "lineno", None)
-                if first is None or bisect_left(hits, first) < bisect_right(hits, child.end_lineno or first):
+                if first is None or bisect_left(hits, first) < bisect_right(hits, getattr(child, "end_lineno", None) or first):
                     stack.append(child)
         for line in hits:
             risk = risks[line]
@@ -335,9 +335,9 @@ def _find_spans(
                 continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             params = _parameters(node.args, lines)
-            held = {next((p for p in params if p[0] <= hit <= p[1]), None) for hit in hits}
-            if None not in held:
-                spans.extend((a, b, col - 4, _PARAMETER) for a, b, col in sorted(held))  # type: ignore[misc]
+            held = [next((p for p in params if p[0] <= hit <= p[1]), None) for hit in hits]
+            if all(held):
+                spans.extend((a, b, col - 4, _PARAMETER) for a, b, col in sorted({p for p in held if p}))
                 continue
             end = _first_line(node.body[0]) - 1
             if hits[-1] <= end and _signature_ends(lines, end):
@@ -374,7 +374,8 @@ def _lines(node: ast.expr) -> tuple[int, int]:
 
 
 def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 def _is_string(node: ast.stmt) -> bool:
