@@ -8,7 +8,7 @@ import keyword
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, NewType
+from typing import NewType
 
 PyIdent = NewType("PyIdent", str)  # snake_case: attributes, functions, parameters
 ClassName = NewType("ClassName", str)  # PascalCase
@@ -98,21 +98,23 @@ def method_ident(text: str, *, fallback: str = "call") -> PyIdent:
     return PyIdent(name + "_" if name in _METHOD_RESERVED else name)
 
 
-@cache
-def _inflect() -> Any:
-    import inflect  # the library datamodel-code-generator singularizes array items with
-
-    return inflect.engine()
+# Words that look plural, or singular nouns an English singularizer would mangle ("meta" is no
+# plural of "metum"; GitHub has a /meta resource).
+_NOT_PLURAL = frozenset({"meta"})
 
 
 @cache
 def singular(word: str) -> str:
-    """`invoices` -> `invoice`, `people` -> `person`; words that only look plural stay."""
+    """`invoices` -> `invoice`, `people` -> `person`; words that only look plural stay.
+
+    `inflection` (Rails' inflector) rather than `inflect`, which datamodel-code-generator uses: the
+    latter's import takes over 2 s (typeguard instruments it), more than the rest of a small spec."""
     lowered = word.lower()
-    if len(lowered) < 3 or lowered.endswith(("ss", "us", "is", "ics")):
+    if len(lowered) < 3 or lowered.endswith(("ss", "us", "is", "ics")) or lowered in _NOT_PLURAL:
         return lowered
-    result = _inflect().singular_noun(lowered)
-    return result if isinstance(result, str) and result else lowered
+    import inflection
+
+    return inflection.singularize(lowered) or lowered
 
 
 def _is_plural(word: str) -> bool:

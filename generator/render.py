@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -250,25 +251,48 @@ def prune_imports(text: str) -> str:
     return text
 
 
-def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
+def models_in(texts: Iterable[str | None], model_names: Collection[str]) -> list[str]:
+    """The model names that annotation texts mention (not inside the Literal["..."] of an enum's
+    plain values)."""
     used: set[str] = set()
+    for text in texts:
+        used.update(n for n in _IDENT.findall(STRING_LITERAL.sub("", text or "")) if n in model_names)
+    return sorted(used)
+
+
+def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
+    """The models a resource module's annotations name (imported there for type checkers only)."""
+    texts: list[str | None] = []
     for op in resource.operations:
-        texts = [p.annotation for p in op.params]
+        texts.extend(p.annotation for p in op.params)
         if op.body is not None:
             texts.append(op.body.annotation)
             texts.extend(f.annotation for f in op.body.fields)
-            if op.body.model:
-                texts.append(op.body.model)
-        texts.extend(r.annotation for r in op.errors)
-        if op.pagination is not None:
-            texts.append(op.pagination.item_annotation)
-        else:
-            texts.append(op.return_annotation)
-            texts.extend(r.annotation for r in op.success)
-        for text in texts:
-            # not inside the Literal["..."] of an enum's plain values
-            used.update(n for n in _IDENT.findall(STRING_LITERAL.sub("", text or "")) if n in model_names)
-    return sorted(used)
+        texts.append(op.pagination.item_annotation if op.pagination is not None else op.return_annotation)
+    return models_in(texts, model_names)
+
+
+def response_models(op: Operation, model_names: set[str]) -> list[str]:
+    """The models a `_response_<op>()` spec names at run time: imported there, on the first call."""
+    return models_in([op.success_type, *(r.annotation for r in op.errors if r.kind == "json")], model_names)
+
+
+def render_models(api: Api) -> dict[PurePosixPath, str]:
+    """The models package: one module per group of classes (generator.split), imported on first use."""
+    from generator.split import split_models
+
+    models = PurePosixPath(api.stem) / api.package / "models"
+    split = split_models(api.models_source, header(api))
+    files = {models / f"{name}.py": text for name, text in split.sources.items()}
+    by_module: dict[str, list[str]] = {}
+    for name, module in split.module_of.items():
+        by_module.setdefault(module, []).append(name)
+    files[models / "__init__.py"] = _environment().get_template("models_init.py.j2").render(
+        _context(api),
+        modules=sorted((m, sorted(names)) for m, names in by_module.items()),
+        module_of=sorted(split.module_of.items()),
+    )
+    return files
 
 
 def render_package(api: Api) -> dict[PurePosixPath, str]:
@@ -283,9 +307,9 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
         pkg / "__init__.py": env.get_template("__init__.py.j2").render(context),
         pkg / "_client.py": prune_imports(env.get_template("_client.py.j2").render(context)),
         pkg / "resources" / "__init__.py": env.get_template("resources_init.py.j2").render(context),
-        pkg / "models.py": header(api) + (api.models_source or "from pydantic import BaseModel as _BaseModel\n"),
         pkg / "py.typed": "",
     }
+    files.update(render_models(api))
     resource_template = env.get_template("resource.py.j2")
     for resource in api.resources:
         files[pkg / "resources" / f"{resource.attr}.py"] = prune_imports(
@@ -293,6 +317,7 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
                 context,
                 resource=resource,
                 models=model_imports(resource, model_names),
+                response_models=lambda op: response_models(op, model_names),
                 path_parts=path_parts,
             )
         )

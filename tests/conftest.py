@@ -3,12 +3,21 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def models_source(files: Mapping[PurePosixPath, str] | Path) -> str:
+    """The text of every module of a package's models/ (rendered files, or a package folder on disk),
+    for tests that look for a class wherever the split put it."""
+    if isinstance(files, Path):
+        return "".join(p.read_text(encoding="utf-8") for p in sorted(files.glob("*/models/*.py")))
+    return "".join(text for path, text in sorted(files.items()) if PurePosixPath(path).parent.name == "models")
 
 
 def run_specgen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

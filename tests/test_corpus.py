@@ -20,6 +20,7 @@ from generator.corpus import (
     to_json,
 )
 from generator.pipeline import render_spec
+from tests.conftest import models_source
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(
@@ -264,7 +265,7 @@ def test_inline_model_never_takes_a_component_class_name(tmp_path: Path) -> None
     )
     result = render_spec(spec, strict=False)
     assert result.ok, [d.format() for d in result.diagnostics]
-    models = _module(result, "models.py")
+    models = models_source(result.files)
     source_class = models.split("class Source(BaseModel):", 1)[1].split("\nclass ", 1)[0]
     assert "component_only" in source_class and "inline_only" not in source_class
     assert "class BalanceTransaction(BaseModel):" in models
@@ -315,7 +316,7 @@ def test_defaults_the_field_type_rejects_are_dropped(tmp_path: Path) -> None:
     )
     result = render_spec(spec, strict=False)
     assert result.ok, [d.format() for d in result.diagnostics]
-    models = _module(result, "models.py")
+    models = models_source(result.files)
     assert "limit: str | None = None" in models
     assert "url: AnyUrl | None = None" in models
     assert "flag: bool | None = None" in models
@@ -350,7 +351,7 @@ def test_implicit_discriminator_values_are_the_component_keys(tmp_path: Path) ->
     )
     result = render_spec(spec, strict=False)
     assert result.ok, [d.format() for d in result.diagnostics]
-    models = _module(result, "models.py")
+    models = models_source(result.files)
     assert 'Literal["ping_event"]' in models
     assert 'Literal["pay"]' in models
     assert "SpecgenComponent" not in "".join(result.files.values())

@@ -9,6 +9,7 @@ import pytest
 
 from generator.diagnostics import Level
 from generator.pipeline import RenderResult, render_spec
+from tests.conftest import models_source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "degraded"
 
@@ -31,7 +32,7 @@ def test_schema_the_model_generator_rejects_is_untyped_with_its_location():
     [(pointer, message)] = _degraded(result)
     assert pointer == "#/components/schemas/ItemDefinition"
     assert message.startswith("the model generator rejects this schema; untyped (Any)")
-    models = _file(result, "models.py")
+    models = models_source(result.files)
     assert "class Item(" in models and "definition: Any | None" in models
     assert "def list(" in _file(result, "resources/items.py")
 
@@ -45,7 +46,7 @@ def test_unresolved_ref_is_untyped():
             "$ref '#/components/schemas/CatalogModifierToggleOverrideType' does not resolve; untyped (Any)",
         )
     ]
-    assert "toggle: Any | None" in _file(result, "models.py")
+    assert "toggle: Any | None" in models_source(result.files)
 
 
 def test_undeclared_path_parameter_becomes_a_required_str():
@@ -70,7 +71,7 @@ def test_webhooks_without_paths_are_reported():
     result = _render("webhooks_only")
     assert result.ok and result.operations == 0
     assert [p for p, _ in _degraded(result)] == ["#/webhooks"]
-    assert "class InvoicePaid(" in _file(result, "models.py")
+    assert "class InvoicePaid(" in models_source(result.files)
 
 
 def test_class_the_model_generator_gave_to_another_schema_is_found_and_reported():
@@ -81,7 +82,7 @@ def test_class_the_model_generator_gave_to_another_schema_is_found_and_reported(
     # With inline models named after their owner the mix-up no longer happens: the item is
     # CouponAppliesToProduct and `product` keeps its class (misnamed_classes has nothing to report).
     assert _degraded(result) == []
-    models = _file(result, "models.py")
+    models = models_source(result.files)
     assert "class CouponAppliesToProduct(RootModel[str])" in models and "class Product(BaseModel)" in models
     assert ") -> Product:" in _file(result, "resources/products.py")
 

@@ -134,7 +134,7 @@ def test_generate_repairs_whatever_check_flags(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_specgen("generate", str(PETSTORE), "--out", str(out)).returncode == 0
     assert run_specgen("check", str(PETSTORE), "--out", str(out)).returncode == 0
-    models = out / "petstore/petstore_client/models.py"
+    models = out / "petstore/petstore_client/models/__init__.py"
     generated = models.read_text()
     pets = out / "petstore/petstore_client/resources/pets.py"
     models.write_text(generated + "\n# edited by hand\n")

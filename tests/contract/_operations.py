@@ -11,6 +11,7 @@ import inspect
 import re
 import sys
 import typing as t
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -275,7 +276,7 @@ def arguments(method: t.Any, case: Case) -> tuple[list[t.Any], dict[str, t.Any]]
     a client option, and body= the request example."""
     document = spec(case.stem)
     module = package(case.stem)
-    hints = t.get_type_hints(method.__func__)
+    hints = type_hints(method)
     signature = inspect.signature(method).parameters
     names = [n for n in signature if n not in CALL_OPTIONS]
     kwargs: dict[str, t.Any] = {}
@@ -329,8 +330,33 @@ def _upload_arguments(
     return kwargs
 
 
+class _Models(Mapping[str, t.Any]):
+    """A resource module's model names, for get_type_hints: the module imports them only for type
+    checkers (and each call imports what it needs), so they are looked up in its package's models."""
+
+    def __init__(self, function: t.Any) -> None:
+        self.models = importlib.import_module(function.__module__.rsplit(".resources.", 1)[0] + ".models")
+
+    def __getitem__(self, name: str) -> t.Any:
+        try:
+            return getattr(self.models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.models.__all__)
+
+    def __len__(self) -> int:
+        return len(self.models.__all__)
+
+
+def type_hints(method: t.Any) -> dict[str, t.Any]:
+    function = getattr(method, "__func__", method)
+    return t.get_type_hints(function, localns=_Models(function))
+
+
 def return_type(method: t.Any) -> t.Any:
-    return t.get_type_hints(method.__func__)["return"]
+    return type_hints(method)["return"]
 
 
 def call(case: Case, kind: str = "sync", per_call: dict[str, t.Any] | None = None, **client: t.Any) -> t.Any:

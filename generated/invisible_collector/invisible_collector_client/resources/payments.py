@@ -20,12 +20,15 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CreatePaymentStatus,
-    CreatePaymentStatusLiteral,
-    Payment,
-    PaymentLine,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CreatePaymentStatus,
+        CreatePaymentStatusLiteral,
+        Payment,
+        PaymentLine,
+    )
 
 __all__ = [
     "AsyncPaymentsResource",
@@ -155,6 +158,8 @@ class PaymentsResource:
                 ("currency", currency),
                 ("lines", lines),
             )
+        from ..models import Payment
+
         options = _RequestOptions(
             method="POST",
             path="/payments",
@@ -304,6 +309,8 @@ class AsyncPaymentsResource:
                 ("currency", currency),
                 ("lines", lines),
             )
+        from ..models import Payment
+
         options = _RequestOptions(
             method="POST",
             path="/payments",

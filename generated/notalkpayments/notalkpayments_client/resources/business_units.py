@@ -19,10 +19,13 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    BusinessUnit,
-    BusinessUnitRequest,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        BusinessUnit,
+        BusinessUnitRequest,
+    )
 
 __all__ = [
     "AsyncBusinessUnitsResource",
@@ -34,6 +37,8 @@ __all__ = [
 
 @_cache
 def _response_create() -> _ResponseSpec[BusinessUnit]:
+    from ..models import BusinessUnit
+
     return _ResponseSpec(
         operation="createBusinessUnit",
         success=BusinessUnit,
@@ -44,6 +49,8 @@ def _response_create() -> _ResponseSpec[BusinessUnit]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
+    from ..models import BusinessUnit
+
     return _ResponseSpec(
         operation="getBusinessUnit",
         success=BusinessUnit,
@@ -54,6 +61,8 @@ def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
 
 @_cache
 def _response_update() -> _ResponseSpec[BusinessUnit]:
+    from ..models import BusinessUnit
+
     return _ResponseSpec(
         operation="updateBusinessUnit",
         success=BusinessUnit,
@@ -131,6 +140,8 @@ class BusinessUnitsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import BusinessUnitRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/BusinessUnit",
@@ -246,6 +257,8 @@ class BusinessUnitsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import BusinessUnitRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/BusinessUnit/" + _serialize.path(id_),
@@ -384,6 +397,8 @@ class AsyncBusinessUnitsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import BusinessUnitRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/BusinessUnit",
@@ -499,6 +514,8 @@ class AsyncBusinessUnitsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import BusinessUnitRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/BusinessUnit/" + _serialize.path(id_),

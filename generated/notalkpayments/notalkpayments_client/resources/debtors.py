@@ -20,11 +20,14 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Debtor,
-    DebtorRequest,
-    DebtorUpdateRequest,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Debtor,
+        DebtorRequest,
+        DebtorUpdateRequest,
+    )
 
 __all__ = [
     "AsyncDebtorsResource",
@@ -36,6 +39,8 @@ __all__ = [
 
 @_cache
 def _response_create() -> _ResponseSpec[Debtor]:
+    from ..models import Debtor
+
     return _ResponseSpec(
         operation="createDebtor",
         success=Debtor,
@@ -46,6 +51,8 @@ def _response_create() -> _ResponseSpec[Debtor]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Debtor]:
+    from ..models import Debtor
+
     return _ResponseSpec(
         operation="getDebtor",
         success=Debtor,
@@ -56,6 +63,8 @@ def _response_retrieve() -> _ResponseSpec[Debtor]:
 
 @_cache
 def _response_update() -> _ResponseSpec[Debtor]:
+    from ..models import Debtor
+
     return _ResponseSpec(
         operation="updateDebtor",
         success=Debtor,
@@ -143,6 +152,8 @@ class DebtorsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import DebtorRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/Debtor",
@@ -278,6 +289,8 @@ class DebtorsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import DebtorUpdateRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/Debtor/" + _serialize.path(id_),
@@ -435,6 +448,8 @@ class AsyncDebtorsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import DebtorRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/Debtor",
@@ -570,6 +585,8 @@ class AsyncDebtorsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import DebtorUpdateRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/Debtor/" + _serialize.path(id_),

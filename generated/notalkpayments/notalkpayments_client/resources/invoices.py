@@ -20,12 +20,15 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Invoice,
-    InvoiceReference,
-    InvoiceRequest,
-    InvoiceUpdateRequest,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Invoice,
+        InvoiceReference,
+        InvoiceRequest,
+        InvoiceUpdateRequest,
+    )
 
 __all__ = [
     "AsyncInvoicesResource",
@@ -37,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_create() -> _ResponseSpec[Invoice]:
+    from ..models import Invoice
+
     return _ResponseSpec(
         operation="createInvoice",
         success=Invoice,
@@ -47,6 +52,8 @@ def _response_create() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Invoice]:
+    from ..models import Invoice
+
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -57,6 +64,8 @@ def _response_retrieve() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_update() -> _ResponseSpec[Invoice]:
+    from ..models import Invoice
+
     return _ResponseSpec(
         operation="updateInvoice",
         success=Invoice,
@@ -136,6 +145,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/Invoice",
@@ -259,6 +270,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceUpdateRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/Invoice/" + _serialize.path(id_),
@@ -404,6 +417,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="POST",
             path="/api/Invoice",
@@ -527,6 +542,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceUpdateRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/api/Invoice/" + _serialize.path(id_),

@@ -24,17 +24,19 @@ from .._pagination import SyncPager as _SyncPager
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CountryCode,
-    CountryCodeLiteral,
-    Customer,
-    CustomerCreate,
-    CustomerSearchResult,
-    CustomerUpdate,
-    Error,
-    Language,
-    LanguageLiteral,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CountryCode,
+        CountryCodeLiteral,
+        Customer,
+        CustomerCreate,
+        CustomerSearchResult,
+        CustomerUpdate,
+        Language,
+        LanguageLiteral,
+    )
 
 __all__ = [
     "AsyncCustomersResource",
@@ -57,6 +59,8 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 @_cache
 def _response_list() -> _ResponseSpec[Customer]:
+    from ..models import Customer, Error
+
     return _ResponseSpec(
         operation="listCustomers",
         success=Customer,
@@ -69,6 +73,8 @@ def _response_list() -> _ResponseSpec[Customer]:
 
 @_cache
 def _response_create() -> _ResponseSpec[Customer]:
+    from ..models import Customer, Error
+
     return _ResponseSpec(
         operation="createCustomer",
         success=Customer,
@@ -82,6 +88,8 @@ def _response_create() -> _ResponseSpec[Customer]:
 
 @_cache
 def _response_search() -> _ResponseSpec[CustomerSearchResult]:
+    from ..models import CustomerSearchResult, Error
+
     return _ResponseSpec(
         operation="searchCustomer",
         success=CustomerSearchResult,
@@ -95,6 +103,8 @@ def _response_search() -> _ResponseSpec[CustomerSearchResult]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Customer]:
+    from ..models import Customer, Error
+
     return _ResponseSpec(
         operation="getCustomer",
         success=Customer,
@@ -108,6 +118,8 @@ def _response_retrieve() -> _ResponseSpec[Customer]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[None]:
+    from ..models import Error
+
     return _ResponseSpec(
         operation="deleteCustomer",
         body="none",
@@ -121,6 +133,8 @@ def _response_delete() -> _ResponseSpec[None]:
 
 @_cache
 def _response_update() -> _ResponseSpec[Customer]:
+    from ..models import Customer, Error
+
     return _ResponseSpec(
         operation="updateCustomer",
         success=Customer,
@@ -296,6 +310,8 @@ class CustomersResource:
                 ("customerCode", customer_code),
                 ("name", name),
             )
+        from ..models import CustomerCreate
+
         options = _RequestOptions(
             method="POST",
             path="/customers",
@@ -523,6 +539,8 @@ class CustomersResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import CustomerUpdate
+
         options = _RequestOptions(
             method="PATCH",
             path="/customers/" + _serialize.path(customer_id),
@@ -736,6 +754,8 @@ class AsyncCustomersResource:
                 ("customerCode", customer_code),
                 ("name", name),
             )
+        from ..models import CustomerCreate
+
         options = _RequestOptions(
             method="POST",
             path="/customers",
@@ -963,6 +983,8 @@ class AsyncCustomersResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import CustomerUpdate
+
         options = _RequestOptions(
             method="PATCH",
             path="/customers/" + _serialize.path(customer_id),

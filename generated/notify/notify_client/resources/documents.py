@@ -22,11 +22,13 @@ from .._types import FileInput as _FileInput
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Document,
-    DocumentCreate,
-    Error,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Document,
+        DocumentCreate,
+    )
 
 __all__ = [
     "AsyncDocumentsResource",
@@ -38,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_create() -> _ResponseSpec[Document]:
+    from ..models import Document, Error
+
     return _ResponseSpec(
         operation="createDocument",
         success=Document,
@@ -52,6 +56,8 @@ def _response_create() -> _ResponseSpec[Document]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[None]:
+    from ..models import Error
+
     return _ResponseSpec(
         operation="deleteDocument",
         body="none",
@@ -151,6 +157,8 @@ class DocumentsResource:
                 ("file", file),
             )
         content, filename, mediatype = _files.file_upload(file, filename, mediatype)
+        from ..models import DocumentCreate
+
         options = _RequestOptions(
             method="POST",
             path="/documents",
@@ -315,6 +323,8 @@ class AsyncDocumentsResource:
                 ("file", file),
             )
         content, filename, mediatype = _files.file_upload(file, filename, mediatype)
+        from ..models import DocumentCreate
+
         options = _RequestOptions(
             method="POST",
             path="/documents",

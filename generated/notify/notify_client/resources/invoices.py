@@ -25,14 +25,16 @@ from .._pagination import SyncPager as _SyncPager
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Error,
-    Invoice,
-    InvoiceCreate,
-    InvoiceStatus,
-    InvoiceStatusLiteral,
-    InvoiceUpdate,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Invoice,
+        InvoiceCreate,
+        InvoiceStatus,
+        InvoiceStatusLiteral,
+        InvoiceUpdate,
+    )
 
 __all__ = [
     "AsyncInvoicesResource",
@@ -55,6 +57,8 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 @_cache
 def _response_list() -> _ResponseSpec[Invoice]:
+    from ..models import Error, Invoice
+
     return _ResponseSpec(
         operation="listInvoices",
         success=Invoice,
@@ -67,6 +71,8 @@ def _response_list() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_create() -> _ResponseSpec[Invoice]:
+    from ..models import Error, Invoice
+
     return _ResponseSpec(
         operation="createInvoice",
         success=Invoice,
@@ -81,6 +87,8 @@ def _response_create() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Invoice]:
+    from ..models import Error, Invoice
+
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -94,6 +102,8 @@ def _response_retrieve() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[None]:
+    from ..models import Error
+
     return _ResponseSpec(
         operation="deleteInvoice",
         body="none",
@@ -106,6 +116,8 @@ def _response_delete() -> _ResponseSpec[None]:
 
 @_cache
 def _response_update() -> _ResponseSpec[Invoice]:
+    from ..models import Error, Invoice
+
     return _ResponseSpec(
         operation="updateInvoice",
         success=Invoice,
@@ -266,6 +278,8 @@ class InvoicesResource:
                 ("invoiceDuedate", invoice_duedate),
                 ("invoiceTotal", invoice_total),
             )
+        from ..models import InvoiceCreate
+
         options = _RequestOptions(
             method="POST",
             path="/invoices",
@@ -421,6 +435,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceUpdate
+
         options = _RequestOptions(
             method="PATCH",
             path="/invoices/" + _serialize.path(invoice_id),
@@ -611,6 +627,8 @@ class AsyncInvoicesResource:
                 ("invoiceDuedate", invoice_duedate),
                 ("invoiceTotal", invoice_total),
             )
+        from ..models import InvoiceCreate
+
         options = _RequestOptions(
             method="POST",
             path="/invoices",
@@ -766,6 +784,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceUpdate
+
         options = _RequestOptions(
             method="PATCH",
             path="/invoices/" + _serialize.path(invoice_id),

@@ -25,14 +25,16 @@ from .._pagination import SyncPager as _SyncPager
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Error,
-    Payment,
-    PaymentCreate,
-    PaymentListItem,
-    PaymentMethod,
-    PaymentMethodLiteral,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Payment,
+        PaymentCreate,
+        PaymentListItem,
+        PaymentMethod,
+        PaymentMethodLiteral,
+    )
 
 __all__ = [
     "AsyncPaymentsResource",
@@ -55,6 +57,8 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 @_cache
 def _response_list() -> _ResponseSpec[PaymentListItem]:
+    from ..models import Error, PaymentListItem
+
     return _ResponseSpec(
         operation="listPayments",
         success=PaymentListItem,
@@ -67,6 +71,8 @@ def _response_list() -> _ResponseSpec[PaymentListItem]:
 
 @_cache
 def _response_create() -> _ResponseSpec[Payment]:
+    from ..models import Error, Payment
+
     return _ResponseSpec(
         operation="createPayment",
         success=Payment,
@@ -213,6 +219,8 @@ class PaymentsResource:
                 ("date", date),
                 ("amount", amount),
             )
+        from ..models import PaymentCreate
+
         options = _RequestOptions(
             method="POST",
             path="/payments",
@@ -385,6 +393,8 @@ class AsyncPaymentsResource:
                 ("date", date),
                 ("amount", amount),
             )
+        from ..models import PaymentCreate
+
         options = _RequestOptions(
             method="POST",
             path="/payments",

@@ -20,12 +20,15 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    ConfirmingInvoiceCreate,
-    ConfirmingInvoiceList,
-    CreateConfirmingInvoicesRequest,
-    EmptyResponse,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        ConfirmingInvoiceCreate,
+        ConfirmingInvoiceList,
+        CreateConfirmingInvoicesRequest,
+        EmptyResponse,
+    )
 
 __all__ = [
     "AsyncConfirmingInvoicesResource",
@@ -37,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
+    from ..models import ConfirmingInvoiceList
+
     return _ResponseSpec(
         operation="listConfirmingInvoices",
         success=ConfirmingInvoiceList,
@@ -47,6 +52,8 @@ def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
 
 @_cache
 def _response_create() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="createConfirmingInvoices",
         success=EmptyResponse,
@@ -57,6 +64,8 @@ def _response_create() -> _ResponseSpec[EmptyResponse]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="deleteConfirmingInvoice",
         success=EmptyResponse,
@@ -193,6 +202,8 @@ class ConfirmingInvoicesResource:
             _serialize.require(
                 ("invoices", invoices),
             )
+        from ..models import CreateConfirmingInvoicesRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/confirming_standard/invoices",
@@ -402,6 +413,8 @@ class AsyncConfirmingInvoicesResource:
             _serialize.require(
                 ("invoices", invoices),
             )
+        from ..models import CreateConfirmingInvoicesRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/confirming_standard/invoices",

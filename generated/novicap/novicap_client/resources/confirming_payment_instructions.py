@@ -18,9 +18,12 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    ConfirmingPaymentInstructionList,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        ConfirmingPaymentInstructionList,
+    )
 
 __all__ = [
     "AsyncConfirmingPaymentInstructionsResource",
@@ -32,6 +35,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[ConfirmingPaymentInstructionList]:
+    from ..models import ConfirmingPaymentInstructionList
+
     return _ResponseSpec(
         operation="listConfirmingPaymentInstructions",
         success=ConfirmingPaymentInstructionList,

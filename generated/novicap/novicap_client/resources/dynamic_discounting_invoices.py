@@ -20,12 +20,15 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CreateDynamicDiscountingInvoicesRequest,
-    DynamicDiscountingInvoiceCreate,
-    DynamicDiscountingInvoiceList,
-    EmptyResponse,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CreateDynamicDiscountingInvoicesRequest,
+        DynamicDiscountingInvoiceCreate,
+        DynamicDiscountingInvoiceList,
+        EmptyResponse,
+    )
 
 __all__ = [
     "AsyncDynamicDiscountingInvoicesResource",
@@ -37,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
+    from ..models import DynamicDiscountingInvoiceList
+
     return _ResponseSpec(
         operation="listDynamicDiscountingInvoices",
         success=DynamicDiscountingInvoiceList,
@@ -47,6 +52,8 @@ def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
 
 @_cache
 def _response_create() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="createDynamicDiscountingInvoices",
         success=EmptyResponse,
@@ -57,6 +64,8 @@ def _response_create() -> _ResponseSpec[EmptyResponse]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="deleteDynamicDiscountingInvoice",
         success=EmptyResponse,
@@ -198,6 +207,8 @@ class DynamicDiscountingInvoicesResource:
             _serialize.require(
                 ("invoices", invoices),
             )
+        from ..models import CreateDynamicDiscountingInvoicesRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/invoices",
@@ -413,6 +424,8 @@ class AsyncDynamicDiscountingInvoicesResource:
             _serialize.require(
                 ("invoices", invoices),
             )
+        from ..models import CreateDynamicDiscountingInvoicesRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/invoices",

@@ -20,12 +20,15 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CreatePaymentAdjustmentsRequest,
-    EmptyResponse,
-    PaymentAdjustmentCreate,
-    PaymentAdjustmentList,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CreatePaymentAdjustmentsRequest,
+        EmptyResponse,
+        PaymentAdjustmentCreate,
+        PaymentAdjustmentList,
+    )
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentAdjustmentsResource",
@@ -37,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[PaymentAdjustmentList]:
+    from ..models import PaymentAdjustmentList
+
     return _ResponseSpec(
         operation="listDynamicDiscountingPaymentAdjustments",
         success=PaymentAdjustmentList,
@@ -56,6 +61,8 @@ def _response_create() -> _ResponseSpec[_t.Any]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="deleteDynamicDiscountingPaymentAdjustment",
         success=EmptyResponse,
@@ -193,6 +200,8 @@ class DynamicDiscountingPaymentAdjustmentsResource:
             _serialize.require(
                 ("payment_adjustments", payment_adjustments),
             )
+        from ..models import CreatePaymentAdjustmentsRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/payment_adjustments",
@@ -402,6 +411,8 @@ class AsyncDynamicDiscountingPaymentAdjustmentsResource:
             _serialize.require(
                 ("payment_adjustments", payment_adjustments),
             )
+        from ..models import CreatePaymentAdjustmentsRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/payment_adjustments",

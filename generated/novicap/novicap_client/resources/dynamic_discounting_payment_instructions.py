@@ -19,11 +19,14 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CreatePaymentInstructionRequest,
-    PaymentInstruction,
-    PaymentInstructionList,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CreatePaymentInstructionRequest,
+        PaymentInstruction,
+        PaymentInstructionList,
+    )
 
 __all__ = [
     "AsyncDynamicDiscountingPaymentInstructionsResource",
@@ -35,6 +38,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[PaymentInstructionList]:
+    from ..models import PaymentInstructionList
+
     return _ResponseSpec(
         operation="listDynamicDiscountingPaymentInstructions",
         success=PaymentInstructionList,
@@ -45,6 +50,8 @@ def _response_list() -> _ResponseSpec[PaymentInstructionList]:
 
 @_cache
 def _response_create() -> _ResponseSpec[PaymentInstruction]:
+    from ..models import PaymentInstruction
+
     return _ResponseSpec(
         operation="createDynamicDiscountingPaymentInstruction",
         success=PaymentInstruction,
@@ -152,6 +159,8 @@ class DynamicDiscountingPaymentInstructionsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import CreatePaymentInstructionRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/payment_instructions",
@@ -280,6 +289,8 @@ class AsyncDynamicDiscountingPaymentInstructionsResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import CreatePaymentInstructionRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/payment_instructions",

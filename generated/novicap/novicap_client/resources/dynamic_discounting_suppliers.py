@@ -20,13 +20,16 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    CreateSuppliersRequest,
-    EmptyResponse,
-    Supplier,
-    SupplierCreate,
-    SupplierList,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        CreateSuppliersRequest,
+        EmptyResponse,
+        Supplier,
+        SupplierCreate,
+        SupplierList,
+    )
 
 __all__ = [
     "AsyncDynamicDiscountingSuppliersResource",
@@ -38,6 +41,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[_builtins.list[Supplier] | SupplierList]:
+    from ..models import Supplier, SupplierList
+
     return _ResponseSpec(
         operation="listDynamicDiscountingSuppliers",
         success=_builtins.list[Supplier] | SupplierList,
@@ -48,6 +53,8 @@ def _response_list() -> _ResponseSpec[_builtins.list[Supplier] | SupplierList]:
 
 @_cache
 def _response_create() -> _ResponseSpec[EmptyResponse]:
+    from ..models import EmptyResponse
+
     return _ResponseSpec(
         operation="createDynamicDiscountingSuppliers",
         success=EmptyResponse,
@@ -184,6 +191,8 @@ class DynamicDiscountingSuppliersResource:
             _serialize.require(
                 ("suppliers", suppliers),
             )
+        from ..models import CreateSuppliersRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/suppliers",
@@ -339,6 +348,8 @@ class AsyncDynamicDiscountingSuppliersResource:
             _serialize.require(
                 ("suppliers", suppliers),
             )
+        from ..models import CreateSuppliersRequest
+
         options = _RequestOptions(
             method="POST",
             path="/v1/dynamic_discounting/suppliers",

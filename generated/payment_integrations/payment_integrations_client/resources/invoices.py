@@ -26,24 +26,26 @@ from .._pagination import SyncPager as _SyncPager
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    AccountHolderType,
-    AccountType,
-    ErrorResponse,
-    Invoice,
-    InvoiceCalculations,
-    InvoiceCustomerDto,
-    InvoiceIdResponse,
-    InvoiceLineItemDto,
-    InvoiceRequest,
-    InvoiceStatus,
-    MarkInvoiceAsPaidRequest,
-    PublishInvoiceRequest,
-    SendInvoiceSmsNotificationRequest,
-    SubmitInvoiceAchRequest,
-    SubmitInvoiceCardRequest,
-    SubmitInvoiceResponse,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        AccountHolderType,
+        AccountType,
+        Invoice,
+        InvoiceCalculations,
+        InvoiceCustomerDto,
+        InvoiceIdResponse,
+        InvoiceLineItemDto,
+        InvoiceRequest,
+        InvoiceStatus,
+        MarkInvoiceAsPaidRequest,
+        PublishInvoiceRequest,
+        SendInvoiceSmsNotificationRequest,
+        SubmitInvoiceAchRequest,
+        SubmitInvoiceCardRequest,
+        SubmitInvoiceResponse,
+    )
 
 __all__ = [
     "AsyncInvoicesResource",
@@ -66,6 +68,8 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 @_cache
 def _response_list() -> _ResponseSpec[Invoice]:
+    from ..models import Invoice
+
     return _ResponseSpec(
         operation="listInvoices",
         success=Invoice,
@@ -76,6 +80,8 @@ def _response_list() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
+    from ..models import ErrorResponse, InvoiceIdResponse
+
     return _ResponseSpec(
         operation="createInvoice",
         success=InvoiceIdResponse,
@@ -88,6 +94,8 @@ def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Invoice]:
+    from ..models import Invoice
+
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
@@ -98,6 +106,8 @@ def _response_retrieve() -> _ResponseSpec[Invoice]:
 
 @_cache
 def _response_update() -> _ResponseSpec[_t.Any]:
+    from ..models import ErrorResponse
+
     return _ResponseSpec(
         operation="updateInvoice",
         body="json",
@@ -109,6 +119,8 @@ def _response_update() -> _ResponseSpec[_t.Any]:
 
 @_cache
 def _response_delete() -> _ResponseSpec[_t.Any]:
+    from ..models import ErrorResponse
+
     return _ResponseSpec(
         operation="deleteInvoice",
         body="json",
@@ -120,6 +132,8 @@ def _response_delete() -> _ResponseSpec[_t.Any]:
 
 @_cache
 def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+    from ..models import ErrorResponse, SubmitInvoiceResponse
+
     return _ResponseSpec(
         operation="submitInvoiceCardPayment",
         success=SubmitInvoiceResponse,
@@ -132,6 +146,8 @@ def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
 
 @_cache
 def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
+    from ..models import ErrorResponse, SubmitInvoiceResponse
+
     return _ResponseSpec(
         operation="submitInvoiceAchPayment",
         success=SubmitInvoiceResponse,
@@ -144,6 +160,8 @@ def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
 
 @_cache
 def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
+    from ..models import InvoiceCalculations
+
     return _ResponseSpec(
         operation="getInvoiceCalculations",
         success=InvoiceCalculations,
@@ -154,6 +172,8 @@ def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
 
 @_cache
 def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
+    from ..models import ErrorResponse, InvoiceIdResponse
+
     return _ResponseSpec(
         operation="publishInvoice",
         success=InvoiceIdResponse,
@@ -166,6 +186,8 @@ def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
 
 @_cache
 def _response_cancel() -> _ResponseSpec[_t.Any]:
+    from ..models import ErrorResponse
+
     return _ResponseSpec(
         operation="cancelInvoice",
         body="json",
@@ -177,6 +199,8 @@ def _response_cancel() -> _ResponseSpec[_t.Any]:
 
 @_cache
 def _response_mark_as_paid() -> _ResponseSpec[_t.Any]:
+    from ..models import ErrorResponse
+
     return _ResponseSpec(
         operation="markInvoiceAsPaid",
         body="json",
@@ -188,6 +212,8 @@ def _response_mark_as_paid() -> _ResponseSpec[_t.Any]:
 
 @_cache
 def _response_send_sms_notification() -> _ResponseSpec[_t.Any]:
+    from ..models import ErrorResponse
+
     return _ResponseSpec(
         operation="sendInvoiceSmsNotification",
         body="json",
@@ -350,6 +376,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices",
@@ -480,6 +508,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id),
@@ -602,6 +632,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SubmitInvoiceCardRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/submit",
@@ -695,6 +727,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SubmitInvoiceAchRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/ach/submit",
@@ -892,6 +926,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import MarkInvoiceAsPaidRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/mark-as-paid",
@@ -946,6 +982,8 @@ class InvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SendInvoiceSmsNotificationRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/"
@@ -1181,6 +1219,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices",
@@ -1311,6 +1351,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import InvoiceRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id),
@@ -1433,6 +1475,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SubmitInvoiceCardRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/submit",
@@ -1526,6 +1570,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SubmitInvoiceAchRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/ach/submit",
@@ -1723,6 +1769,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import MarkInvoiceAsPaidRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/pay-int-api/invoices/" + _serialize.path(invoice_id) + "/mark-as-paid",
@@ -1777,6 +1825,8 @@ class AsyncInvoicesResource:
             APIStatusError: any other non-2xx answer.
             APIConnectionError: the server could not be reached (APITimeoutError: it timed out).
         """
+        from ..models import SendInvoiceSmsNotificationRequest
+
         options = _RequestOptions(
             method="POST",
             path="/pay-int-api/invoices/"

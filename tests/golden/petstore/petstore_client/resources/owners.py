@@ -16,10 +16,13 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    UpdateOwnerRequest,
-    UpdateOwnerResponse,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        UpdateOwnerRequest,
+        UpdateOwnerResponse,
+    )
 
 __all__ = [
     "AsyncOwnersResource",
@@ -31,6 +34,8 @@ __all__ = [
 
 @_cache
 def _response_update() -> _ResponseSpec[UpdateOwnerResponse]:
+    from ..models import UpdateOwnerResponse
+
     return _ResponseSpec(
         operation="updateOwner",
         success=UpdateOwnerResponse,
@@ -118,6 +123,8 @@ class OwnersResource:
             _serialize.require(
                 ("name", name),
             )
+        from ..models import UpdateOwnerRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),
@@ -227,6 +234,8 @@ class AsyncOwnersResource:
             _serialize.require(
                 ("name", name),
             )
+        from ..models import UpdateOwnerRequest
+
         options = _RequestOptions(
             method="PUT",
             path="/owners/" + _serialize.path(owner_id),

@@ -17,16 +17,18 @@ from .._base_client import SyncAPIClient as _SyncAPIClient
 from .._types import RequestOptions as _RequestOptions
 from .._types import ResponseSpec as _ResponseSpec
 from .._types import Timeout as _Timeout
-from ..models import (
-    Cat,
-    CreatePetKind,
-    CreatePetKindLiteral,
-    Dog,
-    Error,
-    ListPetsStatus,
-    ListPetsStatusLiteral,
-    NewPet,
-)
+
+# Models are imported where a call needs them, so importing a resource stays cheap.
+if _t.TYPE_CHECKING:
+    from ..models import (
+        Cat,
+        CreatePetKind,
+        CreatePetKindLiteral,
+        Dog,
+        ListPetsStatus,
+        ListPetsStatusLiteral,
+        NewPet,
+    )
 
 __all__ = [
     "AsyncPetsResource",
@@ -38,6 +40,8 @@ __all__ = [
 
 @_cache
 def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
+    from ..models import Cat, Dog, Error
+
     return _ResponseSpec(
         operation="listPets",
         success=_builtins.list[Cat | Dog],
@@ -50,6 +54,8 @@ def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
 
 @_cache
 def _response_create() -> _ResponseSpec[Cat | Dog]:
+    from ..models import Cat, Dog, Error
+
     return _ResponseSpec(
         operation="createPet",
         success=Cat | Dog,
@@ -62,6 +68,8 @@ def _response_create() -> _ResponseSpec[Cat | Dog]:
 
 @_cache
 def _response_retrieve() -> _ResponseSpec[Cat | Dog]:
+    from ..models import Cat, Dog, Error
+
     return _ResponseSpec(
         operation="getPet",
         success=Cat | Dog,
@@ -218,6 +226,8 @@ class PetsResource:
                 ("kind", kind),
                 ("name", name),
             )
+        from ..models import NewPet
+
         options = _RequestOptions(
             method="POST",
             path="/pets",
@@ -493,6 +503,8 @@ class AsyncPetsResource:
                 ("kind", kind),
                 ("name", name),
             )
+        from ..models import NewPet
+
         options = _RequestOptions(
             method="POST",
             path="/pets",

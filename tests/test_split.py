@@ -1,0 +1,193 @@
+"""The models package: how generator.split cuts the models module, and what a call then imports."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from generator.split import LITERALS_MODULE, split_models
+from tests.conftest import run_specgen
+
+SOURCE = textwrap.dedent(
+    '''
+    from __future__ import annotations
+
+    import typing as _typing
+    from enum import StrEnum
+    from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+
+    class Status(StrEnum):
+        open = "open"
+
+
+    class Owner(BaseModel):
+        """Only Invoice refers to it."""
+
+        model_config = ConfigDict(
+            extra="allow",
+        )
+        name: str | None = None
+
+
+    class Invoice(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        status: Status | None = None
+        owner: Owner | None = None
+        customer: Customer | None = None
+
+
+    class Customer(BaseModel):
+        invoices: list[Invoice] | None = None
+        status: Status | None = None
+
+
+    class Payment(BaseModel):
+        status: Status | None = None
+
+
+    class Ids(RootModel[list[int]]):
+        root: list[int]
+
+
+    Invoice.model_rebuild()
+    Customer.model_rebuild()
+
+
+    # The plain values each string enum also takes in a request (`country="NL"`).
+    StatusLiteral: _typing.TypeAlias = _typing.Literal["open"]
+    '''
+)
+
+
+def test_cycles_share_a_module_single_referrers_join_it_shared_classes_stand_alone() -> None:
+    split = split_models(SOURCE, "# header\n")
+    m = split.module_of
+    assert m["Invoice"] == m["Customer"]  # a cycle
+    assert m["Owner"] == m["Invoice"]  # only the cycle refers to it
+    assert m["Status"] not in (m["Invoice"], m["Payment"])  # two modules refer to it
+    assert m["Payment"] != m["Invoice"] and m["Ids"] not in (m["Payment"], m["Invoice"])
+    assert m["StatusLiteral"] == LITERALS_MODULE
+    invoice = split.sources[m["Invoice"]]
+    assert invoice.startswith("# header\nfrom __future__ import annotations\n")
+    assert f"from .{m['Status']} import Status\n" in invoice
+    assert "RootModel" not in invoice and "_typing" not in invoice  # only the imports it uses
+    assert '"""Only Invoice refers to it."""' in invoice
+
+
+def test_models_defer_their_validators_and_drop_eager_rebuilds() -> None:
+    split = split_models(SOURCE)
+    text = "".join(split.sources.values())
+    assert "model_rebuild" not in text
+    assert text.count("defer_build=True") == 2  # the classes with a model_config
+    for source in split.sources.values():
+        ast.parse(source)
+
+
+def test_the_split_package_imports_module_by_module_and_validates(tmp_path: Path) -> None:
+    split = split_models(SOURCE)
+    package = tmp_path / "pkg" / "models"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    for name, text in split.sources.items():
+        (package / f"{name}.py").write_text(text)
+    code = f"""
+import sys
+from pkg.models.{split.module_of['Payment']} import Payment
+assert not any(m.endswith({split.module_of['Invoice']!r}) for m in sys.modules)  # nothing else loaded
+from pkg.models.{split.module_of['Invoice']} import Invoice
+invoice = Invoice.model_validate({{"status": "open", "customer": {{"invoices": [{{"owner": {{"name": "x"}}}}]}}}})
+assert invoice.customer.invoices[0].owner.name == "x"
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_module_names_are_bounded_and_distinct_ignoring_case() -> None:
+    long = "A" + "b" * 300
+    source = f"from pydantic import BaseModel\n\n\nclass {long}(BaseModel):\n    x: int\n\n\nclass Ab(BaseModel):\n    x: int\n\n\nclass AB(BaseModel):\n    x: int\n"
+    split = split_models(source)
+    names = list(split.sources)
+    assert all(len(n) <= 61 for n in names)
+    assert len({n.lower() for n in names}) == len(names) == 3
+
+
+PETS = """
+openapi: 3.1.0
+info: {title: Pets, version: "1"}
+servers: [{url: "https://api.pets.test"}]
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+  /stores:
+    post:
+      operationId: createStore
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/Store"}}}
+      responses:
+        "201":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Store"}}}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties: {id: {type: string}, tag: {$ref: "#/components/schemas/Tag"}}
+    Tag:
+      type: object
+      properties: {name: {type: string}}
+    Store:
+      type: object
+      properties: {name: {type: string}}
+"""
+
+
+def test_a_call_imports_the_models_it_uses_and_not_the_rest(tmp_path: Path) -> None:
+    spec = tmp_path / "pets.yaml"
+    spec.write_text(PETS, encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_specgen("generate", str(spec), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    code = """
+import json, sys, httpx
+import pets_client
+models = lambda: sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("pets_client.models."))
+client = pets_client.PetsClient(http_client=httpx.Client(transport=httpx.MockTransport(
+    lambda request: httpx.Response(200, json={"id": "1", "tag": {"name": "x"}}))))
+before = models()
+pet = client.pets.retrieve("1")
+print(json.dumps({"before": before, "after": models(), "tag": pet.tag.name}))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=out / "pets", capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["before"] == []  # importing the package and building a client load no model
+    assert report["after"] == ["_pet"]  # Pet and Tag (only Pet refers to it), not Store
+    assert report["tag"] == "x"
+
+
+def test_parsing_in_chunks_gives_what_one_parse_gives(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import generator.split as split_module
+
+    # a top-level string whose continuation lines start at column 0: a cut there cannot parse
+    tricky = SOURCE + '\n\nNOTE = """first\nsecond line at column 0\nthird"""\n'
+    whole = split_models(tricky)
+    for size in (1, 3, 7):
+        monkeypatch.setattr(split_module, "_CHUNK_LINES", size)
+        chunked = split_models(tricky)
+        assert chunked.sources == whole.sources and chunked.module_of == whole.module_of
+    assert "second line at column 0" in whole.sources[whole.module_of["NOTE"]]
