@@ -4,8 +4,9 @@ Formatting is part of the output, so it decides determinism too; both formatters
 ruff formats GitHub's 8.8 MB of output in under a second where black takes minutes, and its style
 is black's except for a few documented deviations (https://docs.astral.sh/ruff/formatter/black/).
 The ones generated code runs into are all statements split inside a type annotation, a return
-annotation or an assert; the top-level statements that ruff split that way, and only those, go
-through black afterwards, so `black --check` finds nothing to change (tests/test_black_clean.py).
+annotation or an assert with a message; the smallest piece that holds such a split (a parameter,
+a signature, a method, a statement), and only that, goes through black afterwards, so
+`black --check` finds nothing to change (tests/test_format.py).
 `formatter="black"` (`specgen generate --formatter black`) formats everything with black itself.
 
 Files copied verbatim from sources kept black-clean (the runtime; tests/runtime/test_static.py)
