@@ -4,8 +4,9 @@ Formatting is part of the output, so it decides determinism too; both formatters
 ruff formats GitHub's 8.8 MB of output in under a second where black takes minutes, and its style
 is black's except for a few documented deviations (https://docs.astral.sh/ruff/formatter/black/).
 The ones generated code runs into are all statements split inside a type annotation, a return
-annotation or an assert; the top-level statements that ruff split that way, and only those, go
-through black afterwards, so `black --check` finds nothing to change (tests/test_black_clean.py).
+annotation or an assert with a message; the smallest piece that holds such a split (a parameter,
+a signature, a method, a statement), and only that, goes through black afterwards, so
+`black --check` finds nothing to change (tests/test_format.py).
 `formatter="black"` (`specgen generate --formatter black`) formats everything with black itself.
 
 Files copied verbatim from sources kept black-clean (the runtime; tests/runtime/test_static.py)
@@ -127,9 +128,9 @@ def _failed_file(line: str) -> str | None:
 # or an assert split over several lines, and a union split at its `|`.
 _DEVIATION = re.compile(
     r"^[ \t]*(?:async[ \t]+)?def[ \t].*->[^#\n]*[\[(]$"  # def f() -> X[  (black: -> (\n X[..]\n):)
-    r"|^[ \t]+\|[ \t]"  # a union continued on a line of its own (black parenthesizes it)
+    r"|(?P<union>^[ \t]+\|[ \t])"  # a union continued on a line of its own (black parenthesizes it)
     r"|^[ \t]*\][ \t]*=[ \t]*[\[({]"  # ] = [  (black: ...] = (\n [..]\n) when that fits)
-    r"|^[ \t]*assert[ \t].*[\[(]$",  # ruff parenthesizes a long message, black splits the test
+    r"|(?P<assert>^[ \t]*assert[ \t].*[\[(]$)",  # ruff parenthesizes a long message, black splits the test
     re.MULTILINE,
 )
 # An over-long line both leave alone when it is one string (a description) or a comment; any other
@@ -139,16 +140,25 @@ _UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|\)|\])")
 
 _TRIPLE_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
 
+# What makes a line risky: always, or only in the syntax around it (see _confirmed).
+_ALWAYS, _UNION, _ASSERT, _NAME = "always", "union", "assert", "name"
+_BARE_NAME = re.compile(r"[ \t]*[\w.]+(?: as \w+)?,?\n?")  # an over-long name alone on its line
 
-def _risky(line: str) -> bool:
-    if _DEVIATION.match(line):
-        return True
+
+def _risk(line: str) -> str | None:
+    match = _DEVIATION.match(line)
     text = line.rstrip("\n")
     if len(text) <= LINE_LENGTH:
-        return False
-    if text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
-        return text.count('"""') == 1
-    return not _UNSPLITTABLE.match(text)
+        long = False
+    elif text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
+        long = text.count('"""') == 1
+    else:
+        long = not _UNSPLITTABLE.match(text)
+    if long and _BARE_NAME.fullmatch(line):
+        return _NAME
+    if long or (match and not match.lastgroup):
+        return _ALWAYS
+    return match.lastgroup if match else None
 
 
 # black puts exactly one blank line between the last top-level import and a statement that is not
@@ -164,61 +174,209 @@ def black_compatible(text: str) -> str:
 
     black formats a statement the same alone as within its module (the blank lines around it are
     kept as ruff wrote them, which is black's rule too), so only those statements pay for black,
-    not the megabytes around them. A method is formatted dedented, at the line length left to it."""
+    not the megabytes around them. A method is formatted dedented, at the line length left to it;
+    a def whose signature alone holds them, as its signature over a `pass`."""
     text = _AFTER_IMPORTS.sub(r"\1\n", text)
     # Lines as ast counts them: at "\n" only (str.splitlines also splits at \x0c, \u2028, ...).
     lines = [line + "\n" for line in text.split("\n")]
     lines[-1] = lines[-1][:-1]
-    risky = [i for i, line in enumerate(lines, 1) if _risky(line)]
-    if not risky:
+    risks = {i: risk for i, line in enumerate(lines, 1) if (risk := _risk(line))}
+    if not risks:
         return text
-    if any(not _DEVIATION.match(lines[i - 1]) for i in risky):
-        # Prose inside a docstring is no code: only its closing line can move.
-        prose: set[int] = set()
-        line, at = 1, 0
-        for match in _TRIPLE_QUOTED.finditer(text):
-            line += text.count("\n", at, match.start())
-            at = match.start()
-            prose.update(range(line, line + match.group().count("\n")))
-        risky = [i for i in risky if i not in prose or _DEVIATION.match(lines[i - 1])]
-        if not risky:
-            return text
-    spans: list[tuple[int, int, int]] = []
-    _find_spans(ast.parse(text).body, risky, 0, lines, spans)
-    for first, last, indent in reversed(spans):
+    strings = _inside_strings(text)
+    # Prose inside a docstring is no code: only its closing line can move.
+    risks = {i: risk for i, risk in risks.items() if i + 1 not in strings or _DEVIATION.match(lines[i - 1])}
+    if not risks:
+        return text
+    spans: list[_Span] = []
+    numbers = sorted(risks)
+    for start, end, opening in _regions(lines, numbers, strings):
+        part = lines[start - 1 : end]
+        try:
+            tree = ast.parse("".join(part)).body
+        except SyntaxError:  # a line mistaken for a statement's first (not expected): parse it all
+            start, end, part, tree, opening = 1, len(lines), lines, ast.parse(text).body, True
+            spans.clear()
+        offset = start - 1
+        held = numbers[bisect_left(numbers, start) : bisect_right(numbers, end)]
+        risky = _confirmed(tree, {i - offset: risks[i] for i in held})
+        found: list[_Span] = []
+        _find_spans(tree, risky, 0, part, found, tree[0] if opening and tree else None)
+        spans += [(first + offset, last + offset, indent, wrap) for first, last, indent, wrap in found]
+        if end == len(lines) and start == 1:
+            break
+    for first, last, indent, (head, tail) in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
         mode = replace(MODE, line_length=LINE_LENGTH - indent)
         try:
-            out = black.format_str(chunk, mode=mode)
+            out = black.format_str(head + chunk + tail, mode=mode)
         except InvalidInput:  # not expected; then the statement stays as ruff wrote it
             continue
+        if not (out.startswith(head) and out.endswith(tail)):  # not expected either
+            continue
+        out = out[len(head) : len(out) - len(tail)]
         pieces = [piece + "\n" for piece in out.split("\n")[:-1]]  # black ends with "\n"
         lines[first - 1 : last] = [(" " * indent + piece) if piece.strip() else piece for piece in pieces]
     return "".join(lines)
 
 
-def _find_spans(
-    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[tuple[int, int, int]]
-) -> None:
-    """(first line, last line, indent) of the statements of `body` that hold a risky line; inside a
-    class, its methods rather than the whole class when they alone hold them."""
+# A span: (first line, last line, indent, (head, tail)). black formats head + the span's lines,
+# dedented, + tail; head and tail give a piece of a statement the context it is formatted in.
+_Span = tuple[int, int, int, tuple[str, str]]
+_WHOLE = ("", "")
+_SIGNATURE = ("", "    pass\n")  # a def's decorators and signature, over a body of its own
+_PARAMETER = ("def f(\n", "):\n    pass\n")  # one parameter (ruff's output: one a line, each with its comma)
+
+
+def _inside_strings(text: str) -> set[int]:
+    """The lines that begin inside a triple-quoted string (its second line to its last)."""
+    inside: set[int] = set()
+    line, at = 1, 0
+    for match in _TRIPLE_QUOTED.finditer(text):
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        inside.update(range(line + 1, line + 1 + match.group().count("\n")))
+    return inside
+
+
+# A line where ruff starts a top-level statement: code at column 0 that closes no bracket and
+# continues no compound statement.
+_CONTINUATION = re.compile(r"[\s)\]}#]|(?:else|elif|except|finally)\b")
+
+
+def _regions(lines: list[str], risky: list[int], strings: set[int]) -> list[tuple[int, int, bool]]:
+    """(first line, last line, whether it holds the module's first statement) of each run of
+    top-level statements that holds a risky line: what is parsed, each run alone (a module can be
+    megabytes, the statements black may have to see are not)."""
+    starts, decorated = [], False
+    for i, line in enumerate(lines, 1):
+        if not line.strip() or i in strings or _CONTINUATION.match(line):
+            continue
+        if not decorated:
+            starts.append(i)
+        decorated = line.startswith("@") or (decorated and not line.startswith(("def ", "class ", "async ")))
+    if not starts:
+        return [(1, len(lines), True)]
+    regions = []
+    for index in sorted({max(0, bisect_right(starts, line) - 1) for line in risky}):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
+        regions.append((starts[index], end, index == 0))
+    return regions
+
+
+def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
+    """The risky lines, sorted, less those where both styles agree: a union outside an annotation
+    (inside brackets both split it alike; black parenthesizes a split annotation), an assert
+    without a message and an over-long name in an import."""
+    risky = sorted(i for i, risk in risks.items() if risk == _ALWAYS)
+    maybe = sorted(i for i, risk in risks.items() if risk != _ALWAYS)
     for node in body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        at = bisect_left(maybe, node.lineno)
+        hits = maybe[at : bisect_right(maybe, node.end_lineno or node.lineno)]
+        if not hits:
+            continue
+        asserts: set[int] = set()
+        annotations: list[tuple[int, int]] = []
+        imports: list[tuple[int, int]] = []
+        stack: list[ast.AST] = [node]
+        while stack:  # only down to the nodes that hold a hit
+            inner = stack.pop()
+            if isinstance(inner, ast.Assert) and inner.msg is not None:
+                asserts.add(inner.lineno)
+            elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                imports.append((inner.lineno, inner.end_lineno or inner.lineno))
+            elif isinstance(inner, ast.arg) and inner.annotation is not None:
+                annotations.append(_lines(inner.annotation))
+            elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns is not None:
+                annotations.append(_lines(inner.returns))
+            elif isinstance(inner, ast.AnnAssign) and inner.annotation.lineno == inner.target.lineno and (
+                isinstance(inner.annotation, ast.BinOp) or inner.value is not None
+            ):  # a bare union, or one before a value (not `x: (\n A | B\n)`, `x: Annotated[\n A | B, ..]`)
+                annotations.append(_lines(inner.annotation))
+            for child in ast.iter_child_nodes(inner):
+                first = getattr(child, "lineno", None)
+                if first is None or bisect_left(hits, first) < bisect_right(hits, getattr(child, "end_lineno", None) or first):
+                    stack.append(child)
+        for line in hits:
+            risk = risks[line]
+            if (
+                risk == _ASSERT and line in asserts
+                or risk == _UNION and any(first <= line <= last for first, last in annotations)
+                or risk == _NAME and not any(first <= line <= last for first, last in imports)
+            ):  # fmt: skip
+                risky.append(line)
+    return sorted(risky)
+
+
+def _find_spans(
+    body: list[ast.stmt], risky: list[int], indent: int, lines: list[str], spans: list[_Span], first_statement: ast.stmt | None
+) -> None:
+    """The spans of the statements of `body` that hold a risky line: inside a class, its methods
+    rather than the whole class when they alone hold them; of a def whose signature alone holds
+    them, the parameters that hold them (each is formatted alone, as black's split of a signature
+    formats each parameter alone), else the signature; likewise a class's signature."""
+    for node in body:
+        first = _first_line(node)
         last = node.end_lineno or node.lineno
         at = bisect_left(risky, first)
         hits = risky[at : bisect_right(risky, last)]
-        if not hits or (_is_string(node) and node is not body[0]):
+        if not hits or (_is_string(node) and node is not first_statement):
             continue  # a string statement after the first is no docstring: black leaves it alone
         if isinstance(node, ast.ClassDef) and node.body:
             inner = node.body[0]
-            start = min([inner.lineno, *(d.lineno for d in getattr(inner, "decorator_list", []))])
+            start = _first_line(inner)
             sub = inner.col_offset
-            if hits[0] >= start and all(
+            if (hits[0] >= start or _signature_ends(lines, start - 1)) and all(
                 not line.strip() or line.startswith(" " * sub) for line in lines[start - 1 : last]
             ):
-                _find_spans(node.body, risky, sub, lines, spans)
+                if hits[0] < start:
+                    spans.append((first, start - 1, indent, _SIGNATURE))
+                if hits[-1] >= start:
+                    _find_spans(node.body, risky, sub, lines, spans, node.body[0])
                 continue
-        spans.append((first, last, indent))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = _parameters(node.args, lines)
+            held = [next((p for p in params if p[0] <= hit <= p[1]), None) for hit in hits]
+            if all(held):
+                spans.extend((a, b, col - 4, _PARAMETER) for a, b, col in sorted({p for p in held if p}))
+                continue
+            end = _first_line(node.body[0]) - 1
+            if hits[-1] <= end and _signature_ends(lines, end):
+                spans.append((first, end, indent, _SIGNATURE))
+                continue
+        spans.append((first, last, indent, _WHOLE))
+
+
+def _signature_ends(lines: list[str], line: int) -> bool:
+    """Whether a def's or class's signature ends at `line`, its body starting on the next."""
+    text = lines[line - 1]
+    return text.rstrip().endswith(":") and not text.lstrip().startswith("#")
+
+
+def _parameters(args: ast.arguments, lines: list[str]) -> list[tuple[int, int, int]]:
+    """(first line, last line, column) of each plain parameter that has lines of its own, ending in
+    its comma: how ruff writes the parameters of a signature it splits."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    found = []
+    for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+        end = max(arg.end_lineno or arg.lineno, default.end_lineno or default.lineno if default else 0)
+        text = lines[arg.lineno - 1]
+        if (
+            text[: arg.col_offset].strip() == "" and text[arg.col_offset :].startswith(arg.arg)
+            and arg.col_offset >= 4 and lines[end - 1].rstrip().endswith(",")
+        ):  # fmt: skip
+            found.append((arg.lineno, end, arg.col_offset))
+    return found
+
+
+def _lines(node: ast.expr) -> tuple[int, int]:
+    return node.lineno, node.end_lineno or node.lineno
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 def _is_string(node: ast.stmt) -> bool:

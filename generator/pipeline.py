@@ -12,6 +12,7 @@ user's: specgen never deletes what it did not write.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -158,11 +159,15 @@ def render_spec(
     result.diagnostics.extend(_validate(doc, curated))
     if any(d.level is Level.ERROR for d in result.diagnostics):
         return result
+    thawed = not gc.get_freeze_count()
     try:
         _render_valid(doc, stem, result, format, curated, step, formatter, cache_dir or models_cache_dir())
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
+    finally:
+        if thawed:  # what _freeze_heap froze may be garbage once the spec is done
+            gc.unfreeze()
     if curated and result.diagnostics:
         # Our own specs are held to a higher bar: any warning is an error.
         result.diagnostics = [
@@ -201,6 +206,7 @@ def _render_valid(
     api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir)
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
+    _freeze_heap()
     for name, actual in resolve_types(api, models).items():
         result.diagnostics.append(
             doc.diagnostic(
@@ -225,6 +231,15 @@ def _render_valid(
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
+
+
+def _freeze_heap() -> None:
+    """What exists by now (the spec, its model, the models' source) lives until the spec is done:
+    frozen, it is no longer walked by every full garbage collection while rendering and formatting
+    churn through ast trees and black's (GitHub: a second). Left alone when a caller has frozen
+    objects of its own; render_spec unfreezes."""
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 _SCHEMA_PATH = re.compile(r"#/components/schemas/(\w+)((?:/[\w.~-]+)*)")

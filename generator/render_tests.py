@@ -100,6 +100,12 @@ class Schemas:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
+        # For the validators: each $ref target walked once per direction, under a name of its own
+        # ($defs shared by every validator), and one check per schema (kept with the schema, so
+        # that its id is not reused while the check is cached).
+        self._defs: dict[bool, dict[str, Any]] = {True: {}, False: {}}
+        self._def_names: dict[tuple[str, bool], str] = {}
+        self._checks: dict[tuple[int, bool], tuple[Any, Callable[[Any], bool]]] = {}
 
     def deref(self, node: Any) -> Any:
         for _ in range(64):
@@ -132,42 +138,53 @@ class Schemas:
                     name, n = f"{base}{n}", n + 1
                 names[ref] = name
                 defs[name] = {}
-                defs[name] = walk(self._at(ref))
+                defs[name] = self._walk(self._at(ref), request, name_of)
             return names[ref]
 
-        def walk(node: Any) -> Any:
-            if isinstance(node, list):
-                return [walk(item) for item in node]
-            if not isinstance(node, dict):
-                return node
-            out: dict[str, Any] = {}
-            for key, value in node.items():
-                key = str(key)
-                if key == "$ref" and isinstance(value, str) and value.startswith("#"):
-                    out[key] = "#/$defs/" + escape_token(name_of(value))
-                elif key in _ANNOTATIONS or key.startswith("x-"):
-                    continue
-                elif key in _DATA_KEYWORDS:
-                    out[key] = copy.deepcopy(value)
-                elif key in _NAME_MAPS and isinstance(value, dict):
-                    out[key] = {str(k): walk(v) for k, v in value.items()}
-                else:
-                    out[key] = walk(value)
-            if request and isinstance(out.get("properties"), dict):
-                hidden = {
-                    k for k, v in (node.get("properties") or {}).items()
-                    if isinstance(self.deref(v), dict) and self.deref(v).get("readOnly") is True
-                }
-                if hidden:
-                    out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
-                    if isinstance(out.get("required"), list):
-                        out["required"] = [r for r in out["required"] if r not in hidden]
-            return out
-
-        root = walk(schema if isinstance(schema, dict) else {})
+        root = self._walk(schema if isinstance(schema, dict) else {}, request, name_of)
         if defs:
             root["$defs"] = defs
         return root if isinstance(root, dict) else {}
+
+    def _walk(self, node: Any, request: bool, name_of: Callable[[str], str]) -> Any:
+        """`node` as embedded() writes it, each local $ref pointing at `#/$defs/<name_of(ref)>`."""
+        if isinstance(node, list):
+            return [self._walk(item, request, name_of) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            key = str(key)
+            if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                out[key] = "#/$defs/" + escape_token(name_of(value))
+            elif key in _ANNOTATIONS or key.startswith("x-"):
+                continue
+            elif key in _DATA_KEYWORDS:
+                out[key] = copy.deepcopy(value)
+            elif key in _NAME_MAPS and isinstance(value, dict):
+                out[key] = {str(k): self._walk(v, request, name_of) for k, v in value.items()}
+            else:
+                out[key] = self._walk(value, request, name_of)
+        if request and isinstance(out.get("properties"), dict):
+            hidden = {
+                k for k, v in (node.get("properties") or {}).items()
+                if isinstance(self.deref(v), dict) and self.deref(v).get("readOnly") is True
+            }
+            if hidden:
+                out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
+                if isinstance(out.get("required"), list):
+                    out["required"] = [r for r in out["required"] if r not in hidden]
+        return out
+
+    def _shared_name(self, ref: str, request: bool) -> str:
+        """The name of a $ref target among the validators' shared `$defs` (walked on first use)."""
+        key = (ref, request)
+        if key not in self._def_names:
+            name = self._def_names[key] = f"d{len(self._def_names)}"
+            defs = self._defs[request]
+            defs[name] = {}
+            defs[name] = self._walk(self._at(ref), request, lambda inner: self._shared_name(inner, request))
+        return self._def_names[key]
 
     def wire_paths(self, schema: Any, value: Any, path: tuple[str | int, ...] = (), depth: int = 0) -> list[Any]:
         """Where `value` (valid against `schema`) holds a vendor-format string: [(path, format)].
@@ -193,11 +210,28 @@ class Schemas:
 
     def validity(self, schema: Any, *, request: bool) -> Callable[[Any], bool]:
         """A check of values against `schema`, as the generated tests check the wire (built once
-        per schema; a schema jsonschema cannot read gives no verdict, so every value passes)."""
+        per schema; a schema jsonschema cannot read gives no verdict, so every value passes).
+        It validates as embedded() would, with the $ref targets shared between validators rather
+        than copied into each (Stripe: a response reaches hundreds of schemas)."""
+        key = (id(schema), request)
+        if key not in self._checks:
+            self._checks[key] = (schema, self._check(schema, request))
+        return self._checks[key][1]
+
+    def _check(self, schema: Any, request: bool) -> Callable[[Any], bool]:
         from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
         try:
-            embedded = self.embedded(schema, request=request)
+            refs: list[str] = []
+
+            def name_of(ref: str) -> str:
+                refs.append(ref)
+                return self._shared_name(ref, request)
+
+            root = self._walk(schema if isinstance(schema, dict) else {}, request, name_of)
+            embedded = root if isinstance(root, dict) else {}
+            if refs:
+                embedded["$defs"] = dict(self._defs[request])
             validator = Draft202012Validator(embedded, format_checker=Draft202012Validator.FORMAT_CHECKER)
         except Exception:  # noqa: BLE001 - any schema jsonschema cannot read
             return lambda value: True
@@ -553,9 +587,9 @@ class Case:
 
 
 class _Planner:
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, schemas: Schemas | None = None) -> None:
         self.api = api
-        self.schemas = Schemas(api.document)
+        self.schemas = schemas or Schemas(api.document)
         self.base_url = api.server_url or TEST_BASE_URL
         self.models = set(api.model_names)
         self.used: set[str] = set()  # annotation and class text the module refers to
@@ -943,7 +977,7 @@ def _upload_module(
     )
 
 
-def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> str | None:
+def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any], schemas: Schemas) -> str | None:
     """One test per security scheme: the credentials travel where the scheme says."""
     target = next(
         ((r, op) for r in api.resources for op in r.operations
@@ -953,7 +987,7 @@ def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -
     if target is None or not api.security:
         return None
     resource, op = target
-    planner = _Planner(api)
+    planner = _Planner(api, schemas)
     case = planner.case(op)
     if case.body_mode == "skip":
         return None
@@ -975,7 +1009,8 @@ def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -
 
 def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> dict[PurePosixPath, str]:
     tests = _tests_dir(api)
-    planner = _Planner(api)
+    schemas = Schemas(api.document)  # one for every module: its validators serve them all
+    planner = _Planner(api, schemas)
     ctor, _headers, _query = planner.options()
     files = {
         tests / "conftest.py": env.get_template("tests/conftest.py.j2").render(context, support=support_module(api)),
@@ -992,7 +1027,7 @@ def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> 
         ),
     }
     for resource in api.resources:
-        resource_planner = _Planner(api)
+        resource_planner = _Planner(api, schemas)
         cases = [resource_planner.case(op) for op in resource.operations]
         files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(
             api, env, context, resource, resource_planner, cases
@@ -1000,7 +1035,7 @@ def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> 
         uploads = _upload_module(api, env, context, resource, resource_planner, cases)
         if uploads is not None:
             files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
-    client_tests = _client_module(api, env, context)
+    client_tests = _client_module(api, env, context, schemas)
     if client_tests is not None:
         files[tests / f"test_{api.stem}_client.py"] = client_tests
     return files

@@ -17,6 +17,7 @@ from generator.format import (
     LINE_LENGTH,
     MODE,
     RUFF_OPTIONS,
+    _risk,
     black_compatible,
     format_files,
     ruff_binary,
@@ -62,6 +63,14 @@ DEVIATIONS = {
         "    def get(self, *, subscription_proration_behavior: GetInvoicesUpcomingSubscriptionProrationBehavior | None = None) -> None:\n"
         "        pass\n"
     ),
+    "union parameter of a method with a body": (
+        "class Customers:\n"
+        "    @_t.overload\n"
+        "    def get(self, *, subscription_proration_behavior: GetInvoicesUpcomingSubscriptionProrationBehavior | None = None) -> None:\n"
+        '        """Gets a customer.\n\n        Args:\n            subscription_proration_behavior: how.\n        """\n'
+        "        options = _RequestOptions(method='GET', path='/v1/customers', query={'subscription_proration_behavior': subscription_proration_behavior})\n"
+        "        return self._client.request(options)\n"
+    ),
     "bracket default": (
         "class A(BaseModel):\n"
         "    invoice_adjustments: Annotated[list[InvoiceAdjustment] | None, Field(validate_default=True)] = []\n"
@@ -97,6 +106,38 @@ def test_black_compatible_matches_black(source):
     assert black_compatible(padded) == black.format_str(padded, mode=MODE)
 
 
+# Shapes ruff and black split alike, which therefore cost no black call: an assert without a message,
+# a union inside brackets that are no annotation's own.
+AGREEMENTS = {
+    "assert without message": (
+        "def test() -> None:\n"
+        "    assert _support.canonical(_support.dump(result)) == _support.canonical(LIST_ACCOUNTS_FOR_PLAN_STUBBED_RESPONSE)\n"
+    ),
+    "union in a subscript": (
+        "class IssueEventForIssue(RootModel[LabeledIssueEvent | UnlabeledIssueEvent | AssignedIssueEvent | UnassignedIssueEvent | MilestonedIssueEvent]):\n"
+        "    root: Annotated[LabeledIssueEvent | UnlabeledIssueEvent | AssignedIssueEvent | UnassignedIssueEvent | MilestonedIssueEvent, Field(title='Issue')]\n"
+    ),
+    "union in a call": (
+        "def test() -> None:\n"
+        "    value = _TypeAdapter(AppsListAccountsForPlanStubbedDirection | AppsListAccountsForPlanStubbedDirectionLiteral | None).validate_python('asc')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", AGREEMENTS.values(), ids=AGREEMENTS.keys())
+def test_shapes_both_split_alike_skip_black(source, monkeypatch):
+    by_ruff = _ruff(source)
+    expected = black.format_str(source, mode=MODE)
+    assert by_ruff == expected  # split alike
+    assert any(_risk(line) for line in by_ruff.split("\n"))  # at a line that looks risky
+
+    def fail(*args, **kwargs):
+        raise AssertionError("black called")
+
+    monkeypatch.setattr(black, "format_str", fail)
+    assert black_compatible(by_ruff) == expected
+
+
 def test_unparsable_code_is_reported_not_raised():
     ok, bad = PurePosixPath("p/ok.py"), PurePosixPath("p/bad.py")
     files, errors = format_files({ok: "x  =  1\n", bad: "def (:\n"})
@@ -111,5 +152,18 @@ def test_line_separators_inside_strings_do_not_shift_the_statements():
         'NOTE = "first\u2028second\x0cthird"\n\n\n'
         + DEVIATIONS["return annotation"]
         + '\n\nAFTER = "x\u2028y"\n'
+    )
+    assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
+
+
+def test_statements_are_parsed_alone_where_they_start():
+    # Only the top-level statements around a deviation are parsed: not a line inside a docstring
+    # that looks like code, not a def apart from its decorator.
+    source = (
+        '"""Module.\n\nclass NotAClass:\ndef not_a_def() -> None:\n"""\n\nimport functools\n\n\n'
+        "@functools.cache\n"
+        + DEVIATIONS["return annotation"]
+        + "\n\nif True:\n    pass\nelse:\n"
+        + "".join("    " + line if line.strip() else line for line in DEVIATIONS["union parameter"].splitlines(True))
     )
     assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)

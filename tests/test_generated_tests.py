@@ -234,3 +234,60 @@ def test_custom_tests_are_created_once_and_never_overwritten(tmp_path: Path) -> 
     assert generate_command([FIXTURE], tmp_path, force=True) == 0
     assert custom.read_text(encoding="utf-8") == "def test_mine() -> None:\n    assert True\n"
     assert check_command([FIXTURE], tmp_path) == 0
+
+
+_DOCUMENT = {
+    "components": {
+        "schemas": {
+            "Node": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}},
+                "required": ["name"],
+            },
+            "Item": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"id": {"type": "string", "readOnly": True}, "size": {"$ref": "#/components/schemas/Size"}},
+                "required": ["id", "size"],
+            },
+            "Size": {"type": "integer", "minimum": 1},
+        }
+    }
+}
+_VALUES = [
+    {"name": "a", "children": [{"name": "b", "children": []}]},
+    {"name": "a", "children": [{"children": []}]},
+    {"id": "x", "size": 2},
+    {"size": 2},
+    {"size": 0},
+    {"id": "x"},
+    3,
+    "text",
+]
+
+
+@pytest.mark.parametrize("request_side", [True, False], ids=["request", "response"])
+def test_example_validators_judge_as_the_embedded_schema_does(request_side: bool) -> None:
+    # The validators share the $ref targets between them instead of embedding them in each; the
+    # verdicts must be those of the self-contained schema the generated tests embed.
+    from jsonschema import Draft202012Validator
+
+    from generator.render_tests import Schemas
+
+    schemas = Schemas(_DOCUMENT)
+    roots = [
+        {"$ref": "#/components/schemas/Node"},
+        {"$ref": "#/components/schemas/Item"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+        {"oneOf": [{"$ref": "#/components/schemas/Size"}, {"type": "string", "maxLength": 2}]},
+    ]
+    for root in roots:
+        embedded = Draft202012Validator(Schemas(_DOCUMENT).embedded(root, request=request_side))
+        check = schemas.validity(root, request=request_side)
+        assert schemas.validity(root, request=request_side) is check  # built once per schema
+        for value in [*_VALUES, [_VALUES[2]], [_VALUES[3]]]:
+            assert check(value) == embedded.is_valid(value), (root, value)
+    # readOnly: a request need not (and may not) send the id; a response must
+    item = schemas.validity(roots[1], request=request_side)
+    assert item({"size": 2}) is request_side
+    assert item({"id": "x", "size": 2}) is not request_side

@@ -3,6 +3,7 @@ hand-written files, and warnings versus errors."""
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from pathlib import Path
@@ -22,6 +23,20 @@ def test_render_is_deterministic() -> None:
     second = render_spec(PETSTORE, strict=False)
     assert first.ok, [d.format() for d in first.diagnostics]
     assert first.files == second.files
+
+
+def test_render_leaves_the_garbage_collector_as_it_found_it() -> None:
+    # render_spec freezes the long-lived objects while it renders and formats; it must thaw them
+    # (else they would never be collected), and leave a caller's own frozen objects frozen.
+    assert render_spec(PETSTORE, strict=False).ok
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert render_spec(PETSTORE, strict=False).ok
+        assert 0 < gc.get_freeze_count() <= frozen and gc.isenabled()  # (some frozen ones died)
+    finally:
+        gc.unfreeze()
 
 
 def test_generate_twice_gives_byte_identical_trees(tmp_path: Path) -> None:
