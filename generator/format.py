@@ -16,6 +16,8 @@ are not formatted again.
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -71,13 +73,23 @@ def format_files(
     files: dict[PurePosixPath, str],
     verbatim: Collection[PurePosixPath] = (),
     formatter: str = "ruff",
+    cache: Path | None = None,
 ) -> tuple[dict[PurePosixPath, str], list[tuple[str, str]]]:
-    """Formats the Python among `files`; returns them and (file, message) for code that does not parse."""
+    """Formats the Python among `files`; returns them and (file, message) for code that does not parse.
+
+    With `cache` (a folder), a text formatted before is read back instead of formatted again: after
+    a one-schema change to a large spec, only the few modules it touched are formatted."""
     todo = [p for p, text in files.items() if p.suffix == ".py" and p not in verbatim and text.strip()]
-    if formatter == "black":
-        outcomes = _black_all({p: files[p] for p in todo})
-    else:
-        outcomes = _ruff_all({p: files[p] for p in todo})
+    store = FormatCache(cache, formatter) if cache is not None else None
+    outcomes: dict[PurePosixPath, tuple[str, str | None]] = {}
+    if store is not None:
+        for path in todo:
+            hit = store.get(files[path])
+            if hit is not None:
+                outcomes[path] = (hit, None)
+    missing = {p: files[p] for p in todo if p not in outcomes}
+    fresh = _black_all(missing) if formatter == "black" else _ruff_all(missing)
+    outcomes.update(fresh)
     formatted = dict(files)
     errors: list[tuple[str, str]] = []
     for path in todo:
@@ -85,7 +97,53 @@ def format_files(
         formatted[path] = text
         if error is not None:
             errors.append((str(path), error))
+        elif store is not None and path in fresh:
+            store.put(files[path], text)
     return formatted, errors
+
+
+class FormatCache:
+    """Formatted texts by the digest of the unformatted text, the formatter, the pinned ruff and
+    black and this module's own code, one file each. Writes are atomic (a temporary file renamed into
+    place); an entry that cannot be read is a miss."""
+
+    def __init__(self, folder: Path, formatter: str) -> None:
+        self.folder = folder
+        self.salt = _format_salt(formatter)
+
+    def _path(self, text: str) -> Path:
+        key = hashlib.sha256(self.salt + text.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.folder / key[:2] / key
+
+    def get(self, text: str) -> str | None:
+        try:
+            with self._path(text).open(encoding="utf-8", newline="") as file:
+                return file.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, text: str, formatted: str) -> None:
+        path = self._path(text)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+                    file.write(formatted)
+                os.replace(scratch, path)
+            except BaseException:
+                Path(scratch).unlink(missing_ok=True)
+                raise
+        except (OSError, UnicodeEncodeError):
+            pass  # a read-only or full disk: the run goes on uncached
+
+
+@functools.cache
+def _format_salt(formatter: str) -> bytes:
+    from importlib.metadata import version
+
+    parts = [formatter, version("ruff"), version("black"), Path(__file__).read_text(encoding="utf-8")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest().encode() + b"\0"
 
 
 # -- ruff ------------------------------------------------------------------------------------

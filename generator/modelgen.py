@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.names import dedupe
+from generator.split import CHUNK_LINES, top_level
 
 # Bump when what is stored, or how a group's input is made, changes.
 _CACHE_FORMAT = "1"
@@ -294,7 +295,7 @@ class Module:
             messages,
             classes,
             imports,
-            max(first - 1, 0) if rest else len(source.splitlines()),
+            max(first - 1, 0) if rest else len(source.split("\n")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -344,7 +345,7 @@ def merge_modules(modules: list[Module], components: list[tuple[str, ...]], take
             if bound in defined:  # the class of another group
                 renames[bound] = bound = dedupe(f"{bound}_aliased", used | defined)
             imports.setdefault(origin, {})[bound] = name
-        body = "".join(module.source.splitlines(keepends=True)[module.body :])
+        body = "".join(line + "\n" for line in module.source.split("\n")[module.body :])[:-1]
         if body.strip():
             bodies.append(_renamed(body, renames) if renames else body)
     lines = ["from __future__ import annotations"]
@@ -365,25 +366,35 @@ def merge_modules(modules: list[Module], components: list[tuple[str, ...]], take
 def _renamed(source: str, renames: dict[str, str]) -> str:
     """`source` with the classes in `renames` renamed: their definitions and every name that loads
     one; docstrings, strings and field names are left as they are."""
-    lines = source.splitlines(keepends=True)
-    edits: list[tuple[int, int, int, str]] = []  # (line, start col, end col, text)
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ClassDef) and node.name in renames:
-            col = len(lines[node.lineno - 1][: node.col_offset].encode()) + len("class ")
-            edits.append((node.lineno, col, col + len(node.name.encode()), renames[node.name]))
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in renames:
-            edits.append(
-                (
-                    node.lineno,
-                    node.col_offset,
-                    node.col_offset + len(node.id.encode()),
-                    renames[node.id],
-                )
-            )
+    # lines as ast counts them (str.splitlines also splits at "\x0c", "\u2028"... in a docstring)
+    lines = [line + "\n" for line in source.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    try:
+        edits = _edits(source, lines, renames, CHUNK_LINES)
+    except SyntaxError:  # a cut inside a statement: not expected from generated code
+        edits = _edits(source, lines, renames, None)
     for lineno, begin, end, text in sorted(edits, reverse=True):
         raw = lines[lineno - 1].encode()  # ast's columns count UTF-8 bytes
         lines[lineno - 1] = (raw[:begin] + text.encode() + raw[end:]).decode()
     return "".join(lines)
+
+
+def _edits(
+    source: str, lines: list[str], renames: dict[str, str], chunk: int | None
+) -> list[tuple[int, int, int, str]]:
+    """(line, start col, end col, text) of each class definition and loaded name to rename, parsed
+    a top-level statement at a time (one AST of GitHub's largest group takes hundreds of MB)."""
+    edits = []
+    for statement, offset in top_level(source, chunk):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.ClassDef) and node.name in renames:
+                lineno = node.lineno + offset
+                col = len(lines[lineno - 1][: node.col_offset].encode()) + len("class ")
+                edits.append((lineno, col, col + len(node.name.encode()), renames[node.name]))
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in renames:
+                end = node.col_offset + len(node.id.encode())
+                edits.append((node.lineno + offset, node.col_offset, end, renames[node.id]))
+    return edits
 
 
 if __name__ == "__main__":

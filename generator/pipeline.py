@@ -143,7 +143,8 @@ def render_spec(
 
     `format=False` skips formatting, for callers that only parse the code (the review's API diff).
     `strict=None` decides from the project's configuration (`is_curated`).
-    `cache_dir` keeps the model generator's output per group of schemas (default: models_cache_dir()).
+    `cache_dir` keeps the model generator's output per group of schemas (models/) and formatted
+    modules (format/) between runs (default: cache_root()).
     """
     stem = package_stem(path.stem)
     result = RenderResult(stem=stem, spec=path)
@@ -161,7 +162,7 @@ def render_spec(
         return result
     thawed = not gc.get_freeze_count()
     try:
-        _render_valid(doc, stem, result, format, curated, step, formatter, cache_dir or models_cache_dir())
+        _render_valid(doc, stem, result, format, curated, step, formatter, cache_dir or cache_root())
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
         result.files = {}
@@ -203,7 +204,7 @@ def _render_valid(
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
     step(stem, "models")
-    api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir)
+    api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir and cache_dir / "models")
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
     _freeze_heap()
@@ -227,7 +228,9 @@ def _render_valid(
         result.files, result.custom = files, custom_files(api)
         return
     step(stem, "formatting")
-    result.files, format_errors = format_files(files, verbatim=runtime_copies(api), formatter=formatter)
+    result.files, format_errors = format_files(
+        files, verbatim=runtime_copies(api), formatter=formatter, cache=cache_dir and cache_dir / "format"
+    )
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)
@@ -252,12 +255,14 @@ _MAX_REJECTED = 20
 RULE_DEGRADED = "degraded"  # generator.validate.RULE_DEGRADED, without importing it here
 
 
-def models_cache_dir() -> Path | None:
-    """Where the model generator's output is kept between runs: $SPECGEN_CACHE_DIR (empty: nowhere),
-    else .cache/specgen/models of the specgen checkout."""
+def cache_root() -> Path | None:
+    """Where generation keeps what it can reuse between runs (the model generator's output per group
+    of schemas, formatted modules): $SPECGEN_CACHE_DIR (empty: nowhere), else .cache/specgen of the
+    specgen checkout. Entries are named by the digest of all they depend on, so a stale one is never
+    read: it is only never used again."""
     if "SPECGEN_CACHE_DIR" in os.environ:
         return Path(os.environ["SPECGEN_CACHE_DIR"]) if os.environ["SPECGEN_CACHE_DIR"] else None
-    return ROOT / ".cache" / "specgen" / "models" if (ROOT / "pyproject.toml").is_file() else None
+    return ROOT / ".cache" / "specgen" if (ROOT / "pyproject.toml").is_file() else None
 
 
 def _generate_models(

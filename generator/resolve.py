@@ -12,6 +12,7 @@ from generator.render import STRING_LITERAL
 from generator.schemas import (
     ModelSet,
     TypeResolver,
+    class_shapes,
     misnamed_classes,
     model_classes,
     root_annotations,
@@ -51,9 +52,10 @@ def resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
 
 
 def _resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
-    classes, public = model_classes(api.models_source)
-    renamed = misnamed_classes(api.models_source, models)
-    resolver = TypeResolver(models, classes, root_annotations(api.models_source, public), renamed)
+    shapes = class_shapes(api.models_source)
+    classes, public = model_classes(shapes)
+    renamed = misnamed_classes(shapes, models)
+    resolver = TypeResolver(models, classes, root_annotations(shapes, public), renamed)
     api.model_names = sorted(public)
     api.dist_version = dist_version(api.version)
     for option in api.client_options:

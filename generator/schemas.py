@@ -13,6 +13,7 @@ import ast
 import json
 import keyword
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -471,30 +472,58 @@ class TypeResolver:
         return self.models.type_of(schema, name)
 
 
-def misnamed_classes(source: str, models: ModelSet) -> dict[str, str | None]:
-    """Schemas whose class in `source` is not theirs: datamodel-code-generator can give a
+@dataclass(frozen=True)
+class ClassShape:
+    """What the resolver needs of a class of the models module."""
+
+    root: bool  # a RootModel wrapper
+    fields: int  # annotated fields
+    wrapped: ast.expr | None  # X of `RootModel[X]` when that is its only base
+
+
+def class_shapes(source: str) -> dict[str, ClassShape]:
+    """The top-level classes of the models module, in one pass that holds no AST of all of it."""
+    from generator.split import CHUNK_LINES, top_level
+
+    def collect(chunk: int | None) -> dict[str, ClassShape]:
+        shapes: dict[str, ClassShape] = {}
+        for node, _ in top_level(source, chunk) if source else ():
+            if isinstance(node, ast.ClassDef):
+                root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
+                fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
+                base = node.bases[0] if len(node.bases) == 1 else None
+                wrapped = (
+                    base.slice
+                    if isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"
+                    else None
+                )
+                shapes[node.name] = ClassShape(root, fields, wrapped)
+        return shapes
+
+    try:
+        return collect(CHUNK_LINES)
+    except SyntaxError:  # a cut inside a statement: not expected from generated code
+        return collect(None)
+
+
+def misnamed_classes(shapes: dict[str, ClassShape], models: ModelSet) -> dict[str, str | None]:
+    """Schemas whose class in the models module is not theirs: datamodel-code-generator can give a
     schema's name to another (inline) model and rename the schema's own class (Stripe: an inline
     `Product` item, the `product` component renamed `ProductModel`). Checked for object schemas:
     their class must be a model with one field per property. Maps the expected name to the class
     that is the schema's (same name plus `Model` or a number, the same fields), or None."""
-    shapes: dict[str, tuple[bool, int]] = {}  # class -> (is a RootModel, annotated fields)
-    for node in ast.parse(source).body if source else ():
-        if isinstance(node, ast.ClassDef):
-            root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
-            fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
-            shapes[node.name] = (root, fields)
     found: dict[str, str | None] = {}
     for name, schema in models.schemas.items():
         props = schema.get("properties") if isinstance(schema, dict) else None
         if not isinstance(props, dict) or not props or any(k in schema for k in ("allOf", "oneOf", "anyOf")):
             continue
         shape = shapes.get(name)
-        if shape is None or shape == (False, len(props)):
+        if shape is None or (shape.root, shape.fields) == (False, len(props)):
             continue
         candidates = [
             c for c, s in shapes.items()
             if c.startswith(name) and re.fullmatch(r"(Model)?\d*", c[len(name):]) and c != name
-            and s == (False, len(props))
+            and (s.root, s.fields) == (False, len(props))
         ]
         found[name] = candidates[0] if len(candidates) == 1 else None
     return found
@@ -512,42 +541,32 @@ def _split_union(text: str) -> list[str]:
     return parts
 
 
-def model_classes(source: str) -> tuple[set[str], set[str]]:
+def model_classes(shapes: dict[str, ClassShape]) -> tuple[set[str], set[str]]:
     """(models, public): the top-level classes, and those that are real models or enums rather
-    than RootModel wrappers; one parse of what may be megabytes of source."""
-    public: set[str] = set()
-    models: set[str] = set()
-    for node in ast.parse(source).body if source else ():
-        if isinstance(node, ast.ClassDef):
-            public.add(node.name)
-            if not any(ast.unparse(b).startswith("RootModel") for b in node.bases):
-                models.add(node.name)
-    return models, public
+    than RootModel wrappers."""
+    return {name for name, shape in shapes.items() if not shape.root}, set(shapes)
 
 
 _ROOT_NAMES = {"dict", "list", "str", "int", "float", "bool", "bytes", "None", "Literal", "Any"}
 
 
-def root_annotations(source: str, public: set[str]) -> dict[str, str]:
+def root_annotations(shapes: dict[str, ClassShape], public: set[str]) -> dict[str, str]:
     """RootModel class -> the annotation it wraps, when that annotation names only model classes,
     builtins and Literal/Any (written `_t.Literal`/`_t.Any`, as the resource modules import them)."""
     roots: dict[str, str] = {}
-    for node in ast.parse(source).body if source else ():
-        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+    for name, shape in shapes.items():
+        inner = shape.wrapped
+        if inner is None:
             continue
-        base = node.bases[0]
-        if not (isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"):
-            continue
-        inner = base.slice
         names = [n for n in ast.walk(inner) if isinstance(n, ast.Name)]
         if any(isinstance(n, ast.Attribute) for n in ast.walk(inner)) or not all(
             n.id in public or n.id in _ROOT_NAMES for n in names
         ):
             continue
-        for name in names:
-            if name.id in ("Literal", "Any"):
-                name.id = "_t." + name.id  # unparsed as written
-        roots[node.name] = ast.unparse(inner)
+        for node in names:
+            if node.id in ("Literal", "Any"):
+                node.id = "_t." + node.id  # unparsed as written
+        roots[name] = ast.unparse(inner)
     return roots
 
 

@@ -13,7 +13,7 @@ are only read by type checkers: they share one module.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from generator.names import snake
@@ -44,7 +44,7 @@ def split_models(source: str, header: str = "") -> ModelModules:
     # splits at "\x0c", "\u2028" and the like, which may sit in a docstring).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        imports, stmts = _statements([line + "\n" for line in source.split("\n")], _CHUNK_LINES)
+        imports, stmts = _statements([line + "\n" for line in source.split("\n")], CHUNK_LINES)
     except SyntaxError:  # a cut inside a statement: not expected from generated code
         imports, stmts = _statements([line + "\n" for line in source.split("\n")], None)
     owner = {name: s.index for s in stmts for name in s.defines}
@@ -90,7 +90,7 @@ def split_models(source: str, header: str = "") -> ModelModules:
     return result
 
 
-_CHUNK_LINES = 2000
+CHUNK_LINES = 2000
 
 
 def _statements(lines: list[str], chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
@@ -118,6 +118,17 @@ def _statements(lines: list[str], chunk: int | None) -> tuple[list[ast.Import | 
                 stmts.append(_Stmt(len(stmts), text, _defined(node), _used(node)))
             start = end
     return imports, stmts
+
+
+def top_level(source: str, chunk: int | None = CHUNK_LINES) -> Iterator[tuple[ast.stmt, int]]:
+    """The top-level statements of a module with the number of lines before their chunk (add it to
+    their line numbers), parsed `chunk` lines at a time as split_models does, so that no AST of the
+    whole module is held. Raises SyntaxError when a cut falls inside a statement: the caller then
+    starts over with chunk=None."""
+    lines = [line + "\n" for line in source.split("\n")]
+    for a, b in _chunks(lines, chunk):
+        for node in ast.parse("".join(lines[a:b])).body:
+            yield node, a
 
 
 def _chunks(lines: list[str], size: int | None) -> list[tuple[int, int]]:

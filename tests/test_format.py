@@ -167,3 +167,27 @@ def test_statements_are_parsed_alone_where_they_start():
         + "".join("    " + line if line.strip() else line for line in DEVIATIONS["union parameter"].splitlines(True))
     )
     assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
+
+
+def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import format as fmt
+
+    files = {
+        PurePosixPath("p/a.py"): "x = [1,\n 2]\n",
+        PurePosixPath("p/b.py"): "def f( a ):\n  return a\n",
+        PurePosixPath("p/c.py"): "x = (\n",  # does not parse: never cached
+    }
+    cold, cold_errors = fmt.format_files(files, cache=tmp_path)
+    assert cold == fmt.format_files(files)[0] and [e[0] for e in cold_errors] == ["p/c.py"]
+    seen: list[list[str]] = []
+    real = fmt._ruff_all
+    monkeypatch.setattr(fmt, "_ruff_all", lambda sources: seen.append(sorted(map(str, sources))) or real(sources))
+    warm, warm_errors = fmt.format_files({**files, PurePosixPath("p/d.py"): "y=1\n"}, cache=tmp_path)
+    assert seen == [["p/c.py", "p/d.py"]]  # a and b were read back
+    assert {k: v for k, v in warm.items() if k.name != "d.py"} == cold and warm_errors == cold_errors
+    for entry in tmp_path.rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"\xff\xfe")  # unreadable entries are misses, not output
+    seen.clear()
+    again, _ = fmt.format_files(files, cache=tmp_path)
+    assert again == cold and seen == [["p/a.py", "p/b.py", "p/c.py"]]

@@ -187,7 +187,7 @@ def test_parsing_in_chunks_gives_what_one_parse_gives(monkeypatch) -> None:  # t
     tricky = SOURCE + '\n\nNOTE = """first\nsecond line at column 0\nthird"""\n'
     whole = split_models(tricky)
     for size in (1, 3, 7):
-        monkeypatch.setattr(split_module, "_CHUNK_LINES", size)
+        monkeypatch.setattr(split_module, "CHUNK_LINES", size)
         chunked = split_models(tricky)
         assert chunked.sources == whole.sources and chunked.module_of == whole.module_of
     assert "second line at column 0" in whole.sources[whole.module_of["NOTE"]]
