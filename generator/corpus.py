@@ -16,7 +16,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -137,23 +136,35 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_measured(
     cmd: list[str], *, cwd: Path, env: dict[str, str], timeout: float
 ) -> tuple[int, str, str, float]:
-    """Run cmd; return (exit status, stdout, stderr, peak resident MB of that process)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run cmd; return (exit status, stdout, stderr, peak resident MB of that process, or of the
+    largest of the processes it waited for, such as its model workers)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
+        # Through a small launcher: Linux gives a process the peak of the one it was exec'd from
+        # (wait4 would report this process's own size for every command it runs).
         proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
-        )
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+            [sys.executable, "-c", _LAUNCHER, peak.name, *cmd],
+            cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
         try:
-            _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not all children's
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # the launcher's child follows: it watches its parent
+            proc.wait()
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+        text = Path(peak.name).read_text(encoding="utf-8").strip()
+    peak_mb = int(text) / 1024 if text.isdigit() else 0.0  # KiB on Linux
     return proc.returncode, stdout, stderr, peak_mb
+
+
+_LAUNCHER = """
+import os, signal, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:], preexec_fn=lambda: __import__("ctypes").CDLL(None).prctl(1, signal.SIGKILL))
+_, status, usage = os.wait4(proc.pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def subprocess_env(pythonpath: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -376,3 +377,19 @@ def test_a_schema_named_page_does_not_clash_with_the_runtime_page(tmp_path: Path
     assert "    Page_2,\n" in init
     assert "    HolderPage,\n" in init  # an inline model is named after its owner and field
     assert "\n    Page,\n" not in init.split("from .models import", 1)[1]
+
+
+def test_peak_memory_is_the_commands_own_not_the_measuring_process() -> None:
+    import sys
+
+    from generator.corpus import run_measured
+
+    ballast = bytearray(200 * 1024 * 1024)  # the measuring process is large, as the bench is
+    ballast[:: 4096] = b"\1" * len(ballast[:: 4096])
+    grow = "x = bytearray(60 * 1024 * 1024)\nx[::4096] = b'\\1' * len(x[::4096])\nprint('ok')"
+    code, stdout, _, peak = run_measured([sys.executable, "-c", grow], cwd=Path("."), env=dict(os.environ), timeout=60)
+    assert (code, stdout.strip()) == (0, "ok")
+    assert 60 < peak < 150, peak  # its 60 MB and an interpreter, not the 200 MB measuring it
+    code, _, _, _ = run_measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=Path("."), env=dict(os.environ), timeout=60)
+    assert code == 3
+    del ballast
