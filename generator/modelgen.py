@@ -385,7 +385,7 @@ def _edits(
     """(line, start col, end col, text) of each class definition and loaded name to rename, parsed
     a top-level statement at a time (one AST of GitHub's largest group takes hundreds of MB)."""
     edits = []
-    for statement, offset in top_level(source, chunk):
+    for statement, offset in top_level(source, chunk, mentioning=renames):
         for node in ast.walk(statement):
             if isinstance(node, ast.ClassDef) and node.name in renames:
                 lineno = node.lineno + offset

@@ -13,7 +13,8 @@ are only read by type checkers: they share one module.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from generator.names import snake
@@ -120,15 +121,20 @@ def _statements(lines: list[str], chunk: int | None) -> tuple[list[ast.Import | 
     return imports, stmts
 
 
-def top_level(source: str, chunk: int | None = CHUNK_LINES) -> Iterator[tuple[ast.stmt, int]]:
+def top_level(
+    source: str, chunk: int | None = CHUNK_LINES, mentioning: Collection[str] = ()
+) -> Iterator[tuple[ast.stmt, int]]:
     """The top-level statements of a module with the number of lines before their chunk (add it to
     their line numbers), parsed `chunk` lines at a time as split_models does, so that no AST of the
-    whole module is held. Raises SyntaxError when a cut falls inside a statement: the caller then
-    starts over with chunk=None."""
+    whole module is held; with `mentioning`, only chunks whose text has one of those words. Raises
+    SyntaxError when a cut falls inside a statement: the caller then starts over with chunk=None."""
     lines = [line + "\n" for line in source.split("\n")]
+    words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(mentioning))) + r")\b") if mentioning else None
     for a, b in _chunks(lines, chunk):
-        for node in ast.parse("".join(lines[a:b])).body:
-            yield node, a
+        text = "".join(lines[a:b])
+        if words is None or words.search(text):
+            for node in ast.parse(text).body:
+                yield node, a
 
 
 def _chunks(lines: list[str], size: int | None) -> list[tuple[int, int]]:
