@@ -272,11 +272,6 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
     return models_in(texts, model_names)
 
 
-def response_models(op: Operation, model_names: set[str]) -> list[str]:
-    """The models a `_response_<op>()` spec names at run time: imported there, on the first call."""
-    return models_in([op.success_type, *(r.annotation for r in op.errors if r.kind == "json")], model_names)
-
-
 def render_models(api: Api) -> dict[PurePosixPath, str]:
     """The models package: one module per group of classes (generator.split), imported on first use."""
     from generator.split import split_models
@@ -317,7 +312,8 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
                 context,
                 resource=resource,
                 models=model_imports(resource, model_names),
-                response_models=lambda op: response_models(op, model_names),
+                # the models a `_response_<op>()` or `_errors_<op>()` names, imported there at run time
+                models_in=lambda texts: models_in(texts, model_names),
                 path_parts=path_parts,
             )
         )

@@ -131,6 +131,9 @@ paths:
         "200":
           description: ok
           content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+        "404":
+          description: not found
+          content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}
   /stores:
     post:
       operationId: createStore
@@ -151,10 +154,13 @@ components:
     Store:
       type: object
       properties: {name: {type: string}}
+    Problem:
+      type: object
+      properties: {detail: {type: string}}
 """
 
 
-def test_a_call_imports_the_models_it_uses_and_not_the_rest(tmp_path: Path) -> None:
+def test_a_call_imports_the_models_it_uses_and_its_error_models_only_on_an_error(tmp_path: Path) -> None:
     spec = tmp_path / "pets.yaml"
     spec.write_text(PETS, encoding="utf-8")
     out = tmp_path / "out"
@@ -164,11 +170,17 @@ def test_a_call_imports_the_models_it_uses_and_not_the_rest(tmp_path: Path) -> N
 import json, sys, httpx
 import pets_client
 models = lambda: sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("pets_client.models."))
-client = pets_client.PetsClient(http_client=httpx.Client(transport=httpx.MockTransport(
-    lambda request: httpx.Response(200, json={"id": "1", "tag": {"name": "x"}}))))
+client = pets_client.PetsClient(max_retries=0, http_client=httpx.Client(transport=httpx.MockTransport(
+    lambda request: httpx.Response(200, json={"id": "1", "tag": {"name": "x"}}) if request.url.path == "/pets/1"
+    else httpx.Response(404, json={"detail": "gone"}))))
 before = models()
 pet = client.pets.retrieve("1")
-print(json.dumps({"before": before, "after": models(), "tag": pet.tag.name}))
+after = models()
+try:
+    client.pets.retrieve("2")
+except pets_client.NotFoundError as exc:
+    problem = type(exc.body).__name__, exc.body.detail
+print(json.dumps({"before": before, "after": after, "tag": pet.tag.name, "error": models(), "problem": problem}))
 """
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=out / "pets", capture_output=True, text=True, check=False
@@ -176,8 +188,10 @@ print(json.dumps({"before": before, "after": models(), "tag": pet.tag.name}))
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["before"] == []  # importing the package and building a client load no model
-    assert report["after"] == ["_pet"]  # Pet and Tag (only Pet refers to it), not Store
+    assert report["after"] == ["_pet"]  # Pet and Tag (only Pet refers to it), not Store nor the error
     assert report["tag"] == "x"
+    assert report["error"] == ["_pet", "_problem"]  # the error model, once an error arrives
+    assert report["problem"] == ["Problem", "gone"]
 
 
 def test_parsing_in_chunks_gives_what_one_parse_gives(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -329,5 +329,5 @@ def test_generated_client_reads_both_status_spellings_and_error_names() -> None:
     for status in ("canceled", "cancelled"):
         invoice = TypeAdapter(response.success).validate_json(json.dumps({"resource": "invoice", "status": status}))
         assert invoice.status == status and invoice.invoice_number is None
-    error = TypeAdapter(response.errors[401]).validate_json('{"status": 401, "details": "Missing authentication"}')
+    error = TypeAdapter(response.error_models()[401]).validate_json('{"status": 401, "details": "Missing authentication"}')
     assert (error.details, error.detail) == ("Missing authentication", None)

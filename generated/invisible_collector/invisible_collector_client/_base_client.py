@@ -55,7 +55,7 @@ DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _BODY_SNIPPET = 500
-ErrorModels = Mapping[int | str, Any] | None
+ErrorModels = Mapping[int | str, Any] | Callable[[], Mapping[int | str, Any]] | None
 
 
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
@@ -128,6 +128,8 @@ def _form_fields(form: Mapping[str, object]) -> dict[str, str | list[str]]:
 
 
 def _error_model(errors: ErrorModels, status: int) -> Any:
+    if callable(errors):
+        errors = errors()
     if not errors:
         return None
     for key in (status, f"{status // 100}XX", "default"):

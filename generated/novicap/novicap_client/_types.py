@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeVar
 
@@ -81,7 +81,8 @@ class ResponseSpec(Generic[T]):
     `body`: "json" (decoded, and parsed into `success` when given), "text", "bytes" (a download),
     "none" (no body: returns None) or "any" (no content documented: decoded by its media type).
     `empty_ok` / `text_ok`: an empty or a text/* 2xx body is documented beside the JSON one.
-    `errors`: the documented error body types by status code, "4XX"-style range or "default".
+    `errors`: the documented error body types by status code, "4XX"-style range or "default", or a
+    function returning them (called when an error arrives: their models are imported only then).
     """
 
     operation: str = ""
@@ -89,4 +90,9 @@ class ResponseSpec(Generic[T]):
     body: Literal["json", "text", "bytes", "none", "any"] = "json"
     empty_ok: bool = False
     text_ok: bool = False
-    errors: Mapping[int | str, Any] | None = None
+    errors: Mapping[int | str, Any] | Callable[[], Mapping[int | str, Any]] | None = None
+
+    def error_models(self) -> Mapping[int | str, Any]:
+        """`errors` as a mapping (imported now if it is a function)."""
+        errors = self.errors() if callable(self.errors) else self.errors
+        return errors or {}

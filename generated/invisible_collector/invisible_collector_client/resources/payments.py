@@ -43,7 +43,6 @@ def _response_create() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createPayment",
         body="json",
-        errors={},
     )
 
 

@@ -43,7 +43,6 @@ def _response_create() -> _ResponseSpec[BusinessUnit]:
         operation="createBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={},
     )
 
 
@@ -55,7 +54,6 @@ def _response_retrieve() -> _ResponseSpec[BusinessUnit]:
         operation="getBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={},
     )
 
 
@@ -67,7 +65,6 @@ def _response_update() -> _ResponseSpec[BusinessUnit]:
         operation="updateBusinessUnit",
         success=BusinessUnit,
         body="json",
-        errors={},
     )
 
 
@@ -76,7 +73,6 @@ def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteBusinessUnit",
         body="any",
-        errors={},
     )
 
 

@@ -45,7 +45,6 @@ def _response_create() -> _ResponseSpec[Debtor]:
         operation="createDebtor",
         success=Debtor,
         body="json",
-        errors={},
     )
 
 
@@ -57,7 +56,6 @@ def _response_retrieve() -> _ResponseSpec[Debtor]:
         operation="getDebtor",
         success=Debtor,
         body="json",
-        errors={},
     )
 
 
@@ -69,7 +67,6 @@ def _response_update() -> _ResponseSpec[Debtor]:
         operation="updateDebtor",
         success=Debtor,
         body="json",
-        errors={},
     )
 
 
@@ -78,7 +75,6 @@ def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteDebtor",
         body="any",
-        errors={},
     )
 
 

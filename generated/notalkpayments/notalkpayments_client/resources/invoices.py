@@ -46,7 +46,6 @@ def _response_create() -> _ResponseSpec[Invoice]:
         operation="createInvoice",
         success=Invoice,
         body="json",
-        errors={},
     )
 
 
@@ -58,7 +57,6 @@ def _response_retrieve() -> _ResponseSpec[Invoice]:
         operation="getInvoice",
         success=Invoice,
         body="json",
-        errors={},
     )
 
 
@@ -70,7 +68,6 @@ def _response_update() -> _ResponseSpec[Invoice]:
         operation="updateInvoice",
         success=Invoice,
         body="json",
-        errors={},
     )
 
 
@@ -79,7 +76,6 @@ def _response_delete() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="deleteInvoice",
         body="any",
-        errors={},
     )
 
 

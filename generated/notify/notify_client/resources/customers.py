@@ -58,92 +58,132 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _errors_list() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+    }
+
+
+@_cache
 def _response_list() -> _ResponseSpec[Customer]:
-    from ..models import Customer, Error
+    from ..models import Customer
 
     return _ResponseSpec(
         operation="listCustomers",
         success=Customer,
         body="json",
-        errors={
-            401: Error,
-        },
+        errors=_errors_list,
     )
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[Customer]:
-    from ..models import Customer, Error
+    from ..models import Customer
 
     return _ResponseSpec(
         operation="createCustomer",
         success=Customer,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-        },
+        errors=_errors_create,
     )
 
 
 @_cache
+def _errors_search() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_search() -> _ResponseSpec[CustomerSearchResult]:
-    from ..models import CustomerSearchResult, Error
+    from ..models import CustomerSearchResult
 
     return _ResponseSpec(
         operation="searchCustomer",
         success=CustomerSearchResult,
         body="json",
-        errors={
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_search,
     )
 
 
 @_cache
+def _errors_retrieve() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_retrieve() -> _ResponseSpec[Customer]:
-    from ..models import Customer, Error
+    from ..models import Customer
 
     return _ResponseSpec(
         operation="getCustomer",
         success=Customer,
         body="json",
-        errors={
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_retrieve,
     )
+
+
+@_cache
+def _errors_delete() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        404: Error,
+    }
 
 
 @_cache
 def _response_delete() -> _ResponseSpec[None]:
-    from ..models import Error
-
     return _ResponseSpec(
         operation="deleteCustomer",
         body="none",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_delete,
     )
 
 
 @_cache
+def _errors_update() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_update() -> _ResponseSpec[Customer]:
-    from ..models import Customer, Error
+    from ..models import Customer
 
     return _ResponseSpec(
         operation="updateCustomer",
         success=Customer,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_update,
     )
 
 

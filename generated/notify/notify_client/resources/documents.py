@@ -39,32 +39,44 @@ __all__ = [
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[Document]:
-    from ..models import Document, Error
+    from ..models import Document
 
     return _ResponseSpec(
         operation="createDocument",
         success=Document,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_create,
     )
 
 
 @_cache
-def _response_delete() -> _ResponseSpec[None]:
+def _errors_delete() -> dict[int | str, object]:
     from ..models import Error
 
+    return {
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
+def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="deleteDocument",
         body="none",
-        errors={
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_delete,
     )
 
 

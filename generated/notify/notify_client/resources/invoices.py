@@ -56,77 +56,110 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _errors_list() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+    }
+
+
+@_cache
 def _response_list() -> _ResponseSpec[Invoice]:
-    from ..models import Error, Invoice
+    from ..models import Invoice
 
     return _ResponseSpec(
         operation="listInvoices",
         success=Invoice,
         body="json",
-        errors={
-            401: Error,
-        },
+        errors=_errors_list,
     )
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        422: Error,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[Invoice]:
-    from ..models import Error, Invoice
+    from ..models import Invoice
 
     return _ResponseSpec(
         operation="createInvoice",
         success=Invoice,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            422: Error,
-        },
+        errors=_errors_create,
     )
 
 
 @_cache
+def _errors_retrieve() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_retrieve() -> _ResponseSpec[Invoice]:
-    from ..models import Error, Invoice
+    from ..models import Invoice
 
     return _ResponseSpec(
         operation="getInvoice",
         success=Invoice,
         body="json",
-        errors={
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_retrieve,
     )
+
+
+@_cache
+def _errors_delete() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+        404: Error,
+    }
 
 
 @_cache
 def _response_delete() -> _ResponseSpec[None]:
-    from ..models import Error
-
     return _ResponseSpec(
         operation="deleteInvoice",
         body="none",
-        errors={
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_delete,
     )
 
 
 @_cache
+def _errors_update() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_update() -> _ResponseSpec[Invoice]:
-    from ..models import Error, Invoice
+    from ..models import Invoice
 
     return _ResponseSpec(
         operation="updateInvoice",
         success=Invoice,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_update,
     )
 
 

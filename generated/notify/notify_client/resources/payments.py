@@ -56,32 +56,46 @@ def _pagination_list() -> _CursorPagination | _PagePagination:
 
 
 @_cache
+def _errors_list() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        401: Error,
+    }
+
+
+@_cache
 def _response_list() -> _ResponseSpec[PaymentListItem]:
-    from ..models import Error, PaymentListItem
+    from ..models import PaymentListItem
 
     return _ResponseSpec(
         operation="listPayments",
         success=PaymentListItem,
         body="json",
-        errors={
-            401: Error,
-        },
+        errors=_errors_list,
     )
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        400: Error,
+        401: Error,
+        404: Error,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[Payment]:
-    from ..models import Error, Payment
+    from ..models import Payment
 
     return _ResponseSpec(
         operation="createPayment",
         success=Payment,
         body="json",
-        errors={
-            400: Error,
-            401: Error,
-            404: Error,
-        },
+        errors=_errors_create,
     )
 
 

@@ -46,7 +46,6 @@ def _response_list() -> _ResponseSpec[ConfirmingInvoiceList]:
         operation="listConfirmingInvoices",
         success=ConfirmingInvoiceList,
         body="json",
-        errors={},
     )
 
 
@@ -58,7 +57,6 @@ def _response_create() -> _ResponseSpec[EmptyResponse]:
         operation="createConfirmingInvoices",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 
@@ -70,7 +68,6 @@ def _response_delete() -> _ResponseSpec[EmptyResponse]:
         operation="deleteConfirmingInvoice",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 

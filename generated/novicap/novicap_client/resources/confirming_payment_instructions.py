@@ -41,7 +41,6 @@ def _response_list() -> _ResponseSpec[ConfirmingPaymentInstructionList]:
         operation="listConfirmingPaymentInstructions",
         success=ConfirmingPaymentInstructionList,
         body="json",
-        errors={},
     )
 
 

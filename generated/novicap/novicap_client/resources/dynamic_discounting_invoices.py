@@ -46,7 +46,6 @@ def _response_list() -> _ResponseSpec[DynamicDiscountingInvoiceList]:
         operation="listDynamicDiscountingInvoices",
         success=DynamicDiscountingInvoiceList,
         body="json",
-        errors={},
     )
 
 
@@ -58,7 +57,6 @@ def _response_create() -> _ResponseSpec[EmptyResponse]:
         operation="createDynamicDiscountingInvoices",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 
@@ -70,7 +68,6 @@ def _response_delete() -> _ResponseSpec[EmptyResponse]:
         operation="deleteDynamicDiscountingInvoice",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 

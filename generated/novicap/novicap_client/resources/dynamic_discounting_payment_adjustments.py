@@ -46,7 +46,6 @@ def _response_list() -> _ResponseSpec[PaymentAdjustmentList]:
         operation="listDynamicDiscountingPaymentAdjustments",
         success=PaymentAdjustmentList,
         body="json",
-        errors={},
     )
 
 
@@ -55,7 +54,6 @@ def _response_create() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="createDynamicDiscountingPaymentAdjustments",
         body="json",
-        errors={},
     )
 
 
@@ -67,7 +65,6 @@ def _response_delete() -> _ResponseSpec[EmptyResponse]:
         operation="deleteDynamicDiscountingPaymentAdjustment",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 

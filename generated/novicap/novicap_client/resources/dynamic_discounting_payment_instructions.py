@@ -44,7 +44,6 @@ def _response_list() -> _ResponseSpec[PaymentInstructionList]:
         operation="listDynamicDiscountingPaymentInstructions",
         success=PaymentInstructionList,
         body="json",
-        errors={},
     )
 
 
@@ -56,7 +55,6 @@ def _response_create() -> _ResponseSpec[PaymentInstruction]:
         operation="createDynamicDiscountingPaymentInstruction",
         success=PaymentInstruction,
         body="json",
-        errors={},
     )
 
 

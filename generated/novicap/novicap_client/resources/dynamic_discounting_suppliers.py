@@ -47,7 +47,6 @@ def _response_list() -> _ResponseSpec[_builtins.list[Supplier] | SupplierList]:
         operation="listDynamicDiscountingSuppliers",
         success=_builtins.list[Supplier] | SupplierList,
         body="json",
-        errors={},
     )
 
 
@@ -59,7 +58,6 @@ def _response_create() -> _ResponseSpec[EmptyResponse]:
         operation="createDynamicDiscountingSuppliers",
         success=EmptyResponse,
         body="json",
-        errors={},
     )
 
 

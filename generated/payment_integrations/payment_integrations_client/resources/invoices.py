@@ -74,21 +74,27 @@ def _response_list() -> _ResponseSpec[Invoice]:
         operation="listInvoices",
         success=Invoice,
         body="json",
-        errors={},
     )
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[InvoiceIdResponse]:
-    from ..models import ErrorResponse, InvoiceIdResponse
+    from ..models import InvoiceIdResponse
 
     return _ResponseSpec(
         operation="createInvoice",
         success=InvoiceIdResponse,
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_create,
     )
 
 
@@ -100,61 +106,84 @@ def _response_retrieve() -> _ResponseSpec[Invoice]:
         operation="getInvoice",
         success=Invoice,
         body="json",
-        errors={},
     )
+
+
+@_cache
+def _errors_update() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
 
 
 @_cache
 def _response_update() -> _ResponseSpec[_t.Any]:
-    from ..models import ErrorResponse
-
     return _ResponseSpec(
         operation="updateInvoice",
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_update,
     )
+
+
+@_cache
+def _errors_delete() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
 
 
 @_cache
 def _response_delete() -> _ResponseSpec[_t.Any]:
-    from ..models import ErrorResponse
-
     return _ResponseSpec(
         operation="deleteInvoice",
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_delete,
     )
 
 
 @_cache
+def _errors_submit_card_payment() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
+
+
+@_cache
 def _response_submit_card_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
-    from ..models import ErrorResponse, SubmitInvoiceResponse
+    from ..models import SubmitInvoiceResponse
 
     return _ResponseSpec(
         operation="submitInvoiceCardPayment",
         success=SubmitInvoiceResponse,
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_submit_card_payment,
     )
 
 
 @_cache
+def _errors_submit_ach_payment() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
+
+
+@_cache
 def _response_submit_ach_payment() -> _ResponseSpec[SubmitInvoiceResponse]:
-    from ..models import ErrorResponse, SubmitInvoiceResponse
+    from ..models import SubmitInvoiceResponse
 
     return _ResponseSpec(
         operation="submitInvoiceAchPayment",
         success=SubmitInvoiceResponse,
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_submit_ach_payment,
     )
 
 
@@ -166,60 +195,81 @@ def _response_get_calculations() -> _ResponseSpec[InvoiceCalculations]:
         operation="getInvoiceCalculations",
         success=InvoiceCalculations,
         body="json",
-        errors={},
     )
 
 
 @_cache
+def _errors_publish() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
+
+
+@_cache
 def _response_publish() -> _ResponseSpec[InvoiceIdResponse]:
-    from ..models import ErrorResponse, InvoiceIdResponse
+    from ..models import InvoiceIdResponse
 
     return _ResponseSpec(
         operation="publishInvoice",
         success=InvoiceIdResponse,
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_publish,
     )
+
+
+@_cache
+def _errors_cancel() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
 
 
 @_cache
 def _response_cancel() -> _ResponseSpec[_t.Any]:
-    from ..models import ErrorResponse
-
     return _ResponseSpec(
         operation="cancelInvoice",
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_cancel,
     )
+
+
+@_cache
+def _errors_mark_as_paid() -> dict[int | str, object]:
+    from ..models import ErrorResponse
+
+    return {
+        400: ErrorResponse,
+    }
 
 
 @_cache
 def _response_mark_as_paid() -> _ResponseSpec[_t.Any]:
-    from ..models import ErrorResponse
-
     return _ResponseSpec(
         operation="markInvoiceAsPaid",
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_mark_as_paid,
     )
 
 
 @_cache
-def _response_send_sms_notification() -> _ResponseSpec[_t.Any]:
+def _errors_send_sms_notification() -> dict[int | str, object]:
     from ..models import ErrorResponse
 
+    return {
+        400: ErrorResponse,
+    }
+
+
+@_cache
+def _response_send_sms_notification() -> _ResponseSpec[_t.Any]:
     return _ResponseSpec(
         operation="sendInvoiceSmsNotification",
         body="json",
-        errors={
-            400: ErrorResponse,
-        },
+        errors=_errors_send_sms_notification,
     )
 
 
@@ -228,7 +278,6 @@ def _response_download_pdf() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         operation="downloadInvoicePdf",
         body="bytes",
-        errors={},
     )
 
 

@@ -40,7 +40,6 @@ def _response_update() -> _ResponseSpec[UpdateOwnerResponse]:
         operation="updateOwner",
         success=UpdateOwnerResponse,
         body="json",
-        errors={},
     )
 
 

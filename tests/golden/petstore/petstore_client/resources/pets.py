@@ -39,44 +39,65 @@ __all__ = [
 
 
 @_cache
+def _errors_list() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        "default": Error,
+    }
+
+
+@_cache
 def _response_list() -> _ResponseSpec[_builtins.list[Cat | Dog]]:
-    from ..models import Cat, Dog, Error
+    from ..models import Cat, Dog
 
     return _ResponseSpec(
         operation="listPets",
         success=_builtins.list[Cat | Dog],
         body="json",
-        errors={
-            "default": Error,
-        },
+        errors=_errors_list,
     )
 
 
 @_cache
+def _errors_create() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        409: Error,
+    }
+
+
+@_cache
 def _response_create() -> _ResponseSpec[Cat | Dog]:
-    from ..models import Cat, Dog, Error
+    from ..models import Cat, Dog
 
     return _ResponseSpec(
         operation="createPet",
         success=Cat | Dog,
         body="json",
-        errors={
-            409: Error,
-        },
+        errors=_errors_create,
     )
 
 
 @_cache
+def _errors_retrieve() -> dict[int | str, object]:
+    from ..models import Error
+
+    return {
+        404: Error,
+    }
+
+
+@_cache
 def _response_retrieve() -> _ResponseSpec[Cat | Dog]:
-    from ..models import Cat, Dog, Error
+    from ..models import Cat, Dog
 
     return _ResponseSpec(
         operation="getPet",
         success=Cat | Dog,
         body="json",
-        errors={
-            404: Error,
-        },
+        errors=_errors_retrieve,
     )
 
 
@@ -85,7 +106,6 @@ def _response_delete() -> _ResponseSpec[None]:
     return _ResponseSpec(
         operation="delete_pets_petId",
         body="none",
-        errors={},
     )
 
 
@@ -94,7 +114,6 @@ def _response_retrieve_photo() -> _ResponseSpec[bytes]:
     return _ResponseSpec(
         operation="getPetPhoto",
         body="bytes",
-        errors={},
     )
 
 
