@@ -35,6 +35,8 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
+from generator.atomic import write_text
+
 FORMATTERS = ("ruff", "black")
 LINE_LENGTH = 100  # the project's black configuration (and each package's pyproject.toml)
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
@@ -104,8 +106,8 @@ def format_files(
 
 class FormatCache:
     """Formatted texts by the digest of the unformatted text, the formatter, the pinned ruff and
-    black and this module's own code, one file each. Writes are atomic (a temporary file renamed into
-    place); an entry that cannot be read is a miss."""
+    black and this module's own code, one file each, written atomically; an entry that cannot be
+    read is a miss."""
 
     def __init__(self, folder: Path, formatter: str) -> None:
         self.folder = folder
@@ -123,19 +125,7 @@ class FormatCache:
             return None
 
     def put(self, text: str, formatted: str) -> None:
-        path = self._path(text)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-                    file.write(formatted)
-                os.replace(scratch, path)
-            except BaseException:
-                Path(scratch).unlink(missing_ok=True)
-                raise
-        except (OSError, UnicodeEncodeError):
-            pass  # a read-only or full disk: the run goes on uncached
+        write_text(self._path(text), formatted)
 
 
 @functools.cache

@@ -17,10 +17,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import write_text
 from generator.names import dedupe
 from generator.split import CHUNK_LINES, top_level
 
@@ -141,19 +140,7 @@ class Cache:
         return Module.from_json(entry) if isinstance(entry, dict) and entry.get("key") == key else None
 
     def put(self, key: str, module: Module) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as file:
-                    json.dump({"key": key, **module.to_json()}, file)
-                os.replace(scratch, path)
-            except BaseException:
-                Path(scratch).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only or full disk: the run goes on uncached
+        write_text(self._path(key), json.dumps({"key": key, **module.to_json()}))
 
 
 # -- running ---------------------------------------------------------------------------------

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path, PurePosixPath
 
+from generator.atomic import write_text
 from generator.pipeline import generator_digest  # the same digest as .specgen-hash
 
 Files = dict[PurePosixPath, str]
@@ -32,14 +31,7 @@ def get(folder: Path, cache_key: str) -> object | None:
 
 def put(folder: Path, cache_key: str, value: object) -> None:
     """Written atomically; a cache that cannot be written is only slower, never an error."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(value, out, sort_keys=True)
-        os.replace(tmp, folder / f"{cache_key}.json")
-    except OSError:
-        pass
+    write_text(folder / f"{cache_key}.json", json.dumps(value, sort_keys=True))
 
 
 def files_from(value: object) -> Files | None:
