@@ -191,3 +191,40 @@ def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypa
     seen.clear()
     again, _ = fmt.format_files(files, cache=tmp_path)
     assert again == cold and seen == [["p/a.py", "p/b.py", "p/c.py"]]
+
+
+LONG_DEFAULT = """
+openapi: 3.1.0
+info: {title: Pages, version: "1"}
+servers: [{url: "https://api.pages.test"}]
+paths:
+  /repos/{owner}/{repository_name}/pages/deployments:
+    post:
+      operationId: createPagesDeployment
+      parameters:
+        - {name: owner, in: path, required: true, schema: {type: string}}
+        - {name: repository_name, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [pages_build_version_identifier, oidc_token]
+              properties:
+                oidc_token: {type: string}
+                pages_build_version_identifier: {type: string, default: GITHUB_SHA_OF_THE_BUILD}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_a_long_field_sent_with_its_default_is_black_clean(tmp_path: Path) -> None:
+    """GitHub's `pages_build_version`: ruff and black split an unparenthesized conditional apart."""
+    spec = tmp_path / "pages.yaml"
+    spec.write_text(LONG_DEFAULT, encoding="utf-8")
+    result = render_spec(spec, strict=False)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    [resource] = [t for p, t in result.files.items() if "/resources/" in str(p) and not p.name.startswith("__")]
+    assert "if pages_build_version_identifier is not None or body is not None" in resource
+    assert black.format_str(resource, mode=MODE) == resource

@@ -167,7 +167,7 @@ class PaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status if status is not None or body is not None else "FINAL",
+                    "status": (status if status is not None or body is not None else "FINAL"),
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
@@ -318,7 +318,7 @@ class AsyncPaymentsResource:
                 {
                     "number": number,
                     "externalId": external_id,
-                    "status": status if status is not None or body is not None else "FINAL",
+                    "status": (status if status is not None or body is not None else "FINAL"),
                     "type": type_,
                     "date": date,
                     "netTotal": net_total,
