@@ -62,6 +62,11 @@ def workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def jobs() -> int:
+    """Processes a pool of this process may use: none of its own in a worker (disallow_parallel)."""
+    return workers() if _parallel_allowed else 1
+
+
 def ruff_binary() -> Path:
     """The pinned ruff of this environment, never one found on PATH."""
     for folder in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
@@ -443,7 +448,7 @@ def _black_one(text: str) -> tuple[str, str | None]:
 
 def _black_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:
     size = sum(map(len, sources.values()))
-    if _parallel_allowed and workers() > 1 and size >= _PARALLEL_BYTES:
+    if jobs() > 1 and size >= _PARALLEL_BYTES:
         # Largest first, so the long files do not end up last on one worker.
         order = sorted(sources, key=lambda p: -len(sources[p]))
         with ProcessPoolExecutor(workers(), mp_context=get_context("fork")) as pool:

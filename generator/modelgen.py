@@ -29,7 +29,7 @@ from typing import Any
 
 from generator.atomic import write_text
 from generator.names import dedupe
-from generator.split import CHUNK_LINES, top_level
+from generator.split import chunked, top_level
 
 # Bump when what is stored, or how a group's input is made, changes.
 _CACHE_FORMAT = "1"
@@ -356,10 +356,7 @@ def _renamed(source: str, renames: dict[str, str]) -> str:
     # lines as ast counts them (str.splitlines also splits at "\x0c", "\u2028"... in a docstring)
     lines = [line + "\n" for line in source.split("\n")]
     lines[-1] = lines[-1][:-1]
-    try:
-        edits = _edits(source, lines, renames, CHUNK_LINES)
-    except SyntaxError:  # a cut inside a statement: not expected from generated code
-        edits = _edits(source, lines, renames, None)
+    edits = chunked(lambda chunk: _edits(source, lines, renames, chunk))
     for lineno, begin, end, text in sorted(edits, reverse=True):
         raw = lines[lineno - 1].encode()  # ast's columns count UTF-8 bytes
         lines[lineno - 1] = (raw[:begin] + text.encode() + raw[end:]).decode()

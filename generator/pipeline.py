@@ -274,8 +274,7 @@ def _generate_models(
     from generator import format as formatting
 
     version = str(doc.data.get("openapi", "3.1.0"))
-    # worker processes (a corpus run, several specs at once) must not start more of their own
-    jobs = formatting.workers() if formatting._parallel_allowed else 1
+    jobs = formatting.jobs()  # 1 in a worker process (several specs at once): no pools of its own
     for _ in range(_MAX_REJECTED + 1):
         try:
             return models.generate(version, cache_dir=cache_dir, jobs=jobs)

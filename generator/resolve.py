@@ -32,9 +32,9 @@ def dist_version(info_version: str) -> str:
 
 @contextmanager
 def _acyclic() -> Iterator[None]:
-    """Without the cyclic garbage collector: the models' source is parsed several times below, and
-    the millions of ast nodes, in no reference cycle, are freed by their reference counts, while
-    the collector would walk them again and again as they are built (Stripe: 3 s)."""
+    """Without the cyclic garbage collector: the models' source is parsed below, and its ast nodes,
+    in no reference cycle, are freed by their reference counts, while the collector would walk them
+    again and again as they are built (GitHub: 0.3 s of 2.5 s of rendering)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

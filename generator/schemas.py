@@ -483,7 +483,7 @@ class ClassShape:
 
 def class_shapes(source: str) -> dict[str, ClassShape]:
     """The top-level classes of the models module, in one pass that holds no AST of all of it."""
-    from generator.split import CHUNK_LINES, top_level
+    from generator.split import chunked, top_level
 
     def collect(chunk: int | None) -> dict[str, ClassShape]:
         shapes: dict[str, ClassShape] = {}
@@ -500,10 +500,7 @@ def class_shapes(source: str) -> dict[str, ClassShape]:
                 shapes[node.name] = ClassShape(root, fields, wrapped)
         return shapes
 
-    try:
-        return collect(CHUNK_LINES)
-    except SyntaxError:  # a cut inside a statement: not expected from generated code
-        return collect(None)
+    return chunked(collect)
 
 
 def misnamed_classes(shapes: dict[str, ClassShape], models: ModelSet) -> dict[str, str | None]:

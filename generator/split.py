@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from generator.names import snake
 
 LITERALS_MODULE = "_literals"
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,10 +46,7 @@ def split_models(source: str, header: str = "") -> ModelModules:
     # Lines as ast counts them: at "\n" (a raw "\r" is a line end to Python; str.splitlines also
     # splits at "\x0c", "\u2028" and the like, which may sit in a docstring).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        imports, stmts = _statements([line + "\n" for line in source.split("\n")], CHUNK_LINES)
-    except SyntaxError:  # a cut inside a statement: not expected from generated code
-        imports, stmts = _statements([line + "\n" for line in source.split("\n")], None)
+    imports, stmts = chunked(lambda chunk: _statements(source, chunk))
     owner = {name: s.index for s in stmts for name in s.defines}
     literal = {s.index for s in stmts if _is_literal_alias(s, owner)}
     groups = _groups(stmts, owner, literal)
@@ -94,30 +93,35 @@ def split_models(source: str, header: str = "") -> ModelModules:
 CHUNK_LINES = 2000
 
 
-def _statements(lines: list[str], chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
-    """The module's imports, and its other top-level statements with their text and names.
+def chunked(parse: Callable[[int | None], T]) -> T:
+    """`parse(CHUNK_LINES)`, or `parse(None)` (the module whole) when a cut fell inside a statement
+    (a string, brackets, a continuation), which generated code is not expected to have."""
+    try:
+        return parse(CHUNK_LINES)
+    except SyntaxError:
+        return parse(None)
 
-    Parsed `chunk` lines at a time, cut where a line starts at column 0 with a name or a decorator:
-    one AST of GitHub's 3 MB of models takes 225 MB. A cut inside a statement (a string, brackets,
-    a continuation) does not parse, and the caller then parses the module whole (chunk=None)."""
+
+def _statements(source: str, chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
+    """The module's imports, and its other top-level statements with their text and names."""
+    lines = [line + "\n" for line in source.split("\n")]
     imports: list[ast.Import | ast.ImportFrom] = []
     stmts: list[_Stmt] = []
     start = 0  # a statement's text starts after the previous one: the comments above it go with it
-    for offset, end_of_chunk in _chunks(lines, chunk):
-        for node in ast.parse("".join(lines[offset:end_of_chunk])).body:
-            if isinstance(node, ast.ClassDef):
-                _defer_build(node, lines, offset)
-            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1 + offset
-            end = (node.end_lineno or node.lineno) + offset
-            if _is_rebuild(node):
-                pass  # pydantic completes a model on first use; an eager rebuild builds its validator now
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
-                    imports.append(node)
-            else:
-                text = "".join(lines[_first_content(lines, start, first) : end]).strip("\n")
-                stmts.append(_Stmt(len(stmts), text, _defined(node), _used(node)))
-            start = end
+    for node, offset in top_level(source, chunk):
+        if isinstance(node, ast.ClassDef):
+            _defer_build(node, lines, offset)
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1 + offset
+        end = (node.end_lineno or node.lineno) + offset
+        if _is_rebuild(node):
+            pass  # pydantic completes a model on first use; an eager rebuild builds its validator now
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+                imports.append(node)
+        else:
+            text = "".join(lines[_first_content(lines, start, first) : end]).strip("\n")
+            stmts.append(_Stmt(len(stmts), text, _defined(node), _used(node)))
+        start = end
     return imports, stmts
 
 
@@ -126,8 +130,9 @@ def top_level(
 ) -> Iterator[tuple[ast.stmt, int]]:
     """The top-level statements of a module with the number of lines before their chunk (add it to
     their line numbers), parsed `chunk` lines at a time as split_models does, so that no AST of the
-    whole module is held; with `mentioning`, only chunks whose text has one of those words. Raises
-    SyntaxError when a cut falls inside a statement: the caller then starts over with chunk=None."""
+    whole module is held (one AST of GitHub's 3 MB of models takes 225 MB); with `mentioning`, only
+    chunks whose text has one of those words. Chunks are cut where a line starts at column 0 with a
+    name or a decorator; a cut inside a statement raises SyntaxError (see chunked)."""
     lines = [line + "\n" for line in source.split("\n")]
     words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(mentioning))) + r")\b") if mentioning else None
     for a, b in _chunks(lines, chunk):
