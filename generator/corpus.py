@@ -148,7 +148,7 @@ def run_measured(
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()  # the launcher's child follows: it watches its parent
+            proc.kill()  # on Linux the launcher's child follows (PR_SET_PDEATHSIG)
             proc.wait()
         out.seek(0)
         err.seek(0)
@@ -160,7 +160,12 @@ def run_measured(
 
 _LAUNCHER = """
 import os, signal, subprocess, sys
-proc = subprocess.Popen(sys.argv[2:], preexec_fn=lambda: __import__("ctypes").CDLL(None).prctl(1, signal.SIGKILL))
+def die_with_parent():  # Linux's PR_SET_PDEATHSIG: a killed launcher takes its command along
+    try:
+        __import__("ctypes").CDLL(None).prctl(1, signal.SIGKILL)
+    except Exception:
+        pass
+proc = subprocess.Popen(sys.argv[2:], preexec_fn=die_with_parent)
 _, status, usage = os.wait4(proc.pid, 0)
 open(sys.argv[1], "w").write(str(usage.ru_maxrss))
 sys.exit(os.waitstatus_to_exitcode(status))
