@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,3 +25,32 @@ def write_text(path: Path, text: str) -> bool:
     except (OSError, UnicodeEncodeError):
         return False
     return True
+
+
+class TextCache:
+    """Texts by the digest of a key text and a salt (whatever else decides the value: the code
+    that computes it, versions), one file each under `folder`, written atomically; an entry that
+    cannot be read is a miss."""
+
+    def __init__(self, folder: Path, salt: bytes) -> None:
+        self.folder = folder
+        self.salt = hashlib.sha256(salt).hexdigest().encode() + b"\0"
+
+    def _path(self, key: str) -> Path:
+        digest = hashlib.sha256(self.salt + key.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.folder / digest[:2] / digest
+
+    def get(self, key: str) -> str | None:
+        try:
+            with self._path(key).open(encoding="utf-8", newline="") as file:
+                return file.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, key: str, value: str) -> None:
+        write_text(self._path(key), value)
+
+
+def code_salt(*files: str) -> bytes:
+    """A TextCache salt for values that the code of `files` computes (with Python's own parser)."""
+    return "\0".join([str(sys.version_info[:2]), *(Path(f).read_text(encoding="utf-8") for f in files)]).encode()

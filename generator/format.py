@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import hashlib
 import os
 import re
 import subprocess
@@ -35,7 +34,7 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
-from generator.atomic import write_text
+from generator.atomic import TextCache
 
 FORMATTERS = ("ruff", "black")
 LINE_LENGTH = 100  # the project's black configuration (and each package's pyproject.toml)
@@ -109,28 +108,12 @@ def format_files(
     return formatted, errors
 
 
-class FormatCache:
+class FormatCache(TextCache):
     """Formatted texts by the digest of the unformatted text, the formatter, the pinned ruff and
-    black and this module's own code, one file each, written atomically; an entry that cannot be
-    read is a miss."""
+    black and this module's own code."""
 
     def __init__(self, folder: Path, formatter: str) -> None:
-        self.folder = folder
-        self.salt = _format_salt(formatter)
-
-    def _path(self, text: str) -> Path:
-        key = hashlib.sha256(self.salt + text.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / key[:2] / key
-
-    def get(self, text: str) -> str | None:
-        try:
-            with self._path(text).open(encoding="utf-8", newline="") as file:
-                return file.read()
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    def put(self, text: str, formatted: str) -> None:
-        write_text(self._path(text), formatted)
+        super().__init__(folder, _format_salt(formatter))
 
 
 @functools.cache
@@ -138,7 +121,7 @@ def _format_salt(formatter: str) -> bytes:
     from importlib.metadata import version
 
     parts = [formatter, version("ruff"), version("black"), Path(__file__).read_text(encoding="utf-8")]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest().encode() + b"\0"
+    return "\0".join(parts).encode()
 
 
 # -- ruff ------------------------------------------------------------------------------------

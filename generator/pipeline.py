@@ -208,7 +208,7 @@ def _render_valid(
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
     _freeze_heap()
-    for name, actual in resolve_types(api, models).items():
+    for name, actual in resolve_types(api, models, cache_dir and cache_dir / "shapes").items():
         result.diagnostics.append(
             doc.diagnostic(
                 models.pointer_of(name),
@@ -223,7 +223,7 @@ def _render_valid(
         1 for r in api.resources for op in r.operations if op.pagination or any(s.kind != "empty" for s in op.success)
         and "_t.Any" not in op.return_annotation
     )
-    files = render_package(api)
+    files = render_package(api, cache_dir)
     if not format:
         result.files, result.custom = files, custom_files(api)
         return

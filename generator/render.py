@@ -272,12 +272,12 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
     return models_in(texts, model_names)
 
 
-def render_models(api: Api) -> dict[PurePosixPath, str]:
+def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
     """The models package: one module per group of classes (generator.split), imported on first use."""
     from generator.split import split_models
 
     models = PurePosixPath(api.stem) / api.package / "models"
-    split = split_models(api.models_source, header(api))
+    split = split_models(api.models_source, header(api), cache_dir)
     files = {models / f"{name}.py": text for name, text in split.sources.items()}
     by_module: dict[str, list[str]] = {}
     for name, module in split.module_of.items():
@@ -290,7 +290,9 @@ def render_models(api: Api) -> dict[PurePosixPath, str]:
     return files
 
 
-def render_package(api: Api) -> dict[PurePosixPath, str]:
+def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+    """Every file of the package. With `cache_dir`, the steps that would parse a large module
+    again keep what they learn of its unchanged parts there (split/, tests/)."""
     env = _environment()
     root = PurePosixPath(api.stem)
     pkg = root / api.package
@@ -304,7 +306,7 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
         pkg / "resources" / "__init__.py": env.get_template("resources_init.py.j2").render(context),
         pkg / "py.typed": "",
     }
-    files.update(render_models(api))
+    files.update(render_models(api, cache_dir and cache_dir / "split"))
     resource_template = env.get_template("resource.py.j2")
     for resource in api.resources:
         files[pkg / "resources" / f"{resource.attr}.py"] = prune_imports(
@@ -319,7 +321,7 @@ def render_package(api: Api) -> dict[PurePosixPath, str]:
         )
     from generator.render_tests import render_tests
 
-    files.update(render_tests(api, env, context))
+    files.update(render_tests(api, env, context, cache_dir and cache_dir / "tests"))
     for runtime_file in sorted(RUNTIME.glob("*.py")):
         files[pkg / runtime_file.name] = header(api) + runtime_file.read_text(encoding="utf-8")
     return files

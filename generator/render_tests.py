@@ -21,12 +21,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import quote
 
 import jinja2
 
+from generator.atomic import TextCache, code_salt
 from generator.diagnostics import escape_token, split_pointer
 from generator.model import (
     Api,
@@ -915,21 +916,39 @@ def support_module(api: Api) -> str:
 _MODEL_IMPORT = re.compile(r"^from [\w.]+\.models import \(\n((?:    \w+,\n)+)\)\n", re.MULTILINE)
 
 
-def _prune(text: str) -> str:
+def _prune(text: str, store: TextCache | None = None) -> str:
     """prune_imports, and model imports the module does not use (only known after rendering)."""
     text = prune_imports(text)
     match = _MODEL_IMPORT.search(text)
     if match is None:
         return text
-    try:
-        tree = ast.parse(text[: match.start()] + text[match.end() :])
-    except SyntaxError:
-        return text  # black reports it, with the file name
-    referenced = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     names = [n.strip().rstrip(",") for n in match.group(1).splitlines()]
-    used = [n for n in names if n in referenced]
+    used = _referenced(text[: match.start()] + text[match.end() :], names, store)
+    if used is None:
+        return text  # black reports it, with the file name
     block = match.group(0).replace(match.group(1), "".join(f"    {n},\n" for n in used)) if used else ""
     return text[: match.start()] + block + text[match.end() :]
+
+
+def _referenced(code: str, names: list[str], store: TextCache | None) -> list[str] | None:
+    """The `names` that `code` refers to, or None when it does not parse. It takes a parse of the
+    module (GitHub: a second for 33 modules), so with a cache the answer is kept by the digest of
+    both: a one-schema change leaves most modules as they were."""
+    key = "\n".join(names) + "\0" + code
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        used = hit.split("\n") if hit else []
+        if set(used) <= set(names):
+            return used
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    referenced = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    used = [n for n in names if n in referenced]
+    if store is not None:
+        store.put(key, "\n".join(used))
+    return used
 
 
 def _imports(planner: _Planner) -> list[str]:
@@ -940,7 +959,8 @@ def _imports(planner: _Planner) -> list[str]:
 
 
 def _resource_module(
-    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case],
+    store: TextCache | None = None,
 ) -> str:
     first = next((c for c in cases if c.body_mode != "skip"), None)
     if first is not None:
@@ -953,12 +973,14 @@ def _resource_module(
             cases=cases,
             models=_imports(planner),
             support=support_module(api),
-        )
+        ),
+        store,
     )
 
 
 def _upload_module(
-    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case],
+    store: TextCache | None = None,
 ) -> str | None:
     """Tests of the operations with an x-file-upload body, called with the file, in a module of
     their own next to test_<stem>_<resource>.py."""
@@ -973,11 +995,14 @@ def _upload_module(
             cases=uploads,
             models=_imports(planner),
             support=support_module(api),
-        )
+        ),
+        store,
     )
 
 
-def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any], schemas: Schemas) -> str | None:
+def _client_module(
+    api: Api, env: jinja2.Environment, context: dict[str, Any], schemas: Schemas, store: TextCache | None = None
+) -> str | None:
     """One test per security scheme: the credentials travel where the scheme says."""
     target = next(
         ((r, op) for r in api.resources for op in r.operations
@@ -1003,12 +1028,17 @@ def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any], s
             auth_query=sorted({name for _, _, query in schemes for name, _ in query}),
             models=_imports(planner),
             support=support_module(api),
-        )
+        ),
+        store,
     )
 
 
-def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> dict[PurePosixPath, str]:
+def render_tests(
+    api: Api, env: jinja2.Environment, context: dict[str, Any], cache_dir: Path | None = None
+) -> dict[PurePosixPath, str]:
+    """The test modules. With `cache_dir`, which model imports each module uses is kept there."""
     tests = _tests_dir(api)
+    store = TextCache(cache_dir, code_salt(__file__)) if cache_dir is not None else None
     schemas = Schemas(api.document)  # one for every module: its validators serve them all
     planner = _Planner(api, schemas)
     ctor, _headers, _query = planner.options()
@@ -1023,19 +1053,20 @@ def render_tests(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> 
                 username=USERNAME,
                 password=PASSWORD,
                 models=_imports(planner),
-            )
+            ),
+            store,
         ),
     }
     for resource in api.resources:
         resource_planner = _Planner(api, schemas)
         cases = [resource_planner.case(op) for op in resource.operations]
         files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(
-            api, env, context, resource, resource_planner, cases
+            api, env, context, resource, resource_planner, cases, store
         )
-        uploads = _upload_module(api, env, context, resource, resource_planner, cases)
+        uploads = _upload_module(api, env, context, resource, resource_planner, cases, store)
         if uploads is not None:
             files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
-    client_tests = _client_module(api, env, context, schemas)
+    client_tests = _client_module(api, env, context, schemas, store)
     if client_tests is not None:
         files[tests / f"test_{api.stem}_client.py"] = client_tests
     return files

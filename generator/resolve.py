@@ -6,6 +6,7 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from generator.model import Api, Operation
 from generator.render import STRING_LITERAL
@@ -44,15 +45,16 @@ def _acyclic() -> Iterator[None]:
             gc.enable()
 
 
-def resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
+def resolve_types(api: Api, models: ModelSet, cache_dir: Path | None = None) -> dict[str, str | None]:
     """Fills the annotations; returns the schemas whose class the model generator misnamed
-    (misnamed_classes), which are typed with their real class, or Any when none is found."""
+    (misnamed_classes), which are typed with their real class, or Any when none is found.
+    `cache_dir` keeps what the models module's unchanged parts hold (class_shapes)."""
     with _acyclic():
-        return _resolve_types(api, models)
+        return _resolve_types(api, models, cache_dir)
 
 
-def _resolve_types(api: Api, models: ModelSet) -> dict[str, str | None]:
-    shapes = class_shapes(api.models_source)
+def _resolve_types(api: Api, models: ModelSet, cache_dir: Path | None) -> dict[str, str | None]:
+    shapes = class_shapes(api.models_source, cache_dir)
     classes, public = model_classes(shapes)
     renamed = misnamed_classes(shapes, models)
     resolver = TypeResolver(models, classes, root_annotations(shapes, public), renamed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import TextCache, code_salt
 from generator.diagnostics import escape_token, split_pointer
 from generator.model import TypeRef
 from generator.names import dedupe, pascal
@@ -478,29 +479,46 @@ class ClassShape:
 
     root: bool  # a RootModel wrapper
     fields: int  # annotated fields
-    wrapped: ast.expr | None  # X of `RootModel[X]` when that is its only base
+    wrapped: str | None  # X of `RootModel[X]` (its source) when that is its only base
 
 
-def class_shapes(source: str) -> dict[str, ClassShape]:
-    """The top-level classes of the models module, in one pass that holds no AST of all of it."""
-    from generator.split import chunked, top_level
+def class_shapes(source: str, cache: Path | None = None) -> dict[str, ClassShape]:
+    """The top-level classes of the models module, in one pass that holds no AST of all of it.
+    With `cache` (a folder), the classes of a chunk of the module are kept by the chunk's text."""
+    from generator.split import chunked, read_chunks
+
+    store = TextCache(cache, code_salt(__file__)) if cache is not None else None
 
     def collect(chunk: int | None) -> dict[str, ClassShape]:
         shapes: dict[str, ClassShape] = {}
-        for node, _ in top_level(source, chunk) if source else ():
-            if isinstance(node, ast.ClassDef):
-                root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
-                fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
-                base = node.bases[0] if len(node.bases) == 1 else None
-                wrapped = (
-                    base.slice
-                    if isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"
-                    else None
-                )
-                shapes[node.name] = ClassShape(root, fields, wrapped)
+        for _, found in read_chunks(source, chunk, _read_shapes, _load_shapes, store) if source else ():
+            shapes.update(found)
         return shapes
 
     return chunked(collect)
+
+
+def _read_shapes(text: str) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ClassDef):
+            root = any(ast.unparse(b).startswith("RootModel") for b in node.bases)
+            fields = sum(isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name) for b in node.body)
+            base = node.bases[0] if len(node.bases) == 1 else None
+            wrapped = (
+                ast.unparse(base.slice)
+                if isinstance(base, ast.Subscript) and isinstance(base.value, ast.Name) and base.value.id == "RootModel"
+                else None
+            )
+            rows.append([node.name, root, fields, wrapped])
+    return rows
+
+
+def _load_shapes(rows: list[list[Any]]) -> list[tuple[str, ClassShape]]:
+    return [
+        (str(name), ClassShape(bool(root), int(fields), None if wrapped is None else str(wrapped)))
+        for name, root, fields, wrapped in rows
+    ]
 
 
 def misnamed_classes(shapes: dict[str, ClassShape], models: ModelSet) -> dict[str, str | None]:
@@ -552,9 +570,9 @@ def root_annotations(shapes: dict[str, ClassShape], public: set[str]) -> dict[st
     builtins and Literal/Any (written `_t.Literal`/`_t.Any`, as the resource modules import them)."""
     roots: dict[str, str] = {}
     for name, shape in shapes.items():
-        inner = shape.wrapped
-        if inner is None:
+        if shape.wrapped is None:
             continue
+        inner = ast.parse(shape.wrapped, mode="eval").body
         names = [n for n in ast.walk(inner) if isinstance(n, ast.Name)]
         if any(isinstance(n, ast.Attribute) for n in ast.walk(inner)) or not all(
             n.id in public or n.id in _ROOT_NAMES for n in names

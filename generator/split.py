@@ -13,11 +13,15 @@ are only read by type checkers: they share one module.
 from __future__ import annotations
 
 import ast
+import json
 import re
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
+from generator.atomic import TextCache, code_salt
 from generator.names import snake
 
 LITERALS_MODULE = "_literals"
@@ -40,13 +44,17 @@ class _Stmt:
     uses: set[str]
 
 
-def split_models(source: str, header: str = "") -> ModelModules:
+def split_models(source: str, header: str = "", cache: Path | None = None) -> ModelModules:
     """Split `source` (one module: imports, then definitions) into modules; each starts with
-    `header`, then `from __future__ import annotations` and the imports it uses."""
+    `header`, then `from __future__ import annotations` and the imports it uses.
+
+    With `cache` (a folder), what a chunk of the module holds is read back by the digest of its
+    text instead of parsed: after a one-schema change only the chunk around it is parsed again."""
     # Lines as ast counts them: at "\n" (a raw "\r" is a line end to Python; str.splitlines also
     # splits at "\x0c", "\u2028" and the like, which may sit in a docstring).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
-    imports, stmts = chunked(lambda chunk: _statements(source, chunk))
+    store = TextCache(cache, code_salt(__file__)) if cache is not None else None
+    imports, stmts = chunked(lambda chunk: _statements(source, chunk, store))
     owner = {name: s.index for s in stmts for name in s.defines}
     literal = {s.index for s in stmts if _is_literal_alias(s, owner)}
     groups = _groups(stmts, owner, literal)
@@ -102,27 +110,109 @@ def chunked(parse: Callable[[int | None], T]) -> T:
         return parse(None)
 
 
-def _statements(source: str, chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
+@dataclass(frozen=True)
+class _Import:
+    module: str | None  # None for `import x`
+    level: int
+    names: tuple[tuple[str, str | None], ...]  # (name, alias)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the split needs of one top-level statement, in the lines of its chunk."""
+
+    kind: str  # "import", "rebuild" or "code"
+    first: int  # its first line (0-based; a decorator's, when it has one)
+    end: int  # past its last line
+    defer: tuple[int, int] | None = None  # (line, column) where `defer_build=True, ` goes
+    defines: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    imported: _Import | None = None  # None for `from __future__ import ...`
+
+
+def _read_facts(text: str) -> list[list[Any]]:
+    """The _Facts of a chunk's statements, as JSON."""
+    lines = text.split("\n")
+    rows: list[list[Any]] = []
+    for node in ast.parse(text).body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+        end = node.end_lineno or node.lineno
+        if _is_rebuild(node):
+            rows.append(["rebuild", first, end, None, [], [], None])
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [[a.name, a.asname] for a in node.names]
+            if isinstance(node, ast.Import):
+                rows.append(["import", first, end, None, [], [], [None, 0, names]])
+            else:
+                imported = None if node.module == "__future__" else [node.module or "", node.level, names]
+                rows.append(["import", first, end, None, [], [], imported])
+        else:
+            defer = _defer_at(node, lines) if isinstance(node, ast.ClassDef) else None
+            rows.append(["code", first, end, defer, _defined(node), sorted(_used(node)), None])
+    return rows
+
+
+def _load_facts(rows: list[list[Any]]) -> list[_Facts]:
+    facts = []
+    for kind, first, end, defer, defines, uses, imported in rows:
+        if kind not in ("import", "rebuild", "code") or not isinstance(first, int) or not isinstance(end, int):
+            raise ValueError(kind)
+        facts.append(
+            _Facts(
+                kind, first, end, None if defer is None else (int(defer[0]), int(defer[1])),
+                tuple(map(str, defines)), tuple(map(str, uses)),
+                None if imported is None
+                else _Import(imported[0], int(imported[1]), tuple((str(n), a) for n, a in imported[2])),
+            )
+        )  # fmt: skip
+    return facts
+
+
+def _statements(source: str, chunk: int | None, store: TextCache | None = None) -> tuple[list[_Import], list[_Stmt]]:
     """The module's imports, and its other top-level statements with their text and names."""
     lines = [line + "\n" for line in source.split("\n")]
-    imports: list[ast.Import | ast.ImportFrom] = []
+    imports: list[_Import] = []
     stmts: list[_Stmt] = []
     start = 0  # a statement's text starts after the previous one: the comments above it go with it
-    for node, offset in top_level(source, chunk):
-        if isinstance(node, ast.ClassDef):
-            _defer_build(node, lines, offset)
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1 + offset
-        end = (node.end_lineno or node.lineno) + offset
-        if _is_rebuild(node):
-            pass  # pydantic completes a model on first use; an eager rebuild builds its validator now
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
-                imports.append(node)
-        else:
-            text = "".join(lines[_first_content(lines, start, first) : end]).strip("\n")
-            stmts.append(_Stmt(len(stmts), text, _defined(node), _used(node)))
-        start = end
+    for offset, chunk_facts in read_chunks(source, chunk, _read_facts, _load_facts, store):
+        for facts in chunk_facts:
+            first, end = facts.first + offset, facts.end + offset
+            if facts.defer is not None:
+                row, column = facts.defer[0] + offset, facts.defer[1]
+                lines[row] = lines[row][:column] + "defer_build=True, " + lines[row][column:]
+            if facts.kind == "import":
+                if facts.imported is not None:
+                    imports.append(facts.imported)
+            elif facts.kind == "code":
+                text = "".join(lines[_first_content(lines, start, first) : end]).strip("\n")
+                stmts.append(_Stmt(len(stmts), text, list(facts.defines), set(facts.uses)))
+            start = end  # after a rebuild too: pydantic completes a model on first use
     return imports, stmts
+
+
+def read_chunks(
+    source: str, chunk: int | None, read: Callable[[str], Any], load: Callable[[Any], T], store: TextCache | None
+) -> Iterator[tuple[int, T]]:
+    """(lines before it, load(read(its text))) for each chunk of `source`. With `store`, what `read`
+    makes of a chunk (JSON) is kept by the chunk's text: after a one-schema change only the chunk
+    around it is parsed again. An entry that `load` refuses is read again, and replaced."""
+    for offset, text in _chunk_texts(source, chunk):
+        loaded = _loaded(store.get(text), load) if store is not None else None
+        if loaded is None:
+            data = read(text)
+            if store is not None:
+                store.put(text, json.dumps(data))
+            loaded = load(data)
+        yield offset, loaded
+
+
+def _loaded(hit: str | None, load: Callable[[Any], T]) -> T | None:
+    if hit is None:
+        return None
+    try:
+        return load(json.loads(hit))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
 
 
 def top_level(
@@ -131,31 +221,48 @@ def top_level(
     """The top-level statements of a module with the number of lines before their chunk (add it to
     their line numbers), parsed `chunk` lines at a time as split_models does, so that no AST of the
     whole module is held (one AST of GitHub's 3 MB of models takes 225 MB); with `mentioning`, only
-    chunks whose text has one of those words. Chunks are cut where a line starts at column 0 with a
-    name or a decorator; a cut inside a statement raises SyntaxError (see chunked)."""
-    lines = [line + "\n" for line in source.split("\n")]
+    chunks whose text has one of those words. A cut inside a statement raises SyntaxError (see
+    chunked)."""
     words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(mentioning))) + r")\b") if mentioning else None
-    for a, b in _chunks(lines, chunk):
-        text = "".join(lines[a:b])
+    for offset, text in _chunk_texts(source, chunk):
         if words is None or words.search(text):
             for node in ast.parse(text).body:
-                yield node, a
+                yield node, offset
+
+
+def _chunk_texts(source: str, chunk: int | None) -> Iterator[tuple[int, str]]:
+    """(lines before it, text) of each chunk of `source`."""
+    lines = [line + "\n" for line in source.split("\n")]
+    for a, b in _chunks(lines, chunk):
+        yield a, "".join(lines[a:b])
 
 
 def _chunks(lines: list[str], size: int | None) -> list[tuple[int, int]]:
+    """Chunks of about `size` lines, cut before a line that starts at column 0 with a name or a
+    decorator. A chunk of size/2 lines or more ends before the first such line whose checksum is a
+    multiple of size/64 (one class in ~30: about 15 lines each in GitHub's models), or at 2*size
+    before any: the cuts follow the text rather than a count from the top, so a change in one place
+    leaves the chunks further on as they were (read_chunks' cache)."""
     if size is None:
         return [(0, len(lines))]
     chunks, begin = [], 0
-    for at in range(size, len(lines)):
-        if at - begin >= size and (lines[at][:1].isalpha() or lines[at][:1] in "_@"):
+    shortest, odds = max(1, size // 2), max(2, size // 64)
+    for at in range(shortest, len(lines)):
+        starts = lines[at][:1].isalpha() or lines[at][:1] in "_@"
+        if starts and at - begin >= shortest and (at - begin >= 2 * size or _checksum(lines[at]) % odds == 0):
             chunks.append((begin, at))
             begin = at
     return [*chunks, (begin, len(lines))]
 
 
-def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> None:
-    """`model_config = ConfigDict(defer_build=True, ...)`: a model's validator is built when it is
-    first used, not when its module is imported (Stripe: 886 classes in one cycle, 1.6 s -> 0.4 s)."""
+def _checksum(line: str) -> int:
+    return zlib.crc32(line.encode("utf-8", "surrogatepass"))
+
+
+def _defer_at(node: ast.ClassDef, lines: list[str]) -> tuple[int, int] | None:
+    """Where `model_config = ConfigDict(` of a class ends, so that `defer_build=True, ` goes in: a
+    model's validator is built when it is first used, not when its module is imported (Stripe: 886
+    classes in one cycle, 1.6 s -> 0.4 s)."""
     for stmt in node.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -166,9 +273,9 @@ def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> None:
             and not any(k.arg == "defer_build" for k in stmt.value.keywords)
         ):
             func = stmt.value.func
-            line = lines[func.lineno - 1 + offset]
-            at = len(line.encode()[: func.end_col_offset].decode()) + 1  # past "ConfigDict("
-            lines[func.lineno - 1 + offset] = line[:at] + "defer_build=True, " + line[at:]
+            line = lines[func.lineno - 1]
+            return func.lineno - 1, len(line.encode()[: func.end_col_offset].decode()) + 1  # past "ConfigDict("
+    return None
 
 
 def _is_rebuild(node: ast.stmt) -> bool:
@@ -281,16 +388,16 @@ def _strongly_connected(nodes: list[int], deps: dict[int, list[int]]) -> list[li
     return out
 
 
-def _imports(nodes: Iterable[ast.Import | ast.ImportFrom], used: set[str]) -> list[str]:
+def _imports(nodes: Iterable[_Import], used: set[str]) -> list[str]:
     """The header's import statements cut down to the names `used`, in the header's order."""
     out = []
     for node in nodes:
-        kept = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used]
+        kept = [(name, alias) for name, alias in node.names if (alias or name.split(".")[0]) in used]
         if not kept:
             continue
-        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-        if isinstance(node, ast.ImportFrom):
-            out.append(f"from {'.' * node.level}{node.module or ''} import {names}\n")
+        names = ", ".join(name + (f" as {alias}" if alias else "") for name, alias in kept)
+        if node.module is not None:
+            out.append(f"from {'.' * node.level}{node.module} import {names}\n")
         else:
             out.append(f"import {names}\n")
     return out
