@@ -7,6 +7,7 @@ docstring text (`doc`), so no spec can inject code.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -110,6 +111,29 @@ def _environment() -> jinja2.Environment:
     env.filters.update(pyrepr=pyrepr, doc=doc, one_line=one_line, optional=optional, serialize=serialize_call)
     env.globals.update(method_doc=method_doc)
     return env
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates (by template and source checksum), in a folder of their own per
+    version of Jinja and of this module (which sets the environment's options); an entry that
+    cannot be read or written is a miss, as in the other caches."""
+
+    def __init__(self, folder: Path) -> None:
+        salt = hashlib.sha256((jinja2.__version__ + "\0" + Path(__file__).read_text(encoding="utf-8")).encode())
+        super().__init__(str(folder / salt.hexdigest()[:16]), "%s")
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged entry (marshal raises several kinds)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 _STATUS_ERRORS = {"400": "BadRequestError", "401": "AuthenticationError", "403": "PermissionDeniedError",
@@ -292,8 +316,11 @@ def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath
 
 def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
     """Every file of the package. With `cache_dir`, the steps that would parse a large module
-    again keep what they learn of its unchanged parts there (split/, tests/)."""
+    again keep what they learn of its unchanged parts there (split/, tests/), and the compiled
+    templates are kept in templates/."""
     env = _environment()
+    if cache_dir is not None and env.bytecode_cache is None:
+        env.bytecode_cache = _TemplateCache(cache_dir / "templates")
     root = PurePosixPath(api.stem)
     pkg = root / api.package
     model_names = set(api.model_names)
