@@ -297,3 +297,24 @@ def test_unquoted_status_codes_render_like_quoted_ones(tmp_path):
     assert second.ok, [d.format() for d in second.diagnostics]
     assert (second.operations, second.typed_operations) == (first.operations, first.typed_operations)
     assert count_operations(yaml.safe_load(unquoted.read_text())) == count_operations(yaml.safe_load(quoted))
+
+
+def test_a_model_generator_note_is_placed_at_the_schema_it_is_about(tmp_path: Path) -> None:
+    from generator.load import Document
+    from generator.pipeline import _model_notes
+
+    colour = {"type": "string", "format": "colour"}
+    data = {
+        "paths": {"/a": {"get": {"parameters": [{"schema": {"type": "string", "format": "colour"}}]}}},
+        "components": {"schemas": {"Box": {"type": "object", "properties": {"tint": colour}}, "Rest": {}}},
+    }
+    doc = Document(tmp_path / "x.json", "x.json", "{}", data)
+    notes = ["format of 'colour' not understood for 'string'", "format of 'sepia' not understood"]
+    first, unknown = _model_notes(doc, {}, notes)
+    assert first.pointer == "#/components/schemas/Box/properties/tint"  # a component's use before the path's
+    assert unknown.pointer == "#/components/schemas"
+    del data["components"]["schemas"]["Box"]
+    (only,) = _model_notes(doc, {}, notes[:1])
+    assert only.pointer == "#/paths/~1a/get/parameters/0/schema"  # no component uses it
+    renamed = _model_notes(doc, {"Rest": data["components"]["schemas"]["Rest"]}, ["at '#/components/schemas/SpecgenComponent__Rest/x'"])
+    assert renamed[0].pointer == "#/components/schemas/Rest/x"
