@@ -46,8 +46,10 @@ PARALLEL_BYTES = 300_000
 # parts cost no more in all; they spread over the workers and are cached one by one.
 PARTITION_BYTES = 400_000
 # About one schema in this many ends a part, chosen by a digest of its name, so that an edit or an
-# insertion moves no other part's boundaries and the other parts stay cached.
+# insertion moves no other part's boundaries and the other parts stay cached; so does this much input,
+# which bounds a worker's memory (the edit then moves boundaries up to the next digest's cut).
 PART_SCHEMAS = 16
+PART_BYTES = 200_000
 
 
 class ModelGenerationError(RuntimeError):
@@ -145,10 +147,13 @@ def parts(names: list[str], schemas: dict[str, Any]) -> list[Part]:
     for name in names:
         units.setdefault(root(name), []).append(name)
     runs: list[list[str]] = [[]]
+    size = 0
     for first, members in units.items():
         runs[-1].extend(m for m in members if m in owned)
-        if int(hashlib.sha256(first.encode()).hexdigest()[:8], 16) % PART_SCHEMAS == 0:
+        size += sum(len(json.dumps(schemas[m], default=str)) for m in members if m in owned)
+        if int(hashlib.sha256(first.encode()).hexdigest()[:8], 16) % PART_SCHEMAS == 0 or size >= PART_BYTES:
             runs.append([])
+            size = 0
     runs = [sorted(run, key=index.__getitem__) for run in runs if run]
 
     def part(run: list[str]) -> Part:
