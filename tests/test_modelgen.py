@@ -351,3 +351,19 @@ def test_a_changed_schema_regenerates_its_part_only(monkeypatch, tmp_path):
     # Money's own part only: Derived's sees the Tags root model whole, but Money in it as a stub
     assert len(counting.groups) == 1
     assert "cents" in _module(source).Money.model_fields
+
+
+def test_a_part_drops_a_class_alike_only_when_what_it_refers_to_is_alike_too():
+    head = "from pydantic import BaseModel\n\n\n"
+    a = "class A(BaseModel):\n    b: B\n\n\n"
+    first = modelgen.Module.of(head + a + "class B(BaseModel):\n    x: int\n", [])
+    other_b = modelgen.Module.of(head + a + "class B(BaseModel):\n    y: str\n", [])
+    same = modelgen.Module.of(head + a + "class B(BaseModel):\n    x: int\n\n\nclass C(BaseModel):\n    a: A\n", [])
+    stub = modelgen.Module.of(head + "class Owned(BaseModel):\n    pass\n\n\n" + a + "class B(BaseModel):\n    x: int\n", [])
+    kept = modelgen.without_copies([first, other_b, same, stub], [frozenset()] * 3 + [frozenset({"Owned"})])
+    assert kept[0] == first
+    # A reads the same but its B is another class: both stay (the merge renames them)
+    assert kept[1].classes == ["A", "B"]
+    assert kept[2].classes == ["C"] and "class A" not in kept[2].source and "class C" in kept[2].source
+    assert kept[3].classes == [] and "class" not in kept[3].source.split("import BaseModel")[1]
+    assert ast.parse(kept[2].source) and kept[2].spans == [("C", 3, len(kept[2].source.split("\n")))]
