@@ -148,7 +148,7 @@ def _ruff_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[st
     """One ruff process over every file (written to a scratch folder), then the black fix-ups."""
     if not sources:
         return {}
-    with tempfile.TemporaryDirectory(prefix="specgen-format-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="specgen-format-", dir=_SCRATCH) as scratch:
         root = Path(scratch)
         paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}  # flat: no excluded folders
         for rel, path in paths.items():
@@ -170,6 +170,11 @@ def _ruff_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[st
             else:
                 outcomes[rel] = (black_compatible(path.read_text(encoding="utf-8")), None)
     return outcomes
+
+
+# Scratch files in memory where there is such a file system: on a disk mounted with `discard`,
+# writing and deleting GitHub's 1,300 modules took 1-3 s of the formatting step.
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 def _failed_file(line: str) -> str | None:
