@@ -8,6 +8,7 @@ docstring text (`doc`), so no spec can inject code.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -102,11 +103,18 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     Python keeps a module's .pyc (and like it, outside SPECGEN_CACHE_DIR: it depends on specgen's
     own files only). Compiling them all costs a small spec's run ~0.2 s. jinja checks an entry
     against its template's source and this Python's version; the file names carry jinja's version
-    and the options that decide the compiled code. An entry that cannot be written is skipped."""
+    and the options that decide the compiled code. An entry that cannot be read or written only
+    means compiling again."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], folder: Path = TEMPLATES / "__pycache__") -> None:
         salt = hashlib.sha256(repr((jinja2.__version__, sorted(options.items()))).encode()).hexdigest()[:16]
-        super().__init__(str(TEMPLATES / "__pycache__"), f"{salt}-%s.jinja")
+        super().__init__(str(folder), f"{salt}-%s.jinja")
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, pickle.UnpicklingError):  # unreadable: compiled
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
