@@ -193,6 +193,16 @@ def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypa
     assert again == cold and seen == [["p/a.py", "p/b.py", "p/c.py"]]
 
 
+def test_ruff_formats_alike_in_memory_and_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import format as fmt
+
+    files = {PurePosixPath("a.py"): "x = [1,\n 2]\n", PurePosixPath("b.py"): "x = (\n"}
+    in_memory = fmt._ruff_all(files)
+    assert in_memory[PurePosixPath("a.py")] == ("x = [1, 2]\n", None) and in_memory[PurePosixPath("b.py")][1]
+    monkeypatch.setattr(fmt, "_MEMORY", tmp_path / "missing")  # no memory folder: the temporary one
+    assert fmt._ruff_all(files) == in_memory
+
+
 LONG_DEFAULT = """
 openapi: 3.1.0
 info: {title: Pages, version: "1"}
