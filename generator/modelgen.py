@@ -10,6 +10,11 @@ workers nor on what the cache held.
 One run dedupes the names of the inline models it makes; across runs the merge does it: an inline
 class whose name another group already uses (a schema's class, or an earlier group's inline class)
 is renamed, with every reference to it in its group.
+
+A big linked group runs in parts (`parts`): one run of GitHub's 2.7 MB group took ~15 s on one core
+while the other idled, held ~500 MB, and re-ran whole when any of its 496 schemas changed. A part
+owns some schemas and sees the rest of what they refer to as stubs, empty classes of the same name
+that the merge drops.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -32,10 +38,16 @@ from generator.names import dedupe
 from generator.split import chunked, top_level
 
 # Bump when what is stored, or how a group's input is made, changes.
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 _SCHEMA_PREFIX = "#/components/schemas/"
 # Below this much uncached input (JSON bytes) a worker process costs more than it saves.
 PARALLEL_BYTES = 300_000
+# A linked group above this much input runs in parts. A run's time is about linear in its input, so
+# parts cost no more in all; they spread over the workers and are cached one by one.
+PARTITION_BYTES = 400_000
+# About one schema in this many ends a part, chosen by a digest of its name, so that an edit or an
+# insertion moves no other part's boundaries and the other parts stay cached.
+PART_SCHEMAS = 16
 
 
 class ModelGenerationError(RuntimeError):
@@ -46,9 +58,14 @@ class ModelGenerationError(RuntimeError):
 class Group:
     """One run's input: an OpenAPI document of some schemas and the class names they own."""
 
-    components: tuple[str, ...]  # class names, in input order
+    components: tuple[str, ...]  # the class names it owns, in input order
     document: str  # JSON text
-    key: str  # digest of the document, the options and the generator versions
+    key: str  # digest of the document, the namer's names, the options and the generator versions
+    names: tuple[str, ...] = ()  # the schema names its inline models must not take (default: components)
+
+    @property
+    def taken(self) -> tuple[str, ...]:
+        return self.names or self.components
 
 
 def linked_groups(schemas: dict[str, Any]) -> list[list[str]]:
@@ -95,11 +112,146 @@ def _targets(node: Any) -> Iterable[str]:
                     stack.append(value)
 
 
-def group_key(document: str) -> str:
-    """What a run's output depends on: its input, this file and schemas.py (the options, the input's
-    marks), the versions of datamodel-code-generator and of Python."""
+def parts(names: list[str], schemas: dict[str, Any]) -> list[Part]:
+    """A linked group as runs that each own some of its schemas, in group order.
+
+    A run's input is its own schemas and, for each schema they reach, either
+    - the schema whole, where the generator reads it at the referring site: an allOf parent (its
+      fields are merged into the child), a discriminator's members (their tag fields become
+      literals), and any schema that is not an object class (a root model is collapsed into its
+      referrers, an enum default names its member); or
+    - a stub, an empty object class of the same name, for any other object class.
+    A schema that is not an object class and that another schema refers to is owned by no run: as in
+    one run, it is generated (if at all) where it is used. Schemas joined by a discriminator share a
+    run."""
+    index = {name: i for i, name in enumerate(names)}
+    uses = {name: _uses(schemas[name]) for name in names}
+    referenced = {t for name in names for t in uses[name][0] if t != name}
+    owned = [n for n in names if _is_class(schemas[n]) or n not in referenced]
+    # schemas a discriminator joins: union-find, each unit keyed by its first schema
+    unit = {name: name for name in names}
+
+    def root(name: str) -> str:
+        while unit[name] != name:
+            unit[name] = name = unit[unit[name]]
+        return name
+
+    for name in names:
+        for target in uses[name][2]:
+            if target in index:
+                a, b = sorted((root(name), root(target)), key=index.__getitem__)
+                unit[b] = a
+    units: dict[str, list[str]] = {}
+    for name in names:
+        units.setdefault(root(name), []).append(name)
+    runs: list[list[str]] = [[]]
+    for first, members in units.items():
+        runs[-1].extend(m for m in members if m in owned)
+        if int(hashlib.sha256(first.encode()).hexdigest()[:8], 16) % PART_SCHEMAS == 0:
+            runs.append([])
+    runs = [sorted(run, key=index.__getitem__) for run in runs if run]
+
+    def part(run: list[str]) -> Part:
+        given = _run_input(run, [n for r in run for n in units[root(r)]], schemas, uses)
+        used = {t for n, schema in given.items() if schema is schemas[n] for t in uses[n][0] if t != n}
+        # what the merge drops: stubs and copies of other runs' schemas, and an unowned schema this
+        # run has only as a discriminator's member (its class, if any, comes from where it is used)
+        drop = {n for n in given if n not in run and (n in owned or n not in used)}
+        ordered = {n: given[n] for n in sorted(given, key=index.__getitem__)}
+        return Part(tuple(run), ordered, frozenset(drop))
+
+    parts = [part(run) for run in runs]
+    # a schema no run reaches (referred to only by schemas no run owns) is owned by the last run
+    stray = set(names).difference(*(p.given for p in parts))
+    if stray:
+        parts[-1] = part(sorted([*runs[-1], *stray], key=index.__getitem__))
+    return parts
+
+
+@dataclass(frozen=True)
+class Part:
+    owned: tuple[str, ...]  # the schemas whose classes it gives
+    given: dict[str, Any]  # its input: its schemas, and whole copies or stubs of others
+    drop: frozenset[str]  # the classes of its output that the merge drops
+
+
+def _run_input(
+    run: list[str],
+    joined: list[str],
+    schemas: dict[str, Any],
+    uses: dict[str, tuple[set[str], set[str], set[str]]],
+) -> dict[str, Any]:
+    """A run's schemas: its own and those a discriminator joins to them, whole, then what they
+    reach, whole or as stubs (see parts)."""
+    given = {name: schemas[name] for name in (*run, *joined)}
+    stubs: set[str] = set()
+    stack = list(given)
+    while stack:
+        refs, whole, tagged = uses[stack.pop()]
+        for target in refs:
+            if target not in schemas or (target in given and target not in stubs):
+                continue
+            if target in whole or target in tagged or not _is_class(schemas[target]):
+                given[target] = schemas[target]
+                stubs.discard(target)
+                stack.append(target)
+            elif target not in given:
+                given[target] = _stub(schemas[target])
+                stubs.add(target)
+    return given
+
+
+def _is_class(schema: Any) -> bool:
+    """An object with fields: the generator makes it a class, and a referrer names it."""
+    if not isinstance(schema, dict) or "enum" in schema:
+        return False
+    kinds = schema.get("type")
+    is_object = kinds == "object" or (isinstance(kinds, list) and "object" in kinds)
+    return is_object and ("properties" in schema or "allOf" in schema)
+
+
+def _stub(schema: dict[str, Any]) -> dict[str, Any]:
+    """What a referrer reads of an object class: its type (null included) and nullability."""
+    stub: dict[str, Any] = {"type": schema.get("type", "object"), "properties": {}}
+    if "nullable" in schema:
+        stub["nullable"] = schema["nullable"]
+    return stub
+
+
+def _uses(schema: Any) -> tuple[set[str], set[str], set[str]]:
+    """What a schema refers to: every target; the allOf parents among them (wherever the allOf is);
+    the targets a discriminator of it joins (its oneOf/anyOf members and mapping)."""
+    refs: set[str] = set()
+    whole: set[str] = set()
+    joined: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
+            refs.add(ref.removeprefix(_SCHEMA_PREFIX))
+        all_of = node.get("allOf")
+        for item in all_of if isinstance(all_of, list) else ():
+            if isinstance(item, dict) and str(item.get("$ref", "")).startswith(_SCHEMA_PREFIX):
+                whole.add(str(item["$ref"]).removeprefix(_SCHEMA_PREFIX))
+        if isinstance(node.get("discriminator"), dict):
+            joined.update(_targets({k: node[k] for k in ("oneOf", "anyOf", "discriminator") if k in node}))
+        stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    refs |= joined  # a mapping target is referred to even where no $ref names it
+    return refs, whole, joined
+
+
+def group_key(document: str, names: tuple[str, ...] = ()) -> str:
+    """What a run's output depends on: its input, the names its inline models must not take, this
+    file and schemas.py (the options, the input's marks), the versions of datamodel-code-generator
+    and of Python."""
     digest = hashlib.sha256()
-    for part in (_code_digest(), document):
+    for part in (_code_digest(), document, "\0".join(names)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -235,7 +387,7 @@ def generate_groups(groups: list[Group], cache: Cache | None, jobs: int) -> list
         if hit is not None:
             modules[index] = hit
     todo = [i for i in range(len(groups)) if i not in modules]
-    tasks = [(groups[i].document, groups[i].components, len(groups[i].document)) for i in todo]
+    tasks = [(groups[i].document, groups[i].taken, len(groups[i].document)) for i in todo]
     if jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES:
         outcomes = _run_workers(tasks, jobs)
     else:
@@ -266,6 +418,9 @@ class Module:
     classes: list[str]  # top-level classes
     imports: list[tuple[str | None, str, str | None]]  # (module or None for `import x`, name, alias)
     body: int  # index of the first line after the imports (and the header comment)
+    # each top-level statement after the imports: (the class it defines or rebuilds, else "", its
+    # first line, the first line of the next one), lines counted from 0
+    spans: list[tuple[str, int, int]]
 
     @classmethod
     def of(cls, source: str, messages: list[str]) -> Module:
@@ -275,19 +430,15 @@ class Module:
             for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names
         ]  # fmt: skip
         rest = [node for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))]
-        first = min([rest[0].lineno, *(d.lineno for d in getattr(rest[0], "decorator_list", []))]) if rest else 0
+        starts = [min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]) - 1 for n in rest]
+        ends = [*starts[1:], len(source.split("\n"))]
+        spans = [(_defines(node), a, b) for node, a, b in zip(rest, starts, ends, strict=True)]
         classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-        return cls(
-            source,
-            messages,
-            classes,
-            imports,
-            max(first - 1, 0) if rest else len(source.split("\n")),
-        )
+        return cls(source, messages, classes, imports, starts[0] if rest else len(source.split("\n")), spans)
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "messages": self.messages, "classes": self.classes,
-                "imports": self.imports, "body": self.body}  # fmt: skip
+                "imports": self.imports, "body": self.body, "spans": self.spans}  # fmt: skip
 
     @classmethod
     def from_json(cls, entry: Any) -> Module | None:
@@ -295,11 +446,70 @@ class Module:
             module = cls(
                 entry["source"], list(entry["messages"]), list(entry["classes"]),
                 [(m, n, a) for m, n, a in entry["imports"]], int(entry["body"]),
+                [(str(n), int(a), int(b)) for n, a, b in entry["spans"]],
             )  # fmt: skip
         except (KeyError, TypeError, ValueError):
             return None
         texts = [module.source, *module.messages, *module.classes]
         return module if all(isinstance(t, str) for t in texts) else None
+
+    def without(self, drop: set[str]) -> Module:
+        """This module without the classes in `drop` (and their model_rebuild calls)."""
+        lines = self.source.split("\n")
+        gone = [(a, b) for name, a, b in self.spans if name in drop]
+        if not gone:
+            return self
+        keep, spans, removed, at = [], [], 0, 0
+        for name, a, b in self.spans:
+            if name in drop:
+                removed += b - a
+            else:
+                spans.append((name, a - removed, b - removed))
+        for a, b in gone:
+            keep.extend(lines[at:a])
+            at = b
+        keep.extend(lines[at:])
+        classes = [c for c in self.classes if c not in drop]
+        return Module("\n".join(keep), self.messages, classes, self.imports, self.body, spans)
+
+    def texts(self) -> dict[str, str]:
+        """Each class's definition, by name."""
+        lines = self.source.split("\n")
+        return {name: "\n".join(lines[a:b]).rstrip() for name, a, b in self.spans if name in set(self.classes)}
+
+
+def _defines(node: ast.stmt) -> str:
+    if isinstance(node, ast.ClassDef):
+        return node.name
+    call = node.value if isinstance(node, ast.Expr) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        return call.func.value.id if call.func.attr == "model_rebuild" else ""
+    return ""
+
+
+def without_copies(modules: list[Module], drops: list[frozenset[str]]) -> list[Module]:
+    """The modules of one group's parts without what the merge drops (Part.drop) and without a class
+    an earlier part defined alike (an enum several parts use, the inline models of a copied parent):
+    the same text, referring to classes that are themselves alike (or dropped)."""
+    seen: dict[str, str] = {}
+    out = []
+    for module, drop in zip(modules, drops, strict=True):
+        texts = {name: text for name, text in module.texts().items() if name not in drop}
+        alike = {name for name, text in texts.items() if seen.get(name) == text}
+        changed = True
+        while changed:  # a class referring to one of this part that differs stays, and so on up
+            changed = False
+            for name in list(alike):
+                if any(word in texts and word not in alike for word in _WORD.findall(texts[name])):
+                    alike.discard(name)
+                    changed = True
+        for name, text in texts.items():
+            seen.setdefault(name, text)
+        out.append(module.without(set(drop) | alike))
+    return out
+
+
+_WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 
 
 def merge_modules(modules: list[Module], components: list[tuple[str, ...]], taken: Iterable[str]) -> str:

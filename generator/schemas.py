@@ -264,17 +264,37 @@ class ModelSet:
         from generator import modelgen
 
         version = openapi_version if openapi_version.startswith("3.") else "3.1.0"
-        groups = []
-        for names in modelgen.linked_groups(self.schemas):
+
+        def run(owned: list[str], given: dict[str, Any], taken: tuple[str, ...] = ()) -> modelgen.Group:
             document = {
                 "openapi": version,
                 "info": {"title": "models", "version": "0"},
                 "paths": {},
-                "components": {"schemas": {_MARK + name: _marked(self.schemas[name]) for name in names}},
+                "components": {"schemas": {_MARK + name: _marked(schema) for name, schema in given.items()}},
             }
             text = json.dumps(document, default=str)
-            groups.append(modelgen.Group(tuple(names), text, modelgen.group_key(text)))
+            return modelgen.Group(tuple(owned), text, modelgen.group_key(text, taken), taken)
+
+        groups: list[modelgen.Group] = []
+        linked: list[range] = []  # the runs of each linked group
+        drops: list[frozenset[str]] = []  # the classes the merge drops from each run's output
+        for names in modelgen.linked_groups(self.schemas):
+            whole = run(names, {name: self.schemas[name] for name in names})
+            if len(whole.document) > modelgen.PARTITION_BYTES:
+                parts = modelgen.parts(names, self.schemas)
+                runs = [run(list(part.owned), part.given, tuple(names)) for part in parts]
+                drops += [part.drop for part in parts]
+            else:
+                runs = [whole]
+                drops.append(frozenset())
+            linked.append(range(len(groups), len(groups) + len(runs)))
+            groups += runs
         modules = modelgen.generate_groups(groups, modelgen.Cache(cache_dir) if cache_dir else None, jobs)
+        for span in linked:
+            if len(span) > 1:
+                modules[span.start : span.stop] = modelgen.without_copies(
+                    modules[span.start : span.stop], drops[span.start : span.stop]
+                )
         source = modelgen.merge_modules(modules, [g.components for g in groups], _RESERVED_CLASSES)
         messages = sorted({m for module in modules for m in module.messages})
         source = rename_enum_members(source, self.member_names)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from generator import modelgen
 from generator.schemas import ModelSet
@@ -59,6 +60,9 @@ def _module(source: str) -> types.ModuleType:
     sys.modules[module.__name__] = module  # pydantic resolves the annotations in it
     try:
         exec(compile(source, "models.py", "exec"), module.__dict__)  # noqa: S102 - our own generated code
+        for value in list(vars(module).values()):  # a class may refer to one defined after it
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
+                value.model_rebuild()
     finally:
         del sys.modules[module.__name__]
     return module
@@ -247,3 +251,70 @@ def test_concurrent_writers_of_one_entry_leave_a_whole_entry(tmp_path):
         seen = list(pool.map(write_and_read, range(64)))
     assert all(s == module for s in seen)  # never a torn entry
     assert [p.name for p in (tmp_path / "ab").iterdir()] == [f"{key}.json"]  # no scratch file left
+
+
+# -- a big group in parts --------------------------------------------------------------------
+
+# Linked through every kind of reference a part must see whole or may see as a stub.
+LINKED: dict[str, Any] = {
+    **{k: SCHEMAS[k] for k in ("Order", "LineItem", "Money", "Pet", "Cat", "Dog")},
+    "Color": {"type": "string", "enum": ["red", "green"]},
+    "Tags": {"type": "array", "items": _ref("Money")},  # a root model: collapsed where it is used
+    "Base": _obj(id=STR, color=_ref("Color")),
+    "Derived": {"type": "object", "allOf": [_ref("Base"), _obj(extra=STR, tags=_ref("Tags"))], "required": ["id"]},
+    "Box": _obj(
+        order=_ref("Order"), pet=_ref("Pet"), derived=_ref("Derived"), color={**_ref("Color"), "default": "green"}
+    ),
+}
+
+
+def _in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every group in parts, and a part ends after every schema (or discriminator's schemas)."""
+    monkeypatch.setattr(modelgen, "PARTITION_BYTES", 0)
+    monkeypatch.setattr(modelgen, "PART_SCHEMAS", 1)
+
+
+def test_parts_own_each_schema_once_and_see_the_rest_whole_or_as_stubs(monkeypatch):
+    _in_parts(monkeypatch)
+    schemas = _models(LINKED).schemas
+    [names] = modelgen.linked_groups(schemas)
+    runs = modelgen.parts(names, schemas)
+    owned = [name for part in runs for name in part.owned]
+    # a referenced schema that is no class (the enum, the root model) is owned by none
+    assert sorted(owned) == sorted(set(LINKED) - {"Color", "Tags", "Pet"})
+    assert len(owned) == len(set(owned))
+    given = {name: part.given for part in runs for name in part.owned}
+    # a discriminator's members share a run, which sees the union whole; so does a run using the union
+    assert {"Cat", "Dog"} <= set(next(part.owned for part in runs if "Cat" in part.owned))
+    assert given["Cat"]["Pet"] == schemas["Pet"]
+    assert given["Box"]["Pet"] == schemas["Pet"] and given["Box"]["Cat"] == schemas["Cat"]
+    assert given["Order"]["LineItem"] == {"type": "object", "properties": {}}  # an object class: a stub
+    assert given["Derived"]["Base"] == schemas["Base"]  # an allOf parent: whole
+    assert given["Derived"]["Tags"] == schemas["Tags"] and given["Derived"]["Money"]["properties"] == {}
+    assert given["Box"]["Color"] == schemas["Color"]  # an enum: whole (the default names a member)
+
+
+def test_a_group_in_parts_gives_the_classes_of_one_run(monkeypatch, tmp_path):
+    whole, _ = _models(LINKED).generate("3.1.0")
+    _in_parts(monkeypatch)
+    in_parts, _ = _models(LINKED).generate("3.1.0", cache_dir=tmp_path)
+    assert sorted(_classes(in_parts)) == sorted(_classes(whole))  # no stub or copy left, none lost
+    module = _module(in_parts)
+    box = module.Box.model_validate({"order": {"id": "o", "items": [{"sku": "s", "price": {"amount": 1}}]},
+                                     "derived": {"id": "d", "tags": [{"amount": 2}]}, "pet": {"kind": "cat"}})  # fmt: skip
+    assert box.order.items[0].price.amount == 1 and box.derived.tags[0].amount == 2
+    assert box.color is module.Color.green  # the enum default, generated in Box's part
+    assert issubclass(module.Derived, module.Base) and module.Derived.model_fields["id"].is_required()
+    assert type(box.pet).__name__ == "Cat"  # the discriminator still picks the mapped model
+
+
+def test_a_changed_schema_regenerates_its_part_only(monkeypatch, tmp_path):
+    _in_parts(monkeypatch)
+    _models(LINKED).generate("3.1.0", cache_dir=tmp_path)
+    counting = _Counting(monkeypatch)
+    changed = json.loads(json.dumps(LINKED))
+    changed["Money"]["properties"]["cents"] = {"type": "integer"}
+    source, _ = _models(changed).generate("3.1.0", cache_dir=tmp_path)
+    # Money's own part only: Derived's sees the Tags root model whole, but Money in it as a stub
+    assert len(counting.groups) == 1
+    assert "cents" in _module(source).Money.model_fields
