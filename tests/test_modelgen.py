@@ -170,6 +170,7 @@ def test_a_cached_group_is_not_generated_again(tmp_path, monkeypatch):
 
 
 def test_a_changed_schema_regenerates_its_group_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)  # a run per group
     _models().generate("3.1.0", cache_dir=tmp_path)
     counting = _Counting(monkeypatch)
     changed = json.loads(json.dumps(SCHEMAS))
@@ -183,6 +184,7 @@ def test_a_changed_schema_regenerates_its_group_only(tmp_path, monkeypatch):
 
 
 def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, monkeypatch):
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
     expected = _models().generate("3.1.0", cache_dir=tmp_path)
     entries = sorted(tmp_path.rglob("*.json"))
     assert entries and not list(tmp_path.rglob(".tmp-*"))  # atomic writes leave no scratch files
@@ -201,6 +203,36 @@ def test_the_key_covers_input_order_and_content():
     assert modelgen.group_key(a) == modelgen.group_key(a)
 
 
+def test_small_groups_share_a_run_and_give_the_classes_of_a_run_each(monkeypatch):
+    counting = _Counting(monkeypatch)
+    batched, _ = _models().generate("3.1.0")
+    assert len(counting.groups) < len(modelgen.linked_groups(_models().schemas))
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
+    apart, _ = _models().generate("3.1.0")
+    # the same classes; inline ones named alike are numbered by the generator instead of the merge
+    assert len(_classes(batched)) == len(_classes(apart)) and set(SCHEMAS) <= set(_classes(batched))
+    module = _module(batched)
+    foo, foobar = module.Foo.model_fields["bar_baz"].annotation, module.FooBar.model_fields["baz"].annotation
+    assert set(_args(foo)[0].model_fields) == {"left"} and set(_args(foobar)[0].model_fields) == {"right"}
+    assert set(_args(module.Shop.model_fields["owner"].annotation)[0].model_fields) == {"name"}
+    assert set(module.ShopOwner.model_fields) == {"email", "since"}
+
+
+def test_a_batch_ends_at_its_size_and_where_a_digest_says(monkeypatch):
+    schemas = {f"S{i}": _obj(text=STR) for i in range(300)}
+    groups = modelgen.linked_groups(schemas)
+    runs = modelgen.batches(groups, schemas)
+    assert [g for run in runs for g in run] == groups  # every group once, in order
+    assert 1 < len(runs) < len(groups)
+    cut_after = [run[-1][0] for run in runs[:-1]]
+    assert all(modelgen._cut(name, modelgen.BATCH_GROUPS) for name in cut_after)
+    # removing one schema moves no other batch's boundary
+    fewer = {k: v for k, v in schemas.items() if k != "S5"}
+    assert [run[-1][0] for run in modelgen.batches(modelgen.linked_groups(fewer), fewer)[:-1]] == cut_after
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 10 * len(json.dumps(_obj(text=STR))))
+    assert all(len(run) <= 10 for run in modelgen.batches(groups, schemas))
+
+
 # -- workers ---------------------------------------------------------------------------------
 
 
@@ -214,6 +246,7 @@ def test_the_output_does_not_depend_on_the_number_of_workers(monkeypatch):
 
 def test_a_failure_in_a_worker_names_the_schema_and_the_other_groups_are_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
     # `type` must be a string or a list: the model generator fails on this schema
     schemas = {**SCHEMAS, "Broken": _obj(kind={"type": {"type": "string"}})}
     with pytest.raises(modelgen.ModelGenerationError, match="SpecgenComponent__Broken"):
