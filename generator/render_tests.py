@@ -39,6 +39,7 @@ from generator.model import (
     SecurityScheme,
 )
 from generator.render import prune_imports, pyrepr
+from generator.split import name_ids
 
 API_KEY = "test-key"
 USERNAME, PASSWORD = "test-user", "test-pass"
@@ -925,7 +926,7 @@ def _prune(text: str) -> str:
         tree = ast.parse(text[: match.start()] + text[match.end() :])
     except SyntaxError:
         return text  # black reports it, with the file name
-    referenced = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    referenced = name_ids(tree)
     names = [n.strip().rstrip(",") for n in match.group(1).splitlines()]
     used = [n for n in names if n in referenced]
     block = match.group(0).replace(match.group(1), "".join(f"    {n},\n" for n in used)) if used else ""
