@@ -636,4 +636,7 @@ def _edits(
 
 
 if __name__ == "__main__":
+    from generator.cli import leave
+
     _serve()
+    leave(0)  # without the shutdown's collection of everything the runs left alive
