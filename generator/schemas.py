@@ -262,7 +262,7 @@ class ModelSet:
         is read back instead."""
         if not self.schemas:
             return "", []
-        from generator import modelgen
+        from generator import modelgen, shared
 
         version = openapi_version if openapi_version.startswith("3.") else "3.1.0"
 
@@ -276,16 +276,17 @@ class ModelSet:
             text = json.dumps(document, default=str)
             return modelgen.Group(tuple(owned), text, modelgen.group_key(text, taken), taken)
 
+        schemas = shared.share(self.schemas, set(self._taken))
         groups: list[modelgen.Group] = []
         linked: list[range] = []  # the runs of each group in parts
         drops: list[frozenset[str]] = []  # the classes the merge drops from each run's output
-        for batch in modelgen.batches(modelgen.linked_groups(self.schemas), self.schemas):
-            if len(batch) > 1 or not modelgen.in_parts(batch[0], self.schemas):
+        for batch in modelgen.batches(modelgen.linked_groups(schemas), schemas):
+            if len(batch) > 1 or not modelgen.in_parts(batch[0], schemas):
                 names = [name for group in batch for name in group]
-                groups.append(run(names, {name: self.schemas[name] for name in names}))
+                groups.append(run(names, {name: schemas[name] for name in names}))
                 drops.append(frozenset())
                 continue
-            parts = modelgen.parts(batch[0], self.schemas)
+            parts = modelgen.parts(batch[0], schemas)
             linked.append(range(len(groups), len(groups) + len(parts)))
             groups += [run(list(part.owned), part.given, tuple(batch[0])) for part in parts]
             drops += [part.drop for part in parts]
