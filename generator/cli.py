@@ -7,9 +7,11 @@ means a bug in specgen.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__
 
@@ -108,5 +110,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(args.command)
 
 
+def leave(code: int) -> NoReturn:
+    """End the process with `code`, without the full garbage collection Python's shutdown runs over
+    everything still alive: it took 0.2-0.5 s after even a small spec, to free memory the system
+    takes back anyway. What is alive is frozen (gc.freeze) instead; atexit handlers still run and
+    output is still flushed. For processes only: in a caller's process (tests) it would keep
+    everything alive."""
+    gc.freeze()
+    raise SystemExit(code)
+
+
+def run() -> NoReturn:
+    """The `specgen` command."""
+    leave(main())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -443,7 +443,9 @@ def corpus_command(
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        raise SystemExit(_worker(Path(sys.argv[2]), Path(sys.argv[3])))
+        from generator.cli import leave
+
+        leave(_worker(Path(sys.argv[2]), Path(sys.argv[3])))
     print(
         "usage: python -m generator.corpus --worker SPEC OUT (use `specgen corpus` instead)",
         file=sys.stderr,

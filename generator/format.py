@@ -26,19 +26,17 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-
-import black
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
+from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
 
+if TYPE_CHECKING:
+    from black.mode import Mode
+
 FORMATTERS = ("ruff", "black")
 LINE_LENGTH = 100  # the project's black configuration (and each package's pyproject.toml)
-MODE = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
 # black's style spelled out for ruff; --isolated so no pyproject.toml near the output changes it.
 RUFF_OPTIONS = (
     "--isolated", "--no-cache", f"--line-length={LINE_LENGTH}", "--target-version=py311",
@@ -64,6 +62,27 @@ def workers() -> int:
 def jobs() -> int:
     """Processes a pool of this process may use: none of its own in a worker (disallow_parallel)."""
     return workers() if _parallel_allowed else 1
+
+
+@functools.cache
+def black_mode(line_length: int = LINE_LENGTH) -> Mode:
+    """The project's black style at a line length. black is imported here, on first use: most
+    runs never call it (a small spec's output rarely has a statement where ruff and black part)."""
+    from black.mode import Mode, TargetVersion
+
+    return Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+
+
+def _black_format(text: str, mode: Mode) -> tuple[str, str | None]:
+    """black's formatting of text, or text and the first line of black's message when it does not
+    parse."""
+    import black
+    from black.parsing import InvalidInput
+
+    try:
+        return black.format_str(text, mode=mode), None
+    except InvalidInput as exc:
+        return text, str(exc).splitlines()[0][:200]
 
 
 def ruff_binary() -> Path:
@@ -127,11 +146,34 @@ def _format_salt(formatter: str) -> bytes:
 # -- ruff ------------------------------------------------------------------------------------
 
 
+# A folder in memory (Linux), for ruff's scratch copies: on a disk, ruff rewriting a copy makes the
+# filesystem give it blocks (ext4 does for a file truncated and rewritten), and deleting the copies
+# then took 0.3-0.8 s for 240 modules on a disk mounted with `discard`.
+_MEMORY = Path("/dev/shm")
+
+
 def _ruff_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:
     """One ruff process over every file (written to a scratch folder), then the black fix-ups."""
     if not sources:
         return {}
-    with tempfile.TemporaryDirectory(prefix="specgen-format-") as scratch:
+    if _room_in_memory(4 * sum(map(len, sources.values()))):
+        try:
+            return _ruff_in(sources, _MEMORY)
+        except OSError:  # not expected (it had room): the system's temporary folder then
+            pass
+    return _ruff_in(sources, None)
+
+
+def _room_in_memory(size: int) -> bool:
+    try:
+        stat = os.statvfs(_MEMORY)
+    except (OSError, AttributeError):  # no such folder; no statvfs (Windows)
+        return False
+    return os.access(_MEMORY, os.W_OK | os.X_OK) and stat.f_bavail * stat.f_frsize > size
+
+
+def _ruff_in(sources: dict[PurePosixPath, str], folder: Path | None) -> dict[PurePosixPath, tuple[str, str | None]]:
+    with tempfile.TemporaryDirectory(prefix="specgen-format-", dir=folder) as scratch:
         root = Path(scratch)
         paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}  # flat: no excluded folders
         for rel, path in paths.items():
@@ -243,10 +285,8 @@ def black_compatible(text: str) -> str:
             break
     for first, last, indent, (head, tail) in reversed(spans):
         chunk = "".join(line[indent:] if line.strip() else line for line in lines[first - 1 : last])
-        mode = replace(MODE, line_length=LINE_LENGTH - indent)
-        try:
-            out = black.format_str(head + chunk + tail, mode=mode)
-        except InvalidInput:  # not expected; then the statement stays as ruff wrote it
+        out, error = _black_format(head + chunk + tail, black_mode(LINE_LENGTH - indent))
+        if error is not None:  # not expected; then the statement stays as ruff wrote it
             continue
         if not (out.startswith(head) and out.endswith(tail)):  # not expected either
             continue
@@ -423,10 +463,7 @@ def _is_string(node: ast.stmt) -> bool:
 
 
 def _black_one(text: str) -> tuple[str, str | None]:
-    try:
-        return black.format_str(text, mode=MODE), None
-    except InvalidInput as exc:
-        return text, str(exc).splitlines()[0][:200]
+    return _black_format(text, black_mode())
 
 
 def _black_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:

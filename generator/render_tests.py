@@ -40,6 +40,7 @@ from generator.model import (
     SecurityScheme,
 )
 from generator.render import prune_imports, pyrepr
+from generator.split import name_ids
 
 API_KEY = "test-key"
 USERNAME, PASSWORD = "test-user", "test-pass"
@@ -944,7 +945,7 @@ def _referenced(code: str, names: list[str], store: TextCache | None) -> list[st
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    referenced = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    referenced = name_ids(tree)
     used = [n for n in names if n in referenced]
     if store is not None:
         store.put(key, "\n".join(used))

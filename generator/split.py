@@ -309,8 +309,27 @@ def _defined(node: ast.stmt) -> list[str]:
 
 
 def _used(node: ast.stmt) -> set[str]:
-    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    names = name_ids(node)
     return names - set(_defined(node)) if not isinstance(node, ast.ClassDef) else names
+
+
+def name_ids(node: ast.AST) -> set[str]:
+    """The ids of the ast.Name nodes in `node`, as {n.id for n in ast.walk(node) if isinstance(n,
+    ast.Name)} finds them in twice the time (GitHub's models and tests: 0.5-1 s)."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            names.add(current.id)
+            continue
+        for field_name in current._fields:
+            value = getattr(current, field_name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return names
 
 
 def _is_literal_alias(stmt: _Stmt, owner: dict[str, int]) -> bool:

@@ -15,10 +15,10 @@ import pytest
 
 from generator.format import (
     LINE_LENGTH,
-    MODE,
     RUFF_OPTIONS,
     _risk,
     black_compatible,
+    black_mode,
     format_files,
     ruff_binary,
 )
@@ -97,13 +97,13 @@ DEVIATIONS = {
 
 @pytest.mark.parametrize("source", DEVIATIONS.values(), ids=DEVIATIONS.keys())
 def test_black_compatible_matches_black(source):
-    expected = black.format_str(source, mode=MODE)
+    expected = black.format_str(source, mode=black_mode())
     by_ruff = _ruff(source)
     assert by_ruff != expected  # ruff alone would leave black something to change
     assert black_compatible(by_ruff) == expected
     # the fix-ups touch only the statement concerned, not its neighbours
     padded = "X = 1\n\n\n" + by_ruff + "\n\nclass B:\n    y: int = 2\n"
-    assert black_compatible(padded) == black.format_str(padded, mode=MODE)
+    assert black_compatible(padded) == black.format_str(padded, mode=black_mode())
 
 
 # Shapes ruff and black split alike, which therefore cost no black call: an assert without a message,
@@ -127,7 +127,7 @@ AGREEMENTS = {
 @pytest.mark.parametrize("source", AGREEMENTS.values(), ids=AGREEMENTS.keys())
 def test_shapes_both_split_alike_skip_black(source, monkeypatch):
     by_ruff = _ruff(source)
-    expected = black.format_str(source, mode=MODE)
+    expected = black.format_str(source, mode=black_mode())
     assert by_ruff == expected  # split alike
     assert any(_risk(line) for line in by_ruff.split("\n"))  # at a line that looks risky
 
@@ -153,7 +153,7 @@ def test_line_separators_inside_strings_do_not_shift_the_statements():
         + DEVIATIONS["return annotation"]
         + '\n\nAFTER = "x\u2028y"\n'
     )
-    assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
+    assert black_compatible(_ruff(source)) == black.format_str(source, mode=black_mode())
 
 
 def test_statements_are_parsed_alone_where_they_start():
@@ -166,7 +166,7 @@ def test_statements_are_parsed_alone_where_they_start():
         + "\n\nif True:\n    pass\nelse:\n"
         + "".join("    " + line if line.strip() else line for line in DEVIATIONS["union parameter"].splitlines(True))
     )
-    assert black_compatible(_ruff(source)) == black.format_str(source, mode=MODE)
+    assert black_compatible(_ruff(source)) == black.format_str(source, mode=black_mode())
 
 
 def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,6 +191,16 @@ def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypa
     seen.clear()
     again, _ = fmt.format_files(files, cache=tmp_path)
     assert again == cold and seen == [["p/a.py", "p/b.py", "p/c.py"]]
+
+
+def test_ruff_formats_alike_in_memory_and_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import format as fmt
+
+    files = {PurePosixPath("a.py"): "x = [1,\n 2]\n", PurePosixPath("b.py"): "x = (\n"}
+    in_memory = fmt._ruff_all(files)
+    assert in_memory[PurePosixPath("a.py")] == ("x = [1, 2]\n", None) and in_memory[PurePosixPath("b.py")][1]
+    monkeypatch.setattr(fmt, "_MEMORY", tmp_path / "missing")  # no memory folder: the temporary one
+    assert fmt._ruff_all(files) == in_memory
 
 
 LONG_DEFAULT = """
@@ -227,4 +237,4 @@ def test_a_long_field_sent_with_its_default_is_black_clean(tmp_path: Path) -> No
     assert result.ok, [d.format() for d in result.diagnostics]
     [resource] = [t for p, t in result.files.items() if "/resources/" in str(p) and not p.name.startswith("__")]
     assert "if pages_build_version_identifier is not None or body is not None" in resource
-    assert black.format_str(resource, mode=MODE) == resource
+    assert black.format_str(resource, mode=black_mode()) == resource

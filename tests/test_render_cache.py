@@ -1,4 +1,4 @@
-"""What rendering keeps between runs (split/, shapes/, tests/ and templates/ of the cache): the same
+"""What rendering keeps between runs (split/, shapes/ and tests/ of the cache): the same
 answers as without a cache, only the changed part parsed again, and an entry that is damaged or
 from other code a miss."""
 
@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
 
-import jinja2
 import pytest
 
 import generator.split as split_module
-from generator import render, render_tests
+from generator import render_tests
 from generator.atomic import TextCache, code_salt
 from generator.schemas import class_shapes, root_annotations
 from generator.split import split_models
@@ -140,28 +138,3 @@ def test_the_model_imports_a_test_module_uses_are_read_back(tmp_path: Path, monk
     entry.write_text("Customer\nNotImported", encoding="utf-8")  # names the module does not import: a miss
     assert render_tests._prune(MODULE, store) == pruned
     assert entry.read_text(encoding="utf-8") == "Customer"
-
-
-def test_compiled_templates_are_read_back_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
-    def render_with(cache: render._TemplateCache) -> tuple[str, int]:
-        env = jinja2.Environment(loader=jinja2.DictLoader({"t.j2": "{% for x in xs %}{{ x }};{% endfor %}"}))
-        env.bytecode_cache = cache
-        compiled: list[str] = []
-        real = env._compile
-
-        def compile_counted(source: str, filename: str) -> Any:
-            compiled.append(source)
-            return real(source, filename)
-
-        env._compile = compile_counted  # type: ignore[method-assign]
-        return env.get_template("t.j2").render(xs=[1, 2]), len(compiled)
-
-    cache = render._TemplateCache(tmp_path)
-    assert render_with(cache) == ("1;2;", 1)
-    assert render_with(cache) == ("1;2;", 0)
-    (entry,) = (p for p in tmp_path.rglob("*") if p.is_file())
-    entry.write_bytes(entry.read_bytes()[:-20])  # cut short: marshal cannot read it
-    assert render_with(cache) == ("1;2;", 1)
-    assert render_with(cache) == ("1;2;", 0)  # written again
-    (tmp_path / "blocked").write_text("a file where the folder would go")
-    assert render_with(render._TemplateCache(tmp_path / "blocked")) == ("1;2;", 1)  # unwritable: a miss

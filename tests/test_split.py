@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from generator.split import LITERALS_MODULE, split_models
+from generator.split import LITERALS_MODULE, name_ids, split_models
 from tests.conftest import run_specgen
 
 SOURCE = textwrap.dedent(
@@ -205,3 +205,17 @@ def test_parsing_in_chunks_gives_what_one_parse_gives(monkeypatch) -> None:  # t
         chunked = split_models(tricky)
         assert chunked.sources == whole.sources and chunked.module_of == whole.module_of
     assert "second line at column 0" in whole.sources[whole.module_of["NOTE"]]
+
+
+def test_name_ids_finds_what_ast_walk_finds() -> None:
+    runtime = Path(__file__).resolve().parents[1] / "templates" / "runtime"
+    sources = [p.read_text(encoding="utf-8") for p in sorted(runtime.glob("*.py"))]
+    assert len(sources) > 5
+    sources.append(
+        "@deco(a)\nclass C(B, metaclass=M):\n    x: T[U] = f'{v!r:>{w}}'\n"
+        "    def m(self, p: P = d, *q: Q, **r: R) -> Z:\n        return [i for i in j if k] or (lambda y: y + l)(n)\n"
+        "match s:\n    case Point(x=0) | [*rest] if g:\n        pass\n"
+    )
+    for source in sources:
+        tree = ast.parse(source)
+        assert name_ids(tree) == {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

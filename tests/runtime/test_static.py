@@ -51,8 +51,8 @@ def test_runtime_is_black_clean():
     # already be exactly what black would write.
     import black
 
-    from generator.format import MODE
+    from generator.format import black_mode
 
     for source in sorted(RUNTIME.glob("*.py")):
         text = source.read_text()
-        assert black.format_str(text, mode=MODE) == text, f"{source.name} is not black-formatted"
+        assert black.format_str(text, mode=black_mode()) == text, f"{source.name} is not black-formatted"
