@@ -24,6 +24,7 @@ import httpx
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 
 from ._exceptions import ResponseValidationError, validation_summary
+from ._lazy import Lazy, resolve
 from ._pagination import AsyncPager, Page, SyncPager
 from ._redact import Redactor
 from ._types import ResponseSpec
@@ -100,7 +101,10 @@ def _build(tp: Any, value: object) -> object:
     """lenient() for a value already known not to validate as `tp`: built part by part."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return lenient(typing.get_args(tp)[0], value)
+        inner = typing.get_args(tp)[0]
+        if any(isinstance(m, Lazy) for m in tp.__metadata__):
+            inner = resolve(inner)  # the stand-ins of a lazy field (_lazy) as the models they name
+        return lenient(inner, value)
     if origin is typing.Union or origin is types.UnionType:
         if value is None:
             return None
