@@ -96,7 +96,8 @@ class Lazy:
             return built[0]
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
-            return adapter().validate_python(value, context=info.context)
+            # the validator itself: TypeAdapter.validate_python's own checks cost as much again
+            return adapter().validator.validate_python(value, context=info.context)
 
         def json_schema(schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
             generator = getattr(handler, "generate_json_schema", handler)
