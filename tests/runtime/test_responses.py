@@ -296,3 +296,27 @@ def test_a_lazy_field_validates_as_the_model_it_stands_for_and_builds_tolerantly
     built = rt.lenient(holder, {"name": 5, "home": {"city": "c", "zipCode": 7, "x": 1}})
     assert built.name == 5 and type(built.home) is Address
     assert (built.home.city, built.home.zip_code, built.home.x) == ("c", 7, 1)
+
+
+class LateOuter(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # as generated: built on first use
+    inner: LateInner | None = None
+
+
+class LateInner(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    n: int
+    tag: LateTag | None = None
+
+
+class LateTag(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    label: str
+
+
+def test_models_defined_after_their_referrers_are_built_tolerantly(rt):
+    """A deferred model's fields name later classes as forward references until it completes; a
+    validator built for another model covering it does not complete it."""
+    built = rt.lenient(LateOuter, {"inner": {"n": "x", "tag": {"label": "l"}}})
+    assert type(built) is LateOuter and type(built.inner) is LateInner
+    assert built.inner.n == "x" and type(built.inner.tag) is LateTag and built.inner.tag.label == "l"
