@@ -257,24 +257,43 @@ class ModelSet:
         """The models module of every collected schema, and the warnings datamodel-code-generator
         raised (dropped constraints and the like).
 
-        It runs once per group of schemas linked by $refs (generator.modelgen), over `jobs`
-        processes; with `cache_dir`, a group generated before is read back instead."""
+        It runs once per batch of small groups of schemas linked by $refs, and once per part of a
+        big group (generator.modelgen), over `jobs` processes; with `cache_dir`, a run made before
+        is read back instead."""
         if not self.schemas:
             return "", []
         from generator import modelgen
 
         version = openapi_version if openapi_version.startswith("3.") else "3.1.0"
-        groups = []
-        for names in modelgen.linked_groups(self.schemas):
+
+        def run(owned: list[str], given: dict[str, Any], taken: tuple[str, ...] = ()) -> modelgen.Group:
             document = {
                 "openapi": version,
                 "info": {"title": "models", "version": "0"},
                 "paths": {},
-                "components": {"schemas": {_MARK + name: _marked(self.schemas[name]) for name in names}},
+                "components": {"schemas": {_MARK + name: _marked(schema) for name, schema in given.items()}},
             }
             text = json.dumps(document, default=str)
-            groups.append(modelgen.Group(tuple(names), text, modelgen.group_key(text)))
+            return modelgen.Group(tuple(owned), text, modelgen.group_key(text, taken), taken)
+
+        groups: list[modelgen.Group] = []
+        linked: list[range] = []  # the runs of each group in parts
+        drops: list[frozenset[str]] = []  # the classes the merge drops from each run's output
+        for batch in modelgen.batches(modelgen.linked_groups(self.schemas), self.schemas):
+            if len(batch) > 1 or not modelgen.in_parts(batch[0], self.schemas):
+                names = [name for group in batch for name in group]
+                groups.append(run(names, {name: self.schemas[name] for name in names}))
+                drops.append(frozenset())
+                continue
+            parts = modelgen.parts(batch[0], self.schemas)
+            linked.append(range(len(groups), len(groups) + len(parts)))
+            groups += [run(list(part.owned), part.given, tuple(batch[0])) for part in parts]
+            drops += [part.drop for part in parts]
         modules = modelgen.generate_groups(groups, modelgen.Cache(cache_dir) if cache_dir else None, jobs)
+        for span in linked:
+            modules[span.start : span.stop] = modelgen.without_copies(
+                modules[span.start : span.stop], drops[span.start : span.stop]
+            )
         source = modelgen.merge_modules(modules, [g.components for g in groups], _RESERVED_CLASSES)
         messages = sorted({m for module in modules for m in module.messages})
         source = rename_enum_members(source, self.member_names)

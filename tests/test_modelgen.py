@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from generator import modelgen
 from generator.schemas import ModelSet
@@ -59,6 +60,9 @@ def _module(source: str) -> types.ModuleType:
     sys.modules[module.__name__] = module  # pydantic resolves the annotations in it
     try:
         exec(compile(source, "models.py", "exec"), module.__dict__)  # noqa: S102 - our own generated code
+        for value in list(vars(module).values()):  # a class may refer to one defined after it
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
+                value.model_rebuild()
     finally:
         del sys.modules[module.__name__]
     return module
@@ -166,6 +170,7 @@ def test_a_cached_group_is_not_generated_again(tmp_path, monkeypatch):
 
 
 def test_a_changed_schema_regenerates_its_group_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)  # a run per group
     _models().generate("3.1.0", cache_dir=tmp_path)
     counting = _Counting(monkeypatch)
     changed = json.loads(json.dumps(SCHEMAS))
@@ -179,6 +184,7 @@ def test_a_changed_schema_regenerates_its_group_only(tmp_path, monkeypatch):
 
 
 def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, monkeypatch):
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
     expected = _models().generate("3.1.0", cache_dir=tmp_path)
     entries = sorted(tmp_path.rglob("*.json"))
     assert entries and not list(tmp_path.rglob(".tmp-*"))  # atomic writes leave no scratch files
@@ -197,6 +203,36 @@ def test_the_key_covers_input_order_and_content():
     assert modelgen.group_key(a) == modelgen.group_key(a)
 
 
+def test_small_groups_share_a_run_and_give_the_classes_of_a_run_each(monkeypatch):
+    counting = _Counting(monkeypatch)
+    batched, _ = _models().generate("3.1.0")
+    assert len(counting.groups) < len(modelgen.linked_groups(_models().schemas))
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
+    apart, _ = _models().generate("3.1.0")
+    # the same classes; inline ones named alike are numbered by the generator instead of the merge
+    assert len(_classes(batched)) == len(_classes(apart)) and set(SCHEMAS) <= set(_classes(batched))
+    module = _module(batched)
+    foo, foobar = module.Foo.model_fields["bar_baz"].annotation, module.FooBar.model_fields["baz"].annotation
+    assert set(_args(foo)[0].model_fields) == {"left"} and set(_args(foobar)[0].model_fields) == {"right"}
+    assert set(_args(module.Shop.model_fields["owner"].annotation)[0].model_fields) == {"name"}
+    assert set(module.ShopOwner.model_fields) == {"email", "since"}
+
+
+def test_a_batch_ends_at_its_size_and_where_a_digest_says(monkeypatch):
+    schemas = {f"S{i}": _obj(text=STR) for i in range(300)}
+    groups = modelgen.linked_groups(schemas)
+    runs = modelgen.batches(groups, schemas)
+    assert [g for run in runs for g in run] == groups  # every group once, in order
+    assert 1 < len(runs) < len(groups)
+    cut_after = [run[-1][0] for run in runs[:-1]]
+    assert all(modelgen._cut(name, modelgen.BATCH_GROUPS) for name in cut_after)
+    # removing one schema moves no other batch's boundary
+    fewer = {k: v for k, v in schemas.items() if k != "S5"}
+    assert [run[-1][0] for run in modelgen.batches(modelgen.linked_groups(fewer), fewer)[:-1]] == cut_after
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 10 * len(json.dumps(_obj(text=STR))))
+    assert all(len(run) <= 10 for run in modelgen.batches(groups, schemas))
+
+
 # -- workers ---------------------------------------------------------------------------------
 
 
@@ -210,6 +246,7 @@ def test_the_output_does_not_depend_on_the_number_of_workers(monkeypatch):
 
 def test_a_failure_in_a_worker_names_the_schema_and_the_other_groups_are_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)
     # `type` must be a string or a list: the model generator fails on this schema
     schemas = {**SCHEMAS, "Broken": _obj(kind={"type": {"type": "string"}})}
     with pytest.raises(modelgen.ModelGenerationError, match="SpecgenComponent__Broken"):
@@ -247,3 +284,70 @@ def test_concurrent_writers_of_one_entry_leave_a_whole_entry(tmp_path):
         seen = list(pool.map(write_and_read, range(64)))
     assert all(s == module for s in seen)  # never a torn entry
     assert [p.name for p in (tmp_path / "ab").iterdir()] == [f"{key}.json"]  # no scratch file left
+
+
+# -- a big group in parts --------------------------------------------------------------------
+
+# Linked through every kind of reference a part must see whole or may see as a stub.
+LINKED: dict[str, Any] = {
+    **{k: SCHEMAS[k] for k in ("Order", "LineItem", "Money", "Pet", "Cat", "Dog")},
+    "Color": {"type": "string", "enum": ["red", "green"]},
+    "Tags": {"type": "array", "items": _ref("Money")},  # a root model: collapsed where it is used
+    "Base": _obj(id=STR, color=_ref("Color")),
+    "Derived": {"type": "object", "allOf": [_ref("Base"), _obj(extra=STR, tags=_ref("Tags"))], "required": ["id"]},
+    "Box": _obj(
+        order=_ref("Order"), pet=_ref("Pet"), derived=_ref("Derived"), color={**_ref("Color"), "default": "green"}
+    ),
+}
+
+
+def _in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every group in parts, and a part ends after every schema (or discriminator's schemas)."""
+    monkeypatch.setattr(modelgen, "PARTITION_BYTES", 0)
+    monkeypatch.setattr(modelgen, "PART_SCHEMAS", 1)
+
+
+def test_parts_own_each_schema_once_and_see_the_rest_whole_or_as_stubs(monkeypatch):
+    _in_parts(monkeypatch)
+    schemas = _models(LINKED).schemas
+    [names] = modelgen.linked_groups(schemas)
+    runs = modelgen.parts(names, schemas)
+    owned = [name for part in runs for name in part.owned]
+    # a referenced schema that is no class (the enum, the root model) is owned by none
+    assert sorted(owned) == sorted(set(LINKED) - {"Color", "Tags", "Pet"})
+    assert len(owned) == len(set(owned))
+    given = {name: part.given for part in runs for name in part.owned}
+    # a discriminator's members share a run, which sees the union whole; so does a run using the union
+    assert {"Cat", "Dog"} <= set(next(part.owned for part in runs if "Cat" in part.owned))
+    assert given["Cat"]["Pet"] == schemas["Pet"]
+    assert given["Box"]["Pet"] == schemas["Pet"] and given["Box"]["Cat"] == schemas["Cat"]
+    assert given["Order"]["LineItem"] == {"type": "object", "properties": {}}  # an object class: a stub
+    assert given["Derived"]["Base"] == schemas["Base"]  # an allOf parent: whole
+    assert given["Derived"]["Tags"] == schemas["Tags"] and given["Derived"]["Money"]["properties"] == {}
+    assert given["Box"]["Color"] == schemas["Color"]  # an enum: whole (the default names a member)
+
+
+def test_a_group_in_parts_gives_the_classes_of_one_run(monkeypatch, tmp_path):
+    whole, _ = _models(LINKED).generate("3.1.0")
+    _in_parts(monkeypatch)
+    in_parts, _ = _models(LINKED).generate("3.1.0", cache_dir=tmp_path)
+    assert sorted(_classes(in_parts)) == sorted(_classes(whole))  # no stub or copy left, none lost
+    module = _module(in_parts)
+    box = module.Box.model_validate({"order": {"id": "o", "items": [{"sku": "s", "price": {"amount": 1}}]},
+                                     "derived": {"id": "d", "tags": [{"amount": 2}]}, "pet": {"kind": "cat"}})  # fmt: skip
+    assert box.order.items[0].price.amount == 1 and box.derived.tags[0].amount == 2
+    assert box.color is module.Color.green  # the enum default, generated in Box's part
+    assert issubclass(module.Derived, module.Base) and module.Derived.model_fields["id"].is_required()
+    assert type(box.pet).__name__ == "Cat"  # the discriminator still picks the mapped model
+
+
+def test_a_changed_schema_regenerates_its_part_only(monkeypatch, tmp_path):
+    _in_parts(monkeypatch)
+    _models(LINKED).generate("3.1.0", cache_dir=tmp_path)
+    counting = _Counting(monkeypatch)
+    changed = json.loads(json.dumps(LINKED))
+    changed["Money"]["properties"]["cents"] = {"type": "integer"}
+    source, _ = _models(changed).generate("3.1.0", cache_dir=tmp_path)
+    # Money's own part only: Derived's sees the Tags root model whole, but Money in it as a stub
+    assert len(counting.groups) == 1
+    assert "cents" in _module(source).Money.model_fields
