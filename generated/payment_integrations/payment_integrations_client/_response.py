@@ -128,7 +128,8 @@ def _fields(cls: type[BaseModel]) -> dict[str, Any]:
     """The model's fields with their annotations evaluated: a model met only inside another's
     validator (which builds them all) has not completed its own yet, and holds forward references.
     """
-    if not cls.__pydantic_complete__:
+    complete = getattr(cls, "__pydantic_fields_complete__", None)  # pydantic >= 2.11
+    if not (cls.__pydantic_complete__ if complete is None else complete):
         cls.model_rebuild(raise_errors=False)
     return cls.model_fields
 
