@@ -308,12 +308,12 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
     return models_in(texts, model_names)
 
 
-def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+def render_models(api: Api) -> dict[PurePosixPath, str]:
     """The models package: one module per group of classes (generator.split), imported on first use."""
     from generator.split import split_models
 
     models = PurePosixPath(api.stem) / api.package / "models"
-    split = split_models(api.models_source, header(api), cache_dir)
+    split = split_models(api.models_source, header(api))
     files = {models / f"{name}.py": text for name, text in split.sources.items()}
     by_module: dict[str, list[str]] = {}
     for name, module in split.module_of.items():
@@ -327,8 +327,8 @@ def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath
 
 
 def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
-    """Every file of the package. With `cache_dir`, the steps that would parse a large module
-    again keep what they learn of its unchanged parts there (split/, tests/)."""
+    """Every file of the package. With `cache_dir`, the test modules' model imports are kept
+    there (tests/), so that unchanged modules are not parsed again."""
     env = _environment()
     root = PurePosixPath(api.stem)
     pkg = root / api.package
@@ -342,7 +342,7 @@ def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPat
         pkg / "resources" / "__init__.py": env.get_template("resources_init.py.j2").render(context),
         pkg / "py.typed": "",
     }
-    files.update(render_models(api, cache_dir and cache_dir / "split"))
+    files.update(render_models(api))
     resource_template = env.get_template("resource.py.j2")
     for resource in api.resources:
         files[pkg / "resources" / f"{resource.attr}.py"] = prune_imports(

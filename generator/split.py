@@ -6,6 +6,13 @@ use), so the split follows what each class needs at import time: classes that re
 lives with it. Every other class gets its own module, which imports what it refers to. Modules
 then form an acyclic graph, so importing one never meets a half-initialised other.
 
+A cycle of at least LAZY_CYCLE classes (Stripe's expandable fields link 886) is cut further: each
+class gets its own module (with the classes it needs at class creation and its single referrers),
+and a field that names a class of the cycle defined in another module is annotated
+`Annotated[T, _lazy.LAZY]`: the module binds those names to stand-ins (`_lazy.ref`, for type
+checkers the real import), and the field's validator is built from the real classes at its first
+use. A call then imports and validates with the models its answer holds, not the whole cycle.
+
 The string-enum aliases the resource signatures use (`CountryLiteral`) have no dependencies and
 are only read by type checkers: they share one module.
 """
@@ -18,13 +25,13 @@ import re
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
-from generator.atomic import TextCache, code_salt
+from generator.atomic import TextCache
 from generator.names import snake
 
 LITERALS_MODULE = "_literals"
+LAZY_CYCLE = 20
 T = TypeVar("T")
 
 
@@ -37,27 +44,37 @@ class ModelModules:
 
 
 @dataclass
+class _Field:
+    """A field's annotation in its statement's text: (line, column) of its start and end, and of
+    the end of the first argument when it is `Annotated[...]`."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    first_end: tuple[int, int] | None
+    names: set[str]
+
+
+@dataclass
 class _Stmt:
     index: int
     text: str
     defines: list[str]
     uses: set[str]
+    hard: set[str] = field(default_factory=set)  # needed at class creation: not field annotations
+    fields: list[_Field] = field(default_factory=list)
 
 
-def split_models(source: str, header: str = "", cache: Path | None = None) -> ModelModules:
+def split_models(source: str, header: str = "", lazy_cycle: int = LAZY_CYCLE) -> ModelModules:
     """Split `source` (one module: imports, then definitions) into modules; each starts with
-    `header`, then `from __future__ import annotations` and the imports it uses.
-
-    With `cache` (a folder), what a chunk of the module holds is read back by the digest of its
-    text instead of parsed: after a one-schema change only the chunk around it is parsed again."""
+    `header`, then `from __future__ import annotations` and the imports it uses. Cycles of at
+    least `lazy_cycle` classes are cut by lazy fields (module docstring)."""
     # Lines as ast counts them: at "\n" (a raw "\r" is a line end to Python; str.splitlines also
     # splits at "\x0c", "\u2028" and the like, which may sit in a docstring).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
-    store = TextCache(cache, code_salt(__file__)) if cache is not None else None
-    imports, stmts = chunked(lambda chunk: _statements(source, chunk, store))
+    imports, stmts = chunked(lambda chunk: _statements(source, chunk))
     owner = {name: s.index for s in stmts for name in s.defines}
     literal = {s.index for s in stmts if _is_literal_alias(s, owner)}
-    groups = _groups(stmts, owner, literal)
+    groups, scc_of = _groups(stmts, owner, literal, lazy_cycle)
 
     result = ModelModules()
     taken: set[str] = {LITERALS_MODULE, "__init__"}
@@ -84,18 +101,54 @@ def split_models(source: str, header: str = "", cache: Path | None = None) -> Mo
         body = members[module]
         mine = {n for s in body for n in s.defines}
         used = set().union(*(s.uses for s in body))
+        # a name of the same cycle defined in another module: a lazy field's stand-in
+        lazy = {
+            n
+            for s in body
+            for n in s.uses - mine
+            if n in owner and scc_of.get(owner[n]) == scc_of.get(s.index) is not None
+        }
+        texts = [_lazy_fields(s, lazy) if lazy else s.text for s in body]
         foreign: dict[str, set[str]] = {}
         for name in used - mine:
             if name in result.module_of:
                 foreign.setdefault(result.module_of[name], set()).add(name)
         head = [header, "from __future__ import annotations\n\n"]
-        head.extend(_imports(imports, used))
-        head.extend(f"from .{m} import {', '.join(sorted(foreign[m]))}\n" for m in sorted(foreign))
+        head.extend(_imports(imports, used | ({"Annotated"} if lazy else set())))
+        if lazy:
+            has_annotated = any(a.name == "Annotated" and not a.asname for n in imports for a in n.names)
+            head.append(f"from typing import TYPE_CHECKING{'' if has_annotated else ', Annotated'}\n")
+        eager = {m: names - lazy for m, names in foreign.items() if names - lazy}
+        head.extend(f"from .{m} import {', '.join(sorted(eager[m]))}\n" for m in sorted(eager))
+        if lazy:
+            later = {m: sorted(names & lazy) for m, names in foreign.items() if names & lazy}
+            head.append("from .. import _lazy\n\nif TYPE_CHECKING:\n")
+            head.extend(f"    from .{m} import {', '.join(later[m])}\n" for m in sorted(later))
+            head.append("else:\n")
+            head.extend(
+                f'    {n} = _lazy.ref(__package__, ".{m}", "{n}")\n' for m in sorted(later) for n in later[m]
+            )
         code = next((line for line in body[0].text.split("\n") if not line.startswith("#")), "")
         # black: two blank lines after the imports before a class, one before other code
         gap = "\n\n" if code.startswith(("class ", "def ", "@")) else "\n"
-        result.sources[module] = "".join(head) + gap + "\n\n\n".join(s.text for s in body) + "\n"
+        result.sources[module] = "".join(head) + gap + "\n\n\n".join(texts) + "\n"
     return result
+
+
+def _lazy_fields(stmt: _Stmt, lazy: set[str]) -> str:
+    """`stmt`'s text with each field annotation that names a `lazy` class marked `_lazy.LAZY`,
+    first after the type (before any `Field(...)`: its constraints then apply as before)."""
+    lines = stmt.text.split("\n")
+    inserts: list[tuple[tuple[int, int], str]] = []
+    for f in stmt.fields:
+        if f.names & lazy:
+            if f.first_end is not None:
+                inserts.append((f.first_end, ", _lazy.LAZY"))
+            else:
+                inserts.extend([(f.start, "Annotated["), (f.end, ", _lazy.LAZY]")])
+    for (line, col), text in sorted(inserts, reverse=True):
+        lines[line] = lines[line][:col] + text + lines[line][col:]
+    return "\n".join(lines)
 
 
 CHUNK_LINES = 2000
@@ -110,83 +163,32 @@ def chunked(parse: Callable[[int | None], T]) -> T:
         return parse(None)
 
 
-@dataclass(frozen=True)
-class _Import:
-    module: str | None  # None for `import x`
-    level: int
-    names: tuple[tuple[str, str | None], ...]  # (name, alias)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the split needs of one top-level statement, in the lines of its chunk."""
-
-    kind: str  # "import", "rebuild" or "code"
-    first: int  # its first line (0-based; a decorator's, when it has one)
-    end: int  # past its last line
-    defer: tuple[int, int] | None = None  # (line, column) where `defer_build=True, ` goes
-    defines: tuple[str, ...] = ()
-    uses: tuple[str, ...] = ()
-    imported: _Import | None = None  # None for `from __future__ import ...`
-
-
-def _read_facts(text: str) -> list[list[Any]]:
-    """The _Facts of a chunk's statements, as JSON."""
-    lines = text.split("\n")
-    rows: list[list[Any]] = []
-    for node in ast.parse(text).body:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
-        end = node.end_lineno or node.lineno
-        if _is_rebuild(node):
-            rows.append(["rebuild", first, end, None, [], [], None])
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [[a.name, a.asname] for a in node.names]
-            if isinstance(node, ast.Import):
-                rows.append(["import", first, end, None, [], [], [None, 0, names]])
-            else:
-                imported = None if node.module == "__future__" else [node.module or "", node.level, names]
-                rows.append(["import", first, end, None, [], [], imported])
-        else:
-            defer = _defer_at(node, lines) if isinstance(node, ast.ClassDef) else None
-            rows.append(["code", first, end, defer, _defined(node), sorted(_used(node)), None])
-    return rows
-
-
-def _load_facts(rows: list[list[Any]]) -> list[_Facts]:
-    facts = []
-    for kind, first, end, defer, defines, uses, imported in rows:
-        if kind not in ("import", "rebuild", "code") or not isinstance(first, int) or not isinstance(end, int):
-            raise ValueError(kind)
-        facts.append(
-            _Facts(
-                kind, first, end, None if defer is None else (int(defer[0]), int(defer[1])),
-                tuple(map(str, defines)), tuple(map(str, uses)),
-                None if imported is None
-                else _Import(imported[0], int(imported[1]), tuple((str(n), a) for n, a in imported[2])),
-            )
-        )  # fmt: skip
-    return facts
-
-
-def _statements(source: str, chunk: int | None, store: TextCache | None = None) -> tuple[list[_Import], list[_Stmt]]:
+def _statements(source: str, chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
     """The module's imports, and its other top-level statements with their text and names."""
     lines = [line + "\n" for line in source.split("\n")]
-    imports: list[_Import] = []
+    imports: list[ast.Import | ast.ImportFrom] = []
     stmts: list[_Stmt] = []
     start = 0  # a statement's text starts after the previous one: the comments above it go with it
-    for offset, chunk_facts in read_chunks(source, chunk, _read_facts, _load_facts, store):
-        for facts in chunk_facts:
-            first, end = facts.first + offset, facts.end + offset
-            if facts.defer is not None:
-                row, column = facts.defer[0] + offset, facts.defer[1]
-                lines[row] = lines[row][:column] + "defer_build=True, " + lines[row][column:]
-            if facts.kind == "import":
-                if facts.imported is not None:
-                    imports.append(facts.imported)
-            elif facts.kind == "code":
-                text = "".join(lines[_first_content(lines, start, first) : end]).strip("\n")
-                stmts.append(_Stmt(len(stmts), text, list(facts.defines), set(facts.uses)))
-            start = end  # after a rebuild too: pydantic completes a model on first use
+    for node, offset in top_level(source, chunk):
+        if isinstance(node, ast.ClassDef):
+            _defer_build(node, lines, offset)
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1 + offset
+        end = (node.end_lineno or node.lineno) + offset
+        if _is_rebuild(node):
+            pass  # pydantic completes a model on first use; an eager rebuild builds its validator now
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+                imports.append(node)
+        else:
+            begin = _first_content(lines, start, first)
+            text = "".join(lines[begin:end]).strip("\n")
+            stmt = _Stmt(len(stmts), text, _defined(node), _used(node))
+            stmt.hard = set(stmt.uses)
+            if isinstance(node, ast.ClassDef):
+                stmt.fields = _fields(node, lines, offset, begin)
+                stmt.hard = _used_outside_fields(node)
+            stmts.append(stmt)
+        start = end
     return imports, stmts
 
 
@@ -259,10 +261,9 @@ def _checksum(line: str) -> int:
     return zlib.crc32(line.encode("utf-8", "surrogatepass"))
 
 
-def _defer_at(node: ast.ClassDef, lines: list[str]) -> tuple[int, int] | None:
-    """Where `model_config = ConfigDict(` of a class ends, so that `defer_build=True, ` goes in: a
-    model's validator is built when it is first used, not when its module is imported (Stripe: 886
-    classes in one cycle, 1.6 s -> 0.4 s)."""
+def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> None:
+    """`model_config = ConfigDict(defer_build=True, ...)`: a model's validator is built when it is
+    first used, not when its module is imported (Stripe: 886 classes in one cycle, 1.6 s -> 0.4 s)."""
     for stmt in node.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -273,9 +274,51 @@ def _defer_at(node: ast.ClassDef, lines: list[str]) -> tuple[int, int] | None:
             and not any(k.arg == "defer_build" for k in stmt.value.keywords)
         ):
             func = stmt.value.func
-            line = lines[func.lineno - 1]
-            return func.lineno - 1, len(line.encode()[: func.end_col_offset].decode()) + 1  # past "ConfigDict("
-    return None
+            line = lines[func.lineno - 1 + offset]
+            at = len(line.encode()[: func.end_col_offset].decode()) + 1  # past "ConfigDict("
+            lines[func.lineno - 1 + offset] = line[:at] + "defer_build=True, " + line[at:]
+
+
+def _fields(node: ast.ClassDef, lines: list[str], offset: int, begin: int) -> list[_Field]:
+    """The class's field annotations, placed in its text (which starts at line `begin` of `lines`;
+    the node's line numbers are `offset` lines short)."""
+
+    def at(line: int, col: int | None) -> tuple[int, int]:  # ast columns count UTF-8 bytes
+        index = line - 1 + offset
+        return index - begin, len(lines[index].encode()[: col or 0].decode())
+
+    found = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            ann = stmt.annotation
+            first = None
+            if (
+                isinstance(ann, ast.Subscript)
+                and isinstance(ann.value, ast.Name)
+                and ann.value.id == "Annotated"
+                and isinstance(ann.slice, ast.Tuple)
+            ):
+                arg = ann.slice.elts[0]
+                first = at(arg.end_lineno or arg.lineno, arg.end_col_offset)
+            found.append(
+                _Field(
+                    at(ann.lineno, ann.col_offset),
+                    at(ann.end_lineno or ann.lineno, ann.end_col_offset),
+                    first,
+                    {n.id for n in ast.walk(ann) if isinstance(n, ast.Name)},
+                )
+            )
+    return found
+
+
+def _used_outside_fields(node: ast.ClassDef) -> set[str]:
+    annotations = {
+        id(n)
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+        for n in ast.walk(stmt.annotation)
+    }
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in annotations}
 
 
 def _is_rebuild(node: ast.stmt) -> bool:
@@ -342,27 +385,60 @@ def _is_literal_alias(stmt: _Stmt, owner: dict[str, int]) -> bool:
     )
 
 
-def _groups(stmts: list[_Stmt], owner: dict[str, int], literal: set[int]) -> dict[int, int]:
-    """Statement -> the statement that names its module (cycles together, single referrers merged)."""
+def _groups(
+    stmts: list[_Stmt], owner: dict[str, int], literal: set[int], lazy_cycle: int
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Statement -> the statement that names its module (cycles together, single referrers merged),
+    and class -> its cycle where that is cut by lazy fields."""
     deps = {s.index: sorted({owner[u] for u in s.uses if u in owner} - {s.index}) for s in stmts}
     nodes = {s.index for s in stmts if s.defines and s.index not in literal}
     graph = {n: [t for t in deps[n] if t in nodes] for n in sorted(nodes)}
     sccs = _strongly_connected(list(graph), graph)  # referees before referrers
     scc_of = {node: i for i, scc in enumerate(sccs) for node in scc}
-    referrers: dict[int, set[int]] = {i: set() for i in range(len(sccs))}
+    # units of classes that share a module: a cycle, or in a cut cycle, the classes one needs at
+    # class creation (a base class `RootModel[X]`), not in an annotation
+    unit = {node: node for node in graph}
+
+    def find(node: int) -> int:
+        while unit[node] != node:
+            unit[node] = node = unit[unit[node]]
+        return node
+
+    def join(a: int, b: int) -> None:
+        a, b = find(a), find(b)
+        unit[max(a, b)] = min(a, b)
+
+    cut = {i for i, scc in enumerate(sccs) if len(scc) >= lazy_cycle}
+    for i, scc in enumerate(sccs):
+        for node in scc:
+            if i not in cut:
+                join(scc[0], node)
+                continue
+            for name in stmts[node].hard:
+                if name in owner and scc_of.get(owner[name]) == i:
+                    join(node, owner[name])
+    referrers: dict[int, set[int]] = {find(n): set() for n in graph}
     for node, targets in graph.items():
         for target in targets:
-            if scc_of[target] != scc_of[node]:
-                referrers[scc_of[target]].add(scc_of[node])
-    group: dict[int, int] = {}  # scc -> scc that heads its module
-    for i in reversed(range(len(sccs))):  # referrers first
-        heads = {group[r] for r in referrers[i]}
-        group[i] = heads.pop() if len(heads) == 1 else i
-    result = {node: min(sccs[group[scc_of[node]]]) for node in graph}
+            if find(target) != find(node):
+                referrers[find(target)].add(find(node))
+    group: dict[int, int] = {}  # unit -> unit that heads its module
+    for scc in reversed(sccs):  # referrers first (in a cut cycle: when none is, one that will
+        pending = sorted({find(n) for n in scc})  # head its module anyway, having two referrers)
+        while pending:
+            ready = next(
+                (u for u in pending if referrers[u] <= group.keys()),
+                next((u for u in pending if len(referrers[u]) != 1), pending[0]),
+            )
+            heads = {group.get(r, -1) for r in referrers[ready]}
+            group[ready] = heads.pop() if len(heads) == 1 and -1 not in heads else ready
+            pending.remove(ready)
+    result = {node: group[find(node)] for node in graph}
     for s in stmts:
         if not s.defines:  # `X.model_rebuild()` goes with X
             result[s.index] = result[deps[s.index][0]] if deps[s.index] else min(result.values(), default=0)
-    return result | {node: node for node in literal}
+    lazy_scc = {node: scc_of[node] for node in graph if scc_of[node] in cut}
+    return result | {node: node for node in literal}, lazy_scc
 
 
 def _strongly_connected(nodes: list[int], deps: dict[int, list[int]]) -> list[list[int]]:
@@ -407,16 +483,16 @@ def _strongly_connected(nodes: list[int], deps: dict[int, list[int]]) -> list[li
     return out
 
 
-def _imports(nodes: Iterable[_Import], used: set[str]) -> list[str]:
+def _imports(nodes: Iterable[ast.Import | ast.ImportFrom], used: set[str]) -> list[str]:
     """The header's import statements cut down to the names `used`, in the header's order."""
     out = []
     for node in nodes:
-        kept = [(name, alias) for name, alias in node.names if (alias or name.split(".")[0]) in used]
+        kept = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used]
         if not kept:
             continue
-        names = ", ".join(name + (f" as {alias}" if alias else "") for name, alias in kept)
-        if node.module is not None:
-            out.append(f"from {'.' * node.level}{node.module} import {names}\n")
+        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
+        if isinstance(node, ast.ImportFrom):
+            out.append(f"from {'.' * node.level}{node.module or ''} import {names}\n")
         else:
             out.append(f"import {names}\n")
     return out

@@ -1,4 +1,4 @@
-"""What rendering keeps between runs (split/, shapes/ and tests/ of the cache): the same
+"""What rendering keeps between runs (shapes/ and tests/ of the cache): the same
 answers as without a cache, only the changed part parsed again, and an entry that is damaged or
 from other code a miss."""
 
@@ -11,9 +11,8 @@ import pytest
 
 import generator.split as split_module
 from generator import render_tests
-from generator.atomic import TextCache, code_salt
+from generator.atomic import TextCache
 from generator.schemas import class_shapes, root_annotations
-from generator.split import split_models
 
 HEADER = "from __future__ import annotations\n\nfrom pydantic import BaseModel, ConfigDict, RootModel\n"
 
@@ -34,62 +33,32 @@ def _source(classes: int, edited: int | None = None, extra_lines: int = 0) -> st
     return "".join(parts)
 
 
-@pytest.fixture
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Chunks of a few lines (the module has many), and the texts of the chunks parsed."""
+def test_chunks_are_cut_where_the_text_says_so_an_edit_changes_only_its_own() -> None:
+    def texts(source: str) -> list[str]:
+        return [text for _, text in split_module._chunk_texts(source, 100)]
+
+    before = texts(_source(100))
+    assert len(before) > 10 and "".join(before) == _source(100) + "\n"
+    after = texts(_source(100, edited=3, extra_lines=11))  # a count from the top would move every cut
+    assert len([t for t in after if t not in before]) == 1
+
+
+def test_the_resolver_reads_back_what_it_parsed_and_parses_only_a_changed_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(split_module, "CHUNK_LINES", 100)
     parsed: list[str] = []
-    real = split_module._read_facts
-    monkeypatch.setattr(split_module, "_read_facts", lambda text: parsed.append(text) or real(text))
-    return parsed
-
-
-def test_the_split_reads_back_what_it_parsed_and_parses_only_a_changed_chunk(
-    tmp_path: Path, small_chunks: list[str]
-) -> None:
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
     source = _source(100)
-    plain = split_models(source)
-    chunks = len(small_chunks)
-    assert chunks > 10
-    small_chunks.clear()
-    cold = split_models(source, cache=tmp_path)
-    assert (cold.sources, cold.module_of) == (plain.sources, plain.module_of) and len(small_chunks) == chunks
-    small_chunks.clear()
-    warm = split_models(source, cache=tmp_path)
-    assert (warm.sources, warm.module_of) == (plain.sources, plain.module_of) and small_chunks == []
-    # more lines in one class near the top: the chunks after it are cut where they were
+    plain = class_shapes(source)
+    chunks = len(parsed)
+    assert class_shapes(source, tmp_path) == plain and len(parsed) == 2 * chunks
+    parsed.clear()
+    assert class_shapes(source, tmp_path) == plain and parsed == []
     edited = _source(100, edited=3, extra_lines=11)
-    changed = split_models(edited, cache=tmp_path)
-    assert 1 <= len(small_chunks) <= 2 and "more 9" in small_chunks[0]
-    fresh = split_models(edited)
-    assert (changed.sources, changed.module_of) == (fresh.sources, fresh.module_of)
-    assert "more 9" in changed.sources[changed.module_of["C3"]]
-
-
-def test_a_damaged_split_entry_is_parsed_again_and_replaced(tmp_path: Path, small_chunks: list[str]) -> None:
-    source = _source(30)
-    expected = split_models(source)
-    split_models(source, cache=tmp_path)
-    entries = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    entries[0].write_text("not json", encoding="utf-8")
-    entries[1].write_text('[["code", "one", 2, null, [], [], null]]', encoding="utf-8")  # JSON, not facts
-    entries[2].write_bytes(b"\xff\xfe")
-    small_chunks.clear()
-    again = split_models(source, cache=tmp_path)
-    assert (again.sources, again.module_of) == (expected.sources, expected.module_of)
-    assert len(small_chunks) == 3
-    small_chunks.clear()
-    split_models(source, cache=tmp_path)
-    assert small_chunks == []  # replaced
-
-
-def test_the_cache_is_keyed_by_the_code_that_fills_it(tmp_path: Path, small_chunks: list[str]) -> None:
-    source = _source(5)
-    split_models(source, cache=tmp_path)
-    small_chunks.clear()
-    texts = [text for _, text in split_module._chunk_texts(source, split_module.CHUNK_LINES)]
-    assert all(TextCache(tmp_path, code_salt(split_module.__file__)).get(t) for t in texts)
-    assert not any(TextCache(tmp_path, b"other code").get(t) for t in texts)
+    assert class_shapes(edited, tmp_path) == class_shapes(edited) and "more 9" in parsed[0]
+    assert len(parsed) == 1 + chunks  # the changed chunk, then the whole without a cache
 
 
 def test_class_shapes_read_back_give_the_same_shapes_and_root_annotations(

@@ -219,3 +219,138 @@ def test_name_ids_finds_what_ast_walk_finds() -> None:
     for source in sources:
         tree = ast.parse(source)
         assert name_ids(tree) == {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+# Invoice and Customer refer to each other through fields, Owner only through Invoice, Batch holds
+# Invoices in its base class (needed at class creation), Tag (text not ASCII) is shared.
+CYCLE = textwrap.dedent(
+    '''
+    from __future__ import annotations
+
+    from typing import Annotated
+    from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+
+    class Owner(BaseModel):
+        name: str | None = None
+        invoice: Invoice | None = None
+
+
+    class Invoice(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        amount: int
+        owner: Owner | None = None
+        customer: Annotated[str | Customer | None, Field(title="Kunde")] = None
+        tag: Tag | None = None
+
+
+    class Customer(BaseModel):
+        id: str
+        invoices: list[Invoice] | None = None
+        latest: str | Invoice | Batch | None = None
+        tags: list[Tag] = []
+
+
+    class Batch(RootModel[list[Invoice]]):
+        root: list[Invoice]
+
+
+    class Tag(BaseModel):
+        label: Annotated[str, Field(description="é")] = "ü"
+        customer: dict[str, Customer] | None = None
+    '''
+)
+INVOICE = {
+    "amount": 1,
+    "owner": {"name": "o"},
+    "customer": {"id": "c", "invoices": [{"amount": 2, "customer": "c2"}], "latest": [{"amount": 3}]},
+    "tag": {"customer": {"k": {"id": "d"}}},
+}
+
+
+def _package(tmp_path: Path, source: str, lazy_cycle: int) -> dict[str, str]:
+    """The split models as `pkg.models` beside the runtime (as a generated package has them)."""
+    split = split_models(source, lazy_cycle=lazy_cycle)
+    package = tmp_path / "pkg"
+    (package / "models").mkdir(parents=True)
+    for runtime in (Path(__file__).parents[1] / "templates" / "runtime").glob("*.py"):
+        (package / runtime.name).write_text(runtime.read_text(encoding="utf-8"), encoding="utf-8")
+    (package / "__init__.py").write_text("")
+    (package / "models" / "__init__.py").write_text("")
+    for name, text in split.sources.items():
+        (package / "models" / f"{name}.py").write_text(text, encoding="utf-8")
+    return split.module_of
+
+
+def test_a_large_cycle_is_cut_by_lazy_fields() -> None:
+    split = split_models(CYCLE, lazy_cycle=2)
+    m = split.module_of
+    assert len({m["Invoice"], m["Customer"], m["Tag"]}) == 3  # a module each
+    assert m["Owner"] == m["Invoice"]  # only Invoice refers to it
+    assert m["Batch"] == m["Invoice"]  # RootModel[list[Invoice]] needs the class itself
+    invoice, customer = split.sources[m["Invoice"]], split.sources[m["Customer"]]
+    assert "customer: Annotated[str | Customer | None, _lazy.LAZY, Field(title=\"Kunde\")] = None" in invoice
+    assert "owner: Owner | None = None" in invoice  # same module: a plain reference
+    assert "invoices: Annotated[list[Invoice] | None, _lazy.LAZY] = None" in customer
+    assert "latest: Annotated[str | Invoice | Batch | None, _lazy.LAZY] = None" in customer
+    assert f'    Invoice = _lazy.ref(__package__, ".{m["Invoice"]}", "Invoice")\n' in customer
+    assert "from typing import TYPE_CHECKING\n" in customer  # Annotated is imported already
+    checking = customer.split("if TYPE_CHECKING:\n")[1].split("else:\n")[0]
+    assert f"    from .{m['Invoice']} import Batch, Invoice\n" in checking
+    assert f"from .{m['Invoice']} import" not in customer.split("if TYPE_CHECKING")[0]
+    tag = split.sources[m["Tag"]]
+    assert 'label: Annotated[str, Field(description="é")] = "ü"' in tag  # untouched
+    assert "customer: Annotated[dict[str, Customer] | None, _lazy.LAZY] = None" in tag
+    for source in split.sources.values():
+        ast.parse(source)
+    # below the threshold nothing changes
+    assert split_models(CYCLE, lazy_cycle=6).sources == split_models(CYCLE, lazy_cycle=99).sources
+
+
+def test_lazy_fields_validate_serialize_and_describe_as_eager_ones(tmp_path: Path) -> None:
+    results = []
+    for lazy_cycle, where in ((99, "eager"), (2, "lazy")):
+        module_of = _package(tmp_path / where, CYCLE, lazy_cycle)
+        code = f"""
+import json, sys
+from pydantic import ValidationError
+from pkg.models.{module_of['Invoice']} import Invoice
+loaded = sorted(m for m in sys.modules if m.startswith("pkg.models."))
+invoice = Invoice.model_validate_json({json.dumps(json.dumps(INVOICE))})
+customer = invoice.customer
+types = [type(customer).__name__, type(customer.invoices[0]).__name__, type(customer.latest).__name__,
+         type(invoice.tag.customer["k"]).__name__]
+try:
+    Invoice.model_validate({{"amount": 1, "customer": {{"id": 5, "invoices": [{{"amount": "x"}}]}}}})
+except ValidationError as exc:
+    errors = [(list(e["loc"]), e["type"]) for e in exc.errors()]
+print(json.dumps({{"loaded": loaded, "types": types, "dump": invoice.model_dump(mode="json"),
+    "alias": invoice.model_dump_json(exclude_none=True), "errors": errors,
+    "schema": Invoice.model_json_schema(), "round": Invoice.model_validate(invoice.model_dump()) == invoice}}))
+"""
+        run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / where, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        results.append(json.loads(run.stdout))
+    eager, lazy = results
+    assert lazy["loaded"] == [f"pkg.models.{module_of['Invoice']}"]  # Customer's module waits
+    assert len(eager["loaded"]) == 1  # the whole cycle
+    assert lazy["types"] == eager["types"] == ["Customer", "Invoice", "Batch", "Customer"]
+    # pydantic titles a field unless its core schema is a model's: a lazy `Tag | None` is a function
+    assert lazy["schema"]["$defs"]["Invoice"]["properties"]["tag"].pop("title") == "Tag"
+    for key in ("dump", "alias", "errors", "schema", "round"):
+        assert lazy[key] == eager[key], key
+    assert lazy["round"] is True
+
+
+def test_a_lazy_field_that_does_not_validate_is_built_tolerantly(tmp_path: Path) -> None:
+    module_of = _package(tmp_path, CYCLE, 2)
+    code = f"""
+from pkg import _response
+from pkg.models.{module_of['Invoice']} import Invoice
+built = _response.lenient(Invoice, {{"amount": 1, "customer": {{"id": "c", "invoices": "many", "extra": 1}}}})
+customer = built.customer
+print(type(built).__name__, type(customer).__name__, customer.id, customer.invoices, customer.extra)
+"""
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["Invoice", "Customer", "c", "many", "1"]

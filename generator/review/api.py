@@ -242,6 +242,16 @@ class _Canonical(ast.NodeTransformer):
         self.generic_visit(node)
         return node
 
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        # `Annotated[T, _lazy.LAZY]` (a field into a cut cycle of models, generator.split) is T
+        self.generic_visit(node)
+        if ast.unparse(node.value).split(".")[-1] == "Annotated" and isinstance(node.slice, ast.Tuple):
+            kept = [e for e in node.slice.elts if ast.unparse(e) != "_lazy.LAZY"]
+            if len(kept) == 1:
+                return kept[0]
+            node.slice.elts = kept
+        return node
+
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         if ast.unparse(node.func).split(".")[-1] == "Field":

@@ -22,6 +22,7 @@ import httpx
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 
 from ._exceptions import ResponseValidationError, validation_summary
+from ._lazy import Lazy, resolve
 from ._pagination import AsyncPager, Page, SyncPager
 from ._redact import Redactor
 from ._types import ResponseSpec
@@ -98,7 +99,10 @@ def _build(tp: Any, value: object) -> object:
     """lenient() for a value already known not to validate as `tp`: built part by part."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return lenient(typing.get_args(tp)[0], value)
+        inner = typing.get_args(tp)[0]
+        if any(isinstance(m, Lazy) for m in tp.__metadata__):
+            inner = resolve(inner)  # the stand-ins of a lazy field (_lazy) as the models they name
+        return lenient(inner, value)
     if origin is typing.Union or origin is types.UnionType:
         if value is None:
             return None
@@ -112,10 +116,20 @@ def _build(tp: Any, value: object) -> object:
         value_type = args[1] if len(args) == 2 else Any
         return {k: lenient(value_type, v) for k, v in value.items()}
     if isinstance(tp, type) and issubclass(tp, RootModel):
-        return tp.model_construct(lenient(tp.model_fields["root"].annotation, value))
+        return tp.model_construct(lenient(_fields(tp)["root"].annotation, value))
     if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(value, dict):
         return _model(tp, value)
     return value
+
+
+def _fields(cls: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields with their annotations evaluated: a model met only inside another's
+    validator (which builds them all) has not completed its own yet, and holds forward references.
+    """
+    complete = getattr(cls, "__pydantic_fields_complete__", None)  # pydantic >= 2.11
+    if not (cls.__pydantic_complete__ if complete is None else complete):
+        cls.model_rebuild(raise_errors=False)
+    return cls.model_fields
 
 
 def _wire_keys(name: str, field: Any) -> tuple[str, ...]:
@@ -127,7 +141,7 @@ def _model(cls: type[BaseModel], value: Mapping[str, object]) -> BaseModel:
     values: dict[str, object] = {}
     present: set[str] = set()
     used: set[str] = set()
-    for name, field in cls.model_fields.items():
+    for name, field in _fields(cls).items():
         key = next((k for k in _wire_keys(name, field) if k in value), None)
         if key is None:
             values[name] = None  # a response model has no defaults to fill in
@@ -163,7 +177,7 @@ def _closest(members: tuple[Any, ...], value: object) -> Any:
         bare = _bare(member)
         if isinstance(bare, type) and issubclass(bare, BaseModel):
             score = 0
-            for name, field in bare.model_fields.items():
+            for name, field in _fields(bare).items():
                 key = next((k for k in _wire_keys(name, field) if k in value), None)
                 if key is None:
                     continue

@@ -329,3 +329,19 @@ def test_a_builtin_spelled_through_builtins_is_the_same_type() -> None:
         {"resources/invoices.py": res.format(t="_builtins.list[Line]")},
     )
     assert changes == []
+
+
+def test_a_lazy_field_is_the_same_type() -> None:
+    """A class that joins a cut cycle of models (generator.split) marks its fields into the cycle
+    `_lazy.LAZY`: no model change."""
+    model = "from pydantic import BaseModel, Field\n\n\nclass Invoice(BaseModel):\n    customer: {t} = None\n"
+    changes = _diff(
+        {"models/_invoice.py": model.format(t='Annotated[Customer | None, Field(title="C")]')},
+        {"models/_invoice.py": model.format(t='Annotated[Customer | None, _lazy.LAZY, Field(title="C")]')},
+    )
+    assert changes == []
+    changes = _diff(
+        {"models/_invoice.py": model.format(t="Customer | None")},
+        {"models/_invoice.py": model.format(t="Annotated[Customer | str | None, _lazy.LAZY]")},
+    )
+    assert [c[0] for c in changes] == ["client-field-type-changed"]
