@@ -305,20 +305,25 @@ def _fields(node: ast.ClassDef, lines: list[str], offset: int, begin: int) -> li
                     at(ann.lineno, ann.col_offset),
                     at(ann.end_lineno or ann.lineno, ann.end_col_offset),
                     first,
-                    {n.id for n in ast.walk(ann) if isinstance(n, ast.Name)},
+                    name_ids(ann),
                 )
             )
     return found
 
 
 def _used_outside_fields(node: ast.ClassDef) -> set[str]:
-    annotations = {
-        id(n)
-        for stmt in node.body
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-        for n in ast.walk(stmt.annotation)
-    }
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in annotations}
+    """The names a class uses (its bases, decorators, defaults, methods...) but its fields' types."""
+    used: set[str] = set()
+    for part in (*node.bases, *node.keywords, *node.decorator_list):
+        used |= name_ids(part)
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            used.add(stmt.target.id)
+            if stmt.value is not None:
+                used |= name_ids(stmt.value)
+        else:
+            used |= name_ids(stmt)
+    return used
 
 
 def _is_rebuild(node: ast.stmt) -> bool:

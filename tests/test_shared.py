@@ -94,3 +94,21 @@ def test_the_generated_models_have_one_class_for_the_shared_object(tmp_path):
     assert order.model_validate({"ship_to": {"street": "s", "city": "c"}}).ship_to.city == "c"
     assert '"""\n    Where it goes.\n    """' in source  # the field's own docstring stays
     assert source.count("street: str | None = None") == 1
+
+
+def test_a_regeneration_reads_the_shared_schemas_back_from_the_cache(tmp_path, monkeypatch):
+    schemas = {"Order": _obj(ship_to=ADDRESS), "Invoice": _obj(bill_to=ADDRESS)}
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
+
+    def generate() -> str:
+        return ModelSet(json.loads(json.dumps(doc)), "pkg").generate("3.1.0", cache_dir=tmp_path)[0]
+
+    cold = generate()
+    calls: list[int] = []
+    real = shared.share
+    monkeypatch.setattr(shared, "share", lambda *args: calls.append(1) or real(*args))
+    assert generate() == cold and calls == []
+    for entry in (tmp_path / "shared").rglob("*"):
+        if entry.is_file():
+            entry.write_text("{not json", encoding="utf-8")  # a damaged entry is a miss
+    assert generate() == cold and calls == [1]
