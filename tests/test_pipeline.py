@@ -318,3 +318,32 @@ def test_a_model_generator_note_is_placed_at_the_schema_it_is_about(tmp_path: Pa
     assert only.pointer == "#/paths/~1a/get/parameters/0/schema"  # no component uses it
     renamed = _model_notes(doc, {"Rest": data["components"]["schemas"]["Rest"]}, ["at '#/components/schemas/SpecgenComponent__Rest/x'"])
     assert renamed[0].pointer == "#/components/schemas/Rest/x"
+
+
+def test_a_regeneration_links_unchanged_files_and_writes_changed_ones(tmp_path):
+    """Unchanged files are hard links to the old package's (no write, no delete of their blocks);
+    a file reached through a symlink is written, never linked."""
+    import os
+    from pathlib import PurePosixPath
+
+    from generator.pipeline import RenderResult, write_packages
+
+    out = tmp_path / "out"
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("same = 1\n", encoding="utf-8")
+
+    def result(files: dict[str, str]) -> RenderResult:
+        r = RenderResult(stem="pkg", spec=tmp_path / "pkg.yaml", digest="d")
+        r.files = {PurePosixPath("pkg") / k: v for k, v in files.items()}
+        return r
+
+    write_packages(out, [result({"a.py": "a = 1\n", "b.py": "b = 1\n", "c.py": "same = 1\n"})])
+    before = {n: os.stat(out / "pkg" / n).st_ino for n in ("a.py", "b.py")}
+    (out / "pkg" / "c.py").unlink()
+    (out / "pkg" / "c.py").symlink_to(outside)
+    write_packages(out, [result({"a.py": "a = 1\n", "b.py": "b = 2\n", "c.py": "same = 1\n"})])
+    assert os.stat(out / "pkg" / "a.py").st_ino == before["a.py"]  # linked in
+    assert (out / "pkg" / "b.py").read_text() == "b = 2\n" and os.stat(out / "pkg" / "b.py").st_ino != before["b.py"]
+    c = out / "pkg" / "c.py"
+    assert not c.is_symlink() and os.stat(c).st_ino != os.stat(outside).st_ino and c.read_text() == "same = 1\n"
+    assert not list(out.glob(".specgen-staging-*"))
