@@ -308,12 +308,13 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
     return models_in(texts, model_names)
 
 
-def render_models(api: Api) -> dict[PurePosixPath, str]:
-    """The models package: one module per group of classes (generator.split), imported on first use."""
+def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+    """The models package: one module per group of classes (generator.split), imported on first use.
+    With `cache_dir`, what the split reads of each chunk of the models module is kept there."""
     from generator.split import split_models
 
     models = PurePosixPath(api.stem) / api.package / "models"
-    split = split_models(api.models_source, header(api))
+    split = split_models(api.models_source, header(api), cache=cache_dir and cache_dir / "split")
     files = {models / f"{name}.py": text for name, text in split.sources.items()}
     by_module: dict[str, list[str]] = {}
     for name, module in split.module_of.items():
@@ -327,8 +328,9 @@ def render_models(api: Api) -> dict[PurePosixPath, str]:
 
 
 def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
-    """Every file of the package. With `cache_dir`, the test modules' model imports are kept
-    there (tests/), so that unchanged modules are not parsed again."""
+    """Every file of the package. With `cache_dir`, the test modules' model imports (tests/) and
+    the split's reading of the models module (split/) are kept there, so that unchanged text is
+    not parsed again."""
     env = _environment()
     root = PurePosixPath(api.stem)
     pkg = root / api.package
@@ -342,7 +344,7 @@ def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPat
         pkg / "resources" / "__init__.py": env.get_template("resources_init.py.j2").render(context),
         pkg / "py.typed": "",
     }
-    files.update(render_models(api))
+    files.update(render_models(api, cache_dir))
     resource_template = env.get_template("resource.py.j2")
     for resource in api.resources:
         files[pkg / "resources" / f"{resource.attr}.py"] = prune_imports(

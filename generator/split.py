@@ -25,9 +25,10 @@ import re
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
-from generator.atomic import TextCache
+from generator.atomic import TextCache, code_salt
 from generator.names import snake
 
 LITERALS_MODULE = "_literals"
@@ -64,14 +65,17 @@ class _Stmt:
     fields: list[_Field] = field(default_factory=list)
 
 
-def split_models(source: str, header: str = "", lazy_cycle: int = LAZY_CYCLE) -> ModelModules:
+def split_models(
+    source: str, header: str = "", lazy_cycle: int = LAZY_CYCLE, cache: Path | None = None
+) -> ModelModules:
     """Split `source` (one module: imports, then definitions) into modules; each starts with
     `header`, then `from __future__ import annotations` and the imports it uses. Cycles of at
     least `lazy_cycle` classes are cut by lazy fields (module docstring)."""
     # Lines as ast counts them: at "\n" (a raw "\r" is a line end to Python; str.splitlines also
     # splits at "\x0c", "\u2028" and the like, which may sit in a docstring).
     source = source.replace("\r\n", "\n").replace("\r", "\n")
-    imports, stmts = chunked(lambda chunk: _statements(source, chunk))
+    store = TextCache(cache, code_salt(__file__)) if cache is not None else None
+    imports, stmts = chunked(lambda chunk: _statements(source, chunk, store))
     owner = {name: s.index for s in stmts for name in s.defines}
     literal = {s.index for s in stmts if _is_literal_alias(s, owner)}
     groups, scc_of = _groups(stmts, owner, literal, lazy_cycle)
@@ -163,33 +167,63 @@ def chunked(parse: Callable[[int | None], T]) -> T:
         return parse(None)
 
 
-def _statements(source: str, chunk: int | None) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
-    """The module's imports, and its other top-level statements with their text and names."""
+def _statements(
+    source: str, chunk: int | None, store: TextCache | None = None
+) -> tuple[list[ast.Import | ast.ImportFrom], list[_Stmt]]:
+    """The module's imports, and its other top-level statements with their text and names. With
+    `store`, what a chunk holds is kept by its text (`_read_chunk`): after a one-schema change to
+    GitHub's spec only the chunk around it is parsed again (~0.7 s)."""
     lines = [line + "\n" for line in source.split("\n")]
     imports: list[ast.Import | ast.ImportFrom] = []
     stmts: list[_Stmt] = []
     start = 0  # a statement's text starts after the previous one: the comments above it go with it
-    for node, offset in top_level(source, chunk):
+    for offset, records in read_chunks(source, chunk, _read_chunk, list, store):
+        for kind, first, end, edits, text, defines, uses, hard, fields in records:
+            first, end = first + offset, end + offset
+            for line, col, insert in edits:  # defer_build, placed in the class's own lines
+                lines[line + offset] = lines[line + offset][:col] + insert + lines[line + offset][col:]
+            if kind == "import":
+                imports.append(ast.parse(text).body[0])
+            elif kind == "stmt":
+                begin = _first_content(lines, start, first)
+                stmt = _Stmt(len(stmts), "".join(lines[begin:end]).strip("\n"), defines, set(uses), set(hard))
+                shift = first - begin
+                stmt.fields = [
+                    _Field((a + shift, b), (c + shift, d), None if f is None else (f[0] + shift, f[1]), set(n))
+                    for (a, b), (c, d), f, n in fields
+                ]
+                stmts.append(stmt)
+            start = end
+    return imports, stmts
+
+
+def _read_chunk(text: str) -> list[Any]:
+    """What _statements needs of a chunk's top-level statements, as JSON: (kind, first line, end
+    line, defer_build edits, an import's text, defined names, used names, names needed at class
+    creation, fields placed from the first line), lines counted in the chunk from 0."""
+    lines = [line + "\n" for line in text.split("\n")]
+    records: list[Any] = []
+    for node in ast.parse(text).body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+        end = node.end_lineno or node.lineno
+        edits: list[tuple[int, int, str]] = []
         if isinstance(node, ast.ClassDef):
-            _defer_build(node, lines, offset)
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1 + offset
-        end = (node.end_lineno or node.lineno) + offset
-        if _is_rebuild(node):
-            pass  # pydantic completes a model on first use; an eager rebuild builds its validator now
+            edits = _defer_build(node, lines)
+        if _is_rebuild(node):  # pydantic completes a model on first use; an eager rebuild builds its validator now
+            records.append(["rebuild", first, end, edits, "", [], [], [], []])
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
-                imports.append(node)
+                records.append(["import", first, end, edits, ast.unparse(node), [], [], [], []])
+            else:
+                records.append(["future", first, end, edits, "", [], [], [], []])
         else:
-            begin = _first_content(lines, start, first)
-            text = "".join(lines[begin:end]).strip("\n")
-            stmt = _Stmt(len(stmts), text, _defined(node), _used(node))
-            stmt.hard = set(stmt.uses)
+            uses = _used(node)
+            hard, fields = uses, []
             if isinstance(node, ast.ClassDef):
-                stmt.fields = _fields(node, lines, offset, begin)
-                stmt.hard = _used_outside_fields(node)
-            stmts.append(stmt)
-        start = end
-    return imports, stmts
+                fields = [[f.start, f.end, f.first_end, sorted(f.names)] for f in _fields(node, lines, 0, first)]
+                hard = _used_outside_fields(node)
+            records.append(["stmt", first, end, edits, "", _defined(node), sorted(uses), sorted(hard), fields])
+    return records
 
 
 def read_chunks(
@@ -261,9 +295,11 @@ def _checksum(line: str) -> int:
     return zlib.crc32(line.encode("utf-8", "surrogatepass"))
 
 
-def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> None:
+def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> list[tuple[int, int, str]]:
     """`model_config = ConfigDict(defer_build=True, ...)`: a model's validator is built when it is
-    first used, not when its module is imported (Stripe: 886 classes in one cycle, 1.6 s -> 0.4 s)."""
+    first used, not when its module is imported (Stripe: 886 classes in one cycle, 1.6 s -> 0.4 s).
+    Made in `lines`, and returned as (line index, column, text inserted)."""
+    edits = []
     for stmt in node.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -274,9 +310,12 @@ def _defer_build(node: ast.ClassDef, lines: list[str], offset: int = 0) -> None:
             and not any(k.arg == "defer_build" for k in stmt.value.keywords)
         ):
             func = stmt.value.func
-            line = lines[func.lineno - 1 + offset]
+            index = func.lineno - 1 + offset
+            line = lines[index]
             at = len(line.encode()[: func.end_col_offset].decode()) + 1  # past "ConfigDict("
-            lines[func.lineno - 1 + offset] = line[:at] + "defer_build=True, " + line[at:]
+            lines[index] = line[:at] + "defer_build=True, " + line[at:]
+            edits.append((index - offset, at, "defer_build=True, "))
+    return edits
 
 
 def _fields(node: ast.ClassDef, lines: list[str], offset: int, begin: int) -> list[_Field]:

@@ -354,3 +354,34 @@ print(type(built).__name__, type(customer).__name__, customer.id, customer.invoi
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["Invoice", "Customer", "c", "many", "1"]
+
+
+def test_a_split_with_a_cache_reads_again_only_the_chunk_that_changed(tmp_path, monkeypatch):
+    from generator import split
+
+    def models(changed: int | None = None) -> str:
+        head = "from __future__ import annotations\n\nfrom pydantic import BaseModel, ConfigDict\n\n\n"
+        body = [
+            f"# note {i}\nclass M{i}(BaseModel):\n    model_config = ConfigDict(\n        extra='allow',\n    )\n"
+            f"    x: M{(i + 1) % 400} | None = None\n    y: {'int' if i == changed else 'str'} = 'é'\n"
+            for i in range(400)
+        ]
+        return head + "\n\n".join(body)
+
+    def same(a: split.ModelModules, b: split.ModelModules) -> bool:
+        return a.sources == b.sources and a.module_of == b.module_of
+
+    reads: list[str] = []
+    real = split._read_chunk
+    monkeypatch.setattr(split, "_read_chunk", lambda text: reads.append(text) or real(text))
+    plain = split_models(models(), lazy_cycle=10)
+    chunks = len(reads)
+    assert chunks > 1  # the module is read a chunk at a time
+    cold = split_models(models(), lazy_cycle=10, cache=tmp_path)
+    reads.clear()
+    assert same(split_models(models(), lazy_cycle=10, cache=tmp_path), cold) and same(cold, plain)
+    assert reads == []  # every chunk read back
+    edited = split_models(models(changed=200), lazy_cycle=10, cache=tmp_path)
+    assert len(reads) == 1 and "class M200" in reads[0]  # only the chunk around the change
+    assert same(edited, split_models(models(changed=200), lazy_cycle=10))
+    assert "defer_build=True" in edited.sources[edited.module_of["M3"]]
