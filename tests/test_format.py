@@ -238,3 +238,32 @@ def test_a_long_field_sent_with_its_default_is_black_clean(tmp_path: Path) -> No
     [resource] = [t for p, t in result.files.items() if "/resources/" in str(p) and not p.name.startswith("__")]
     assert "if pages_build_version_identifier is not None or body is not None" in resource
     assert black.format_str(resource, mode=black_mode()) == resource
+
+
+def test_the_black_fix_ups_shared_with_a_second_process_give_the_same_texts(monkeypatch):
+    from pathlib import PurePosixPath
+
+    from generator import format as formatting
+
+    # long lines where ruff and black part (black_compatible's business), and plain ones
+    texts = {
+        PurePosixPath(f"m{i}.py"): f"def f{i}(a, b) -> dict[str, list[tuple[int, str, bytes, float, complex]]]"
+        f"|None:\n    return {{'k': [({i}, 'x' * {i}, b'', 1.0, 2j)] * {i} for _ in range(3)}}\n"
+        + ("x = 1\n" if i % 2 else "assert isinstance(x, int), 'a long message ' * 3 + 'about what x should be here'\n")
+        for i in range(12)
+    }
+    monkeypatch.setattr(formatting, "jobs", lambda: 1)
+    alone, errors = formatting.format_files(texts)
+    calls: list[list[str]] = []
+    real = formatting.subprocess.Popen
+
+    def popen(args, **kwargs):
+        calls.append(list(map(str, args)))
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(formatting, "jobs", lambda: 2)
+    monkeypatch.setattr(formatting, "PARALLEL_FIXUPS", 0)
+    monkeypatch.setattr(formatting.subprocess, "Popen", popen)
+    shared, shared_errors = formatting.format_files(texts)
+    assert [c[1:] for c in calls if "generator.format" in c] == [["-m", "generator.format"]]  # it ran
+    assert shared == alone and shared_errors == errors == []
