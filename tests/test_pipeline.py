@@ -347,3 +347,25 @@ def test_a_regeneration_links_unchanged_files_and_writes_changed_ones(tmp_path):
     c = out / "pkg" / "c.py"
     assert not c.is_symlink() and os.stat(c).st_ino != os.stat(outside).st_ino and c.read_text() == "same = 1\n"
     assert not list(out.glob(".specgen-staging-*"))
+
+
+def test_a_regeneration_keeps_hand_written_files_it_had_linked_unchanged(tmp_path):
+    """custom/ files are carried over from the old package; one still holding the default text was
+    already linked in, and carrying it again must not copy it onto itself."""
+    from pathlib import PurePosixPath
+
+    from generator.pipeline import RenderResult, write_packages
+
+    out = tmp_path / "out"
+
+    def result() -> RenderResult:
+        r = RenderResult(stem="pkg", spec=tmp_path / "pkg.yaml", digest="d")
+        r.files = {PurePosixPath("pkg/a.py"): "a = 1\n"}
+        r.custom = {PurePosixPath("pkg/p/custom/__init__.py"): "# yours\n"}
+        return r
+
+    write_packages(out, [result()])
+    (out / "pkg" / "p" / "custom" / "mine.py").write_text("mine = 1\n", encoding="utf-8")
+    write_packages(out, [result()])  # the default custom file is unchanged: linked, then not copied again
+    assert (out / "pkg" / "p" / "custom" / "__init__.py").read_text() == "# yours\n"
+    assert (out / "pkg" / "p" / "custom" / "mine.py").read_text() == "mine = 1\n"
