@@ -20,6 +20,7 @@ is renamed, with every reference to it in its run.
 from __future__ import annotations
 
 import ast
+import atexit
 import hashlib
 import json
 import re
@@ -365,10 +366,40 @@ def run_group(document_json: str, components: tuple[str, ...]) -> dict[str, Any]
 
 def _serve() -> None:
     """A worker (`python -m generator.modelgen`): a JSON list of [document, components] on stdin,
-    the JSON list of their outcomes on stdout."""
+    the JSON list of their outcomes on stdout. The generator is imported before the input is read:
+    a worker started early (`prestart`) has it loaded by the time its tasks come."""
+    import datamodel_code_generator  # noqa: F401
+
     tasks = json.load(sys.stdin)
     answer, sys.stdout = sys.stdout, sys.stderr  # what the generator may print stays out of the answer
     json.dump([run_group(document, tuple(components)) for document, components in tasks], answer)
+
+
+_started: list[subprocess.Popen[bytes]] = []  # workers started ahead of their tasks (prestart)
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator.modelgen"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+
+
+def prestart(jobs: int) -> None:
+    """Start `jobs` workers now, so that their start and their import of the generator (~0.7 s)
+    overlap the loading, validating and building of a large spec; the next generate_groups uses
+    them even for one small task (a one-schema change then imports no generator here). Workers it
+    does not use are released (an empty task list) when it ends, or at exit."""
+    if not _started:
+        atexit.register(release)
+    while len(_started) < jobs:
+        _started.append(_spawn())
+
+
+def release() -> None:
+    """Let the workers started ahead and not used end."""
+    while _started:
+        _started.pop().communicate(b"[]")
 
 
 def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> list[dict[str, Any] | str]:
@@ -382,13 +413,7 @@ def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> li
         least = loads.index(min(loads))
         shares[least].append(i)
         loads[least] += tasks[i][2]
-    procs = []
-    for share in shares:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.modelgen"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
-        )  # fmt: skip
-        procs.append(proc)
+    procs = [_started.pop(0) if _started else _spawn() for _ in shares]
     outcomes: dict[int, dict[str, Any] | str] = {}
     payloads = [json.dumps([[tasks[i][0], tasks[i][1]] for i in share]).encode() for share in shares]
     with ThreadPoolExecutor(len(procs)) as pool:  # feed and read every worker at once
@@ -432,10 +457,13 @@ def generate_groups(groups: list[Group], cache: Cache | None, jobs: int) -> list
             modules[index] = hit
     todo = [i for i in range(len(groups)) if i not in modules]
     tasks = [(groups[i].document, groups[i].taken, len(groups[i].document)) for i in todo]
-    if jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES:
+    if tasks and _started:
+        outcomes = _run_workers(tasks, len(_started))
+    elif jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES:
         outcomes = _run_workers(tasks, jobs)
     else:
         outcomes = [run_group(document, components) for document, components, _ in tasks]
+    release()
     failures = {}
     for i, outcome in zip(todo, outcomes, strict=True):
         module = None if isinstance(outcome, str) else Module.from_json(outcome)

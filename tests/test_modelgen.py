@@ -367,3 +367,21 @@ def test_a_part_drops_a_class_alike_only_when_what_it_refers_to_is_alike_too():
     assert kept[2].classes == ["C"] and "class A" not in kept[2].source and "class C" in kept[2].source
     assert kept[3].classes == [] and "class" not in kept[3].source.split("import BaseModel")[1]
     assert ast.parse(kept[2].source) and kept[2].spans == [("C", 3, len(kept[2].source.split("\n")))]
+
+
+def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch, tmp_path):
+    spawned: list[Any] = []
+    real = modelgen._spawn
+
+    def spawn() -> Any:
+        spawned.append(real())
+        return spawned[-1]
+
+    monkeypatch.setattr(modelgen, "_spawn", spawn)
+    expected = _models().generate("3.1.0")
+    modelgen.prestart(2)
+    assert len(spawned) == 2 and len(modelgen._started) == 2
+    # one small batch: a worker started ahead takes it, though it is below PARALLEL_BYTES
+    assert _models().generate("3.1.0", cache_dir=tmp_path) == expected
+    assert len(spawned) == 2 and modelgen._started == []
+    assert all(proc.wait(timeout=30) == 0 for proc in spawned)  # the used one and the released one
