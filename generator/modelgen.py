@@ -118,15 +118,20 @@ def _targets(node: Any) -> Iterable[str]:
                     stack.append(value)
 
 
-def in_parts(names: list[str], schemas: dict[str, Any]) -> bool:
-    return _size(names, schemas) > PARTITION_BYTES
+def sizes(schemas: dict[str, Any]) -> dict[str, int]:
+    """Each schema's input size (JSON bytes), measured once for batches, in_parts and parts."""
+    return {name: len(json.dumps(schema, default=str)) for name, schema in schemas.items()}
 
 
-def _size(names: list[str], schemas: dict[str, Any]) -> int:
-    return sum(len(json.dumps(schemas[name], default=str)) for name in names)
+def in_parts(names: list[str], sizes: dict[str, int]) -> bool:
+    return _size(names, sizes) > PARTITION_BYTES
 
 
-def batches(groups: list[list[str]], schemas: dict[str, Any]) -> list[list[list[str]]]:
+def _size(names: list[str], sizes: dict[str, int]) -> int:
+    return sum(sizes[name] for name in names)
+
+
+def batches(groups: list[list[str]], sizes: dict[str, int]) -> list[list[list[str]]]:
     """The groups as runs: consecutive small groups share one, up to BATCH_BYTES of input (a run has a
     fixed cost of ~12 ms: GitHub has 626 groups of one to 14 schemas), a group in parts runs alone.
     A batch also ends, as a part does, after a group whose first name's digest says so, so that an
@@ -135,12 +140,13 @@ def batches(groups: list[list[str]], schemas: dict[str, Any]) -> list[list[list[
     batch: list[list[str]] = []
     size = 0
     for group in groups:
-        if in_parts(group, schemas):
+        group_size = _size(group, sizes)
+        if group_size > PARTITION_BYTES:
             runs += [batch, [group]] if batch else [[group]]
             batch, size = [], 0
             continue
         batch.append(group)
-        size += _size(group, schemas)
+        size += group_size
         if size >= BATCH_BYTES or _cut(group[0], BATCH_GROUPS):
             runs.append(batch)
             batch, size = [], 0
@@ -153,7 +159,7 @@ def _cut(name: str, every: int) -> bool:
     return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % every == 0
 
 
-def parts(names: list[str], schemas: dict[str, Any]) -> list[Part]:
+def parts(names: list[str], schemas: dict[str, Any], sizes: dict[str, int]) -> list[Part]:
     """A linked group as runs that each own some of its schemas, in group order.
 
     A run's input is its own schemas and, for each schema they reach, either
@@ -190,7 +196,7 @@ def parts(names: list[str], schemas: dict[str, Any]) -> list[Part]:
     for first, members in units.items():
         mine = [m for m in members if m in owned]
         runs[-1].extend(mine)
-        size += _size(mine, schemas)
+        size += _size(mine, sizes)
         if size >= PART_BYTES or _cut(first, PART_SCHEMAS):
             runs.append([])
             size = 0

@@ -281,13 +281,14 @@ class ModelSet:
         groups: list[modelgen.Group] = []
         linked: list[range] = []  # the runs of each group in parts
         drops: list[frozenset[str]] = []  # the classes the merge drops from each run's output
-        for batch in modelgen.batches(modelgen.linked_groups(schemas), schemas):
-            if len(batch) > 1 or not modelgen.in_parts(batch[0], schemas):
+        sizes = modelgen.sizes(schemas)
+        for batch in modelgen.batches(modelgen.linked_groups(schemas), sizes):
+            if len(batch) > 1 or not modelgen.in_parts(batch[0], sizes):
                 names = [name for group in batch for name in group]
                 groups.append(run(names, {name: schemas[name] for name in names}))
                 drops.append(frozenset())
                 continue
-            parts = modelgen.parts(batch[0], schemas)
+            parts = modelgen.parts(batch[0], schemas, sizes)
             linked.append(range(len(groups), len(groups) + len(parts)))
             groups += [run(list(part.owned), part.given, tuple(batch[0])) for part in parts]
             drops += [part.drop for part in parts]

@@ -221,16 +221,16 @@ def test_small_groups_share_a_run_and_give_the_classes_of_a_run_each(monkeypatch
 def test_a_batch_ends_at_its_size_and_where_a_digest_says(monkeypatch):
     schemas = {f"S{i}": _obj(text=STR) for i in range(300)}
     groups = modelgen.linked_groups(schemas)
-    runs = modelgen.batches(groups, schemas)
+    runs = modelgen.batches(groups, modelgen.sizes(schemas))
     assert [g for run in runs for g in run] == groups  # every group once, in order
     assert 1 < len(runs) < len(groups)
     cut_after = [run[-1][0] for run in runs[:-1]]
     assert all(modelgen._cut(name, modelgen.BATCH_GROUPS) for name in cut_after)
     # removing one schema moves no other batch's boundary
     fewer = {k: v for k, v in schemas.items() if k != "S5"}
-    assert [run[-1][0] for run in modelgen.batches(modelgen.linked_groups(fewer), fewer)[:-1]] == cut_after
+    assert [run[-1][0] for run in modelgen.batches(modelgen.linked_groups(fewer), modelgen.sizes(fewer))[:-1]] == cut_after
     monkeypatch.setattr(modelgen, "BATCH_BYTES", 10 * len(json.dumps(_obj(text=STR))))
-    assert all(len(run) <= 10 for run in modelgen.batches(groups, schemas))
+    assert all(len(run) <= 10 for run in modelgen.batches(groups, modelgen.sizes(schemas)))
 
 
 # -- workers ---------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def test_parts_own_each_schema_once_and_see_the_rest_whole_or_as_stubs(monkeypat
     _in_parts(monkeypatch)
     schemas = _models(LINKED).schemas
     [names] = modelgen.linked_groups(schemas)
-    runs = modelgen.parts(names, schemas)
+    runs = modelgen.parts(names, schemas, modelgen.sizes(schemas))
     owned = [name for part in runs for name in part.owned]
     # a referenced schema that is no class (the enum, the root model) is owned by none
     assert sorted(owned) == sorted(set(LINKED) - {"Color", "Tags", "Pet"})
