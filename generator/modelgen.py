@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import gc
 import hashlib
 import json
 import re
@@ -372,15 +373,25 @@ def run_group(document_json: str, components: tuple[str, ...]) -> dict[str, Any]
 
 def _serve() -> None:
     """A worker (`python -m generator.modelgen`): a JSON list of [document, components] on stdin,
-    the JSON list of their outcomes on stdout. The generator is imported before the input is read:
-    a worker started early (`prestart`) has it loaded by the time its tasks come."""
-    import datamodel_code_generator  # noqa: F401
-
-    tasks = json.load(sys.stdin)
+    the JSON list of their outcomes on stdout. A first run of a one-field schema comes before the
+    input is read: it imports the generator and builds its parser's classes (~0.6 s, more than most
+    runs take), so that a worker started early (`prestart`) has that done when its tasks come."""
+    gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste
+    run_group(_WARM_UP, ())
+    gc.freeze()  # nor need they be walked again by the runs' collections
+    gc.enable()
+    text = sys.stdin.read()
+    if not text:  # released before it was needed
+        return
+    tasks = json.loads(text)
     answer, sys.stdout = sys.stdout, sys.stderr  # what the generator may print stays out of the answer
     json.dump([run_group(document, tuple(components)) for document, components in tasks], answer)
 
 
+_WARM_UP = json.dumps({
+    "openapi": "3.1.0", "info": {"title": "warm-up", "version": "1"}, "paths": {},
+    "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}},
+})  # fmt: skip
 _started: list[subprocess.Popen[bytes]] = []  # workers started ahead of their tasks (prestart)
 
 
@@ -392,20 +403,28 @@ def _spawn() -> subprocess.Popen[bytes]:
 
 
 def prestart(jobs: int) -> None:
-    """Start `jobs` workers now, so that their start and their import of the generator (~0.7 s)
-    overlap the loading, validating and building of a large spec; the next generate_groups uses
-    them even for one small task (a one-schema change then imports no generator here). Workers it
-    does not use are released (an empty task list) when it ends, or at exit."""
+    """Start `jobs` workers now, so that their start and their warm-up (`_serve`) overlap the
+    loading, validating and building of the spec; the next generate_groups uses them even for one
+    small task (the generator is then never imported here). Workers it does not use are released
+    when it ends, or at exit."""
     if not _started:
-        atexit.register(release)
+        atexit.register(release)  # once per batch of workers: release() empties the list
     while len(_started) < jobs:
         _started.append(_spawn())
 
 
+def started() -> bool:
+    """Whether workers started ahead wait for the next runs."""
+    return bool(_started)
+
+
 def release() -> None:
-    """Let the workers started ahead and not used end."""
+    """End the workers started ahead and not used; they may still be warming up, which is not
+    worth waiting for."""
     while _started:
-        _started.pop().communicate(b"[]")
+        proc = _started.pop()
+        proc.kill()
+        proc.communicate()
 
 
 def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> list[dict[str, Any] | str]:
@@ -463,10 +482,9 @@ def generate_groups(groups: list[Group], cache: Cache | None, jobs: int) -> list
             modules[index] = hit
     todo = [i for i in range(len(groups)) if i not in modules]
     tasks = [(groups[i].document, groups[i].taken, len(groups[i].document)) for i in todo]
-    if tasks and _started:
-        outcomes = _run_workers(tasks, len(_started))
-    elif jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES:
-        outcomes = _run_workers(tasks, jobs)
+    parallel = jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES
+    if tasks and (parallel or _started):
+        outcomes = _run_workers(tasks, max(len(_started), jobs if parallel else 1))
     else:
         outcomes = [run_group(document, components) for document, components, _ in tasks]
     release()

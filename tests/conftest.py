@@ -38,3 +38,15 @@ def tree_digest(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def specgen():
     return run_specgen
+
+
+def _no_first_spec_worker() -> None:
+    """The first spec a process renders gets a model worker started ahead (generator.pipeline).
+    This process renders hundreds: which test comes first must not decide where its models run.
+    test_pipeline tests that worker on purpose."""
+    from generator import pipeline
+
+    pipeline._first_spec = False
+
+
+_no_first_spec_worker()

@@ -384,4 +384,17 @@ def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch
     # one small batch: a worker started ahead takes it, though it is below PARALLEL_BYTES
     assert _models().generate("3.1.0", cache_dir=tmp_path) == expected
     assert len(spawned) == 2 and modelgen._started == []
-    assert all(proc.wait(timeout=30) == 0 for proc in spawned)  # the used one and the released one
+    used, released = sorted(spawned, key=lambda proc: proc.wait(timeout=30) != 0)
+    assert used.returncode == 0 and released.returncode < 0  # released: killed, not waited for
+
+
+def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
+    proc = modelgen._spawn()
+    answer, _ = proc.communicate(json.dumps([[modelgen._WARM_UP, []]]).encode(), timeout=60)
+    assert proc.returncode == 0
+    [outcome] = json.loads(answer)
+    assert modelgen.Module.from_json(outcome).classes == ["Warm"]
+    released = modelgen._spawn()
+    released.stdin.close()  # no tasks: it ends after its warm-up, quietly
+    assert released.wait(timeout=60) == 0 and released.stdout.read() == b""
+    released.stdout.close()

@@ -369,3 +369,23 @@ def test_a_regeneration_keeps_hand_written_files_it_had_linked_unchanged(tmp_pat
     write_packages(out, [result()])  # the default custom file is unchanged: linked, then not copied again
     assert (out / "pkg" / "p" / "custom" / "__init__.py").read_text() == "# yours\n"
     assert (out / "pkg" / "p" / "custom" / "mine.py").read_text() == "mine = 1\n"
+
+
+def test_the_first_spec_of_a_process_gets_a_warm_worker_and_a_later_one_runs_here(monkeypatch, tmp_path):
+    """The first spec's models run in a worker started before loading, while this process imports
+    what rendering needs; the output is the same as the models run here."""
+    from generator import format as formatting
+    from generator import modelgen, pipeline
+
+    spawned, preloads = [], []
+    real_spawn, real_preload = modelgen._spawn, pipeline._preload
+    monkeypatch.setattr(modelgen, "_spawn", lambda: spawned.append(real_spawn()) or spawned[-1])
+    monkeypatch.setattr(pipeline, "_preload", lambda: preloads.append(real_preload()))
+    monkeypatch.setattr(formatting, "jobs", lambda: 2)
+    monkeypatch.setattr(pipeline, "_first_spec", True)
+    first = render_spec(PETSTORE, strict=False, cache_dir=tmp_path / "a")
+    assert len(spawned) == 1 and spawned[0].wait(timeout=30) == 0 and len(preloads) == 1
+    assert modelgen._started == []
+    second = render_spec(PETSTORE, strict=False, cache_dir=tmp_path / "b")  # cold again, but not first
+    assert len(spawned) == 1 and len(preloads) == 1
+    assert first.ok and first.files == second.files
