@@ -248,7 +248,10 @@ _DEVIATION = re.compile(
 )
 # An over-long line both leave alone when it is one string (a description) or a comment; any other
 # black may still wrap in parentheses where ruff only does when that makes it fit.
-_UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|\)|\])")
+_UNSPLITTABLE = re.compile(r"[ \t]*(?:#|(?:\w+=)?[rbuf]*[\"']|[)\]](?![ \t]*=))")  # not `) = value`
+# Over-long lines that are already as split as either can make them: a class line opening its bases,
+# one member of a union split a member a line, a field annotated with a name alone.
+_ATOMIC = re.compile(r"[ \t]*(?:class \w+\(|\|[ \t]+[\w.]+|\w+: [\w.]+)\n?")
 
 
 _TRIPLE_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
@@ -266,7 +269,7 @@ def _risk(line: str) -> str | None:
     elif text.endswith('"""'):  # black moves the closing quotes of a long multi-line docstring
         long = text.count('"""') == 1
     else:
-        long = not _UNSPLITTABLE.match(text)
+        long = not (_UNSPLITTABLE.match(text) or _ATOMIC.fullmatch(line))
     if long and _BARE_NAME.fullmatch(line):
         return _NAME
     if long or (match and not match.lastgroup):
@@ -377,8 +380,9 @@ def _regions(lines: list[str], risky: list[int], strings: set[int]) -> list[tupl
 
 def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
     """The risky lines, sorted, less those where both styles agree: a union outside an annotation
-    (inside brackets both split it alike; black parenthesizes a split annotation), an assert
-    without a message and an over-long name in an import."""
+    or in a parenthesized one (inside brackets both split it alike; black parenthesizes a split
+    annotation), an assert without a message and an over-long name in an import, alone in a
+    subscript's brackets or in a parenthesized annotation."""
     risky = sorted(i for i, risk in risks.items() if risk == _ALWAYS)
     maybe = sorted(i for i, risk in risks.items() if risk != _ALWAYS)
     for node in body:
@@ -388,16 +392,20 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
             continue
         asserts: set[int] = set()
         annotations: list[tuple[int, int]] = []
-        imports: list[tuple[int, int]] = []
+        names_stay: list[tuple[int, int]] = []  # where an over-long name is left alone
         stack: list[ast.AST] = [node]
         while stack:  # only down to the nodes that hold a hit
             inner = stack.pop()
             if isinstance(inner, ast.Assert) and inner.msg is not None:
                 asserts.add(inner.lineno)
             elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-                imports.append((inner.lineno, inner.end_lineno or inner.lineno))
-            elif isinstance(inner, ast.arg) and inner.annotation is not None:
-                annotations.append(_lines(inner.annotation))
+                names_stay.append((inner.lineno, inner.end_lineno or inner.lineno))
+            elif isinstance(inner, ast.AnnAssign) and inner.value is None and inner.annotation.lineno > inner.target.lineno:
+                names_stay.append(_lines(inner.annotation))  # `x: (\n Name\n | Other\n)`, no value
+            elif isinstance(inner, ast.Subscript) and inner.slice.lineno > inner.lineno:
+                names_stay.append(_lines(inner.slice))  # `Annotated[\n Name,\n ...]`: a name there stays too
+            elif isinstance(inner, ast.arg) and inner.annotation is not None and inner.annotation.lineno == inner.lineno:
+                annotations.append(_lines(inner.annotation))  # not `x: (\n A\n | B\n)`, as render.param writes it
             elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns is not None:
                 annotations.append(_lines(inner.returns))
             elif isinstance(inner, ast.AnnAssign) and inner.annotation.lineno == inner.target.lineno and (
@@ -413,7 +421,7 @@ def _confirmed(body: list[ast.stmt], risks: dict[int, str]) -> list[int]:
             if (
                 risk == _ASSERT and line in asserts
                 or risk == _UNION and any(first <= line <= last for first, last in annotations)
-                or risk == _NAME and not any(first <= line <= last for first, last in imports)
+                or risk == _NAME and not any(first <= line <= last for first, last in names_stay)
             ):  # fmt: skip
                 risky.append(line)
     return sorted(risky)

@@ -92,6 +92,13 @@ DEVIATIONS = {
         "\nimport typing\n"
     ),
     "blank lines after imports": "import typing as _t\n\n\nX: _t.Any = {}\n",
+    "value after a parenthesized annotation": (
+        "class A(BaseModel):\n"
+        "    start_side: (\n"
+        "        WebhookPullRequestReviewCommentCreatedCommentStartSideWebhookPullRequestReviewCommentCreatedCommentStartSide\n"
+        "        | None\n"
+        "    ) = WebhookPullRequestReviewCommentCreatedCommentStartSideWebhookPullRequestReviewCommentCreatedCommentStartSide.right\n"
+    ),
 }
 
 
@@ -116,6 +123,19 @@ AGREEMENTS = {
     "union in a subscript": (
         "class IssueEventForIssue(RootModel[LabeledIssueEvent | UnlabeledIssueEvent | AssignedIssueEvent | UnassignedIssueEvent | MilestonedIssueEvent]):\n"
         "    root: Annotated[LabeledIssueEvent | UnlabeledIssueEvent | AssignedIssueEvent | UnassignedIssueEvent | MilestonedIssueEvent, Field(title='Issue')]\n"
+    ),
+    "parenthesized union parameter (render.param)": (
+        "class Customers:\n"
+        "    def get(self, *, subscription_proration_behavior: (GetInvoicesUpcomingSubscriptionProrationBehavior | GetInvoicesUpcomingSubscriptionProrationBehaviorLiteral | None) = None) -> None:\n"
+        "        pass\n"
+    ),
+    "over-long names split as far as they go": (
+        "class CodespacesCreateForAuthenticatedUserRequestSpecgenComponentCodespacesCreateForAuthenticatedUserRequest1(BaseModel):\n"
+        "    pull_request: CodespacesCreateForAuthenticatedUserRequestSpecgenComponentCodespacesCreateForAuthenticatedUserRequest1PullRequest\n"
+        "    requested_team: Annotated[WebhookPullRequestReviewRequestRemovedSpecgenComponentWebhookPullRequestReviewRequestRemoved1RequestedTeam, Field(title='Team')]\n"
+        "\n\n"
+        "class CodespacesCreateForAuthenticatedUserRequest(RootModel):\n"
+        "    root: (CodespacesCreateForAuthenticatedUserRequestSpecgenComponentCodespacesCreateForAuthenticatedUserRequest | CodespacesCreateForAuthenticatedUserRequestSpecgenComponentCodespacesCreateForAuthenticatedUserRequest1)\n"
     ),
     "union in a call": (
         "def test() -> None:\n"
@@ -267,3 +287,15 @@ def test_the_black_fix_ups_shared_with_a_second_process_give_the_same_texts(monk
     shared, shared_errors = formatting.format_files(texts)
     assert [c[1:] for c in calls if "generator.format" in c] == [["-m", "generator.format"]]  # it ran
     assert shared == alone and shared_errors == errors == []
+
+
+def test_a_parameter_union_too_long_for_its_line_is_parenthesized():
+    from generator.render import param
+
+    long = "GetInvoicesUpcomingSubscriptionProrationBehavior | GetInvoicesUpcomingSubscriptionProrationBehaviorLiteral | None"
+    assert param(long, "behavior", " = None") == f"({long})"
+    assert param("Behavior | None", "behavior", " = None") == "Behavior | None"  # fits its line
+    nested = "list[GetInvoicesUpcomingSubscriptionProrationBehavior | GetInvoicesUpcomingSubscriptionProrationBehaviorLiteral]"
+    assert param(nested, "behavior") == nested  # no union of its own: brackets already split it
+    literal = 'Literal["GetInvoicesUpcomingSubscriptionProrationBehavior|GetInvoicesUpcomingSubscriptionProrationBehavior"]'
+    assert param(literal, "behavior") == literal  # a `|` in a string is no union
