@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import ast
 import atexit
+import contextlib
 import gc
 import hashlib
 import json
 import re
 import subprocess
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -372,20 +374,20 @@ def run_group(document_json: str, components: tuple[str, ...]) -> dict[str, Any]
 
 
 def _serve() -> None:
-    """A worker (`python -m generator.modelgen`): a JSON list of [document, components] on stdin,
-    the JSON list of their outcomes on stdout. A first run of a one-field schema comes before the
-    input is read: it imports the generator and builds its parser's classes (~0.6 s, more than most
-    runs take), so that a worker started early (`prestart`) has that done when its tasks come."""
+    """A worker (`python -m generator.modelgen`): a task a line on stdin, a JSON list [document,
+    components], and its outcome a line on stdout, until stdin ends. A first run of a one-field
+    schema comes before any input is read: it imports the generator and builds its parser's classes
+    (~0.8 s, more than most runs take), so that a worker started early (`prestart`) has that done
+    when its tasks come."""
     gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste
     run_group(_WARM_UP, ())
     gc.freeze()  # nor need they be walked again by the runs' collections
     gc.enable()
-    text = sys.stdin.read()
-    if not text:  # released before it was needed
-        return
-    tasks = json.loads(text)
-    answer, sys.stdout = sys.stdout, sys.stderr  # what the generator may print stays out of the answer
-    json.dump([run_group(document, tuple(components)) for document, components in tasks], answer)
+    answer, sys.stdout = sys.stdout.buffer, sys.stderr  # what the generator may print stays out of the answer
+    for line in sys.stdin.buffer:
+        document, components = json.loads(line)
+        answer.write(json.dumps(run_group(document, tuple(components))).encode() + b"\n")
+        answer.flush()
 
 
 _WARM_UP = json.dumps({
@@ -427,28 +429,55 @@ def release() -> None:
         proc.communicate()
 
 
-def _run_workers(tasks: list[tuple[str, tuple[str, ...], int]], jobs: int) -> list[dict[str, Any] | str]:
-    """The tasks (document JSON, components, size) shared out over `jobs` fresh interpreters, each
-    given the biggest task left to the least loaded. Fresh rather than forked: a forked child
-    counts every page of this process (the spec, the other steps' data) as its own memory.
-    """
-    shares: list[list[int]] = [[] for _ in range(min(jobs, len(tasks)))]
-    loads = [0] * len(shares)
-    for i in sorted(range(len(tasks)), key=lambda i: -tasks[i][2]):
-        least = loads.index(min(loads))
-        shares[least].append(i)
-        loads[least] += tasks[i][2]
-    procs = [_started.pop(0) if _started else _spawn() for _ in shares]
+def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dict[str, Any] | str]:
+    """The outcome of each (index, group) of `tasks`, run over up to `jobs` fresh interpreters. Each
+    worker takes the next task when it is done with one (their run times are not their sizes'), and
+    the next task is built then (`tasks` may be a generator: the building of a document overlaps the
+    runs). A worker is started on its first task. Fresh rather than forked: a forked child counts
+    every page of this process (the spec, the other steps' data) as its own memory."""
+    lock = threading.Lock()
     outcomes: dict[int, dict[str, Any] | str] = {}
-    payloads = [json.dumps([[tasks[i][0], tasks[i][1]] for i in share]).encode() for share in shares]
-    with ThreadPoolExecutor(len(procs)) as pool:  # feed and read every worker at once
-        answers = list(pool.map(lambda proc, payload: proc.communicate(payload)[0], procs, payloads))
-    for proc, share, answer in zip(procs, shares, answers, strict=True):
-        if proc.returncode != 0:
-            raise RuntimeError(f"a model generator worker failed (exit status {proc.returncode})")
-        for i, outcome in zip(share, json.loads(answer), strict=True):
-            outcomes[i] = outcome
-    return [outcomes[i] for i in range(len(tasks))]
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def drive() -> None:
+        proc = None
+        while True:
+            with lock:  # one thread at a time advances `tasks`
+                item = next(tasks, None)
+                if item is not None and proc is None:
+                    proc = _started.pop(0) if _started else _spawn()
+                    procs.append(proc)
+            if item is None or proc is None or proc.stdin is None or proc.stdout is None:
+                break
+            index, group = item
+            proc.stdin.write(json.dumps([group.document, group.taken]).encode() + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"a model generator worker failed (exit status {proc.wait()})")
+            outcomes[index] = json.loads(line)
+        if proc is not None and proc.stdin is not None:
+            proc.stdin.close()  # its end: it leaves once it reads that
+
+    failed = True
+    try:
+        with ThreadPoolExecutor(jobs) as pool:
+            for future in [pool.submit(drive) for _ in range(jobs)]:
+                future.result()
+        failed = False
+    finally:
+        for proc in procs:
+            if failed:
+                proc.kill()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):  # a worker that died leaves a broken pipe
+                        pipe.close()
+            proc.wait()
+    bad = [proc.returncode for proc in procs if proc.returncode != 0]
+    if bad:
+        raise RuntimeError(f"a model generator worker failed (exit status {bad[0]})")
+    return outcomes
 
 
 def class_namer(components: set[str]) -> Callable[[str], str]:
@@ -471,35 +500,41 @@ def class_namer(components: set[str]) -> Callable[[str], str]:
     return class_name
 
 
-def generate_groups(groups: list[Group], cache: Cache | None, jobs: int) -> list[Module]:
-    """Each group's module: from the cache, else generated (over `jobs` processes when there is
-    enough to do) and stored. Raises the first group's failure, in group order, after storing
-    the others, so that a retry without the schema it names re-runs only that group."""
+def generate_groups(groups: Iterable[Group], cache: Cache | None, jobs: int, size: int = 0) -> list[Module]:
+    """Each group's module: from the cache, else generated (over `jobs` processes when the input,
+    `size` bytes in all, is worth it) and stored. `groups` may be a generator, each group built when
+    a worker is ready for it. Raises the first group's failure, in group order, after storing the
+    others, so that a retry without the schema it names re-runs only that group."""
     modules: dict[int, Module] = {}
-    for index, group in enumerate(groups):
-        hit = cache.get(group.key) if cache else None
-        if hit is not None:
-            modules[index] = hit
-    todo = [i for i in range(len(groups)) if i not in modules]
-    tasks = [(groups[i].document, groups[i].taken, len(groups[i].document)) for i in todo]
-    parallel = jobs > 1 and len(todo) > 1 and sum(t[2] for t in tasks) >= PARALLEL_BYTES
-    if tasks and (parallel or _started):
-        outcomes = _run_workers(tasks, max(len(_started), jobs if parallel else 1))
+    seen: list[Group] = []
+
+    def todo() -> Iterator[tuple[int, Group]]:
+        for index, group in enumerate(groups):
+            seen.append(group)
+            hit = cache.get(group.key) if cache else None
+            if hit is None:
+                yield index, group
+            else:
+                modules[index] = hit
+
+    parallel = jobs > 1 and size >= PARALLEL_BYTES
+    if parallel or _started:
+        outcomes = _run_workers(todo(), max(len(_started), jobs if parallel else 1))
     else:
-        outcomes = [run_group(document, components) for document, components, _ in tasks]
+        outcomes = {index: run_group(group.document, group.taken) for index, group in todo()}
     release()
     failures = {}
-    for i, outcome in zip(todo, outcomes, strict=True):
+    for i, outcome in sorted(outcomes.items()):
         module = None if isinstance(outcome, str) else Module.from_json(outcome)
         if module is None:
             failures[i] = str(outcome)
             continue
         modules[i] = module
         if cache is not None:
-            cache.put(groups[i].key, module)
+            cache.put(seen[i].key, module)
     if failures:
         raise ModelGenerationError(failures[min(failures)])
-    return [modules[i] for i in range(len(groups))]
+    return [modules[i] for i in range(len(seen))]
 
 
 # -- merging ---------------------------------------------------------------------------------

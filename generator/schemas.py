@@ -278,26 +278,31 @@ class ModelSet:
             return modelgen.Group(tuple(owned), text, modelgen.group_key(text, taken), taken)
 
         schemas = _shared_schemas(self.schemas, set(self._taken), cache_dir)
-        groups: list[modelgen.Group] = []
+        runs: list[tuple[list[str], dict[str, Any], tuple[str, ...]]] = []  # owned, given, taken
         linked: list[range] = []  # the runs of each group in parts
         drops: list[frozenset[str]] = []  # the classes the merge drops from each run's output
         sizes = modelgen.sizes(schemas)
         for batch in modelgen.batches(modelgen.linked_groups(schemas), sizes):
             if len(batch) > 1 or not modelgen.in_parts(batch[0], sizes):
                 names = [name for group in batch for name in group]
-                groups.append(run(names, {name: schemas[name] for name in names}))
+                runs.append((names, {name: schemas[name] for name in names}, ()))
                 drops.append(frozenset())
                 continue
             parts = modelgen.parts(batch[0], schemas, sizes)
-            linked.append(range(len(groups), len(groups) + len(parts)))
-            groups += [run(list(part.owned), part.given, tuple(batch[0])) for part in parts]
+            linked.append(range(len(runs), len(runs) + len(parts)))
+            runs += [(list(part.owned), part.given, tuple(batch[0])) for part in parts]
             drops += [part.drop for part in parts]
-        modules = modelgen.generate_groups(groups, modelgen.Cache(cache_dir) if cache_dir else None, jobs)
+        modules = modelgen.generate_groups(
+            (run(*args) for args in runs),  # each document built when a worker is ready for it
+            modelgen.Cache(cache_dir) if cache_dir else None,
+            jobs,
+            sum(sizes.values()),
+        )
         for span in linked:
             modules[span.start : span.stop] = modelgen.without_copies(
                 modules[span.start : span.stop], drops[span.start : span.stop]
             )
-        source = modelgen.merge_modules(modules, [g.components for g in groups], _RESERVED_CLASSES)
+        source = modelgen.merge_modules(modules, [tuple(owned) for owned, _, _ in runs], _RESERVED_CLASSES)
         messages = sorted({m for module in modules for m in module.messages})
         source = rename_enum_members(source, self.member_names)
         return widen_literal_overrides(source), messages

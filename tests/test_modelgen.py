@@ -262,11 +262,12 @@ def test_the_worker_entry_point_answers_json(tmp_path: Path):
     document = json.dumps({"openapi": "3.1.0", "info": {"title": "m", "version": "0"}, "paths": {},
                            "components": {"schemas": {"SpecgenComponent__Note": _obj(text=STR)}}})  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "generator.modelgen"], input=json.dumps([[document, ["Note"]]]),
+        [sys.executable, "-m", "generator.modelgen"], input=json.dumps([document, ["Note"]]) + "\n" + json.dumps([document, ["Note"]]) + "\n",
         capture_output=True, text=True, check=True, cwd=Path(modelgen.__file__).parent.parent,
     )  # fmt: skip
-    [answer] = json.loads(done.stdout)
-    assert modelgen.Module.from_json(answer) is not None and "class Note(BaseModel)" in answer["source"]
+    first, second = map(json.loads, done.stdout.splitlines())  # a line per task
+    assert modelgen.Module.from_json(first) is not None and "class Note(BaseModel)" in first["source"]
+    assert second == first
 
 
 def test_concurrent_writers_of_one_entry_leave_a_whole_entry(tmp_path):
@@ -390,11 +391,33 @@ def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch
 
 def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
     proc = modelgen._spawn()
-    answer, _ = proc.communicate(json.dumps([[modelgen._WARM_UP, []]]).encode(), timeout=60)
+    answer, _ = proc.communicate(json.dumps([modelgen._WARM_UP, []]).encode() + b"\n", timeout=60)
     assert proc.returncode == 0
-    [outcome] = json.loads(answer)
+    outcome = json.loads(answer)
     assert modelgen.Module.from_json(outcome).classes == ["Warm"]
     released = modelgen._spawn()
     released.stdin.close()  # no tasks: it ends after its warm-up, quietly
     assert released.wait(timeout=60) == 0 and released.stdout.read() == b""
     released.stdout.close()
+
+
+def test_tasks_are_built_as_workers_take_them_and_the_output_is_the_same(monkeypatch):
+    """The runs' documents come from a generator, advanced when a worker is ready for the next task
+    (so building a document overlaps the runs), one thread at a time."""
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)  # a run per group
+    expected = _models().generate("3.1.0")
+    monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)
+    taken: list[int] = []
+    original = modelgen._run_workers
+
+    def spy(tasks, jobs):
+        def counted():
+            for index, group in tasks:
+                taken.append(index)
+                yield index, group
+
+        return original(counted(), jobs)
+
+    monkeypatch.setattr(modelgen, "_run_workers", spy)
+    assert _models().generate("3.1.0", jobs=2) == expected
+    assert taken == list(range(len(taken))) and len(taken) > 2  # each task once, in order
