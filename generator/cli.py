@@ -80,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "generate":
+            if len(args.paths) == 1 and args.paths[0].is_file():  # one spec: no pool of processes
+                from generator import workers
+
+                workers.prestart_for(args.paths[0])  # before the rest of specgen is imported
             from generator.pipeline import generate_command
 
             return generate_command(

@@ -22,9 +22,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.load import spec_files
-from generator.pipeline import Progress
-
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE_TIMEOUT = 1800.0
 CHECK_TIMEOUT = 1800.0
@@ -79,10 +76,10 @@ def _worker(spec: Path, out: Path) -> int:
     """Render and write one spec; print one JSON line. Raises only on a specgen bug (a crash)."""
     from generator.diagnostics import Level
     from generator.load import load
-    from generator.pipeline import render_spec, write_packages
+    from generator.pipeline import StepTimes, render_spec, write_packages
 
     started = time.perf_counter()
-    steps = _StepTimes()
+    steps = StepTimes()
     result = render_spec(spec, strict=False, progress=steps)
     steps("", "done")
     if result.ok:
@@ -108,22 +105,6 @@ def _worker(spec: Path, out: Path) -> int:
     }
     print(json.dumps(report))
     return 0
-
-
-class _StepTimes(Progress):
-    """A render_spec progress hook that times each step (until the next one starts)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: dict[str, float] = {}
-        self._step: str | None = None
-        self._at = time.perf_counter()
-
-    def __call__(self, stem: str, step: str) -> None:
-        now = time.perf_counter()
-        if self._step is not None:
-            self.seconds[self._step] = round(self.seconds.get(self._step, 0.0) + now - self._at, 3)
-        self._step, self._at = step, now
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -186,6 +167,8 @@ def corpus_specs(corpus: Path) -> list[Path]:
             rows = list(csv.DictReader(handle, delimiter="\t"))
         files = [corpus / row["file"] for row in rows if row.get("file")]
         return [f for f in files if f.is_file()]
+    from generator.load import spec_files
+
     return spec_files([corpus])
 
 
@@ -443,8 +426,10 @@ def corpus_command(
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        from generator import workers
         from generator.cli import leave
 
+        workers.prestart_for(Path(sys.argv[2]))  # before the rest of specgen is imported
         leave(_worker(Path(sys.argv[2]), Path(sys.argv[3])))
     print(
         "usage: python -m generator.corpus --worker SPEC OUT (use `specgen corpus` instead)",

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
+from generator.workers import jobs, workers
 
 if TYPE_CHECKING:
     from black.mode import Mode
@@ -47,24 +48,6 @@ RUFF_OPTIONS = (
 
 # Below this much Python a worker pool costs more than it saves (black only).
 _PARALLEL_BYTES = 400_000
-_parallel_allowed = True
-
-
-def disallow_parallel() -> None:
-    """Called in worker processes, which must not start pools of their own."""
-    global _parallel_allowed
-    _parallel_allowed = False
-
-
-def workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def jobs() -> int:
-    """Processes a pool of this process may use: none of its own in a worker (disallow_parallel)."""
-    return workers() if _parallel_allowed else 1
-
-
 @functools.cache
 def black_mode(line_length: int = LINE_LENGTH) -> Mode:
     """The project's black style at a line length. black is imported here, on first use: most

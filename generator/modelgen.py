@@ -20,7 +20,6 @@ is renamed, with every reference to it in its run.
 from __future__ import annotations
 
 import ast
-import atexit
 import contextlib
 import gc
 import hashlib
@@ -37,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator import workers
 from generator.atomic import write_text
 from generator.names import dedupe
 from generator.split import chunked, top_level
@@ -394,41 +394,6 @@ _WARM_UP = json.dumps({
     "openapi": "3.1.0", "info": {"title": "warm-up", "version": "1"}, "paths": {},
     "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}},
 })  # fmt: skip
-_started: list[subprocess.Popen[bytes]] = []  # workers started ahead of their tasks (prestart)
-
-
-def _spawn() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "generator.modelgen"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-
-
-def prestart(jobs: int) -> None:
-    """Start `jobs` workers now, so that their start and their warm-up (`_serve`) overlap the
-    loading, validating and building of the spec; the next generate_groups uses them even for one
-    small task (the generator is then never imported here). Workers it does not use are released
-    when it ends, or at exit."""
-    if not _started:
-        atexit.register(release)  # once per batch of workers: release() empties the list
-    while len(_started) < jobs:
-        _started.append(_spawn())
-
-
-def started() -> bool:
-    """Whether workers started ahead wait for the next runs."""
-    return bool(_started)
-
-
-def release() -> None:
-    """End the workers started ahead and not used; they may still be warming up, which is not
-    worth waiting for."""
-    while _started:
-        proc = _started.pop()
-        proc.kill()
-        proc.communicate()
-
-
 def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dict[str, Any] | str]:
     """The outcome of each (index, group) of `tasks`, run over up to `jobs` fresh interpreters. Each
     worker takes the next task when it is done with one (their run times are not their sizes'), and
@@ -445,7 +410,7 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
             with lock:  # one thread at a time advances `tasks`
                 item = next(tasks, None)
                 if item is not None and proc is None:
-                    proc = _started.pop(0) if _started else _spawn()
+                    proc = workers.take()
                     procs.append(proc)
             if item is None or proc is None or proc.stdin is None or proc.stdout is None:
                 break
@@ -518,11 +483,11 @@ def generate_groups(groups: Iterable[Group], cache: Cache | None, jobs: int, siz
                 modules[index] = hit
 
     parallel = jobs > 1 and size >= PARALLEL_BYTES
-    if parallel or _started:
-        outcomes = _run_workers(todo(), max(len(_started), jobs if parallel else 1))
+    if parallel or workers.waiting():
+        outcomes = _run_workers(todo(), max(workers.waiting(), jobs if parallel else 1))
     else:
         outcomes = {index: run_group(group.document, group.taken) for index, group in todo()}
-    release()
+    workers.release()
     failures = {}
     for i, outcome in sorted(outcomes.items()):
         module = None if isinstance(outcome, str) else Module.from_json(outcome)

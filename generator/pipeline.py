@@ -31,7 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from generator import __version__
+from generator import __version__, workers
 from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.names import package_stem
@@ -102,6 +102,22 @@ class Progress:
             print(f"specgen: {stem}: {step} ({elapsed:.0f}s)", file=sys.stderr, flush=True)
 
 
+class StepTimes(Progress):
+    """A render_spec progress hook that times each step (until the next one starts): `seconds`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: dict[str, float] = {}
+        self._step: str | None = None
+        self._at = time.perf_counter()
+
+    def __call__(self, stem: str, step: str) -> None:
+        now = time.perf_counter()
+        if self._step is not None:
+            self.seconds[self._step] = round(self.seconds.get(self._step, 0.0) + now - self._at, 3)
+        self._step, self._at = step, now
+
+
 @dataclass(frozen=True)
 class _Source:
     path: Path
@@ -152,7 +168,7 @@ def render_spec(
     result = RenderResult(stem=stem, spec=path)
     step = progress or Progress()
     step(stem, "loading")
-    _prestart_workers(path)
+    workers.prestart_for(path)
     try:
         doc = load(path)
     except SpecError as exc:
@@ -181,30 +197,6 @@ def render_spec(
     if result.files:
         result.digest = digest or _source(path, generator_digest()).digest
     return result
-
-
-# A spec file this large has models enough to share out (GitHub 5.6 MB, Stripe 2.4 MB): all its
-# model workers start before it is loaded. Any other spec gets one, if it is the first spec of
-# this process: the worker's warm-up (importing datamodel-code-generator and building its classes,
-# ~0.6 s) then overlaps this process's loading, validating and building, where running the
-# generator here would pay for it after them. A later spec runs it here, already imported.
-PRESTART_BYTES = 1_000_000
-_first_spec = True
-
-
-def _prestart_workers(path: Path) -> None:
-    from generator import format as formatting
-
-    global _first_spec
-    first, _first_spec = _first_spec, False
-    try:
-        large = path.stat().st_size >= PRESTART_BYTES
-    except OSError:
-        return
-    if formatting.jobs() > 1 and (large or first):
-        from generator import modelgen
-
-        modelgen.prestart(formatting.jobs() if large else 1)
 
 
 def _validate(doc: Document, curated: bool) -> list[Diagnostic]:
@@ -269,9 +261,7 @@ def _preloading() -> Iterator[None]:
     """While model workers started ahead run, a thread of this otherwise idle process imports what
     rendering and formatting import on first use (black, jsonschema, the templates: ~0.4 s, a third
     of a small spec's run). Joined before the block's end, so that no import is left running."""
-    from generator import modelgen
-
-    if not modelgen.started():  # the generator runs here, and would only take turns with it
+    if not workers.waiting():  # the generator runs here, and would only take turns with it
         yield
         return
     thread = threading.Thread(target=_preload, name="specgen-preload", daemon=True)
@@ -328,10 +318,8 @@ def _generate_models(
     """The models module. Outside curated specs, a schema the model generator rejects is left untyped
     (Any) with a located warning, and the rest is generated; in a curated spec it is an error.
     A retry re-runs only the failed group: the others are read back from the cache."""
-    from generator import format as formatting
-
     version = str(doc.data.get("openapi", "3.1.0"))
-    jobs = formatting.jobs()  # 1 in a worker process (several specs at once): no pools of its own
+    jobs = workers.jobs()  # 1 in a worker process (several specs at once): no pools of its own
     for _ in range(_MAX_REJECTED + 1):
         try:
             return models.generate(version, cache_dir=cache_dir, jobs=jobs)
@@ -667,13 +655,13 @@ def _render_all(
         progress(result.stem, f"done ({len(done)}/{len(sources)})")
 
     if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load the formatter
-        from generator.format import disallow_parallel, workers
+        from generator.workers import disallow_parallel
 
-        if workers() > 1:
+        if workers.workers() > 1:
             # Biggest first, so that a large spec does not start last.
             order = sorted(range(len(sources)), key=lambda i: -sources[i].size)
             with ProcessPoolExecutor(
-                min(workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
+                min(workers.workers(), len(sources)), mp_context=get_context("fork"), initializer=disallow_parallel
             ) as pool:
                 futures = {pool.submit(_render_one, sources[i], strict, progress, formatter): i for i in order}
                 for future in as_completed(futures):

@@ -41,12 +41,12 @@ def specgen():
 
 
 def _no_first_spec_worker() -> None:
-    """The first spec a process renders gets a model worker started ahead (generator.pipeline).
+    """The first spec a process renders gets a model worker started ahead (generator.workers).
     This process renders hundreds: which test comes first must not decide where its models run.
     test_pipeline tests that worker on purpose."""
-    from generator import pipeline
+    from generator import workers
 
-    pipeline._first_spec = False
+    workers._first_spec = False
 
 
 _no_first_spec_worker()

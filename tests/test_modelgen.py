@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from generator import modelgen
+from generator import modelgen, workers
 from generator.schemas import ModelSet
 
 
@@ -372,30 +372,30 @@ def test_a_part_drops_a_class_alike_only_when_what_it_refers_to_is_alike_too():
 
 def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch, tmp_path):
     spawned: list[Any] = []
-    real = modelgen._spawn
+    real = workers.spawn
 
     def spawn() -> Any:
         spawned.append(real())
         return spawned[-1]
 
-    monkeypatch.setattr(modelgen, "_spawn", spawn)
+    monkeypatch.setattr(workers, "spawn", spawn)
     expected = _models().generate("3.1.0")
-    modelgen.prestart(2)
-    assert len(spawned) == 2 and len(modelgen._started) == 2
+    workers.prestart(2)
+    assert len(spawned) == 2 and workers.waiting() == 2
     # one small batch: a worker started ahead takes it, though it is below PARALLEL_BYTES
     assert _models().generate("3.1.0", cache_dir=tmp_path) == expected
-    assert len(spawned) == 2 and modelgen._started == []
+    assert len(spawned) == 2 and workers.waiting() == 0
     used, released = sorted(spawned, key=lambda proc: proc.wait(timeout=30) != 0)
     assert used.returncode == 0 and released.returncode < 0  # released: killed, not waited for
 
 
 def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
-    proc = modelgen._spawn()
+    proc = workers.spawn()
     answer, _ = proc.communicate(json.dumps([modelgen._WARM_UP, []]).encode() + b"\n", timeout=60)
     assert proc.returncode == 0
     outcome = json.loads(answer)
     assert modelgen.Module.from_json(outcome).classes == ["Warm"]
-    released = modelgen._spawn()
+    released = workers.spawn()
     released.stdin.close()  # no tasks: it ends after its warm-up, quietly
     assert released.wait(timeout=60) == 0 and released.stdout.read() == b""
     released.stdout.close()

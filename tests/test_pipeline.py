@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import yaml
 
 from generator.corpus import count_operations
 from generator.pipeline import render_spec
-from tests.conftest import FIXTURES, run_specgen, tree_digest
+from tests.conftest import FIXTURES, ROOT, run_specgen, tree_digest
 
 PETSTORE = FIXTURES / "petstore.yaml"
 
@@ -374,18 +376,34 @@ def test_a_regeneration_keeps_hand_written_files_it_had_linked_unchanged(tmp_pat
 def test_the_first_spec_of_a_process_gets_a_warm_worker_and_a_later_one_runs_here(monkeypatch, tmp_path):
     """The first spec's models run in a worker started before loading, while this process imports
     what rendering needs; the output is the same as the models run here."""
-    from generator import format as formatting
-    from generator import modelgen, pipeline
+    from generator import pipeline, workers
 
     spawned, preloads = [], []
-    real_spawn, real_preload = modelgen._spawn, pipeline._preload
-    monkeypatch.setattr(modelgen, "_spawn", lambda: spawned.append(real_spawn()) or spawned[-1])
+    real_spawn, real_preload = workers.spawn, pipeline._preload
+    monkeypatch.setattr(workers, "spawn", lambda: spawned.append(real_spawn()) or spawned[-1])
     monkeypatch.setattr(pipeline, "_preload", lambda: preloads.append(real_preload()))
-    monkeypatch.setattr(formatting, "jobs", lambda: 2)
-    monkeypatch.setattr(pipeline, "_first_spec", True)
+    monkeypatch.setattr(workers, "jobs", lambda: 2)
+    monkeypatch.setattr(workers, "_first_spec", True)
     first = render_spec(PETSTORE, strict=False, cache_dir=tmp_path / "a")
     assert len(spawned) == 1 and spawned[0].wait(timeout=30) == 0 and len(preloads) == 1
-    assert modelgen._started == []
+    assert workers.waiting() == 0
     second = render_spec(PETSTORE, strict=False, cache_dir=tmp_path / "b")  # cold again, but not first
     assert len(spawned) == 1 and len(preloads) == 1
     assert first.ok and first.files == second.files
+
+
+def test_generate_of_one_spec_file_starts_its_worker_before_importing_the_pipeline(tmp_path):
+    """`specgen generate` of one spec file starts the model worker first thing; the process then
+    generates as usual and leaves no worker behind."""
+    script = (
+        "import sys\n"
+        "from generator import cli, workers\n"
+        "seen = []\n"
+        "real = workers.prestart\n"
+        "workers.prestart = lambda n: seen.append(('generator.pipeline' in sys.modules, n)) or real(n)\n"
+        f"code = cli.main(['generate', {str(PETSTORE)!r}, '--out', {str(tmp_path / 'out')!r}])\n"
+        "print(seen, code, workers.waiting())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[-2] == "[(False, 1)] 0 0", done.stdout + done.stderr
+    assert (tmp_path / "out" / "petstore").is_dir()
