@@ -24,6 +24,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -379,6 +380,8 @@ def _serve() -> None:
     schema comes before any input is read: it imports the generator and builds its parser's classes
     (~0.8 s, more than most runs take), so that a worker started early (`prestart`) has that done
     when its tasks come."""
+    if hasattr(os, "nice"):
+        os.nice(workers.NICE)
     gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste
     run_group(_WARM_UP, ())
     gc.freeze()  # nor need they be walked again by the runs' collections

@@ -21,6 +21,11 @@ from pathlib import Path
 # them. A later spec runs it here, already imported.
 PRESTART_BYTES = 1_000_000
 
+# A worker runs at this much lower a priority than the process that started it: its warm-up is
+# spent ahead, on a chance, and should not slow the loading and building this process does
+# meanwhile (a one-schema change to GitHub needs one worker for one small run, not two warm-ups).
+NICE = 5
+
 _parallel_allowed = True
 _first_spec = True
 _started: list[subprocess.Popen[bytes]] = []  # started ahead, waiting for their tasks

@@ -390,11 +390,19 @@ def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch
 
 
 def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
+    import os
+
     proc = workers.spawn()
-    answer, _ = proc.communicate(json.dumps([modelgen._WARM_UP, []]).encode() + b"\n", timeout=60)
-    assert proc.returncode == 0
-    outcome = json.loads(answer)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps([modelgen._WARM_UP, []]).encode() + b"\n")
+    proc.stdin.flush()
+    outcome = json.loads(proc.stdout.readline())
     assert modelgen.Module.from_json(outcome).classes == ["Warm"]
+    # it yields to the process that started it (its warm-up is spent ahead, on a chance)
+    assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + workers.NICE
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 0
+    proc.stdout.close()
     released = workers.spawn()
     released.stdin.close()  # no tasks: it ends after its warm-up, quietly
     assert released.wait(timeout=60) == 0 and released.stdout.read() == b""
