@@ -223,7 +223,7 @@ def _render_valid(
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
     step(stem, "models")
-    with _preloading():
+    with _preloading(doc.path):
         api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir and cache_dir / "models")
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
@@ -257,11 +257,18 @@ def _render_valid(
 
 
 @contextmanager
-def _preloading() -> Iterator[None]:
-    """While model workers started ahead run, a thread of this otherwise idle process imports what
-    rendering and formatting import on first use (black, jsonschema, the templates: ~0.4 s, a third
-    of a small spec's run). Joined before the block's end, so that no import is left running."""
-    if not workers.waiting():  # the generator runs here, and would only take turns with it
+def _preloading(spec: Path) -> Iterator[None]:
+    """While a model worker started ahead warms up, a thread of this otherwise idle process imports
+    what rendering and formatting import on first use (black, jsonschema, the templates: ~0.4 s, a
+    third of a small spec's run). Not for a large spec: its models step is the building of many runs'
+    input and, when they are cached (a one-schema change), reading them back, which such a thread
+    only slows (~0.8 s on GitHub, the two taking turns at every read). Joined before the block's end,
+    so that no import is left running."""
+    try:
+        small = spec.stat().st_size < workers.PRESTART_BYTES
+    except OSError:
+        small = False
+    if not (small and workers.waiting()):  # else the generator runs here, and would take turns with it
         yield
         return
     thread = threading.Thread(target=_preload, name="specgen-preload", daemon=True)
@@ -386,11 +393,15 @@ def _model_notes(doc: Document, originals: dict[str, object], notes: list[str]) 
 def _first_use(data: object, format: str) -> str | None:
     """The pointer of the first object in document order with this `format`, the first under
     #/components/ when there is one there."""
-    components = data.get("components") if isinstance(data, dict) else None
-    for ptr, node in _nodes(components, "#/components") if components is not None else ():
-        if ptr != "#/components" and isinstance(node, dict) and node.get("format") == format:
-            return ptr
-    return next((ptr for ptr, node in _nodes(data) if isinstance(node, dict) and node.get("format") == format), None)
+    if not isinstance(data, dict):
+        return None
+    parts = [("components", data["components"])] if "components" in data else []
+    parts += [(key, value) for key, value in data.items() if key != "components"]  # each part walked once
+    for key, part in parts:
+        for ptr, node in _nodes(part, f"#/{escape_token(str(key))}"):
+            if ptr != "#/components" and isinstance(node, dict) and node.get("format") == format:
+                return ptr
+    return None
 
 
 def _nodes(data: object, root: str = "#") -> Iterator[tuple[str, object]]:
