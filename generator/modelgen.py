@@ -378,8 +378,8 @@ def _serve() -> None:
     """A worker (`python -m generator.modelgen`): a task a line on stdin, a JSON list [document,
     components], and its outcome a line on stdout, until stdin ends. A first run of a one-field
     schema comes before any input is read: it imports the generator and builds its parser's classes
-    (~0.8 s, more than most runs take), so that a worker started early (`prestart`) has that done
-    when its tasks come."""
+    (~0.8 s, more than most runs take), so that a worker started early (generator.workers) has that
+    done when its tasks come."""
     if hasattr(os, "nice"):
         os.nice(workers.NICE)
     gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste
@@ -397,6 +397,8 @@ _WARM_UP = json.dumps({
     "openapi": "3.1.0", "info": {"title": "warm-up", "version": "1"}, "paths": {},
     "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}},
 })  # fmt: skip
+
+
 def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dict[str, Any] | str]:
     """The outcome of each (index, group) of `tasks`, run over up to `jobs` fresh interpreters. Each
     worker takes the next task when it is done with one (their run times are not their sizes'), and
@@ -418,9 +420,12 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
             if item is None or proc is None or proc.stdin is None or proc.stdout is None:
                 break
             index, group = item
-            proc.stdin.write(json.dumps([group.document, group.taken]).encode() + b"\n")
-            proc.stdin.flush()
-            line = proc.stdout.readline()
+            try:
+                proc.stdin.write(json.dumps([group.document, group.taken]).encode() + b"\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
+            except OSError:  # it died before reading it all (a broken pipe)
+                line = b""
             if not line:
                 raise RuntimeError(f"a model generator worker failed (exit status {proc.wait()})")
             outcomes[index] = json.loads(line)

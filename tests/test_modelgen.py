@@ -429,3 +429,13 @@ def test_tasks_are_built_as_workers_take_them_and_the_output_is_the_same(monkeyp
     monkeypatch.setattr(modelgen, "_run_workers", spy)
     assert _models().generate("3.1.0", jobs=2) == expected
     assert taken == list(range(len(taken))) and len(taken) > 2  # each task once, in order
+
+
+def test_a_worker_that_dies_is_one_clear_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(modelgen, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(
+        workers, "spawn",
+        lambda: subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], stdin=subprocess.PIPE, stdout=subprocess.PIPE),
+    )  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"a model generator worker failed \(exit status 3\)"):
+        _models().generate("3.1.0", jobs=2)
