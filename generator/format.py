@@ -48,6 +48,8 @@ RUFF_OPTIONS = (
 
 # Below this much Python a worker pool costs more than it saves (black only).
 _PARALLEL_BYTES = 400_000
+
+
 @functools.cache
 def black_mode(line_length: int = LINE_LENGTH) -> Mode:
     """The project's black style at a line length. black is imported here, on first use: most

@@ -265,7 +265,7 @@ def _preloading(spec: Path) -> Iterator[None]:
     only slows (~0.8 s on GitHub, the two taking turns at every read). Joined before the block's end,
     so that no import is left running."""
     try:
-        small = spec.stat().st_size < workers.PRESTART_BYTES
+        small = not workers.is_large(spec)
     except OSError:
         small = False
     if not (small and workers.waiting()):  # else the generator runs here, and would take turns with it

@@ -52,11 +52,16 @@ def prestart_for(path: Path) -> None:
     global _first_spec
     first, _first_spec = _first_spec, False
     try:
-        large = path.stat().st_size >= PRESTART_BYTES
+        large = is_large(path)
     except OSError:
         return
     if jobs() > 1 and (large or first):
         prestart(jobs() if large else 1)
+
+
+def is_large(path: Path) -> bool:
+    """Whether the spec file at `path` is PRESTART_BYTES or more (raises OSError when unreadable)."""
+    return path.stat().st_size >= PRESTART_BYTES
 
 
 def prestart(count: int) -> None:
