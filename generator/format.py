@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
 import os
 import re
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
+from generator.ends import Helper, read, scratch
 from generator.workers import jobs, workers
 
 if TYPE_CHECKING:
@@ -132,38 +131,21 @@ def _format_salt(formatter: str) -> bytes:
 # -- ruff ------------------------------------------------------------------------------------
 
 
-# A folder in memory (Linux), for ruff's scratch copies: on a disk, ruff rewriting a copy makes the
-# filesystem give it blocks (ext4 does for a file truncated and rewritten), and deleting the copies
-# then took 0.3-0.8 s for 240 modules on a disk mounted with `discard`.
-_MEMORY = Path("/dev/shm")
-
-
 def _ruff_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:
     """One ruff process over every file (written to a scratch folder), then the black fix-ups."""
     if not sources:
         return {}
-    if _room_in_memory(4 * sum(map(len, sources.values()))):
-        try:
-            return _ruff_in(sources, _MEMORY)
-        except OSError:  # not expected (it had room): the system's temporary folder then
-            pass
-    return _ruff_in(sources, None)
+    with scratch(sum(map(len, sources.values()))) as folder:
+        return _ruff_in(sources, folder)
 
 
-def _room_in_memory(size: int) -> bool:
+def _ruff_in(sources: dict[PurePosixPath, str], root: Path) -> dict[PurePosixPath, tuple[str, str | None]]:
+    paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}  # flat: no excluded folders
+    for rel, path in paths.items():
+        path.write_text(sources[rel], encoding="utf-8")
+    # the fix-ups' helper imports black while ruff runs
+    helper = Helper(_FIX_UP) if jobs() > 1 and sum(map(len, sources.values())) >= PARALLEL_FIXUPS else None
     try:
-        stat = os.statvfs(_MEMORY)
-    except (OSError, AttributeError):  # no such folder; no statvfs (Windows)
-        return False
-    return os.access(_MEMORY, os.W_OK | os.X_OK) and stat.f_bavail * stat.f_frsize > size
-
-
-def _ruff_in(sources: dict[PurePosixPath, str], folder: Path | None) -> dict[PurePosixPath, tuple[str, str | None]]:
-    with tempfile.TemporaryDirectory(prefix="specgen-format-", dir=folder) as scratch:
-        root = Path(scratch)
-        paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}  # flat: no excluded folders
-        for rel, path in paths.items():
-            path.write_text(sources[rel], encoding="utf-8")
         done = subprocess.run(
             [str(ruff_binary()), "format", *RUFF_OPTIONS, "--", *map(str, paths.values())],
             capture_output=True,
@@ -173,48 +155,25 @@ def _ruff_in(sources: dict[PurePosixPath, str], folder: Path | None) -> dict[Pur
         failed = {name: line for line in done.stderr.splitlines() for name in [_failed_file(line)] if name}
         if done.returncode not in (0, 1) and not failed:
             raise RuntimeError(f"ruff format failed: {done.stderr.strip()[:500]}")
-        outcomes: dict[PurePosixPath, tuple[str, str | None]] = {}
-        for rel, path in paths.items():
-            if path.name in failed:
-                # Report it the way black would (and with its wording): the code does not parse.
-                outcomes[rel] = _black_one(sources[rel])
-        done_by_ruff = [rel for rel in paths if rel not in outcomes]
-        texts = [paths[rel].read_text(encoding="utf-8") for rel in done_by_ruff]
-        for rel, text in zip(done_by_ruff, _fixed(texts), strict=True):
-            outcomes[rel] = (text, None)
+        # a file ruff cannot parse is reported the way black would (and with its wording)
+        outcomes = {rel: _black_one(sources[rel]) for rel, path in paths.items() if path.name in failed}
+        by_ruff = [rel for rel in paths if rel not in outcomes]
+        if helper is not None:  # the largest first, so the two meet among small files
+            by_ruff.sort(key=lambda rel: -len(sources[rel]))
+            fixed = helper.map([paths[rel] for rel in by_ruff])
+        else:
+            fixed = [black_compatible(read(paths[rel])) for rel in by_ruff]
+    finally:
+        if helper is not None:
+            helper.close()
+    outcomes.update((rel, (text, None)) for rel, text in zip(by_ruff, fixed, strict=True))
     return {rel: outcomes[rel] for rel in paths}
 
 
-# Above this much of ruff's output the black fix-ups (GitHub's 14 MB: ~3.5 s) are shared with a
-# second process: a fresh interpreter, as the model generator's workers are (a fork would count this
-# process's pages as its own).
+# Above this much of ruff's output the black fix-ups (GitHub's 14 MB: ~3 s) are shared with a
+# helper process (generator.ends), which takes the files from the end of the list.
 PARALLEL_FIXUPS = 2_000_000
-
-
-def _fixed(texts: list[str]) -> list[str]:
-    """black_compatible of each text, every other one in a second process when there is much."""
-    if jobs() < 2 or sum(map(len, texts)) < PARALLEL_FIXUPS:
-        return [black_compatible(t) for t in texts]
-    from concurrent.futures import ThreadPoolExecutor
-
-    theirs = texts[1::2]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator.format"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-    with ThreadPoolExecutor(1) as pool:  # feed and read it while this process does its half
-        answer = pool.submit(proc.communicate, json.dumps(theirs).encode())
-        mine = [black_compatible(t) for t in texts[0::2]]
-        out = answer.result()[0]
-    try:
-        done = json.loads(out) if proc.returncode == 0 else None
-    except ValueError:
-        done = None
-    if not (isinstance(done, list) and len(done) == len(theirs) and all(isinstance(t, str) for t in done)):
-        done = [black_compatible(t) for t in theirs]  # not expected: then here
-    result = [""] * len(texts)
-    result[0::2], result[1::2] = mine, done
-    return result
+_FIX_UP = "generator.format:black_compatible"
 
 
 def _failed_file(line: str) -> str | None:
@@ -518,11 +477,3 @@ def _black_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[s
         with ProcessPoolExecutor(workers(), mp_context=get_context("fork")) as pool:
             return dict(zip(order, pool.map(_black_one, [sources[p] for p in order]), strict=True))
     return {p: _black_one(text) for p, text in sources.items()}
-
-
-if __name__ == "__main__":  # the second process of _fixed: texts in, fixed texts out (JSON)
-    from generator.cli import leave
-
-    json.dump([black_compatible(t) for t in json.load(sys.stdin)], sys.stdout)
-    sys.stdout.flush()
-    leave(0)

@@ -29,6 +29,7 @@ import jinja2
 
 from generator.atomic import TextCache, code_salt
 from generator.diagnostics import escape_token, split_pointer
+from generator.ends import mapped
 from generator.model import (
     Api,
     Body,
@@ -917,39 +918,52 @@ def support_module(api: Api) -> str:
 _MODEL_IMPORT = re.compile(r"^from [\w.]+\.models import \(\n((?:    \w+,\n)+)\)\n", re.MULTILINE)
 
 
-def _prune(text: str, store: TextCache | None = None) -> str:
-    """prune_imports, and model imports the module does not use (only known after rendering)."""
-    text = prune_imports(text)
-    match = _MODEL_IMPORT.search(text)
-    if match is None:
-        return text
-    names = [n.strip().rstrip(",") for n in match.group(1).splitlines()]
-    used = _referenced(text[: match.start()] + text[match.end() :], names, store)
-    if used is None:
-        return text  # black reports it, with the file name
-    block = match.group(0).replace(match.group(1), "".join(f"    {n},\n" for n in used)) if used else ""
-    return text[: match.start()] + block + text[match.end() :]
+# Above this much test code, the parses that find the models a module uses are shared with a helper
+# process (generator.ends).
+PARALLEL_PRUNE_BYTES = 1_000_000
 
 
-def _referenced(code: str, names: list[str], store: TextCache | None) -> list[str] | None:
-    """The `names` that `code` refers to, or None when it does not parse. It takes a parse of the
-    module (GitHub: a second for 33 modules), so with a cache the answer is kept by the digest of
-    both: a one-schema change leaves most modules as they were."""
-    key = "\n".join(names) + "\0" + code
-    hit = store.get(key) if store is not None else None
-    if hit is not None:
-        used = hit.split("\n") if hit else []
-        if set(used) <= set(names):
-            return used
+def _pruned(texts: list[str], store: TextCache | None = None) -> list[str]:
+    """Each module without the imports it does not use, known only after rendering: prune_imports,
+    and the models of its model import it does not refer to. Those take a parse of the module
+    (GitHub: a second for 33 modules), so with a cache the answer is kept by the digest of the
+    module and the names: a one-schema change leaves most modules as they were."""
+    texts = [prune_imports(text) for text in texts]
+    matches = {i: m for i, text in enumerate(texts) for m in [_MODEL_IMPORT.search(text)] if m is not None}
+    imported = {i: [n.strip().rstrip(",") for n in m.group(1).splitlines()] for i, m in matches.items()}
+    keys = {i: "".join(f"{n}\n" for n in imported[i]) + "\0" + texts[i][: m.start()] + texts[i][m.end() :]
+            for i, m in matches.items()}  # fmt: skip
+    used: dict[int, list[str] | None] = {}
+    for i, key in keys.items():
+        hit = store.get(key) if store is not None else None
+        if hit is not None and set(found := hit.split("\n") if hit else []) <= set(imported[i]):
+            used[i] = found
+    missing = [i for i in keys if i not in used]
+    for i, names in zip(missing, mapped(_names_used, [keys[i] for i in missing], PARALLEL_PRUNE_BYTES), strict=True):
+        used[i] = names
+        if store is not None and names is not None:
+            store.put(keys[i], "\n".join(names))
+    out = []
+    for i, text in enumerate(texts):
+        match, names = matches.get(i), used.get(i)
+        if match is None or names is None:  # no model import, or code that does not parse (black reports it)
+            out.append(text)
+            continue
+        block = match.group(0).replace(match.group(1), "".join(f"    {n},\n" for n in names)) if names else ""
+        out.append(text[: match.start()] + block + text[match.end() :])
+    return out
+
+
+def _names_used(key: str) -> list[str] | None:
+    """Of the names before the NUL of `key` (one a line), those the code after it refers to; None
+    when the code does not parse."""
+    head, code = key.split("\0", 1)
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return None
     referenced = name_ids(tree)
-    used = [n for n in names if n in referenced]
-    if store is not None:
-        store.put(key, "\n".join(used))
-    return used
+    return [n for n in head.split("\n")[:-1] if n in referenced]
 
 
 def _imports(planner: _Planner) -> list[str]:
@@ -960,50 +974,40 @@ def _imports(planner: _Planner) -> list[str]:
 
 
 def _resource_module(
-    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case],
-    store: TextCache | None = None,
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
 ) -> str:
     first = next((c for c in cases if c.body_mode != "skip"), None)
     if first is not None:
         first.async_case = True
-    return _prune(
-        env.get_template("tests/test_resource.py.j2").render(
+    return env.get_template("tests/test_resource.py.j2").render(
             context,
             **_CONTENT,
             resource=resource,
             cases=cases,
             models=_imports(planner),
             support=support_module(api),
-        ),
-        store,
-    )
+        )
 
 
 def _upload_module(
-    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case],
-    store: TextCache | None = None,
+    api: Api, env: jinja2.Environment, context: dict[str, Any], resource: Resource, planner: _Planner, cases: list[Case]
 ) -> str | None:
     """Tests of the operations with an x-file-upload body, called with the file, in a module of
     their own next to test_<stem>_<resource>.py."""
     uploads = [c for c in cases if c.upload is not None and c.pages is None]
     if not uploads:
         return None
-    return _prune(
-        env.get_template("tests/test_upload.py.j2").render(
+    return env.get_template("tests/test_upload.py.j2").render(
             context,
             **_CONTENT,
             resource=resource,
             cases=uploads,
             models=_imports(planner),
             support=support_module(api),
-        ),
-        store,
-    )
+        )
 
 
-def _client_module(
-    api: Api, env: jinja2.Environment, context: dict[str, Any], schemas: Schemas, store: TextCache | None = None
-) -> str | None:
+def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any], schemas: Schemas) -> str | None:
     """One test per security scheme: the credentials travel where the scheme says."""
     target = next(
         ((r, op) for r in api.resources for op in r.operations
@@ -1018,8 +1022,7 @@ def _client_module(
     if case.body_mode == "skip":
         return None
     schemes = [(scheme, *credentials(scheme)) for scheme in api.security]
-    return _prune(
-        env.get_template("tests/test_client.py.j2").render(
+    return env.get_template("tests/test_client.py.j2").render(
             context,
             **_CONTENT,
             resource=resource,
@@ -1029,9 +1032,7 @@ def _client_module(
             auth_query=sorted({name for _, _, query in schemes for name, _ in query}),
             models=_imports(planner),
             support=support_module(api),
-        ),
-        store,
-    )
+        )
 
 
 def render_tests(
@@ -1045,31 +1046,30 @@ def render_tests(
     ctor, _headers, _query = planner.options()
     files = {
         tests / "conftest.py": env.get_template("tests/conftest.py.j2").render(context, support=support_module(api)),
-        tests / f"{support_module(api)}.py": _prune(
-            env.get_template("tests/support.py.j2").render(
-                context,
-                ctor=ctor,
-                base_url=None if api.server_url else TEST_BASE_URL,
-                api_key=API_KEY,
-                username=USERNAME,
-                password=PASSWORD,
-                models=_imports(planner),
-            ),
-            store,
+        tests / f"{support_module(api)}.py": env.get_template("tests/support.py.j2").render(
+            context,
+            ctor=ctor,
+            base_url=None if api.server_url else TEST_BASE_URL,
+            api_key=API_KEY,
+            username=USERNAME,
+            password=PASSWORD,
+            models=_imports(planner),
         ),
     }
     for resource in api.resources:
         resource_planner = _Planner(api, schemas)
         cases = [resource_planner.case(op) for op in resource.operations]
         files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(
-            api, env, context, resource, resource_planner, cases, store
+            api, env, context, resource, resource_planner, cases
         )
-        uploads = _upload_module(api, env, context, resource, resource_planner, cases, store)
+        uploads = _upload_module(api, env, context, resource, resource_planner, cases)
         if uploads is not None:
             files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
-    client_tests = _client_module(api, env, context, schemas, store)
+    client_tests = _client_module(api, env, context, schemas)
     if client_tests is not None:
         files[tests / f"test_{api.stem}_client.py"] = client_tests
+    pruned = [path for path in files if path.name != "conftest.py"]
+    files.update(zip(pruned, _pruned([files[path] for path in pruned], store), strict=True))
     return files
 
 

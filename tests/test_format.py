@@ -214,12 +214,13 @@ def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypa
 
 
 def test_ruff_formats_alike_in_memory_and_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import ends
     from generator import format as fmt
 
     files = {PurePosixPath("a.py"): "x = [1,\n 2]\n", PurePosixPath("b.py"): "x = (\n"}
     in_memory = fmt._ruff_all(files)
     assert in_memory[PurePosixPath("a.py")] == ("x = [1, 2]\n", None) and in_memory[PurePosixPath("b.py")][1]
-    monkeypatch.setattr(fmt, "_MEMORY", tmp_path / "missing")  # no memory folder: the temporary one
+    monkeypatch.setattr(ends, "_MEMORY", tmp_path / "missing")  # no memory folder: the temporary one
     assert fmt._ruff_all(files) == in_memory
 
 
@@ -285,7 +286,7 @@ def test_the_black_fix_ups_shared_with_a_second_process_give_the_same_texts(monk
     monkeypatch.setattr(formatting, "PARALLEL_FIXUPS", 0)
     monkeypatch.setattr(formatting.subprocess, "Popen", popen)
     shared, shared_errors = formatting.format_files(texts)
-    assert [c[1:] for c in calls if "generator.format" in c] == [["-m", "generator.format"]]  # it ran
+    assert [c[1:] for c in calls if "generator.ends" in c] == [["-m", "generator.ends", "generator.format:black_compatible"]]
     assert shared == alone and shared_errors == errors == []
 
 

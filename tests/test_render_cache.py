@@ -97,13 +97,13 @@ def test_one() -> None:
 
 def test_the_model_imports_a_test_module_uses_are_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = TextCache(tmp_path, b"salt")
-    pruned = render_tests._prune(MODULE)
+    pruned = render_tests._pruned([MODULE])[0]
     assert "    Customer,\n)" in pruned and "Invoice,\n" not in pruned and "import datetime" not in pruned
-    assert render_tests._prune(MODULE, store) == pruned
+    assert render_tests._pruned([MODULE], store)[0] == pruned
     monkeypatch.setattr(ast, "parse", lambda *a, **k: pytest.fail("parsed again"))
-    assert render_tests._prune(MODULE, store) == pruned
+    assert render_tests._pruned([MODULE], store)[0] == pruned
     monkeypatch.undo()
     (entry,) = (p for p in tmp_path.rglob("*") if p.is_file())
     entry.write_text("Customer\nNotImported", encoding="utf-8")  # names the module does not import: a miss
-    assert render_tests._prune(MODULE, store) == pruned
+    assert render_tests._pruned([MODULE], store)[0] == pruned
     assert entry.read_text(encoding="utf-8") == "Customer"

@@ -1,0 +1,74 @@
+"""generator.ends: a list of files shared with a helper process, from the two ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import ends
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _files(folder: Path, count: int) -> list[Path]:
+    paths = [folder / f"{i}.txt" for i in range(count)]
+    for i, path in enumerate(paths):
+        path.write_text(json.dumps({"n": i}), encoding="utf-8")
+    return paths
+
+
+def test_the_helper_takes_files_from_the_end_and_writes_what_it_made(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 5)
+    (tmp_path / "1.txt.claim").touch()  # this process has taken 0 and 1
+    (tmp_path / "0.txt.claim").touch()
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.ends", "json:loads"],
+        input=json.dumps([str(p) for p in paths]).encode(), cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert done.returncode == 0
+    made = sorted(p.name for p in tmp_path.glob("*.out"))
+    assert made == ["2.txt.out", "3.txt.out", "4.txt.out"]  # it stopped at the first file taken
+    assert json.loads((tmp_path / "3.txt.out").read_text(encoding="ascii")) == {"n": 3}
+
+
+def test_both_processes_work_and_every_result_is_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _files(tmp_path, 60)
+
+    def slow(target: str) -> Any:  # this process only: the helper resolves its own
+        def load(text: str) -> Any:
+            time.sleep(0.02)
+            return json.loads(text)
+
+        return load
+
+    helper = ends.Helper("json:loads")
+    monkeypatch.setattr(ends, "_function", slow)
+    results = helper.map(paths)
+    helper.close()
+    assert results == [{"n": i} for i in range(60)]
+    helped = {int(p.name.split(".")[0]) for p in tmp_path.glob("*.out")}
+    assert helped and 0 not in helped and max(helped) == 59  # it took some, from the end
+
+
+def test_a_helper_that_died_leaves_all_the_work_here(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 4)
+    helper = ends.Helper("json:loads")
+    helper.proc.kill()
+    helper.proc.wait()
+    assert helper.map(paths) == [{"n": i} for i in range(4)]
+    assert not list(tmp_path.glob("*.out"))
+
+
+def test_mapped_gives_what_one_process_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [json.dumps([i, "x" * i]) for i in range(40)]
+    alone = ends.mapped(json.loads, texts, parallel_bytes=10**9)
+    monkeypatch.setattr(ends, "jobs", lambda: 2)
+    assert ends.mapped(json.loads, texts, parallel_bytes=0) == alone == [json.loads(t) for t in texts]
+    raw = [f"line {i}\r\nnext\rlast é\n" for i in range(40)]  # read and written as they are
+    assert ends.mapped(str, raw, parallel_bytes=0) == raw
