@@ -16,7 +16,9 @@ are not formatted again.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import json
 import os
 import re
 import subprocess
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
 from generator.ends import Helper, read, scratch
-from generator.workers import jobs, workers
+from generator.workers import disallow_parallel, jobs, workers
 
 if TYPE_CHECKING:
     from black.mode import Mode
@@ -89,27 +91,100 @@ def format_files(
 
     With `cache` (a folder), a text formatted before is read back instead of formatted again: after
     a one-schema change to a large spec, only the few modules it touched are formatted."""
-    todo = [p for p, text in files.items() if p.suffix == ".py" and p not in verbatim and text.strip()]
-    store = FormatCache(cache, formatter) if cache is not None else None
-    outcomes: dict[PurePosixPath, tuple[str, str | None]] = {}
-    if store is not None:
-        for path in todo:
-            hit = store.get(files[path])
-            if hit is not None:
-                outcomes[path] = (hit, None)
-    missing = {p: files[p] for p in todo if p not in outcomes}
-    fresh = _black_all(missing) if formatter == "black" else _ruff_all(missing)
-    outcomes.update(fresh)
-    formatted = dict(files)
-    errors: list[tuple[str, str]] = []
-    for path in todo:
-        text, error = outcomes[path]
-        formatted[path] = text
-        if error is not None:
-            errors.append((str(path), error))
-        elif store is not None and path in fresh:
-            store.put(files[path], text)
-    return formatted, errors
+    return Formatting(files, verbatim, formatter, cache).result()
+
+
+# Above this much to format, Formatting(background=True) starts a process of its own for it.
+BACKGROUND_BYTES = 2_000_000
+
+
+class Formatting:
+    """format_files of `files`, done by result(); with `background`, and much to format, done by a
+    process of its own started now (`python -m generator.format`, the files and its answer in a
+    scratch folder), while this one goes on: rendering GitHub's test modules takes as long as
+    formatting everything else."""
+
+    def __init__(
+        self,
+        files: dict[PurePosixPath, str],
+        verbatim: Collection[PurePosixPath] = (),
+        formatter: str = "ruff",
+        cache: Path | None = None,
+        background: bool = False,
+    ) -> None:
+        self.files, self.formatter = files, formatter
+        self.todo = [p for p, text in files.items() if p.suffix == ".py" and p not in verbatim and text.strip()]
+        self.store = FormatCache(cache, formatter) if cache is not None else None
+        self.outcomes: dict[PurePosixPath, tuple[str, str | None]] = {}
+        if self.store is not None:
+            for path in self.todo:
+                hit = self.store.get(files[path])
+                if hit is not None:
+                    self.outcomes[path] = (hit, None)
+        self.missing = {p: files[p] for p in self.todo if p not in self.outcomes}
+        self._job: tuple[contextlib.ExitStack, Path, subprocess.Popen[bytes]] | None = None
+        size = sum(map(len, self.missing.values()))
+        if background and jobs() > 1 and size >= BACKGROUND_BYTES:
+            with contextlib.ExitStack() as stack:
+                folder = stack.enter_context(scratch(size))
+                for i, text in enumerate(self.missing.values()):
+                    (folder / f"{i}.py").write_text(text, encoding="utf-8")
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "generator.format", str(folder), formatter, str(len(self.missing))],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
+                )  # fmt: skip
+                self._job = (stack.pop_all(), folder, proc)
+
+    def result(self) -> tuple[dict[PurePosixPath, str], list[tuple[str, str]]]:
+        fresh = self._fresh()
+        self.outcomes.update(fresh)
+        formatted = dict(self.files)
+        errors: list[tuple[str, str]] = []
+        for path in self.todo:
+            text, error = self.outcomes[path]
+            formatted[path] = text
+            if error is not None:
+                errors.append((str(path), error))
+            elif self.store is not None and path in fresh:
+                self.store.put(self.files[path], text)
+        return formatted, errors
+
+    def _fresh(self) -> dict[PurePosixPath, tuple[str, str | None]]:
+        if self._job is not None:
+            _, folder, proc = self._job
+            answer = _read_answer(folder / "answer.json", len(self.missing)) if proc.wait() == 0 else None
+            self.close()
+            if answer is not None:  # else (not expected) it is formatted here
+                return dict(zip(self.missing, answer, strict=True))
+        return _black_all(self.missing) if self.formatter == "black" else _ruff_all(self.missing)
+
+    def close(self) -> None:
+        """End the process in the background, if any, and remove its folder (result() does)."""
+        if self._job is not None:
+            stack, _, proc = self._job
+            self._job = None
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            stack.close()
+
+
+def _read_answer(path: Path, count: int) -> list[tuple[str, str | None]] | None:
+    try:
+        answer = json.loads(path.read_bytes())
+        if isinstance(answer, list) and len(answer) == count:
+            return [(str(text), None if error is None else str(error)) for text, error in answer]
+    except (OSError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _serve(folder: Path, formatter: str, count: int) -> None:
+    """The process of a Formatting in the background: files 0.py... of `folder` in, answer.json out."""
+    disallow_parallel()  # the process that started it goes on working
+    sources = {PurePosixPath(f"{i}.py"): read(folder / f"{i}.py") for i in range(count)}
+    fresh = _black_all(sources) if formatter == "black" else _ruff_all(sources)
+    (folder / "answer.json").write_text(json.dumps([fresh[p] for p in sources]), encoding="ascii")
 
 
 class FormatCache(TextCache):
@@ -477,3 +552,10 @@ def _black_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[s
         with ProcessPoolExecutor(workers(), mp_context=get_context("fork")) as pool:
             return dict(zip(order, pool.map(_black_one, [sources[p] for p in order]), strict=True))
     return {p: _black_one(text) for p, text in sources.items()}
+
+
+if __name__ == "__main__":
+    from generator.cli import leave
+
+    _serve(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
+    leave(0)

@@ -214,8 +214,14 @@ def _render_valid(
     cache_dir: Path | None,
 ) -> None:
     from generator.build import build_api
-    from generator.format import format_files
-    from generator.render import custom_files, render_package, runtime_copies
+    from generator.format import Formatting, format_files
+    from generator.render import (
+        custom_files,
+        render_code,
+        render_package,
+        render_package_tests,
+        runtime_copies,
+    )
     from generator.resolve import resolve_types
 
     step(stem, "building")
@@ -243,14 +249,22 @@ def _render_valid(
         1 for r in api.resources for op in r.operations if op.pagination or any(s.kind != "empty" for s in op.success)
         and "_t.Any" not in op.return_annotation
     )
-    files = render_package(api, cache_dir)
     if not format:
-        result.files, result.custom = files, custom_files(api)
+        result.files, result.custom = render_package(api, cache_dir), custom_files(api)
         return
-    step(stem, "formatting")
-    result.files, format_errors = format_files(
-        files, verbatim=runtime_copies(api), formatter=formatter, cache=cache_dir and cache_dir / "format"
+    # the code formats in the background (a large spec's) while the tests render
+    formatting = Formatting(
+        render_code(api, cache_dir), runtime_copies(api), formatter, cache_dir and cache_dir / "format", background=True
     )
+    try:
+        tests = render_package_tests(api, cache_dir)
+        step(stem, "formatting")
+        tests, test_errors = format_files(tests, formatter=formatter, cache=cache_dir and cache_dir / "format")
+        result.files, format_errors = formatting.result()
+    finally:
+        formatting.close()
+    result.files.update(tests)
+    format_errors += test_errors
     for file, message in format_errors:
         result.diagnostics.append(Diagnostic(doc.display, "#", f"generated {file} does not parse ({message}); a specgen bug"))
     result.custom = custom_files(api)

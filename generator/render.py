@@ -360,6 +360,18 @@ def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPat
     """Every file of the package. With `cache_dir`, the test modules' model imports (tests/) and
     the split's reading of the models module (split/) are kept there, so that unchanged text is
     not parsed again."""
+    return {**render_code(api, cache_dir), **render_package_tests(api, cache_dir)}
+
+
+def render_package_tests(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+    """The package's test modules (render_package)."""
+    from generator.render_tests import render_tests
+
+    return render_tests(api, _environment(), _context(api), cache_dir and cache_dir / "tests")
+
+
+def render_code(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+    """The files of render_package but the tests."""
     env = _environment()
     root = PurePosixPath(api.stem)
     pkg = root / api.package
@@ -386,9 +398,6 @@ def render_package(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPat
                 path_parts=path_parts,
             )
         )
-    from generator.render_tests import render_tests
-
-    files.update(render_tests(api, env, context, cache_dir and cache_dir / "tests"))
     for runtime_file in sorted(RUNTIME.glob("*.py")):
         files[pkg / runtime_file.name] = header(api) + runtime_file.read_text(encoding="utf-8")
     return files

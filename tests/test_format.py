@@ -300,3 +300,37 @@ def test_a_parameter_union_too_long_for_its_line_is_parenthesized():
     assert param(nested, "behavior") == nested  # no union of its own: brackets already split it
     literal = 'Literal["GetInvoicesUpcomingSubscriptionProrationBehavior|GetInvoicesUpcomingSubscriptionProrationBehavior"]'
     assert param(literal, "behavior") == literal  # a `|` in a string is no union
+
+
+def test_formatting_in_the_background_gives_what_format_files_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import format as formatting
+
+    files = {
+        PurePosixPath(f"p/m{i}.py"): f"def f{i}(a, b) -> dict[str, list[tuple[int, str, bytes, float, complex]]]"
+        f"|None:\n    return {{'k': [({i}, 'x' * {i})] * {i}}}\n"
+        for i in range(6)
+    }
+    files[PurePosixPath("p/bad.py")] = "def (:\n"
+    files[PurePosixPath("p/README.md")] = "not python\n"
+    alone = formatting.format_files(files)
+    monkeypatch.setattr(formatting, "jobs", lambda: 2)
+    monkeypatch.setattr(formatting, "BACKGROUND_BYTES", 0)
+    calls: list[list[str]] = []
+    real = formatting.subprocess.Popen
+
+    def popen(args, **kwargs):
+        calls.append(list(map(str, args)))
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(formatting.subprocess, "Popen", popen)
+    job = formatting.Formatting(files, background=True, cache=tmp_path)
+    assert [c[1:3] for c in calls] == [["-m", "generator.format"]]  # started at once
+    assert job.result() == alone and alone[1] and alone[1][0][0] == "p/bad.py"
+    assert formatting.format_files(files, cache=tmp_path) == alone  # and what it made was kept
+
+    killed = formatting.Formatting(files, background=True)
+    assert killed._job is not None
+    killed._job[2].kill()  # a process that died: the files are formatted here instead
+    assert killed.result() == alone
