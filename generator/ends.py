@@ -1,4 +1,5 @@
-"""Work over a list of files shared with a second process, from the two ends of the list.
+"""Work shared with a second process: a list of files, from its two ends (Helper, mapped); one call
+(Call).
 
 This process takes files from the front and a helper (`python -m generator.ends`) from the back;
 a file is taken by creating `<file>.claim` exclusively, so the two meet wherever their speeds put
@@ -17,6 +18,7 @@ import contextlib
 import importlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -134,6 +136,58 @@ class Helper:
         self.proc.wait()
 
 
+class Call:
+    """target(*args) in a fresh interpreter started now, so that its imports are done while this
+    process goes on: `give` hands it the arguments (pickled, in a scratch file), `result` waits for
+    what it returned, or None when it failed (the caller then does the work itself). It may start
+    no processes of its own (generator.workers.disallow_parallel): this one is busy too."""
+
+    def __init__(self, target: str) -> None:
+        self._stack = contextlib.ExitStack()
+        self.folder = self._stack.enter_context(scratch(0))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "generator.ends", target, str(self.folder)], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
+        )  # fmt: skip
+
+    def give(self, *args: Any) -> None:
+        (self.folder / "args.pickle").write_bytes(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):  # it died: result() says so
+                self.proc.stdin.write(b"go")
+                self.proc.stdin.close()
+
+    def result(self) -> Any:
+        try:
+            if self.proc.wait() == 0:
+                return pickle.loads((self.folder / "result.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass
+        finally:
+            self.close()
+        return None
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        with contextlib.suppress(OSError):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        self.proc.wait()
+        self._stack.close()
+
+
+def _call(target: str, folder: Path) -> None:
+    from generator.workers import disallow_parallel
+
+    disallow_parallel()
+    function = _function(target)
+    if sys.stdin.buffer.read() != b"go":
+        return
+    args = pickle.loads((folder / "args.pickle").read_bytes())
+    (folder / "result.pickle").write_bytes(pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _serve(target: str) -> None:
     function = _function(target)
     data = sys.stdin.buffer.read()
@@ -149,5 +203,8 @@ def _serve(target: str) -> None:
 if __name__ == "__main__":
     from generator.cli import leave
 
-    _serve(sys.argv[1])
+    if len(sys.argv) > 2:
+        _call(sys.argv[1], Path(sys.argv[2]))
+    else:
+        _serve(sys.argv[1])
     leave(0)

@@ -37,6 +37,7 @@ from generator.load import Document, load, spec_files
 from generator.names import package_stem
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts without the heavy modules
+    from generator.ends import Call
     from generator.model import Api
     from generator.schemas import ModelSet
 
@@ -214,15 +215,7 @@ def _render_valid(
     cache_dir: Path | None,
 ) -> None:
     from generator.build import build_api
-    from generator.format import Formatting, format_files
-    from generator.render import (
-        custom_files,
-        render_code,
-        render_package,
-        render_package_tests,
-        runtime_copies,
-    )
-    from generator.resolve import resolve_types
+    from generator.ends import Call
 
     step(stem, "building")
     api, models, diagnostics = build_api(doc, stem)
@@ -234,6 +227,37 @@ def _render_valid(
     result.diagnostics.extend(_model_notes(doc, models.originals, notes))
     step(stem, "rendering")
     _freeze_heap()
+    # a large spec's tests render in a process of their own (its imports done meanwhile), beside the
+    # code here: GitHub's take 1.2-1.8 s
+    tests_call = Call("generator.render:render_package_tests") if format and _large(doc.path) else None
+    try:
+        _render_resolved(doc, api, models, result, step, stem, formatter, cache_dir, format, tests_call)
+    finally:
+        if tests_call is not None:
+            tests_call.close()
+
+
+def _large(spec: Path) -> bool:
+    try:
+        return workers.jobs() > 1 and workers.is_large(spec)
+    except OSError:
+        return False
+
+
+def _render_resolved(
+    doc: Document, api: Api, models: ModelSet, result: RenderResult, step: Progress, stem: str, formatter: str,
+    cache_dir: Path | None, format: bool, tests_call: Call | None,
+) -> None:
+    from generator.format import Formatting, format_files
+    from generator.render import (
+        custom_files,
+        render_code,
+        render_package,
+        render_package_tests,
+        runtime_copies,
+    )
+    from generator.resolve import resolve_types
+
     for name, actual in resolve_types(api, models, cache_dir and cache_dir / "shapes").items():
         result.diagnostics.append(
             doc.diagnostic(
@@ -252,12 +276,16 @@ def _render_valid(
     if not format:
         result.files, result.custom = render_package(api, cache_dir), custom_files(api)
         return
+    if tests_call is not None:
+        tests_call.give(api, cache_dir)
     # the code formats in the background (a large spec's) while the tests render
     formatting = Formatting(
         render_code(api, cache_dir), runtime_copies(api), formatter, cache_dir and cache_dir / "format", background=True
     )
     try:
-        tests = render_package_tests(api, cache_dir)
+        tests = tests_call.result() if tests_call is not None else None
+        if tests is None:  # a small spec's, or (not expected) a failed call's
+            tests = render_package_tests(api, cache_dir)
         step(stem, "formatting")
         tests, test_errors = format_files(tests, formatter=formatter, cache=cache_dir and cache_dir / "format")
         result.files, format_errors = formatting.result()

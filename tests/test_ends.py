@@ -72,3 +72,16 @@ def test_mapped_gives_what_one_process_gives(monkeypatch: pytest.MonkeyPatch) ->
     assert ends.mapped(json.loads, texts, parallel_bytes=0) == alone == [json.loads(t) for t in texts]
     raw = [f"line {i}\r\nnext\rlast é\n" for i in range(40)]  # read and written as they are
     assert ends.mapped(str, raw, parallel_bytes=0) == raw
+
+
+def test_a_call_runs_in_its_own_process_and_a_failed_one_says_none() -> None:
+    call = ends.Call("json:dumps")
+    call.give({"b": [1, "é"]})
+    assert call.result() == json.dumps({"b": [1, "é"]})
+    assert not call.folder.exists()  # its scratch folder is gone
+    failed = ends.Call("json:loads")
+    failed.give("not json")
+    assert failed.result() is None  # the caller then does the work itself
+    unused = ends.Call("json:dumps")
+    unused.close()  # never given its arguments: ended
+    assert unused.proc.returncode is not None

@@ -407,3 +407,23 @@ def test_generate_of_one_spec_file_starts_its_worker_before_importing_the_pipeli
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.split("\n")[-2] == "[(False, 1)] 0 0", done.stdout + done.stderr
     assert (tmp_path / "out" / "petstore").is_dir()
+
+
+def test_a_large_specs_tests_render_in_a_process_of_their_own_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import ends, pipeline, render
+
+    alone = render_spec(PETSTORE, strict=False)
+    calls: list[str] = []
+    real = ends.Call.__init__
+
+    def call(self: ends.Call, target: str) -> None:
+        calls.append(target)
+        real(self, target)
+
+    monkeypatch.setattr(pipeline, "_large", lambda spec: True)
+    monkeypatch.setattr(ends.Call, "__init__", call)
+    monkeypatch.setattr(render, "render_package_tests", lambda *a: pytest.fail("rendered here"))
+    beside = render_spec(PETSTORE, strict=False)
+    assert calls == ["generator.render:render_package_tests"]
+    assert beside.files == alone.files and any(p.name.startswith("test_") for p in beside.files)
+    assert [d.message for d in beside.diagnostics] == [d.message for d in alone.diagnostics]
