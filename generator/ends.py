@@ -95,21 +95,13 @@ class Helper:
 
     def __init__(self, target: str) -> None:
         self.target = target
-        # what it prints or raises is not shown: a file it fails on is done here again, and fails
-        # here as it should (split.chunked expects a SyntaxError from a chunk cut mid-statement)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.ends", target], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
-        )  # fmt: skip
+        self.proc = _spawn(target)
 
     def map(self, paths: list[Path]) -> list[Any]:
         """target(text of each file), the files shared with the helper (see the module docstring).
         Every file is done, whatever became of the helper."""
         function = _function(self.target)
-        if self.proc.stdin is not None:
-            with contextlib.suppress(OSError):  # it died first: this process does it all
-                self.proc.stdin.write(json.dumps([str(p) for p in paths]).encode())
-                self.proc.stdin.close()
+        _tell(self.proc, json.dumps([str(p) for p in paths]).encode())  # if it died, this process does it all
         mine: dict[int, Any] = {}
         for i, path in enumerate(paths):
             if not _claim(path):
@@ -128,12 +120,7 @@ class Helper:
 
     def close(self) -> None:
         """End a helper `map` was not called for."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        with contextlib.suppress(OSError):
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-        self.proc.wait()
+        _end(self.proc)
 
 
 class Call:
@@ -145,17 +132,11 @@ class Call:
     def __init__(self, target: str) -> None:
         self._stack = contextlib.ExitStack()
         self.folder = self._stack.enter_context(scratch(0))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.ends", target, str(self.folder)], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
-        )  # fmt: skip
+        self.proc = _spawn(target, str(self.folder))
 
     def give(self, *args: Any) -> None:
         (self.folder / "args.pickle").write_bytes(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
-        if self.proc.stdin is not None:
-            with contextlib.suppress(OSError):  # it died: result() says so
-                self.proc.stdin.write(b"go")
-                self.proc.stdin.close()
+        _tell(self.proc, b"go")  # if it died, result() says so
 
     def result(self) -> Any:
         try:
@@ -168,13 +149,34 @@ class Call:
         return None
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        with contextlib.suppress(OSError):
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-        self.proc.wait()
+        _end(self.proc)
         self._stack.close()
+
+
+def _spawn(*args: str) -> subprocess.Popen[bytes]:
+    """`python -m generator.ends *args`. What it prints or raises is not shown: what it fails on is
+    done here again, and fails here as it should (split.chunked expects a SyntaxError from a chunk
+    cut mid-statement)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator.ends", *args], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+
+
+def _tell(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    if proc.stdin is not None:
+        with contextlib.suppress(OSError):  # it died
+            proc.stdin.write(data)
+            proc.stdin.close()
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    with contextlib.suppress(OSError):
+        if proc.stdin is not None:
+            proc.stdin.close()
+    proc.wait()
 
 
 def _call(target: str, folder: Path) -> None:
