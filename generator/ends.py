@@ -129,10 +129,11 @@ class Call:
     what it returned, or None when it failed (the caller then does the work itself). It may start
     no processes of its own (generator.workers.disallow_parallel): this one is busy too."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, warm: tuple[str, ...] = ()) -> None:
+        """`warm`: modules the call imports on its way (the child imports them ahead too)."""
         self._stack = contextlib.ExitStack()
         self.folder = self._stack.enter_context(scratch(0))
-        self.proc = _spawn(target, str(self.folder))
+        self.proc = _spawn(target, str(self.folder), *warm)
 
     def give(self, *args: Any) -> None:
         (self.folder / "args.pickle").write_bytes(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
@@ -179,11 +180,13 @@ def _end(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _call(target: str, folder: Path) -> None:
+def _call(target: str, folder: Path, warm: list[str]) -> None:
     from generator.workers import disallow_parallel
 
     disallow_parallel()
     function = _function(target)
+    for module in warm:
+        importlib.import_module(module)
     if sys.stdin.buffer.read() != b"go":
         return
     args = pickle.loads((folder / "args.pickle").read_bytes())
@@ -206,7 +209,7 @@ if __name__ == "__main__":
     from generator.cli import leave
 
     if len(sys.argv) > 2:
-        _call(sys.argv[1], Path(sys.argv[2]))
+        _call(sys.argv[1], Path(sys.argv[2]), sys.argv[3:])
     else:
         _serve(sys.argv[1])
     leave(0)

@@ -229,12 +229,16 @@ def _render_valid(
     _freeze_heap()
     # a large spec's tests render in a process of their own (its imports done meanwhile), beside the
     # code here: GitHub's take 1.2-1.8 s
-    tests_call = Call("generator.render:render_package_tests") if format and _large(doc.path) else None
+    tests_call = Call("generator.render:render_package_tests", _TESTS_IMPORT) if format and _large(doc.path) else None
     try:
         _render_resolved(doc, api, models, result, step, stem, formatter, cache_dir, format, tests_call)
     finally:
         if tests_call is not None:
             tests_call.close()
+
+
+# what rendering the tests imports on first use (the samples' checks)
+_TESTS_IMPORT = ("generator.render_tests", "jsonschema")
 
 
 def _large(spec: Path) -> bool:

@@ -209,7 +209,7 @@ class ModelSet:
             if key == "default" and not _fits(value, schema):
                 continue  # a default its own schema rejects: the model would not type-check
             if key == "properties" and isinstance(value, dict):
-                out[key] = {k: self._property(v, owner + pascal(k)) for k, v in value.items()}
+                out[key] = {k: self._property(v, owner, k) for k, v in value.items()}
             elif key in ("patternProperties", "$defs", "definitions") and isinstance(value, dict):
                 out[key] = {k: self._rewrite(v) for k, v in value.items()}
             elif key == "discriminator" and isinstance(value, dict):
@@ -218,10 +218,11 @@ class ModelSet:
                 out[key] = self._rewrite(value) if isinstance(value, (dict, list)) else value
         return out
 
-    def _property(self, schema: Any, hint: str) -> Any:
-        """A property schema; one the spec names (x-specgen-name) becomes its own class."""
+    def _property(self, schema: Any, owner: str, key: str) -> Any:
+        """A property schema; one the spec names (x-specgen-name) becomes its own class, named
+        after its owner and key (GitHub: 48,000 properties, a few named)."""
         if isinstance(schema, dict) and "$ref" not in schema and "x-specgen-name" in schema:
-            return {"$ref": "#/components/schemas/" + self.hoist(hint, schema).name}
+            return {"$ref": "#/components/schemas/" + self.hoist(owner + pascal(key), schema).name}
         return self._rewrite(schema)
 
     def _discriminator(self, raw: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

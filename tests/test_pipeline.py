@@ -416,9 +416,9 @@ def test_a_large_specs_tests_render_in_a_process_of_their_own_alike(monkeypatch:
     calls: list[str] = []
     real = ends.Call.__init__
 
-    def call(self: ends.Call, target: str) -> None:
+    def call(self: ends.Call, target: str, warm: tuple[str, ...] = ()) -> None:
         calls.append(target)
-        real(self, target)
+        real(self, target, warm)
 
     monkeypatch.setattr(pipeline, "_large", lambda spec: True)
     monkeypatch.setattr(ends.Call, "__init__", call)
