@@ -81,7 +81,8 @@ def read(path: Path) -> str:
         return file.read()
 
 
-def _claim(path: Path) -> bool:
+def claim(path: Path) -> bool:
+    """Whether this process has taken `path` (no other had): `<path>.claim` created exclusively."""
     try:
         os.close(os.open(f"{path}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
@@ -104,7 +105,7 @@ class Helper:
         _tell(self.proc, json.dumps([str(p) for p in paths]).encode())  # if it died, this process does it all
         mine: dict[int, Any] = {}
         for i, path in enumerate(paths):
-            if not _claim(path):
+            if not claim(path):
                 break
             mine[i] = function(read(path))
         helped = self.proc.wait() == 0  # else a file it wrote may be cut short
@@ -200,7 +201,7 @@ def _serve(target: str) -> None:
         return
     for name in reversed(json.loads(data)):
         path = Path(name)
-        if not _claim(path):
+        if not claim(path):
             break
         Path(f"{path}.out").write_text(json.dumps(function(read(path))), encoding="ascii")
 

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
-from generator.ends import Helper, read, scratch
+from generator.ends import Helper, claim, read, scratch
 from generator.workers import disallow_parallel, jobs, workers
 
 if TYPE_CHECKING:
@@ -100,9 +100,10 @@ BACKGROUND_BYTES = 2_000_000
 
 class Formatting:
     """format_files of `files`, done by result(); with `background`, and much to format, done by a
-    process of its own started now (`python -m generator.format`, the files and its answer in a
-    scratch folder), while this one goes on: rendering GitHub's test modules takes as long as
-    formatting everything else."""
+    process of its own started now (`python -m generator.format`, the files and what each becomes
+    in a scratch folder) while this one goes on: rendering GitHub's test modules takes as long as
+    formatting everything else. Called before that process is done, result() takes fix-ups from
+    the end of its list (_help)."""
 
     def __init__(
         self,
@@ -123,12 +124,14 @@ class Formatting:
                     self.outcomes[path] = (hit, None)
         self.missing = {p: files[p] for p in self.todo if p not in self.outcomes}
         self._job: tuple[contextlib.ExitStack, Path, subprocess.Popen[bytes]] | None = None
+        self.order: list[PurePosixPath] = []  # the files given to the process, by their number
         size = sum(map(len, self.missing.values()))
         if background and jobs() > 1 and size >= BACKGROUND_BYTES:
+            self.order = sorted(self.missing, key=lambda p: -len(self.missing[p]))  # the largest first
             with contextlib.ExitStack() as stack:
                 folder = stack.enter_context(scratch(size))
-                for i, text in enumerate(self.missing.values()):
-                    (folder / f"{i}.py").write_text(text, encoding="utf-8")
+                for i, path in enumerate(self.order):
+                    (folder / f"{i}.py").write_text(self.missing[path], encoding="utf-8")
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "generator.format", str(folder), formatter, str(len(self.missing))],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
@@ -152,10 +155,13 @@ class Formatting:
     def _fresh(self) -> dict[PurePosixPath, tuple[str, str | None]]:
         if self._job is not None:
             _, folder, proc = self._job
-            answer = _read_answer(folder / "answer.json", len(self.missing)) if proc.wait() == 0 else None
+            paths = [folder / f"{i}.py" for i in range(len(self.order))]
+            mine = _help(paths, folder / _RUFF_DONE) if proc.poll() is None else {}
+            ok = proc.wait() == 0
+            answer = [mine.get(i) or (_read_out(path) if ok else None) for i, path in enumerate(paths)]
             self.close()
-            if answer is not None:  # else (not expected) it is formatted here
-                return dict(zip(self.missing, answer, strict=True))
+            if all(a is not None for a in answer):  # else (not expected) it is formatted here
+                return {path: a for path, a in zip(self.order, answer, strict=True) if a is not None}
         return _black_all(self.missing) if self.formatter == "black" else _ruff_all(self.missing)
 
     def close(self) -> None:
@@ -169,22 +175,60 @@ class Formatting:
             stack.close()
 
 
-def _read_answer(path: Path, count: int) -> list[tuple[str, str | None]] | None:
+# Written by a Formatting's process once ruff is done: the files ruff could not parse (JSON list).
+_RUFF_DONE = "ruff.json"
+
+
+def _help(paths: list[Path], done: Path) -> dict[int, tuple[str, str | None]]:
+    """The fix-ups of a Formatting's files that this process takes from the end of the list while
+    its process takes them from the front (generator.ends.claim), once ruff is done with them."""
     try:
-        answer = json.loads(path.read_bytes())
-        if isinstance(answer, list) and len(answer) == count:
-            return [(str(text), None if error is None else str(error)) for text, error in answer]
+        failed = set(json.loads(done.read_bytes()))
+    except (OSError, ValueError):
+        return {}  # ruff is still at work: its process does it all
+    mine: dict[int, tuple[str, str | None]] = {}
+    for i in reversed(range(len(paths))):
+        if paths[i].name in failed:
+            continue
+        if not claim(paths[i]):
+            break
+        mine[i] = (black_compatible(read(paths[i])), None)
+    return mine
+
+
+def _read_out(path: Path) -> tuple[str, str | None] | None:
+    try:
+        text, error = json.loads(Path(f"{path}.out").read_bytes())
+        return str(text), None if error is None else str(error)
     except (OSError, ValueError, TypeError):
-        pass
-    return None
+        return None
 
 
 def _serve(folder: Path, formatter: str, count: int) -> None:
-    """The process of a Formatting in the background: files 0.py... of `folder` in, answer.json out."""
+    """The process of a Formatting in the background: files 0.py... of `folder` in, what each
+    becomes in <file>.out (JSON [text, error]). With ruff, the fix-ups are shared (_help)."""
     disallow_parallel()  # the process that started it goes on working
-    sources = {PurePosixPath(f"{i}.py"): read(folder / f"{i}.py") for i in range(count)}
-    fresh = _black_all(sources) if formatter == "black" else _ruff_all(sources)
-    (folder / "answer.json").write_text(json.dumps([fresh[p] for p in sources]), encoding="ascii")
+    paths = [folder / f"{i}.py" for i in range(count)]
+    sources = {path.name: read(path) for path in paths}
+    if formatter == "black":
+        for path in paths:
+            _write_out(path, _black_one(sources[path.name]))
+        return
+    failed = _run_ruff(paths)
+    for path in paths:
+        if path.name in failed:
+            _write_out(path, _black_one(sources[path.name]))
+    (folder / "ruff.tmp").write_text(json.dumps(sorted(failed)), encoding="utf-8")
+    (folder / "ruff.tmp").replace(folder / _RUFF_DONE)
+    for path in paths:
+        if path.name not in failed:
+            if not claim(path):
+                break
+            _write_out(path, (black_compatible(read(path)), None))
+
+
+def _write_out(path: Path, outcome: tuple[str, str | None]) -> None:
+    Path(f"{path}.out").write_text(json.dumps(outcome), encoding="ascii")
 
 
 class FormatCache(TextCache):
@@ -221,15 +265,7 @@ def _ruff_in(sources: dict[PurePosixPath, str], root: Path) -> dict[PurePosixPat
     # the fix-ups' helper imports black while ruff runs
     helper = Helper(_FIX_UP) if jobs() > 1 and sum(map(len, sources.values())) >= PARALLEL_FIXUPS else None
     try:
-        done = subprocess.run(
-            [str(ruff_binary()), "format", *RUFF_OPTIONS, "--", *map(str, paths.values())],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        failed = {name: line for line in done.stderr.splitlines() for name in [_failed_file(line)] if name}
-        if done.returncode not in (0, 1) and not failed:
-            raise RuntimeError(f"ruff format failed: {done.stderr.strip()[:500]}")
+        failed = _run_ruff(list(paths.values()))
         # a file ruff cannot parse is reported the way black would (and with its wording)
         outcomes = {rel: _black_one(sources[rel]) for rel, path in paths.items() if path.name in failed}
         by_ruff = [rel for rel in paths if rel not in outcomes]
@@ -243,6 +279,17 @@ def _ruff_in(sources: dict[PurePosixPath, str], root: Path) -> dict[PurePosixPat
             helper.close()
     outcomes.update((rel, (text, None)) for rel, text in zip(by_ruff, fixed, strict=True))
     return {rel: outcomes[rel] for rel in paths}
+
+
+def _run_ruff(paths: list[Path]) -> set[str]:
+    """ruff's formatter over the files, in place; the names of those it could not parse."""
+    done = subprocess.run(
+        [str(ruff_binary()), "format", *RUFF_OPTIONS, "--", *map(str, paths)], capture_output=True, text=True, check=False
+    )
+    failed = {name for line in done.stderr.splitlines() for name in [_failed_file(line)] if name}
+    if done.returncode not in (0, 1) and not failed:
+        raise RuntimeError(f"ruff format failed: {done.stderr.strip()[:500]}")
+    return failed
 
 
 # Above this much of ruff's output the black fix-ups (GitHub's 14 MB: ~3 s) are shared with a

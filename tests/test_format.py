@@ -334,3 +334,28 @@ def test_formatting_in_the_background_gives_what_format_files_gives(
     assert killed._job is not None
     killed._job[2].kill()  # a process that died: the files are formatted here instead
     assert killed.result() == alone
+
+
+def test_this_process_takes_fix_ups_from_the_end_of_a_background_formatting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from generator import format as formatting
+
+    files = {  # an assert with a message: a fix-up black makes (its first import is the child's)
+        PurePosixPath(f"p/m{i}.py"): f"x = {i}\nassert isinstance(x, int), 'a long message ' * 3 + 'about what x "
+        f"should be here, number {i}'\n"
+        for i in range(120)
+    }
+    alone = formatting.format_files(files)
+    monkeypatch.setattr(formatting, "jobs", lambda: 2)
+    monkeypatch.setattr(formatting, "BACKGROUND_BYTES", 0)
+    job = formatting.Formatting(files, background=True)
+    assert job._job is not None
+    done, deadline = job._job[1] / formatting._RUFF_DONE, time.monotonic() + 60
+    while not done.exists() and time.monotonic() < deadline:  # ruff is done: the fix-ups are left
+        time.sleep(0.005)
+    mine: list[str] = []
+    real = formatting.black_compatible
+    monkeypatch.setattr(formatting, "black_compatible", lambda text: mine.append(text) or real(text))
+    assert job.result() == alone
+    assert mine  # this process did some (its process was still importing black)
