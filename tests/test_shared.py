@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +113,25 @@ def test_a_regeneration_reads_the_shared_schemas_back_from_the_cache(tmp_path, m
         if entry.is_file():
             entry.write_text("{not json", encoding="utf-8")  # a damaged entry is a miss
     assert generate() == cold and calls == [1]
+
+
+def test_a_schemas_own_description_edited_reads_the_sharing_back(tmp_path, monkeypatch):
+    schemas = {"Order": {**_obj(ship_to=ADDRESS), "description": "An order."}, "Invoice": _obj(bill_to=ADDRESS)}
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
+
+    def generate(data: dict, cache: Path | None) -> str:
+        return ModelSet(json.loads(json.dumps(data)), "pkg").generate("3.1.0", cache_dir=cache)[0]
+
+    generate(doc, tmp_path)
+    edited = json.loads(json.dumps(doc))
+    edited["components"]["schemas"]["Order"]["description"] = "An order, edited."
+    edited["components"]["schemas"]["Invoice"]["title"] = "A bill"  # a site key added at a schema's top
+    calls: list[int] = []
+    real = shared.share
+    monkeypatch.setattr(shared, "share", lambda *args: calls.append(1) or real(*args))
+    warm = generate(edited, tmp_path)
+    assert calls == []  # read back
+    assert warm == generate(edited, None) and "An order, edited." in warm
+    edited["components"]["schemas"]["Order"]["properties"]["ship_to"]["description"] = "Where."
+    calls.clear()
+    assert generate(edited, tmp_path) == generate(edited, None) and len(calls) == 2  # below the top: shared again
