@@ -17,6 +17,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +38,15 @@ def _ratio(ours: float, theirs: float) -> float | None:
     return round(ours / theirs, 3) if theirs > 0 else None
 
 
-def _env(cache: Path | None) -> dict[str, str]:
-    """The environment of a measured run: its own model cache (generator.modelgen), so that a cold
-    figure is cold and not read back from an earlier run."""
+@contextmanager
+def _env(cache: Path | None) -> Iterator[dict[str, str]]:
+    """The environment of a measured run: `cache`, else a cache of its own, removed after it (GitHub
+    leaves ~30 MB), so that a cold figure is cold and not read back from an earlier run."""
     env = subprocess_env(ROOT)
-    env["SPECGEN_CACHE_DIR"] = str(cache or Path(tempfile.mkdtemp(prefix="specgen-bench-cache-")))
-    return env
+    with ExitStack() as stack:
+        folder = cache or stack.enter_context(tempfile.TemporaryDirectory(prefix="specgen-bench-cache-"))
+        env["SPECGEN_CACHE_DIR"] = str(folder)
+        yield env
 
 
 def ours_generate(
@@ -49,12 +54,14 @@ def ours_generate(
 ) -> dict[str, Any]:
     """`specgen generate` in a fresh process, as `make generate` runs it."""
     cmd = [sys.executable, "-m", "generator", "generate", *map(str, paths), "--out", str(out)]
-    started = time.perf_counter()
-    code, stdout, stderr, peak_mb = run_measured(
-        cmd + (["--force"] if force else []), cwd=ROOT, env=_env(cache), timeout=3600
-    )
+    with _env(cache) as env:
+        started = time.perf_counter()
+        code, stdout, stderr, peak_mb = run_measured(
+            cmd + (["--force"] if force else []), cwd=ROOT, env=env, timeout=3600
+        )
+        seconds = time.perf_counter() - started
     return {
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": round(seconds, 3),
         "peak_mb": round(peak_mb, 1),
         "ok": code == 0,
         "error": None if code == 0 else (stderr.strip().splitlines() or ["?"])[-1][:300],
@@ -64,14 +71,15 @@ def ours_generate(
 
 def ours_spec(spec: Path, out: Path) -> dict[str, Any]:
     """One corpus spec through the corpus worker (non-strict, written), with its counts."""
-    started = time.perf_counter()
-    code, stdout, stderr, peak_mb = run_measured(
-        [sys.executable, "-m", "generator.corpus", "--worker", str(spec), str(out)],
-        cwd=ROOT,
-        env=_env(None),
-        timeout=3600,
-    )
-    seconds = time.perf_counter() - started
+    with _env(None) as env:
+        started = time.perf_counter()
+        code, stdout, stderr, peak_mb = run_measured(
+            [sys.executable, "-m", "generator.corpus", "--worker", str(spec), str(out)],
+            cwd=ROOT,
+            env=env,
+            timeout=3600,
+        )
+        seconds = time.perf_counter() - started
     lines = stdout.strip().splitlines()
     data = json.loads(lines[-1]) if code == 0 and lines and lines[-1].startswith("{") else {}
     return {
@@ -372,7 +380,8 @@ def first_call(tmp: Path, corpus: Path, largest_result: dict[str, Any] | None) -
         ours_root, peer_pkg = generated[spec_name]
         root = next((p for p in ours_root.iterdir() if p.is_dir()), None)
         package = next((p.name for p in root.glob("*_client") if p.is_dir()), None) if root else None
-        ours_s, error = None, "not generated"
+        ours_s: float | None = None
+        error: str | None = "not generated"
         if root and package:
             env = subprocess_env(root)
             env.pop("PYTHONDONTWRITEBYTECODE")
