@@ -22,7 +22,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,24 +90,29 @@ def claim(path: Path) -> bool:
     return True
 
 
+def taken(paths: list[Path], order: Iterable[int], function: Callable[[str], Any]) -> Iterator[tuple[int, Any]]:
+    """(i, function(text of paths[i])) for each i of `order` that this process takes (claim); it
+    stops at the first file the other process took."""
+    for i in order:
+        if not claim(paths[i]):
+            return
+        yield i, function(read(paths[i]))
+
+
 class Helper:
     """A helper process for `target` ("module:function", a function of one text to a JSON value),
     started now so that its imports are done by the time `map` gives it files."""
 
     def __init__(self, target: str) -> None:
         self.target = target
-        self.proc = _spawn(target)
+        self.proc = spawn("generator.ends", target)
 
     def map(self, paths: list[Path]) -> list[Any]:
         """target(text of each file), the files shared with the helper (see the module docstring).
         Every file is done, whatever became of the helper."""
         function = _function(self.target)
         _tell(self.proc, json.dumps([str(p) for p in paths]).encode())  # if it died, this process does it all
-        mine: dict[int, Any] = {}
-        for i, path in enumerate(paths):
-            if not claim(path):
-                break
-            mine[i] = function(read(path))
+        mine = dict(taken(paths, range(len(paths)), function))
         helped = self.proc.wait() == 0  # else a file it wrote may be cut short
         results = []
         for i, path in enumerate(paths):
@@ -121,7 +126,7 @@ class Helper:
 
     def close(self) -> None:
         """End a helper `map` was not called for."""
-        _end(self.proc)
+        stop(self.proc)
 
 
 class Call:
@@ -134,7 +139,7 @@ class Call:
         """`warm`: modules the call imports on its way (the child imports them ahead too)."""
         self._stack = contextlib.ExitStack()
         self.folder = self._stack.enter_context(scratch(0))
-        self.proc = _spawn(target, str(self.folder), *warm)
+        self.proc = spawn("generator.ends", target, str(self.folder), *warm)
 
     def give(self, *args: Any) -> None:
         (self.folder / "args.pickle").write_bytes(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
@@ -151,16 +156,16 @@ class Call:
         return None
 
     def close(self) -> None:
-        _end(self.proc)
+        stop(self.proc)
         self._stack.close()
 
 
-def _spawn(*args: str) -> subprocess.Popen[bytes]:
-    """`python -m generator.ends *args`. What it prints or raises is not shown: what it fails on is
-    done here again, and fails here as it should (split.chunked expects a SyntaxError from a chunk
-    cut mid-statement)."""
+def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:
+    """`python -m module *args`, a helper. What it prints or raises is not shown: what it fails on
+    is done here again, and fails here as it should (split.chunked expects a SyntaxError from a
+    chunk cut mid-statement)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "generator.ends", *args], stdin=subprocess.PIPE,
+        [sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
 
@@ -172,7 +177,8 @@ def _tell(proc: subprocess.Popen[bytes], data: bytes) -> None:
             proc.stdin.close()
 
 
-def _end(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a helper, running or not."""
     if proc.poll() is None:
         proc.kill()
     with contextlib.suppress(OSError):
@@ -199,11 +205,9 @@ def _serve(target: str) -> None:
     data = sys.stdin.buffer.read()
     if not data:
         return
-    for name in reversed(json.loads(data)):
-        path = Path(name)
-        if not claim(path):
-            break
-        Path(f"{path}.out").write_text(json.dumps(function(read(path))), encoding="ascii")
+    paths = [Path(name) for name in json.loads(data)]
+    for i, value in taken(paths, reversed(range(len(paths))), function):
+        Path(f"{paths[i]}.out").write_text(json.dumps(value), encoding="ascii")
 
 
 if __name__ == "__main__":

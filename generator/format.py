@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.atomic import TextCache
-from generator.ends import Helper, claim, read, scratch
+from generator.ends import Helper, read, scratch, spawn, stop, taken
 from generator.workers import disallow_parallel, jobs, workers
 
 if TYPE_CHECKING:
@@ -132,10 +132,7 @@ class Formatting:
                 folder = stack.enter_context(scratch(size))
                 for i, path in enumerate(self.order):
                     (folder / f"{i}.py").write_text(self.missing[path], encoding="utf-8")
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "generator.format", str(folder), formatter, str(len(self.missing))],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
-                )  # fmt: skip
+                proc = spawn("generator.format", str(folder), formatter, str(len(self.missing)))
                 self._job = (stack.pop_all(), folder, proc)
 
     def result(self) -> tuple[dict[PurePosixPath, str], list[tuple[str, str]]]:
@@ -169,9 +166,7 @@ class Formatting:
         if self._job is not None:
             stack, _, proc = self._job
             self._job = None
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
+            stop(proc)
             stack.close()
 
 
@@ -181,19 +176,13 @@ _RUFF_DONE = "ruff.json"
 
 def _help(paths: list[Path], done: Path) -> dict[int, tuple[str, str | None]]:
     """The fix-ups of a Formatting's files that this process takes from the end of the list while
-    its process takes them from the front (generator.ends.claim), once ruff is done with them."""
+    its process takes them from the front (generator.ends.taken), once ruff is done with them."""
     try:
         failed = set(json.loads(done.read_bytes()))
     except (OSError, ValueError):
         return {}  # ruff is still at work: its process does it all
-    mine: dict[int, tuple[str, str | None]] = {}
-    for i in reversed(range(len(paths))):
-        if paths[i].name in failed:
-            continue
-        if not claim(paths[i]):
-            break
-        mine[i] = (black_compatible(read(paths[i])), None)
-    return mine
+    order = [i for i in reversed(range(len(paths))) if paths[i].name not in failed]
+    return {i: (text, None) for i, text in taken(paths, order, black_compatible)}
 
 
 def _read_out(path: Path) -> tuple[str, str | None] | None:
@@ -220,11 +209,8 @@ def _serve(folder: Path, formatter: str, count: int) -> None:
             _write_out(path, _black_one(sources[path.name]))
     (folder / "ruff.tmp").write_text(json.dumps(sorted(failed)), encoding="utf-8")
     (folder / "ruff.tmp").replace(folder / _RUFF_DONE)
-    for path in paths:
-        if path.name not in failed:
-            if not claim(path):
-                break
-            _write_out(path, (black_compatible(read(path)), None))
+    for i, text in taken(paths, [i for i, path in enumerate(paths) if path.name not in failed], black_compatible):
+        _write_out(paths[i], (text, None))
 
 
 def _write_out(path: Path, outcome: tuple[str, str | None]) -> None:
