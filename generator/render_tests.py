@@ -27,6 +27,8 @@ from urllib.parse import quote
 
 import jinja2
 
+from generator import model as ir_model
+from generator import render
 from generator.atomic import TextCache, code_salt
 from generator.diagnostics import escape_token, split_pointer
 from generator.ends import mapped
@@ -40,7 +42,7 @@ from generator.model import (
     Response,
     SecurityScheme,
 )
-from generator.render import prune_imports, pyrepr
+from generator.render import fingerprint, outline, prune_imports, pyrepr
 from generator.split import name_ids
 
 API_KEY = "test-key"
@@ -1035,12 +1037,97 @@ def _client_module(api: Api, env: jinja2.Environment, context: dict[str, Any], s
         )
 
 
+# Schema keywords the tests never read nor print: an edit of them (the commonest: a description)
+# leaves every test module as it was.
+_PROSE = frozenset({"description", "title", "externalDocs", "$comment", "summary"})
+
+
+class _Reach:
+    """What a resource's test modules read of the document: the nodes its operations reach by $ref,
+    directly or through one another, without their prose (_PROSE), as one digest. Each node is
+    read once for all resources."""
+
+    def __init__(self, schemas: Schemas) -> None:
+        self.schemas = schemas
+        self._nodes: dict[str, tuple[str, list[str]]] = {}  # ref -> (fingerprint, the refs it holds)
+
+    def digest(self, resource: Resource) -> str | None:
+        """None when the data cannot be read as JSON (a YAML alias that holds itself)."""
+        try:
+            todo = _refs(json.dumps(resource, default=_fields))
+            reached: dict[str, str] = {}
+            while todo:
+                ref = todo.pop()
+                if ref not in reached:
+                    if ref not in self._nodes:
+                        text = json.dumps(_without_prose(self.schemas._at(ref)), default=repr)
+                        self._nodes[ref] = fingerprint(text), _refs(text)
+                    reached[ref], inner = self._nodes[ref]
+                    todo += inner
+        except (TypeError, ValueError, RecursionError):
+            return None
+        return fingerprint(sorted(reached.items()))
+
+
+_REF_TEXT = re.compile(r'"(#/(?:[^"\\]|\\.)*)"')
+
+
+def _refs(text: str) -> list[str]:
+    """Every string of a JSON text that reads as a local reference: more than the $refs is only a
+    larger key."""
+    return [json.loads(f'"{ref}"') for ref in _REF_TEXT.findall(text)]
+
+
+def _fields(value: Any) -> Any:
+    """json.dumps' fallback: a model object as its fields, anything else as its repr."""
+    return vars(value) if hasattr(value, "__dataclass_fields__") else repr(value)
+
+
+def _without_prose(node: Any, data: bool = False) -> Any:
+    """`node` without its schemas' _PROSE keywords; data and names kept as they are."""
+    if isinstance(node, list):
+        return [_without_prose(item, data) for item in node]
+    if not isinstance(node, dict) or data:
+        return node
+    return {
+        key: {name: _without_prose(item) for name, item in value.items()}
+        if key in _NAME_MAPS and isinstance(value, dict)
+        else _without_prose(value, key in _DATA_KEYWORDS)
+        for key, value in node.items()
+        if key not in _PROSE
+    }
+
+
+def _entry(text: str | None) -> tuple[str, str | None] | None:
+    """A resource's test module and upload test module, read back; None for a miss or an entry
+    that does not read as one."""
+    try:
+        entry = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], (str, type(None))):
+        return entry[0], entry[1]
+    return None
+
+
+@functools.cache
+def _modules_salt() -> bytes:
+    from importlib.metadata import version
+
+    templates = sorted(map(str, (Path(__file__).resolve().parent.parent / "templates" / "package" / "tests").glob("*.j2")))
+    return code_salt(__file__, render.__file__, ir_model.__file__, *templates) + version("jsonschema").encode()
+
+
 def render_tests(
     api: Api, env: jinja2.Environment, context: dict[str, Any], cache_dir: Path | None = None
 ) -> dict[PurePosixPath, str]:
-    """The test modules. With `cache_dir`, which model imports each module uses is kept there."""
+    """The test modules. With `cache_dir`, which model imports each module uses is kept there, and
+    each resource's modules by the digest of the resource, the API's outline and what the resource
+    reaches of the document (modules/): a one-schema change renders again only the resources that
+    reach the schema, and not for an edit of its prose (GitHub: ~1 s for all 33)."""
     tests = _tests_dir(api)
     store = TextCache(cache_dir, code_salt(__file__)) if cache_dir is not None else None
+    modules = TextCache(cache_dir / "modules", _modules_salt()) if cache_dir is not None else None
     schemas = Schemas(api.document)  # one for every module: its validators serve them all
     planner = _Planner(api, schemas)
     ctor, _headers, _query = planner.options()
@@ -1056,20 +1143,37 @@ def render_tests(
             models=_imports(planner),
         ),
     }
+    shared, reach = outline(api), _Reach(schemas)
+    kept: set[PurePosixPath] = set()  # read back, already pruned
+    rendered: dict[str, tuple[PurePosixPath, PurePosixPath]] = {}  # key -> the resource's two paths
     for resource in api.resources:
+        module = tests / f"test_{api.stem}_{resource.attr}.py"
+        upload = tests / f"test_{api.stem}_{resource.attr}_upload.py"
+        reached = reach.digest(resource) if modules is not None else None
+        key = shared + fingerprint(resource) + reached if reached is not None else ""
+        texts = _entry(modules.get(key)) if modules is not None and key else None
+        if texts is not None:
+            files[module] = texts[0]
+            if texts[1] is not None:
+                files[upload] = texts[1]
+            kept.update((module, upload))
+            continue
         resource_planner = _Planner(api, schemas)
         cases = [resource_planner.case(op) for op in resource.operations]
-        files[tests / f"test_{api.stem}_{resource.attr}.py"] = _resource_module(
-            api, env, context, resource, resource_planner, cases
-        )
+        files[module] = _resource_module(api, env, context, resource, resource_planner, cases)
         uploads = _upload_module(api, env, context, resource, resource_planner, cases)
         if uploads is not None:
-            files[tests / f"test_{api.stem}_{resource.attr}_upload.py"] = uploads
+            files[upload] = uploads
+        if key:
+            rendered[key] = (module, upload)
     client_tests = _client_module(api, env, context, schemas)
     if client_tests is not None:
         files[tests / f"test_{api.stem}_client.py"] = client_tests
-    pruned = [path for path in files if path.name != "conftest.py"]
+    pruned = [path for path in files if path.name != "conftest.py" and path not in kept]
     files.update(zip(pruned, _pruned([files[path] for path in pruned], store), strict=True))
+    if modules is not None:
+        for key, (module, upload) in rendered.items():
+            modules.put(key, json.dumps([files[module], files.get(upload)]))
     return files
 
 

@@ -63,7 +63,18 @@ class _Stmt:
     defines: list[str]
     uses: set[str]
     hard: set[str] = field(default_factory=set)  # needed at class creation: not field annotations
-    fields: list[_Field] = field(default_factory=list)
+    # a class's fields as _read_chunk gives them, lines counted from `shift` lines above the text:
+    # read as _Field only for the few classes whose fields are made lazy (GitHub has 48,000)
+    placed: list[Any] = field(default_factory=list)
+    shift: int = 0
+
+    @property
+    def fields(self) -> list[_Field]:
+        shift = self.shift
+        return [
+            _Field((a + shift, b), (c + shift, d), None if f is None else (f[0] + shift, f[1]), set(n))
+            for (a, b), (c, d), f, n in self.placed
+        ]
 
 
 def split_models(
@@ -187,13 +198,8 @@ def _statements(
                 imports.append(ast.parse(text).body[0])
             elif kind == "stmt":
                 begin = _first_content(lines, start, first)
-                stmt = _Stmt(len(stmts), "".join(lines[begin:end]).strip("\n"), defines, set(uses), set(hard))
-                shift = first - begin
-                stmt.fields = [
-                    _Field((a + shift, b), (c + shift, d), None if f is None else (f[0] + shift, f[1]), set(n))
-                    for (a, b), (c, d), f, n in fields
-                ]
-                stmts.append(stmt)
+                text = "".join(lines[begin:end]).strip("\n")
+                stmts.append(_Stmt(len(stmts), text, defines, set(uses), set(hard), fields, first - begin))
             start = end
     return imports, stmts
 

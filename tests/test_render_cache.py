@@ -5,13 +5,18 @@ from other code a miss."""
 from __future__ import annotations
 
 import ast
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 import generator.split as split_module
-from generator import render_tests
+from generator import render, render_tests
 from generator.atomic import TextCache
+from generator.pipeline import render_spec
 from generator.schemas import class_shapes, root_annotations
 
 HEADER = "from __future__ import annotations\n\nfrom pydantic import BaseModel, ConfigDict, RootModel\n"
@@ -107,3 +112,68 @@ def test_the_model_imports_a_test_module_uses_are_read_back(tmp_path: Path, monk
     entry.write_text("Customer\nNotImported", encoding="utf-8")  # names the module does not import: a miss
     assert render_tests._pruned([MODULE], store)[0] == pruned
     assert entry.read_text(encoding="utf-8") == "Customer"
+
+
+
+NOVICAP = Path(__file__).resolve().parent.parent / "specs" / "novicap.yaml"
+
+
+def _spec(tmp_path: Path, name: str, edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    """Novicap's spec, with its Supplier schema edited, as a public spec (not curated: no lint)."""
+    data = yaml.safe_load(NOVICAP.read_text(encoding="utf-8"))
+    if edit is not None:
+        edit(data["components"]["schemas"]["Supplier"])
+    path = tmp_path / name / "novicap.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _described(schema: dict[str, Any]) -> None:
+    schema["description"] = "A supplier (edited)."
+
+
+def _extended(schema: dict[str, Any]) -> None:
+    schema["properties"]["nickname"] = {"type": "string", "example": "Nick"}
+    schema["required"] = [*schema.get("required", []), "nickname"]
+
+
+def test_resource_and_test_modules_are_read_back_and_an_edit_renders_again_only_what_it_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = render_spec(_spec(tmp_path, "first"), strict=False, cache_dir=cache)
+    resources = {
+        p.name.removeprefix("test_novicap_").removesuffix(".py")
+        for p in first.files
+        if p.parent.name == "tests" and p.name.startswith("test_novicap_") and p.name != "test_novicap_client.py"
+    }
+    tested: list[str] = []  # resources whose test module was rendered, not read back
+    coded: list[str] = []  # resources whose module was rendered
+    real_tests, real_imports = render_tests._resource_module, render.model_imports
+    monkeypatch.setattr(
+        render_tests, "_resource_module", lambda api, env, ctx, res, *a: tested.append(res.attr) or real_tests(api, env, ctx, res, *a)
+    )
+    monkeypatch.setattr(render, "model_imports", lambda res, names: coded.append(res.attr) or real_imports(res, names))
+    again = render_spec(_spec(tmp_path, "again"), strict=False, cache_dir=cache)
+    assert again.files == first.files and tested == [] and coded == []
+
+    for name, edit in (("described", _described), ("extended", _extended)):
+        tested.clear()
+        edited = render_spec(_spec(tmp_path, name, edit), strict=False, cache_dir=cache)
+        if edit is _described:
+            assert tested == []  # the tests never print a schema's prose
+        else:
+            assert "dynamic_discounting_suppliers" in tested and set(tested) < resources
+        cold = render_spec(_spec(tmp_path, name + "-cold", edit), strict=False, cache_dir=tmp_path / f"{name}-cache")
+        assert edited.ok and edited.files == cold.files != first.files
+
+
+def test_a_damaged_test_module_entry_is_a_miss(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = render_spec(_spec(tmp_path, "first"), strict=False, cache_dir=cache)
+    entries = [p for p in (cache / "tests" / "modules").rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:
+        entry.write_text('["only one"]', encoding="utf-8")
+    assert render_spec(_spec(tmp_path, "again"), strict=False, cache_dir=cache).files == first.files
