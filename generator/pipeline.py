@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,19 +222,34 @@ def _render_valid(
     result.diagnostics.extend(diagnostics)
     api.spec_name = doc.path.name
     step(stem, "models")
-    with _preloading(doc.path):
-        api.models_source, notes = _generate_models(doc, models, result, curated, cache_dir and cache_dir / "models")
-    result.diagnostics.extend(_model_notes(doc, models.originals, notes))
-    step(stem, "rendering")
-    _freeze_heap()
-    # a large spec's tests render in a process of their own (its imports done meanwhile), beside the
-    # code here: GitHub's take 1.2-1.8 s
-    tests_call = Call("generator.render:render_package_tests", _TESTS_IMPORT) if format and _large(doc.path) else None
+    # a large spec's models split in a process of their own (its imports done meanwhile) while the
+    # code and the notes are made here: GitHub's take 0.6 s after a one-schema change
+    split_call = Call("generator.split:split_models") if format and _large(doc.path) else None
     try:
-        _render_resolved(doc, api, models, result, step, stem, formatter, cache_dir, format, tests_call)
+        with _preloading(doc.path):
+            api.models_source, notes = _generate_models(
+                doc, models, result, curated, cache_dir and cache_dir / "models"
+            )
+        at = len(result.diagnostics)
+
+        def place_notes() -> None:  # the model generator's notes, where they come among the diagnostics
+            result.diagnostics[at:at] = _model_notes(doc, models.originals, notes)
+
+        step(stem, "rendering")
+        _freeze_heap()
+        # a large spec's tests render in a process of their own (its imports done meanwhile), beside
+        # the code here: GitHub's take 1.2-1.8 s
+        tests_call = Call("generator.render:render_package_tests", _TESTS_IMPORT) if split_call is not None else None
+        try:
+            _render_resolved(
+                doc, api, models, result, step, stem, formatter, cache_dir, format, tests_call, split_call, place_notes
+            )
+        finally:
+            if tests_call is not None:
+                tests_call.close()
     finally:
-        if tests_call is not None:
-            tests_call.close()
+        if split_call is not None:
+            split_call.close()
 
 
 # what rendering the tests imports on first use (the samples' checks)
@@ -250,8 +265,12 @@ def _large(spec: Path) -> bool:
 
 def _render_resolved(
     doc: Document, api: Api, models: ModelSet, result: RenderResult, step: Progress, stem: str, formatter: str,
-    cache_dir: Path | None, format: bool, tests_call: Call | None,
+    cache_dir: Path | None, format: bool, tests_call: Call | None, split_call: Call | None,
+    meanwhile: Callable[[], None],
 ) -> None:
+    """The files of the resolved API into `result`. A large spec's models split (`split_call`) and
+    tests render (`tests_call`) in processes of their own; `meanwhile` is work of this process's,
+    done while they finish (the model notes' walk of the spec: GitHub 0.2 s)."""
     from generator.format import Formatting, format_files
     from generator.render import (
         custom_files,
@@ -259,6 +278,7 @@ def _render_resolved(
         render_package,
         render_package_tests,
         runtime_copies,
+        split_of,
     )
     from generator.resolve import resolve_types
 
@@ -278,15 +298,20 @@ def _render_resolved(
         and "_t.Any" not in op.return_annotation
     )
     if not format:
+        meanwhile()
         result.files, result.custom = render_package(api, cache_dir), custom_files(api)
         return
+    if split_call is not None:  # the models' source is now whole: the resolver adds Literal aliases
+        split_call.give(*split_of(api, cache_dir))
     if tests_call is not None:
         tests_call.give(api, cache_dir)
     # the code formats in the background (a large spec's) while the tests render
     formatting = Formatting(
-        render_code(api, cache_dir), runtime_copies(api), formatter, cache_dir and cache_dir / "format", background=True
+        render_code(api, cache_dir, split_call and split_call.result),
+        runtime_copies(api), formatter, cache_dir and cache_dir / "format", background=True,
     )
     try:
+        meanwhile()
         tests = tests_call.result() if tests_call is not None else None
         if tests is None:  # a small spec's, or (not expected) a failed call's
             tests = render_package_tests(api, cache_dir)

@@ -11,12 +11,12 @@ import hashlib
 import pickle
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -26,6 +26,9 @@ from generator.atomic import TextCache, code_salt
 from generator.format import LINE_LENGTH
 from generator.model import Api, Operation, Param, Resource
 from generator.schemas import RUNTIME_ERRORS
+
+if TYPE_CHECKING:
+    from generator.split import ModelModules
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME = TEMPLATES / "runtime"
@@ -340,13 +343,23 @@ def model_imports(resource: Resource, model_names: set[str]) -> list[str]:
     return models_in(texts, model_names)
 
 
-def render_models(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+def split_of(api: Api, cache_dir: Path | None = None) -> tuple[str, str, int, Path | None]:
+    """The arguments of generator.split.split_models for the models package."""
+    from generator.split import LAZY_CYCLE
+
+    return api.models_source, header(api), LAZY_CYCLE, cache_dir and cache_dir / "split"
+
+
+def render_models(
+    api: Api, cache_dir: Path | None = None, split: ModelModules | None = None
+) -> dict[PurePosixPath, str]:
     """The models package: one module per group of classes (generator.split), imported on first use.
-    With `cache_dir`, what the split reads of each chunk of the models module is kept there."""
+    With `cache_dir`, what the split reads of each chunk of the models module is kept there.
+    `split`: split_models(*split_of(api, cache_dir)), made elsewhere."""
     from generator.split import split_models
 
     models = PurePosixPath(api.stem) / api.package / "models"
-    split = split_models(api.models_source, header(api), cache=cache_dir and cache_dir / "split")
+    split = split or split_models(*split_of(api, cache_dir))
     files = {models / f"{name}.py": text for name, text in split.sources.items()}
     by_module: dict[str, list[str]] = {}
     for name, module in split.module_of.items():
@@ -391,11 +404,14 @@ def _resource_salt() -> bytes:
     return code_salt(__file__, ir_model.__file__, *sorted(map(str, (TEMPLATES / "package").glob("*.j2"))))
 
 
-def render_code(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, str]:
+def render_code(
+    api: Api, cache_dir: Path | None = None, split: Callable[[], ModelModules | None] | None = None
+) -> dict[PurePosixPath, str]:
     """The files of render_package but the tests. With `cache_dir`, each resource module is kept
     there by the digest of its resource and of the API's outline (resources/): a one-schema change
     renders again only the resources whose types or documentation it changes (GitHub: ~0.7 s for
-    all 33)."""
+    all 33). `split`: what gives the models' split made elsewhere meanwhile (render_models), asked
+    for once the rest is rendered; None from it, the split is made here."""
     env = _environment()
     root = PurePosixPath(api.stem)
     pkg = root / api.package
@@ -411,7 +427,7 @@ def render_code(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, 
         pkg / "resources" / "__init__.py": env.get_template("resources_init.py.j2").render(context),
         pkg / "py.typed": "",
     }
-    files.update(render_models(api, cache_dir))
+    resources: dict[PurePosixPath, str] = {}
     resource_template = env.get_template("resource.py.j2")
     for resource in api.resources:
         key = shared + fingerprint(resource)
@@ -429,7 +445,9 @@ def render_code(api: Api, cache_dir: Path | None = None) -> dict[PurePosixPath, 
             )
             if store is not None:
                 store.put(key, text)
-        files[pkg / "resources" / f"{resource.attr}.py"] = text
+        resources[pkg / "resources" / f"{resource.attr}.py"] = text
+    files.update(render_models(api, cache_dir, split() if split is not None else None))
+    files.update(resources)
     for runtime_file in sorted(RUNTIME.glob("*.py")):
         files[pkg / runtime_file.name] = header(api) + runtime_file.read_text(encoding="utf-8")
     return files

@@ -409,8 +409,10 @@ def test_generate_of_one_spec_file_starts_its_worker_before_importing_the_pipeli
     assert (tmp_path / "out" / "petstore").is_dir()
 
 
-def test_a_large_specs_tests_render_in_a_process_of_their_own_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import ends, pipeline, render
+def test_a_large_specs_models_split_and_tests_render_in_processes_of_their_own_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import ends, pipeline, render, split
 
     alone = render_spec(PETSTORE, strict=False)
     calls: list[str] = []
@@ -423,7 +425,17 @@ def test_a_large_specs_tests_render_in_a_process_of_their_own_alike(monkeypatch:
     monkeypatch.setattr(pipeline, "_large", lambda spec: True)
     monkeypatch.setattr(ends.Call, "__init__", call)
     monkeypatch.setattr(render, "render_package_tests", lambda *a: pytest.fail("rendered here"))
+    monkeypatch.setattr(split, "split_models", lambda *a, **k: pytest.fail("split here"))
     beside = render_spec(PETSTORE, strict=False)
-    assert calls == ["generator.render:render_package_tests"]
+    assert calls == ["generator.split:split_models", "generator.render:render_package_tests"]
     assert beside.files == alone.files and any(p.name.startswith("test_") for p in beside.files)
     assert [d.message for d in beside.diagnostics] == [d.message for d in alone.diagnostics]
+
+
+def test_a_failed_process_of_a_large_spec_leaves_its_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import ends, pipeline
+
+    alone = render_spec(PETSTORE, strict=False)
+    monkeypatch.setattr(pipeline, "_large", lambda spec: True)
+    monkeypatch.setattr(ends.Call, "result", lambda self: self.close())  # as if it had died: None
+    assert render_spec(PETSTORE, strict=False).files == alone.files
