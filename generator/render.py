@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from generator import __version__
-from generator import model as ir_model
 from generator.atomic import TextCache, code_salt
 from generator.format import LINE_LENGTH
 from generator.model import Api, Operation, Param, Resource
@@ -396,12 +395,22 @@ def outline(api: Api) -> str:
     """fingerprint() of what a module rendered for one resource may read of the API besides the
     resource: all of it but the other resources, the models' source and the document, and the
     model names (which the module imports)."""
-    return fingerprint(replace(api, resources=[], models_source="", document={}), __version__)
+    return fingerprint(replace(api, resources=[], models_source="", document={}), __version__, RUNTIME_ERRORS)
 
 
 @cache
-def _resource_salt() -> bytes:
-    return code_salt(__file__, ir_model.__file__, *sorted(map(str, (TEMPLATES / "package").glob("*.j2"))))
+def render_salt() -> bytes:
+    """The TextCache salt of rendered modules: the generator's code and templates, all of them (what
+    a module is rendered with is spread over several), and the pinned versions of what renders them
+    and checks the tests' samples (jinja2, jsonschema: importlib.metadata takes 25 ms to say)."""
+    files = sorted(
+        str(path)
+        for folder in (Path(__file__).resolve().parent, TEMPLATES / "package")
+        for path in folder.rglob("*")
+        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts
+    )
+    lock = TEMPLATES.parent / "requirements.lock"
+    return code_salt(*files, *([str(lock)] if lock.is_file() else [])) + jinja2.__version__.encode()
 
 
 def render_code(
@@ -417,7 +426,7 @@ def render_code(
     pkg = root / api.package
     model_names = set(api.model_names)
     context = _context(api)
-    store = TextCache(cache_dir / "resources", _resource_salt()) if cache_dir is not None else None
+    store = TextCache(cache_dir / "resources", render_salt()) if cache_dir is not None else None
     shared = outline(api)
     files: dict[PurePosixPath, str] = {
         root / "pyproject.toml": env.get_template("pyproject.toml.j2").render(context),

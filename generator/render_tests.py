@@ -27,8 +27,6 @@ from urllib.parse import quote
 
 import jinja2
 
-from generator import model as ir_model
-from generator import render
 from generator.atomic import TextCache, code_salt
 from generator.diagnostics import escape_token, split_pointer
 from generator.ends import mapped
@@ -42,7 +40,7 @@ from generator.model import (
     Response,
     SecurityScheme,
 )
-from generator.render import fingerprint, outline, prune_imports, pyrepr
+from generator.render import fingerprint, outline, prune_imports, pyrepr, render_salt
 from generator.split import name_ids
 
 API_KEY = "test-key"
@@ -1110,14 +1108,6 @@ def _entry(text: str | None) -> tuple[str, str | None] | None:
     return None
 
 
-@functools.cache
-def _modules_salt() -> bytes:
-    from importlib.metadata import version
-
-    templates = sorted(map(str, (Path(__file__).resolve().parent.parent / "templates" / "package" / "tests").glob("*.j2")))
-    return code_salt(__file__, render.__file__, ir_model.__file__, *templates) + version("jsonschema").encode()
-
-
 def render_tests(
     api: Api, env: jinja2.Environment, context: dict[str, Any], cache_dir: Path | None = None
 ) -> dict[PurePosixPath, str]:
@@ -1127,7 +1117,7 @@ def render_tests(
     reach the schema, and not for an edit of its prose (GitHub: ~1 s for all 33)."""
     tests = _tests_dir(api)
     store = TextCache(cache_dir, code_salt(__file__)) if cache_dir is not None else None
-    modules = TextCache(cache_dir / "modules", _modules_salt()) if cache_dir is not None else None
+    modules = TextCache(cache_dir / "modules", render_salt()) if cache_dir is not None else None
     schemas = Schemas(api.document)  # one for every module: its validators serve them all
     planner = _Planner(api, schemas)
     ctor, _headers, _query = planner.options()
