@@ -307,7 +307,7 @@ def _render_resolved(
         tests_call.give(api, cache_dir)
     # the code formats in the background (a large spec's) while the tests render
     formatting = Formatting(
-        render_code(api, cache_dir, split_call and split_call.result),
+        render_code(api, cache_dir, split_call.result if split_call is not None else None),
         runtime_copies(api), formatter, cache_dir and cache_dir / "format", background=True,
     )
     try:
