@@ -26,8 +26,6 @@ import sys
 import sysconfig
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -580,6 +578,9 @@ def _black_one(text: str) -> tuple[str, str | None]:
 def _black_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:
     size = sum(map(len, sources.values()))
     if jobs() > 1 and size >= _PARALLEL_BYTES:
+        from concurrent.futures import ProcessPoolExecutor  # here: only --formatter black uses them
+        from multiprocessing import get_context
+
         # Largest first, so the long files do not end up last on one worker.
         order = sorted(sources, key=lambda p: -len(sources[p]))
         with ProcessPoolExecutor(workers(), mp_context=get_context("fork")) as pool:

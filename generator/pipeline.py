@@ -21,13 +21,10 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -70,6 +67,8 @@ def is_curated(path: Path) -> bool:
 
 @cache
 def _curated_roots(folder: Path) -> tuple[Path, ...]:
+    import tomllib  # here: a run with --strict or --no-strict, as `make generate` and corpus, never reads it
+
     for directory in (folder, *folder.parents):
         pyproject = directory / "pyproject.toml"
         if not pyproject.is_file():
@@ -737,6 +736,9 @@ def _render_all(
         progress(result.stem, f"done ({len(done)}/{len(sources)})")
 
     if len(sources) > 1:  # imported only then: a no-op run renders nothing and need not load the formatter
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from multiprocessing import get_context
+
         from generator.workers import disallow_parallel
 
         if workers.workers() > 1:
