@@ -1081,16 +1081,19 @@ def _fields(value: Any) -> Any:
     return vars(value) if hasattr(value, "__dataclass_fields__") else repr(value)
 
 
-def _without_prose(node: Any, data: bool = False) -> Any:
-    """`node` without its schemas' _PROSE keywords; data and names kept as they are."""
+def _without_prose(node: Any) -> Any:
+    """`node` without its objects' _PROSE keywords; names, data (an example's `value`, an
+    extension's) and what is below them kept as they are: a `title` in an example is data."""
     if isinstance(node, list):
-        return [_without_prose(item, data) for item in node]
-    if not isinstance(node, dict) or data:
+        return [_without_prose(item) for item in node]
+    if not isinstance(node, dict):
         return node
     return {
         key: {name: _without_prose(item) for name, item in value.items()}
         if key in _NAME_MAPS and isinstance(value, dict)
-        else _without_prose(value, key in _DATA_KEYWORDS)
+        else value
+        if key in _DATA_KEYWORDS or key == "value" or str(key).startswith("x-")
+        else _without_prose(value)
         for key, value in node.items()
         if key not in _PROSE
     }

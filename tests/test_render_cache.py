@@ -177,3 +177,20 @@ def test_a_damaged_test_module_entry_is_a_miss(tmp_path: Path) -> None:
     for entry in entries:
         entry.write_text('["only one"]', encoding="utf-8")
     assert render_spec(_spec(tmp_path, "again"), strict=False, cache_dir=cache).files == first.files
+
+
+def test_what_the_tests_reach_is_read_without_prose_but_with_all_data() -> None:
+    node = {
+        "description": "dropped", "title": "dropped", "type": "object",
+        "properties": {"title": {"type": "string", "description": "dropped"}},  # a property named title
+        "example": {"title": "kept"}, "x-wire": {"description": "kept"}, "value": {"summary": "kept"},
+        "allOf": [{"$comment": "dropped", "required": ["title"]}],
+    }  # fmt: skip
+    assert render_tests._without_prose(node) == {
+        "type": "object",
+        "properties": {"title": {"type": "string"}},
+        "example": {"title": "kept"},
+        "x-wire": {"description": "kept"},
+        "value": {"summary": "kept"},
+        "allOf": [{"required": ["title"]}],
+    }
