@@ -326,6 +326,7 @@ def test_a_regeneration_links_unchanged_files_and_writes_changed_ones(tmp_path):
     """Unchanged files are hard links to the old package's (no write, no delete of their blocks);
     a file reached through a symlink is written, never linked."""
     import os
+    import shutil
     from pathlib import PurePosixPath
 
     from generator.pipeline import RenderResult, write_packages
@@ -339,11 +340,19 @@ def test_a_regeneration_links_unchanged_files_and_writes_changed_ones(tmp_path):
         r.files = {PurePosixPath("pkg") / k: v for k, v in files.items()}
         return r
 
-    write_packages(out, [result({"a.py": "a = 1\n", "b.py": "b = 1\n", "c.py": "same = 1\n"})])
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "d.py").write_text("d = 1\n", encoding="utf-8")
+    files = {"a.py": "a = 1\n", "b.py": "b = 1\n", "c.py": "same = 1\n", "sub/d.py": "d = 1\n"}
+    write_packages(out, [result(files)])
     before = {n: os.stat(out / "pkg" / n).st_ino for n in ("a.py", "b.py")}
     (out / "pkg" / "c.py").unlink()
     (out / "pkg" / "c.py").symlink_to(outside)
-    write_packages(out, [result({"a.py": "a = 1\n", "b.py": "b = 2\n", "c.py": "same = 1\n"})])
+    shutil.rmtree(out / "pkg" / "sub")
+    (out / "pkg" / "sub").symlink_to(folder)  # a folder reached through a link: its files too
+    write_packages(out, [result({**files, "b.py": "b = 2\n"})])
+    d = out / "pkg" / "sub" / "d.py"
+    assert not d.parent.is_symlink() and os.stat(d).st_ino != os.stat(folder / "d.py").st_ino
     assert os.stat(out / "pkg" / "a.py").st_ino == before["a.py"]  # linked in
     assert (out / "pkg" / "b.py").read_text() == "b = 2\n" and os.stat(out / "pkg" / "b.py").st_ino != before["b.py"]
     c = out / "pkg" / "c.py"
