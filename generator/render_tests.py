@@ -15,6 +15,7 @@ import binascii
 import copy
 import datetime as dt
 import functools
+import hashlib
 import json
 import mimetypes
 import re
@@ -1059,7 +1060,7 @@ class _Reach:
                 if ref not in reached:
                     if ref not in self._nodes:
                         text = json.dumps(_without_prose(self.schemas._at(ref)), default=repr)
-                        self._nodes[ref] = fingerprint(text), _refs(text)
+                        self._nodes[ref] = hashlib.sha256(text.encode()).hexdigest(), _refs(text)
                     reached[ref], inner = self._nodes[ref]
                     todo += inner
         except (TypeError, ValueError, RecursionError):
@@ -1073,7 +1074,7 @@ _REF_TEXT = re.compile(r'"(#/(?:[^"\\]|\\.)*)"')
 def _refs(text: str) -> list[str]:
     """Every string of a JSON text that reads as a local reference: more than the $refs is only a
     larger key."""
-    return [json.loads(f'"{ref}"') for ref in _REF_TEXT.findall(text)]
+    return [json.loads(f'"{ref}"') if "\\" in ref else ref for ref in _REF_TEXT.findall(text)]
 
 
 def _fields(value: Any) -> Any:
