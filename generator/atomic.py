@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 
@@ -54,3 +55,18 @@ class TextCache:
 def code_salt(*files: str) -> bytes:
     """A TextCache salt for values that the code of `files` computes (with Python's own parser)."""
     return "\0".join([str(sys.version_info[:2]), *(Path(f).read_text(encoding="utf-8") for f in files)]).encode()
+
+
+@cache
+def generator_digest() -> str:
+    """Hash of everything besides the spec that decides the output: generator code and templates."""
+    from generator import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (root / "generator", root / "templates"):
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and file.suffix in (".py", ".j2") and "__pycache__" not in file.parts:
+                digest.update(file.relative_to(root).as_posix().encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()

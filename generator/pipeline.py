@@ -28,7 +28,8 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from generator import __version__, workers
+from generator import workers
+from generator.atomic import generator_digest
 from generator.diagnostics import Diagnostic, Level, SpecError, escape_token, print_diagnostics
 from generator.load import Document, load, spec_files
 from generator.names import package_stem
@@ -126,18 +127,6 @@ class _Source:
     size: int = 0
 
 
-@cache
-def generator_digest() -> str:
-    """Hash of everything besides the spec that decides the output: generator code and templates."""
-    digest = hashlib.sha256(__version__.encode())
-    for folder in (ROOT / "generator", ROOT / "templates"):
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and file.suffix in (".py", ".j2") and "__pycache__" not in file.parts:
-                digest.update(file.relative_to(ROOT).as_posix().encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def _source(path: Path, gen_digest: str) -> _Source:
     try:
         data = path.read_bytes()
@@ -223,7 +212,8 @@ def _render_valid(
     step(stem, "models")
     # a large spec's models split in a process of their own (its imports done meanwhile) while the
     # code and the notes are made here: GitHub's take 0.6 s after a one-schema change
-    split_call = Call("generator.split:split_models") if format and _large(doc.path) else None
+    apart = format and _large(doc.path)
+    split_call = Call("generator.split:split_models") if apart else None
     try:
         with _preloading(doc.path):
             api.models_source, notes = _generate_models(
@@ -238,7 +228,7 @@ def _render_valid(
         _freeze_heap()
         # a large spec's tests render in a process of their own (its imports done meanwhile), beside
         # the code here: GitHub's take 1.2-1.8 s
-        tests_call = Call("generator.render:render_package_tests", _TESTS_IMPORT) if split_call is not None else None
+        tests_call = Call("generator.render:render_package_tests", _TESTS_IMPORT) if apart else None
         try:
             _render_resolved(
                 doc, api, models, result, step, stem, formatter, cache_dir, format, tests_call, split_call, place_notes

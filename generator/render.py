@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from generator import __version__
-from generator.atomic import TextCache, code_salt
+from generator.atomic import TextCache, generator_digest
 from generator.format import LINE_LENGTH
 from generator.model import Api, Operation, Param, Resource
 from generator.schemas import RUNTIME_ERRORS
@@ -400,17 +400,13 @@ def outline(api: Api) -> str:
 
 @cache
 def render_salt() -> bytes:
-    """The TextCache salt of rendered modules: the generator's code and templates, all of them (what
-    a module is rendered with is spread over several), and the pinned versions of what renders them
-    and checks the tests' samples (jinja2, jsonschema: importlib.metadata takes 25 ms to say)."""
-    files = sorted(
-        str(path)
-        for folder in (Path(__file__).resolve().parent, TEMPLATES / "package")
-        for path in folder.rglob("*")
-        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts
-    )
+    """The TextCache salt of rendered modules: the generator's whole code and templates (what a
+    module is rendered with is spread over several files: generator_digest, as the stamps), and the
+    pinned versions of what renders them and checks the tests' samples (jinja2, jsonschema:
+    importlib.metadata takes 25 ms to say)."""
     lock = TEMPLATES.parent / "requirements.lock"
-    return code_salt(*files, *([str(lock)] if lock.is_file() else [])) + jinja2.__version__.encode()
+    pinned = lock.read_bytes() if lock.is_file() else b""
+    return generator_digest().encode() + b"\0" + pinned + b"\0" + jinja2.__version__.encode()
 
 
 def render_code(

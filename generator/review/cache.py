@@ -11,8 +11,7 @@ import hashlib
 import json
 from pathlib import Path, PurePosixPath
 
-from generator.atomic import write_text
-from generator.pipeline import generator_digest  # the same digest as .specgen-hash
+from generator.atomic import generator_digest, write_text  # the digest of .specgen-hash
 
 Files = dict[PurePosixPath, str]
 
