@@ -132,6 +132,13 @@ class Formatting:
                     (folder / f"{i}.py").write_text(self.missing[path], encoding="utf-8")
                 proc = spawn("generator.format", str(folder), formatter, str(len(self.missing)))
                 self._job = (stack.pop_all(), folder, proc)
+        # else ruff starts now, in its own process, while the caller goes on (renders the tests)
+        self._ruff = _Ruff(self.missing) if self._job is None and formatter == "ruff" and self.missing else None
+
+    @property
+    def apart(self) -> bool:
+        """Whether a process of its own formats it all (then the caller had best work meanwhile)."""
+        return self._job is not None
 
     def result(self) -> tuple[dict[PurePosixPath, str], list[tuple[str, str]]]:
         fresh = self._fresh()
@@ -157,10 +164,16 @@ class Formatting:
             self.close()
             if all(a is not None for a in answer):  # else (not expected) it is formatted here
                 return {path: a for path, a in zip(self.order, answer, strict=True) if a is not None}
-        return _black_all(self.missing) if self.formatter == "black" else _ruff_all(self.missing)
+        if self.formatter == "black":
+            return _black_all(self.missing)
+        ruff, self._ruff = self._ruff, None
+        return ruff.finish() if ruff is not None else _ruff_all(self.missing)
 
     def close(self) -> None:
-        """End the process in the background, if any, and remove its folder (result() does)."""
+        """End the processes in the background, if any, and remove their folders (result() does)."""
+        if self._ruff is not None:
+            self._ruff.close()
+            self._ruff = None
         if self._job is not None:
             stack, _, proc = self._job
             self._job = None
@@ -236,43 +249,75 @@ def _format_salt(formatter: str) -> bytes:
 
 def _ruff_all(sources: dict[PurePosixPath, str]) -> dict[PurePosixPath, tuple[str, str | None]]:
     """One ruff process over every file (written to a scratch folder), then the black fix-ups."""
-    if not sources:
-        return {}
-    with scratch(sum(map(len, sources.values()))) as folder:
-        return _ruff_in(sources, folder)
+    return _Ruff(sources).finish() if sources else {}
 
 
-def _ruff_in(sources: dict[PurePosixPath, str], root: Path) -> dict[PurePosixPath, tuple[str, str | None]]:
-    paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}  # flat: no excluded folders
-    for rel, path in paths.items():
-        path.write_text(sources[rel], encoding="utf-8")
-    # the fix-ups' helper imports black while ruff runs
-    helper = Helper(_FIX_UP) if jobs() > 1 and sum(map(len, sources.values())) >= PARALLEL_FIXUPS else None
-    try:
-        failed = _run_ruff(list(paths.values()))
-        # a file ruff cannot parse is reported the way black would (and with its wording)
-        outcomes = {rel: _black_one(sources[rel]) for rel, path in paths.items() if path.name in failed}
-        by_ruff = [rel for rel in paths if rel not in outcomes]
-        if helper is not None:  # the largest first, so the two meet among small files
-            by_ruff.sort(key=lambda rel: -len(sources[rel]))
-            fixed = helper.map([paths[rel] for rel in by_ruff])
-        else:
-            fixed = [black_compatible(read(paths[rel])) for rel in by_ruff]
-    finally:
-        if helper is not None:
-            helper.close()
-    outcomes.update((rel, (text, None)) for rel, text in zip(by_ruff, fixed, strict=True))
-    return {rel: outcomes[rel] for rel in paths}
+class _Ruff:
+    """ruff's formatter over `sources`, written to a scratch folder (flat: no excluded folders),
+    started now in its own process; finish() waits for it and makes the black fix-ups."""
+
+    def __init__(self, sources: dict[PurePosixPath, str]) -> None:
+        self.sources = sources
+        size = sum(map(len, sources.values()))
+        self.stack = contextlib.ExitStack()
+        root = self.stack.enter_context(scratch(size))
+        self.paths = {rel: root / f"{i}.py" for i, rel in enumerate(sources)}
+        for rel, path in self.paths.items():
+            path.write_text(sources[rel], encoding="utf-8")
+        # the fix-ups' helper imports black while ruff runs
+        self.helper = Helper(_FIX_UP) if jobs() > 1 and size >= PARALLEL_FIXUPS else None
+        self.proc: subprocess.Popen[str] | None = subprocess.Popen(
+            _ruff_command(list(self.paths.values())), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def finish(self) -> dict[PurePosixPath, tuple[str, str | None]]:
+        proc, self.proc = self.proc, None
+        try:
+            if proc is None:
+                raise RuntimeError("a ruff run finishes once")
+            _, stderr = proc.communicate()
+            failed = _ruff_failed(stderr, proc.returncode)
+            sources, paths = self.sources, self.paths
+            # a file ruff cannot parse is reported the way black would (and with its wording)
+            outcomes = {rel: _black_one(sources[rel]) for rel, path in paths.items() if path.name in failed}
+            by_ruff = [rel for rel in paths if rel not in outcomes]
+            if self.helper is not None:  # the largest first, so the two meet among small files
+                by_ruff.sort(key=lambda rel: -len(sources[rel]))
+                fixed = self.helper.map([paths[rel] for rel in by_ruff])
+            else:
+                fixed = [black_compatible(read(paths[rel])) for rel in by_ruff]
+        finally:
+            self.close()
+        outcomes.update((rel, (text, None)) for rel, text in zip(by_ruff, fixed, strict=True))
+        return {rel: outcomes[rel] for rel in paths}
+
+    def close(self) -> None:
+        if self.proc is not None:  # not finished: not wanted
+            self.proc.kill()
+            self.proc.communicate()
+            self.proc = None
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
+        self.stack.close()
+
+
+def _ruff_command(paths: list[Path]) -> list[str]:
+    if not paths:  # ruff would format the working folder
+        raise ValueError("no files to format")
+    return [str(ruff_binary()), "format", *RUFF_OPTIONS, "--", *map(str, paths)]
 
 
 def _run_ruff(paths: list[Path]) -> set[str]:
     """ruff's formatter over the files, in place; the names of those it could not parse."""
-    done = subprocess.run(
-        [str(ruff_binary()), "format", *RUFF_OPTIONS, "--", *map(str, paths)], capture_output=True, text=True, check=False
-    )
-    failed = {name for line in done.stderr.splitlines() for name in [_failed_file(line)] if name}
-    if done.returncode not in (0, 1) and not failed:
-        raise RuntimeError(f"ruff format failed: {done.stderr.strip()[:500]}")
+    done = subprocess.run(_ruff_command(paths), capture_output=True, text=True, check=False)
+    return _ruff_failed(done.stderr, done.returncode)
+
+
+def _ruff_failed(stderr: str, returncode: int) -> set[str]:
+    failed = {name for line in stderr.splitlines() for name in [_failed_file(line)] if name}
+    if returncode not in (0, 1) and not failed:
+        raise RuntimeError(f"ruff format failed: {stderr.strip()[:500]}")
     return failed
 
 

@@ -260,7 +260,7 @@ def _render_resolved(
     """The files of the resolved API into `result`. A large spec's models split (`split_call`) and
     tests render (`tests_call`) in processes of their own; `meanwhile` is work of this process's,
     done while they finish (the model notes' walk of the spec: GitHub 0.2 s)."""
-    from generator.format import Formatting, format_files
+    from generator.format import Formatting
     from generator.render import (
         custom_files,
         render_code,
@@ -305,8 +305,16 @@ def _render_resolved(
         if tests is None:  # a small spec's, or (not expected) a failed call's
             tests = render_package_tests(api, cache_dir)
         step(stem, "formatting")
-        tests, test_errors = format_files(tests, formatter=formatter, cache=cache_dir and cache_dir / "format")
-        result.files, format_errors = formatting.result()
+        test_formatting = Formatting(tests, formatter=formatter, cache=cache_dir and cache_dir / "format")
+        try:
+            if formatting.apart:  # the code's process is at work: the tests' fix-ups are done meanwhile
+                tests, test_errors = test_formatting.result()
+                result.files, format_errors = formatting.result()
+            else:  # the code's fix-ups while ruff formats the tests
+                result.files, format_errors = formatting.result()
+                tests, test_errors = test_formatting.result()
+        finally:
+            test_formatting.close()
     finally:
         formatting.close()
     result.files.update(tests)

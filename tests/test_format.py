@@ -200,8 +200,13 @@ def test_format_cache_formats_only_what_it_has_not_seen(tmp_path: Path, monkeypa
     cold, cold_errors = fmt.format_files(files, cache=tmp_path)
     assert cold == fmt.format_files(files)[0] and [e[0] for e in cold_errors] == ["p/c.py"]
     seen: list[list[str]] = []
-    real = fmt._ruff_all
-    monkeypatch.setattr(fmt, "_ruff_all", lambda sources: seen.append(sorted(map(str, sources))) or real(sources))
+
+    class Seen(fmt._Ruff):
+        def __init__(self, sources: dict[PurePosixPath, str]) -> None:
+            seen.append(sorted(map(str, sources)))
+            super().__init__(sources)
+
+    monkeypatch.setattr(fmt, "_Ruff", Seen)
     warm, warm_errors = fmt.format_files({**files, PurePosixPath("p/d.py"): "y=1\n"}, cache=tmp_path)
     assert seen == [["p/c.py", "p/d.py"]]  # a and b were read back
     assert {k: v for k, v in warm.items() if k.name != "d.py"} == cold and warm_errors == cold_errors
@@ -359,3 +364,23 @@ def test_this_process_takes_fix_ups_from_the_end_of_a_background_formatting(monk
     monkeypatch.setattr(formatting, "black_compatible", lambda text: mine.append(text) or real(text))
     assert job.result() == alone
     assert mine  # this process did some (its process was still importing black)
+
+
+def test_ruff_starts_with_the_formatting_and_never_on_no_files(tmp_path: Path) -> None:
+    from generator import format as formatting
+
+    files = {PurePosixPath("p/a.py"): "x = [1,\n 2]\n"}
+    job = formatting.Formatting(files, cache=tmp_path)
+    assert job._ruff is not None and job._ruff.proc is not None  # at work before result() asks
+    folder = job._ruff.paths[PurePosixPath("p/a.py")].parent
+    assert job.result() == ({PurePosixPath("p/a.py"): "x = [1, 2]\n"}, [])
+    assert job._ruff is None and not folder.exists()
+    cached = formatting.Formatting(files, cache=tmp_path)  # read back: nothing for ruff to do
+    assert cached._ruff is None and cached.result()[0] == {PurePosixPath("p/a.py"): "x = [1, 2]\n"}
+    unwanted = formatting.Formatting({PurePosixPath("p/b.py"): "y  =  2\n"})
+    assert unwanted._ruff is not None
+    proc, folder = unwanted._ruff.proc, unwanted._ruff.paths[PurePosixPath("p/b.py")].parent
+    unwanted.close()  # never asked: its process ends and its folder goes
+    assert proc is not None and proc.returncode is not None and not folder.exists()
+    with pytest.raises(ValueError):
+        formatting._ruff_command([])  # ruff given no file would format the working folder
