@@ -1,6 +1,6 @@
 """`specgen corpus`: generate a client for every spec of a corpus and report how it went.
 
-Each spec runs in its own subprocess (`python -m generator.corpus --worker SPEC OUT`), so a crash
+Each spec runs in its own subprocess (`python -m generator.corpus_worker SPEC OUT`), so a crash
 or a memory blow-up stays contained, a timeout can kill it, and os.wait4 gives that process's own
 peak memory. The parent then checks the package imports and runs mypy --strict on it, two specs
 at a time (the CI machines have two cores).
@@ -8,7 +8,6 @@ at a time (the CI machines have two cores).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
@@ -72,39 +71,16 @@ def count_operations(data: Any) -> tuple[int, int]:
     return operations, documented
 
 
-def _worker(spec: Path, out: Path) -> int:
-    """Render and write one spec; print one JSON line. Raises only on a specgen bug (a crash)."""
-    from generator.diagnostics import Level
+def spec_counts(spec: Path) -> tuple[int | None, int | None]:
+    """count_operations of the spec file, or (None, None) when it does not even load (its
+    generation has already said why)."""
+    from generator.diagnostics import SpecError
     from generator.load import load
-    from generator.pipeline import StepTimes, render_spec, write_packages
 
-    started = time.perf_counter()
-    steps = StepTimes()
-    result = render_spec(spec, strict=False, progress=steps)
-    steps("", "done")
-    if result.ok:
-        write_packages(out, [result])
-    seconds = time.perf_counter() - started
-    spec_ops: int | None = None
-    documented: int | None = None
-    with contextlib.suppress(Exception):  # an unloadable spec has already produced its diagnostic
-        spec_ops, documented = count_operations(load(spec).data)
-    errors = [d for d in result.diagnostics if d.level is Level.ERROR]
-    report = {
-        "stem": result.stem,
-        "generated": result.ok,
-        "operations": result.operations if result.ok else 0,
-        "typed_operations": result.typed_operations if result.ok else 0,
-        "warnings": sum(1 for d in result.diagnostics if d.level is Level.WARNING),
-        "degraded": sum(1 for d in result.diagnostics if d.rule == "degraded"),
-        "spec_operations": spec_ops,
-        "documented_success": documented,
-        "seconds": seconds,
-        "steps": steps.seconds,  # per step of render_spec ("models": datamodel-code-generator)
-        "error": _one_line(errors[0].format()) if errors else None,
-    }
-    print(json.dumps(report))
-    return 0
+    try:
+        return count_operations(load(spec).data)
+    except SpecError:
+        return None, None
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -178,7 +154,7 @@ def check_spec(
     """Generate one spec in a subprocess, then try importing it and run mypy --strict on it."""
     out = work / "out"
     code, stdout, stderr, peak_mb = run_measured(
-        [sys.executable, "-m", "generator.corpus", "--worker", str(spec), str(out)],
+        [sys.executable, "-m", "generator.corpus_worker", str(spec), str(out)],
         cwd=ROOT,
         env=subprocess_env(ROOT),
         timeout=timeout,
@@ -214,10 +190,9 @@ def check_spec(
         "typed_operations",
         "warnings",
         "degraded",
-        "spec_operations",
-        "documented_success",
     ):
         setattr(report, key, data[key])
+    report.spec_operations, report.documented_success = spec_counts(spec)
     report.seconds = round(float(data["seconds"]), 2)
     report.error = data["error"]
     if not report.generated:
@@ -423,16 +398,3 @@ def corpus_command(
         )
     return 0 if targets_met(reports) else 1
 
-
-if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        from generator import workers
-        from generator.cli import leave
-
-        workers.prestart_for(Path(sys.argv[2]))  # before the rest of specgen is imported
-        leave(_worker(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(
-        "usage: python -m generator.corpus --worker SPEC OUT (use `specgen corpus` instead)",
-        file=sys.stderr,
-    )
-    raise SystemExit(2)

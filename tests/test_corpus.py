@@ -15,6 +15,7 @@ from generator.corpus import (
     check_spec,
     corpus_command,
     count_operations,
+    spec_counts,
     summary,
     table,
     targets_met,
@@ -99,6 +100,24 @@ def test_a_worker_over_its_time_is_killed_and_reported(tmp_path: Path) -> None:
     report = check_spec(spec, tmp_path / "w", mypy=False, timeout=0.05)
     assert not report.generated
     assert report.error is not None and report.error.startswith("specgen crashed (killed after")
+
+
+def test_spec_counts_are_none_for_a_spec_that_does_not_load(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"openapi": ', encoding="utf-8")
+    assert spec_counts(bad) == (None, None)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"paths": {"/a": {"get": {"responses": {"204": {}}}}}}), encoding="utf-8")
+    assert spec_counts(good) == (1, 0)
+
+
+def test_the_worker_starts_its_model_worker_before_importing_specgen() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, generator.corpus_worker; print(sorted(m for m in sys.modules if m.startswith('generator')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.replace("'", '"')) == ["generator", "generator.corpus_worker", "generator.workers"]
 
 
 def test_count_operations_follows_response_refs() -> None:
