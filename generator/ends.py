@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.workers import jobs
+from generator.workers import jobs, start
 
 # A folder in memory (Linux), for scratch files: on a disk, a file truncated and rewritten gets new
 # blocks (ext4), and deleting 240 of them took 0.3-0.8 s on a disk mounted with `discard`.
@@ -164,10 +164,7 @@ def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:
     """`python -m module *args`, a helper. What it prints or raises is not shown: what it fails on
     is done here again, and fails here as it should (split.chunked expects a SyntaxError from a
     chunk cut mid-statement)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", module, *args], stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
+    return start(module, *args, quiet=True)
 
 
 def _tell(proc: subprocess.Popen[bytes], data: bytes) -> None:

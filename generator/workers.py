@@ -75,9 +75,17 @@ def prestart(count: int) -> None:
 
 
 def spawn() -> subprocess.Popen[bytes]:
+    return start("generator.modelgen")
+
+
+def start(module: str, *args: str, quiet: bool = False) -> subprocess.Popen[bytes]:
+    """`python -m module *args`, a fresh interpreter of this environment (a fork would count this
+    process's pages as its own memory), reading a pipe; what it prints comes back by a pipe, or with
+    `quiet` is dropped (stderr too)."""
+    out = subprocess.DEVNULL if quiet else subprocess.PIPE
     return subprocess.Popen(
-        [sys.executable, "-m", "generator.modelgen"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
+        [sys.executable, "-m", module, *args], stdin=subprocess.PIPE, stdout=out,
+        stderr=subprocess.DEVNULL if quiet else None, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
 
 
