@@ -6,29 +6,37 @@ built when a message needs a line, so large specs pay nothing for it on the happ
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic, SpecError, escape_token, split_pointer
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 
-class _NoDatesLoader(_Loader):  # type: ignore[misc,valid-type,unused-ignore]
-    """YAML 1.1 turns 2021-01-28 into a date object; OpenAPI documents are JSON data, so keep strings."""
+@functools.cache
+def _loaders() -> tuple[type[yaml.SafeLoader], type[yaml.SafeLoader]]:
+    """The C safe loader (when PyYAML has libyaml), and a subclass of it that keeps dates as
+    strings: YAML 1.1 turns 2021-01-28 into a date object, and OpenAPI documents are JSON data.
+    Made on first use: a run that loads no YAML (a no-op generate) does not import PyYAML, whose
+    import compiles its resolvers' regular expressions (~25 ms of a 0.13 s no-op)."""
+    import yaml
 
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_NoDatesLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in _Loader.yaml_implicit_resolvers.items()
-}
+    class NoDatesLoader(loader):  # type: ignore[misc,valid-type,unused-ignore]
+        pass
+
+    NoDatesLoader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in loader.yaml_implicit_resolvers.items()
+    }
+    return loader, NoDatesLoader
+
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -72,18 +80,21 @@ def load(path: Path) -> Document:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([Diagnostic(shown, "#", f"cannot read file: {exc}")]) from None
-    try:
-        if path.suffix == ".json":
+    if path.suffix == ".json":
+        try:
             data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_NoDatesLoader)  # a safe loader subclass
-    except json.JSONDecodeError as exc:
-        raise SpecError([Diagnostic(shown, "#", f"invalid JSON: {exc.msg}", line=exc.lineno)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError([Diagnostic(shown, "#", f"invalid YAML: {problem}", line=line)]) from None
+        except json.JSONDecodeError as exc:
+            raise SpecError([Diagnostic(shown, "#", f"invalid JSON: {exc.msg}", line=exc.lineno)]) from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.load(text, Loader=_loaders()[1])  # a safe loader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SpecError([Diagnostic(shown, "#", f"invalid YAML: {problem}", line=line)]) from None
     if not isinstance(data, dict):
         raise SpecError([Diagnostic(shown, "#", "the document is not a mapping (an OpenAPI object)")])
     doc = Document(path=path, display=shown, text=text, data=data)
@@ -113,8 +124,10 @@ def spec_files(inputs: list[Path]) -> list[Path]:
 def _line_map(text: str) -> dict[str, int]:
     if text.count("\n", 0, 10_000) < 2 and len(text) > 10_000:
         return {"/": 1}  # minified JSON: every node is on line 1, no need to compose megabytes
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=_Loader)  # the C composer: ~20x faster on big specs
+        root = yaml.compose(text, Loader=_loaders()[0])  # the C composer: ~20x faster on big specs
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}

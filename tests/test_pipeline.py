@@ -132,6 +132,25 @@ def test_unreadable_yaml_reports_its_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "bad").exists()
 
 
+def test_yaml_keeps_dates_as_strings_and_json_needs_no_yaml(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from generator.load import load
+
+    spec = tmp_path / "dated.yaml"
+    spec.write_text("openapi: 3.1.0\ninfo: {title: t, version: 2021-01-28}\npaths: {}\n")
+    doc = load(spec)
+    assert doc.data["info"]["version"] == "2021-01-28" and doc.line_of("#/info/version") == 2
+    probe = (
+        "import sys; from pathlib import Path; from generator.load import load; "
+        f"load(Path({str(tmp_path / 'plain.json')!r})); print('yaml' in sys.modules)"
+    )
+    (tmp_path / "plain.json").write_text('{"openapi": "3.1.0", "paths": {}}')
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"  # a no-op or a JSON spec does not pay for PyYAML's import
+
+
 def test_generate_repairs_whatever_check_flags(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_specgen("generate", str(PETSTORE), "--out", str(out)).returncode == 0
