@@ -4,6 +4,11 @@ Every figure runs both tools on the same input in this run, one process at a tim
 contention), and reports both absolute times and their ratio (specgen / peer: below 1 is faster).
 Peak memory is each generator process's own maximum resident set (os.wait4). Results go to
 bench/results.json as well as to the table on stdout.
+
+The corpus specs (and the largest) run `--repeat` times each (3), the two tools in turn, and the
+run of median time counts: this machine's speed drifts within minutes, so a single run of each
+tool was a ratio of two samples of that drift (one spec moved by 0.2x between two runs of the
+bench). Every run's time is kept in the results (`ours_runs`, `peer_runs`).
 """
 
 from __future__ import annotations
@@ -160,10 +165,29 @@ def noop(tmp: Path, cold: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def largest(tmp: Path, corpus: Path) -> dict[str, Any]:
+def paired(spec: Path, ours_out: Path, peer_out: Path, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both tools on `spec`, `repeat` times in turn (ours first, then the peer, then again), each
+    tool's run of median time with the times of all its runs (`runs`): the machine's speed drifts
+    by up to ~1.7x within minutes, and one run of each is a ratio of two samples of that drift. Each
+    run starts from an empty output folder and, for ours, an empty cache."""
+    ours_runs, peer_runs = [], []
+    for _ in range(repeat):
+        for out in (ours_out, peer_out):
+            shutil.rmtree(out, ignore_errors=True)
+        ours_runs.append(ours_spec(spec, ours_out))
+        peer_runs.append(peer_spec(spec, peer_out))
+    return _median_run(ours_runs), _median_run(peer_runs)
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median time (the lower of the two middle ones), with every run's time."""
+    chosen = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+    return {**chosen, "runs": [r["seconds"] for r in runs]}
+
+
+def largest(tmp: Path, corpus: Path, repeat: int = 1) -> dict[str, Any]:
     spec = corpus / LARGEST
-    ours = ours_spec(spec, tmp / "ours-largest")
-    theirs = peer_spec(spec, tmp / "peer-largest")
+    ours, theirs = paired(spec, tmp / "ours-largest", tmp / "peer-largest", repeat)
     return {
         "spec": spec.name,
         "ours": ours,
@@ -173,13 +197,12 @@ def largest(tmp: Path, corpus: Path) -> dict[str, Any]:
     }
 
 
-def growth(tmp: Path, corpus: Path, skip: set[str]) -> dict[str, Any]:
+def growth(tmp: Path, corpus: Path, skip: set[str], repeat: int = 1) -> dict[str, Any]:
     rows = []
     for spec in sorted(corpus_specs(corpus), key=lambda p: p.stat().st_size):
         if spec.name in skip:
             continue
-        ours = ours_spec(spec, tmp / "growth-ours" / spec.stem)
-        theirs = peer_spec(spec, tmp / "growth-peer" / spec.stem)
+        ours, theirs = paired(spec, tmp / "growth-ours" / spec.stem, tmp / "growth-peer" / spec.stem, repeat)
         shutil.rmtree(tmp / "growth-ours" / spec.stem, ignore_errors=True)
         shutil.rmtree(tmp / "growth-peer" / spec.stem, ignore_errors=True)
         rows.append(growth_row(spec, ours, theirs))
@@ -215,6 +238,8 @@ def growth_row(spec: Path, ours: dict[str, Any], theirs: dict[str, Any]) -> dict
         "ours_peak_mb": ours["peak_mb"],
         "peer_peak_mb": theirs["peak_mb"],
         "steps": ours.get("steps", {}),
+        "ours_runs": ours.get("runs", [ours["seconds"]]),
+        "peer_runs": theirs.get("runs", [theirs["seconds"]]),
         "models_share": round(models / ours["seconds"], 3)
         if ratio is not None and ratio > 1.0 and models is not None and ours["seconds"] > 0
         else None,
@@ -630,6 +655,10 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-growth", action="store_true", help="skip the run over the whole corpus"
     )
     parser.add_argument("--skip-largest", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=3,
+        help="runs of each tool per corpus spec, in turn; the median run counts (default 3)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {
@@ -650,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
         big = None
         if not args.skip_largest and (args.corpus / LARGEST).is_file():
             print(f"bench: {LARGEST}", file=sys.stderr, flush=True)
-            big = results["largest"] = largest(tmp, args.corpus)
+            big = results["largest"] = largest(tmp, args.corpus, args.repeat)
         print("bench: import times", file=sys.stderr, flush=True)
         results["imports"] = imports(tmp, results["cold_five"], big)
         if args.corpus.is_dir():
@@ -661,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["one_schema_change"] = one_schema_change(tmp, args.corpus)
         if not args.skip_growth and args.corpus.is_dir():
             print("bench: growth over the corpus", file=sys.stderr, flush=True)
-            results["growth"] = growth(tmp, args.corpus, skip={LARGEST} if big else set())
+            results["growth"] = growth(tmp, args.corpus, {LARGEST} if big else set(), args.repeat)
             if big:  # the largest spec was measured above: same figures, not run twice
                 results["growth"]["rows"].append(growth_row(args.corpus / LARGEST, big["ours"], big["peer"]))
                 rows = results["growth"]["rows"]

@@ -40,3 +40,28 @@ def test_linked_groups_follow_refs_either_way():
     ref = {"$ref": "#/components/schemas/B"}
     schemas = {"A": {"properties": {"b": ref}}, "B": {}, "C": {"items": {"$ref": "#/components/schemas/B"}}, "D": {}}
     assert sorted(map(sorted, _linked_groups(schemas))) == [["A", "B", "C"], ["D"]]
+
+
+def test_paired_runs_take_turns_and_the_median_run_counts(tmp_path, monkeypatch):
+    import bench.__main__ as bench
+
+    calls = []
+    ours_times, peer_times = iter([3.0, 1.0, 2.0]), iter([5.0, 9.0, 4.0])
+
+    def fake(tool, times):
+        def run(spec, out):
+            calls.append(tool)
+            assert not out.exists()  # every run starts from an empty folder
+            out.mkdir(parents=True)
+            return {"seconds": next(times), "ok": True, "peak_mb": 1.0, "steps": {}}
+
+        return run
+
+    monkeypatch.setattr(bench, "ours_spec", fake("ours", ours_times))
+    monkeypatch.setattr(bench, "peer_spec", fake("peer", peer_times))
+    ours, theirs = bench.paired(tmp_path / "s.json", tmp_path / "o", tmp_path / "p", 3)
+    assert calls == ["ours", "peer"] * 3
+    assert (ours["seconds"], ours["runs"]) == (2.0, [3.0, 1.0, 2.0])
+    assert (theirs["seconds"], theirs["runs"]) == (5.0, [5.0, 9.0, 4.0])
+    row = growth_row(tmp_path / "s.json", ours, theirs) if (tmp_path / "s.json").write_text("{}") else None
+    assert row is not None and row["ratio"] == 0.4 and row["ours_runs"] == [3.0, 1.0, 2.0]
