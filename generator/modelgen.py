@@ -40,7 +40,7 @@ from typing import Any
 from generator import workers
 from generator.atomic import write_text
 from generator.names import dedupe
-from generator.split import chunked, top_level
+from generator.split import chunked, named_nodes, top_level
 
 # Bump when what is stored, or how a group's input is made, changes.
 _CACHE_FORMAT = "2"
@@ -684,12 +684,13 @@ def _edits(
     a top-level statement at a time (one AST of GitHub's largest group takes hundreds of MB)."""
     edits = []
     for statement, offset in top_level(source, chunk, mentioning=renames):
-        for node in ast.walk(statement):
-            if isinstance(node, ast.ClassDef) and node.name in renames:
-                lineno = node.lineno + offset
-                col = len(lines[lineno - 1][: node.col_offset].encode()) + len("class ")
-                edits.append((lineno, col, col + len(node.name.encode()), renames[node.name]))
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in renames:
+        for node in named_nodes(statement):
+            if isinstance(node, ast.ClassDef):
+                if node.name in renames:
+                    lineno = node.lineno + offset
+                    col = len(lines[lineno - 1][: node.col_offset].encode()) + len("class ")
+                    edits.append((lineno, col, col + len(node.name.encode()), renames[node.name]))
+            elif isinstance(node.ctx, ast.Load) and node.id in renames:
                 end = node.col_offset + len(node.id.encode())
                 edits.append((node.lineno + offset, node.col_offset, end, renames[node.id]))
     return edits

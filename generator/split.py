@@ -413,22 +413,38 @@ def _used(node: ast.stmt) -> set[str]:
 
 
 def name_ids(node: ast.AST) -> set[str]:
-    """The ids of the ast.Name nodes in `node`, as {n.id for n in ast.walk(node) if isinstance(n,
-    ast.Name)} finds them in twice the time (GitHub's models and tests: 0.5-1 s)."""
-    names: set[str] = set()
+    """The ids of the ast.Name nodes in `node` (GitHub's models and tests: 0.5-1 s)."""
+    return {n.id for n in named_nodes(node) if type(n) is ast.Name}
+
+
+def named_nodes(node: ast.AST) -> Iterator[ast.Name | ast.ClassDef]:
+    """The ast.Name and ast.ClassDef nodes in `node`, in no set order: what ast.walk finds of them in
+    a third of its time, by reading each node class's fields once (less `ctx`, which holds no name)
+    and not going into a Name."""
     stack = [node]
+    fields = _FIELDS
     while stack:
         current = stack.pop()
         if isinstance(current, ast.Name):
-            names.add(current.id)
+            yield current
             continue
-        for field_name in current._fields:
-            value = getattr(current, field_name, None)
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
+        if isinstance(current, ast.ClassDef):
+            yield current
+        kind = type(current)
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = tuple(f for f in kind._fields if f != "ctx")
+        for name in names:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        stack.append(item)
             elif isinstance(value, ast.AST):
                 stack.append(value)
-    return names
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _is_literal_alias(stmt: _Stmt, owner: dict[str, int]) -> bool:
