@@ -339,6 +339,13 @@ def _preloading(spec: Path) -> Iterator[None]:
     if not (small and workers.waiting()):  # else the generator runs here, and would take turns with it
         yield
         return
+    # Two threads importing at once can each hold a module lock the other waits for: the models step
+    # imports importlib.metadata (its cache key), whose importlib.abc and importlib.resources import
+    # each other, while jsonschema imports importlib.resources there; CI met that _DeadlockError. So
+    # they are imported here first, before that thread starts.
+    import importlib.metadata
+    import importlib.resources  # noqa: F401
+
     thread = threading.Thread(target=_preload, name="specgen-preload", daemon=True)
     thread.start()
     try:
@@ -348,14 +355,19 @@ def _preloading(spec: Path) -> Iterator[None]:
 
 
 def _preload() -> None:
-    import jsonschema  # type: ignore[import-untyped,unused-ignore]  # noqa: F401 - render_tests' checks
+    """Imports ahead of their use. Only that: what fails here (not expected) is imported again, and
+    fails if it must, where it is used, so nothing of it is printed here."""
+    try:
+        import jsonschema  # type: ignore[import-untyped,unused-ignore]  # noqa: F401 - render_tests' checks
 
-    from generator import format as formatting
-    from generator import render_tests  # noqa: F401
-    from generator.render import compile_templates
+        from generator import format as formatting
+        from generator import render_tests  # noqa: F401
+        from generator.render import compile_templates
 
-    compile_templates()  # read back from templates/__pycache__
-    formatting.black_mode()  # black, for the fix-ups of ruff's output
+        compile_templates()  # read back from templates/__pycache__
+        formatting.black_mode()  # black, for the fix-ups of ruff's output
+    except Exception:  # noqa: BLE001, S110 - see above
+        pass
 
 
 def _freeze_heap() -> None:

@@ -467,3 +467,38 @@ def test_a_failed_process_of_a_large_spec_leaves_its_work_here(monkeypatch: pyte
     monkeypatch.setattr(pipeline, "_large", lambda spec: True)
     monkeypatch.setattr(ends.Call, "result", lambda self: self.close())  # as if it had died: None
     assert render_spec(PETSTORE, strict=False).files == alone.files
+
+
+def test_the_preload_thread_starts_after_the_imports_it_could_deadlock_with(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    spec = tmp_path / "small.yaml"
+    spec.write_text("openapi: 3.1.0\n")
+    probe = f"""
+import sys, threading
+from pathlib import Path
+from generator import pipeline, workers
+workers.waiting = lambda: 1  # as when a model worker was started ahead
+seen = []
+real = threading.Thread.start
+def start(self):
+    seen.append(("importlib.metadata" in sys.modules, "importlib.resources" in sys.modules))
+    real(self)
+threading.Thread.start = start
+with pipeline._preloading(Path({str(spec)!r})):
+    pass
+print(seen)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[(True, True)]" and "Traceback" not in done.stderr
+
+
+def test_a_failed_preload_prints_nothing_and_raises_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline, render
+
+    def broken() -> None:
+        raise ImportError("deadlock detected by _ModuleLock")
+
+    monkeypatch.setattr(render, "compile_templates", broken)
+    pipeline._preload()  # the imports happen again where they are used
