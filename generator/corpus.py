@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.corpus_worker import one_line
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE_TIMEOUT = 1800.0
 CHECK_TIMEOUT = 1800.0
@@ -81,10 +83,6 @@ def spec_counts(spec: Path) -> tuple[int | None, int | None]:
         return count_operations(load(spec).data)
     except SpecError:
         return None, None
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    return " ".join(text.split())[:limit]
 
 
 # -- the parent ------------------------------------------------------------------------------
@@ -181,7 +179,7 @@ def check_spec(
     if code != 0 or not line.startswith("{"):
         died = f"killed after {timeout:.0f}s" if code == -9 else f"exit {code}"
         last = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
-        report.error = _one_line(f"specgen crashed ({died}): {last}")
+        report.error = one_line(f"specgen crashed ({died}): {last}")
         return report
     data = json.loads(line)
     for key in (
@@ -207,7 +205,7 @@ def check_spec(
     )
     report.imports = code == 0
     if not report.imports:
-        report.error = _one_line(
+        report.error = one_line(
             f"import failed: {stderr.strip().splitlines()[-1] if stderr.strip() else code}"
         )
         return report

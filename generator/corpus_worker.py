@@ -40,10 +40,15 @@ def main(spec: Path, out: Path) -> int:
         "degraded": sum(1 for d in result.diagnostics if d.rule == "degraded"),
         "seconds": seconds,
         "steps": steps.seconds,  # per step of render_spec ("models": datamodel-code-generator)
-        "error": " ".join(errors[0].format().split())[:300] if errors else None,
+        "error": one_line(errors[0].format()) if errors else None,
     }
     print(json.dumps(report))
     return 0
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` on one line, cut to `limit` characters: a cell of the corpus report."""
+    return " ".join(text.split())[:limit]
 
 
 if __name__ == "__main__":
