@@ -114,7 +114,7 @@ def split_models(
         for name in s.defines:
             result.module_of[name] = module
     for module in sorted(members):
-        body = members[module]
+        body = _creation_order(members[module])
         mine = {n for s in body for n in s.defines}
         used = set().union(*(s.uses for s in body))
         # a name of the same cycle defined in another module: a lazy field's stand-in
@@ -149,6 +149,36 @@ def split_models(
         gap = "\n\n" if code.startswith(("class ", "def ", "@")) else "\n"
         result.sources[module] = "".join(head) + gap + "\n\n\n".join(texts) + "\n"
     return result
+
+
+def _creation_order(body: list[_Stmt]) -> list[_Stmt]:
+    """`body` in source order, except that a statement comes after those of `body` that define
+    what it needs at class creation (a `RootModel[A | B]` base): a single referrer's classes join
+    its module, and after the merge of runs (modelgen) they can stand below it."""
+    here = {name: s for s in body for name in s.defines}
+
+    def needs(stmt: _Stmt) -> Iterator[tuple[int, _Stmt]]:
+        return iter(sorted({here[n].index: here[n] for n in stmt.hard if n in here}.items()))
+
+    out: list[_Stmt] = []
+    done: dict[int, bool] = {}  # index -> placed (False: on the path; a cycle no order can mend)
+    for top in body:
+        if top.index in done:
+            continue
+        done[top.index] = False
+        work = [(top, needs(top))]
+        while work:
+            stmt, pending = work[-1]
+            for _, dep in pending:
+                if dep.index not in done:
+                    done[dep.index] = False
+                    work.append((dep, needs(dep)))
+                    break
+            else:
+                work.pop()
+                done[stmt.index] = True
+                out.append(stmt)
+    return out
 
 
 def _lazy_fields(stmt: _Stmt, lazy: set[str]) -> str:

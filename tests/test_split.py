@@ -109,6 +109,53 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def test_a_class_comes_after_the_classes_its_base_names_when_its_module_gets_them(tmp_path: Path) -> None:
+    # GitHub: `TimelineIssueEvents(RootModel[... | TimelineReviewedEvent])` stood above the event
+    # that joined its module as a single referee, and the module raised NameError on import
+    source = textwrap.dedent(
+        """
+        from __future__ import annotations
+
+        from pydantic import BaseModel, RootModel
+
+
+        class Events(RootModel[Added | Reviewed]):
+            root: Added | Reviewed
+
+
+        class Added(BaseModel):
+            at: str | None = None
+
+
+        class Reviewed(BaseModel):
+            links: ReviewedLinks | None = None
+            parent: Events | None = None
+
+
+        class ReviewedLinks(BaseModel):
+            html: str | None = None
+
+
+        class Page(BaseModel):
+            events: Events | None = None
+        """
+    )
+    split = split_models(source)
+    module = split.module_of["Events"]
+    assert split.module_of["Reviewed"] == split.module_of["Added"] == module
+    text = split.sources[module]
+    at = {name: text.index(f"class {name}(") for name in ("Added", "Reviewed", "ReviewedLinks", "Events")}
+    assert at["Added"] < at["Reviewed"] < at["Events"] < at["ReviewedLinks"], text  # else source order
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, body in split.sources.items():
+        (package / f"{name}.py").write_text(body)
+    code = f"from pkg.{split.module_of['Page']} import Page; print(Page.model_validate({{'events': {{'at': 'x'}}}}).events.root.at)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "x", done.stderr
+
+
 def test_module_names_are_bounded_and_distinct_ignoring_case() -> None:
     long = "A" + "b" * 300
     source = f"from pydantic import BaseModel\n\n\nclass {long}(BaseModel):\n    x: int\n\n\nclass Ab(BaseModel):\n    x: int\n\n\nclass AB(BaseModel):\n    x: int\n"
