@@ -115,3 +115,31 @@ def test_examples_that_contradict_their_schemas_are_replaced_and_the_generated_t
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
                          cwd=package, capture_output=True, text=True, check=False)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_a_required_name_no_property_declares_is_not_required(tmp_path):
+    """Xero's `Folder` declares `Name` and requires `name`: a client that required `name` would
+    refuse every folder Xero sends, and make its callers send a field Xero does not know."""
+    import subprocess
+    import sys
+
+    from tests.conftest import run_specgen
+
+    result = _render("undeclared_required")
+    assert result.ok
+    assert _degraded(result) == [
+        (
+            "#/components/schemas/Folder/required",
+            "requires 'name', 'releaseDate', which its properties do not declare (they declare 'Name'); not required",
+        )
+    ]  # not NamedFile's allOf part (its sibling declares `name`), nor Open (it allows other names)
+    models = models_source(result.files)
+    assert "name: Annotated[str | None, Field(alias='Name')] = None" in models
+    assert "release_date" not in models
+    strict = _render("undeclared_required", strict=True)
+    assert not strict.ok and "required-declared" in {d.rule for d in strict.diagnostics}
+    generated = run_specgen("generate", str(FIXTURES / "undeclared_required.yaml"), "--out", str(tmp_path))
+    assert generated.returncode == 0, generated.stderr
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=tmp_path / "undeclared_required", capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:]

@@ -287,4 +287,6 @@ def test_real_pointer_follows_refs() -> None:
     "path", sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else [], ids=lambda p: p.name
 )
 def test_structural_checks_accept_public_specs(path: Path) -> None:
-    assert validate_document(load(path), full=False) == []
+    found = validate_document(load(path), full=False)
+    # Xero's files, Square and GitHub require names their schemas do not declare: warnings only
+    assert [(d.rule, d.level) for d in found] == [("required-declared", Level.WARNING)] * len(found)
