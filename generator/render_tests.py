@@ -260,12 +260,24 @@ class Schemas:
             return valid(value) and self._declared(value, schema)
 
         if has_example and fits(example):
-            return example, ""
+            return self._writable(example, schema, request), ""
         value = self.synthesise(schema)
         if not fits(value):  # the schemas' own examples can be as wrong as the operation's
             value = self.synthesise(schema, examples=False)
         why = "does not match its schema" if has_example else "is missing"
-        return value, f"the spec's example {why}: the body is synthesised from its schema."
+        return self._writable(value, schema, request), f"the spec's example {why}: the body is synthesised from its schema."
+
+    def _writable(self, value: Any, schema: Any, request: bool) -> Any:
+        """A request body without its readOnly properties: the field arguments leave them out, so
+        the body they send could never equal one that has them (a Pet example with its id)."""
+        resolved = self.deref(schema)
+        props = resolved.get("properties") if request and isinstance(resolved, dict) else None
+        if not isinstance(value, dict) or not isinstance(props, dict):
+            return value
+        return {
+            k: v for k, v in value.items()
+            if not (isinstance(self.deref(props.get(k)), dict) and self.deref(props.get(k)).get("readOnly") is True)
+        }
 
     def _declared(self, value: Any, schema: Any, depth: int = 0) -> bool:
         """Whether every object in `value` is an object where its schema has properties, with

@@ -95,6 +95,7 @@ class ModelSet:
         self._taken: set[str] = set(_RESERVED_CLASSES)
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self.member_names: dict[str, dict[str, str]] = {}  # enum class -> wire value -> member (x-specgen-name)
+        self._sent = _request_schemas(document)
         components = document.get("components") or {}
         keys = sorted(components.get("schemas") or {})
         given = {k: override_name(components["schemas"][k]) for k in keys}
@@ -216,7 +217,21 @@ class ModelSet:
                 out[key] = self._discriminator(value, schema)
             else:
                 out[key] = self._rewrite(value) if isinstance(value, (dict, list)) else value
+        if id(schema) in self._sent and isinstance(out.get("required"), list):
+            # A readOnly property is required of responses only (OpenAPI). A model a request body
+            # uses serves both sides, and requiring it there would refuse every body the field
+            # arguments build (they leave readOnly properties out): the Pet with its server id.
+            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            out["required"] = [r for r in out["required"] if not self._read_only(props.get(r))]
         return out
+
+    def _read_only(self, schema: Any) -> bool:
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and "readOnly" not in schema:
+            try:
+                schema = self.deref(schema["$ref"])
+            except (KeyError, IndexError, ValueError, TypeError):
+                return False
+        return isinstance(schema, dict) and schema.get("readOnly") is True
 
     def _property(self, schema: Any, owner: str, key: str) -> Any:
         """A property schema; one the spec names (x-specgen-name) becomes its own class, named
@@ -307,6 +322,38 @@ class ModelSet:
         messages = sorted({m for module in modules for m in module.messages})
         source = rename_enum_members(source, self.member_names)
         return widen_literal_overrides(source), messages
+
+
+def _request_schemas(document: dict[str, Any]) -> set[int]:
+    """The ids of the schema objects a request body reaches, $refs followed."""
+    from generator.validate import deref, iter_operations
+
+    stack: list[Any] = []
+    for *_, op, _item in iter_operations(document):
+        body = deref(document, op.get("requestBody"))
+        content = body.get("content") if isinstance(body, dict) else None
+        if isinstance(content, dict):
+            stack.extend(m.get("schema") for m in content.values() if isinstance(m, dict))
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.get("$ref"), str):
+            stack.append(deref(document, {"$ref": node["$ref"]}))
+        for key, value in node.items():
+            if key in _NAMED and isinstance(value, dict):
+                stack.extend(value.values())
+            elif key not in _DATA and isinstance(value, (dict, list)):
+                stack.append(value)
+    return seen
+
+
+_DATA = frozenset({"example", "examples", "default", "enum", "const"})
+_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 
 def _shared_schemas(schemas: dict[str, Any], taken: set[str], cache_dir: Path | None) -> dict[str, Any]:

@@ -291,3 +291,31 @@ def test_example_validators_judge_as_the_embedded_schema_does(request_side: bool
     item = schemas.validity(roots[1], request=request_side)
     assert item({"size": 2}) is request_side
     assert item({"id": "x", "size": 2}) is not request_side
+
+
+def test_a_read_only_property_is_not_required_of_a_request(tmp_path: Path) -> None:
+    """A required readOnly property is required of responses only (OpenAPI). The Pet a request
+    body shares with its response must not require the server's id, or no call could build one;
+    a schema only responses use keeps it required. The spec's request example carries the id:
+    the generated test sends the body without it, as the field arguments do."""
+    fixture = FIXTURE.with_name("read_only.yaml")
+    assert generate_command([fixture], tmp_path, force=True) == 0
+    package = tmp_path / "read_only"
+    models = "".join(p.read_text(encoding="utf-8") for p in (package / "read_only_client" / "models").glob("_*.py"))
+    assert "id: int | None = None" in models and "number: int\n" in models
+    code = """
+import httpx
+from read_only_client import ReadOnlyClient
+sent = []
+def answer(request):
+    sent.append(request.content)
+    return httpx.Response(200, json={"name": "Rex"})
+with ReadOnlyClient(base_url="https://api.example.com", http_client=httpx.Client(transport=httpx.MockTransport(answer))) as api:
+    pet = api.pets.create(name="Rex")
+print(sent[0].decode(), pet.id)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=package, capture_output=True, text=True, check=False)
+    assert done.stdout.split() == ['{"name":"Rex"}', "None"], done.stderr
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=package, capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:]
