@@ -221,7 +221,8 @@ class ModelSet:
             # A readOnly property is required of responses only (OpenAPI). A model a request body
             # uses serves both sides, and requiring it there would refuse every body the field
             # arguments build (they leave readOnly properties out): the Pet with its server id.
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            props = schema.get("properties")
+            props = props if isinstance(props, dict) else {}
             out["required"] = [r for r in out["required"] if not self._read_only(props.get(r))]
         return out
 
