@@ -325,7 +325,22 @@ class Schemas:
             options = schema.get(key)
             if isinstance(options, list) and options:
                 typed = [o for o in options if self.deref(o).get("type") != "null"] or options
-                return self.synthesise(typed[0], depth + 1, examples)
+                rest = {k: v for k, v in schema.items() if k != key}
+                # GitHub's `{properties, anyOf: [{required: [a]}, {required: [b]}]}`: an option
+                # constrains the object its siblings describe, so it is synthesised with them
+                candidates = [_with_option(rest, self.deref(o)) for o in typed]
+                if key == "anyOf":
+                    return self.synthesise(candidates[0], depth + 1, examples)
+                # oneOf: the first value exactly one option takes (required properties only, then
+                # all of the option's own, which tell it from an option that requires nothing)
+                whole = self.validity(schema, request=False)
+                values = (
+                    self.synthesise(_filled(c) if full else c, depth + 1, examples)
+                    for c in candidates
+                    for full in (False, True)
+                )
+                first = next(values)
+                return first if whole(first) else next((v for v in values if whole(v)), first)
         kind = _schema_type(schema)
         if kind == "object":
             required = schema.get("required") or []
@@ -344,6 +359,27 @@ class Schemas:
         if kind == "null":
             return None
         return _string_value(schema)
+
+
+def _with_option(rest: dict[str, Any], option: Any) -> dict[str, Any]:
+    """An object schema and one option of its oneOf/anyOf as one schema: both sets of properties
+    (the option's win) and of required names."""
+    if not isinstance(option, dict):
+        return rest
+    merged = {**rest, **{k: v for k, v in option.items() if k not in ("properties", "required")}}
+    props = {**(rest.get("properties") or {}), **(option.get("properties") or {})}
+    required = [*(rest.get("required") or []), *(option.get("required") or [])]
+    if props:
+        merged["properties"] = props
+    if required:
+        merged["required"] = list(dict.fromkeys(required))
+    return merged
+
+
+def _filled(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` requiring every property it declares."""
+    props = schema.get("properties")
+    return {**schema, "required": list(props)} if isinstance(props, dict) and props else schema
 
 
 def _schema_type(schema: dict[str, Any]) -> str:

@@ -319,3 +319,38 @@ print(sent[0].decode(), pet.id)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
                          cwd=package, capture_output=True, text=True, check=False)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_an_option_of_one_of_or_any_of_is_synthesised_with_the_object_it_constrains() -> None:
+    """GitHub: `{properties, anyOf: [{required: [description]}, {required: [files]}]}` gave the
+    string "specgen"; `oneOf` options that each accept `{}` gave `{}`, which all of them take."""
+    from jsonschema import Draft202012Validator
+
+    from generator.render_tests import Schemas
+
+    either = {
+        "type": "object",
+        "properties": {"description": {"type": "string"}, "files": {"type": "object"}},
+        "anyOf": [{"required": ["description"]}, {"required": ["files"]}],
+    }
+    labels = {
+        "oneOf": [
+            {"type": "object", "properties": {"labels": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
+            {"type": "object", "properties": {"labels": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+        ]
+    }  # fmt: skip
+    check = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}, "status": {"enum": ["queued", "completed"]},
+                       "conclusion": {"enum": ["success", "failure"]}},
+        "oneOf": [{"properties": {"status": {"enum": ["completed"]}}, "required": ["status", "conclusion"]},
+                  {"properties": {"status": {"enum": ["queued"]}}}],
+    }  # fmt: skip
+    schemas = Schemas({})
+    for schema in (either, labels, check):
+        value = schemas.synthesise(schema)
+        assert Draft202012Validator(schema).is_valid(value), (schema, value)
+    assert schemas.synthesise(either) == {"description": "specgen"}
+    assert schemas.synthesise(check) == {"name": "specgen", "status": "completed", "conclusion": "success"}
