@@ -208,7 +208,7 @@ def assert_request(
             jsonschema.validate(
                 sent, schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
             )
-        assert sent == json_body
+        assert canonical(sent) == canonical(json_body)  # one spelling of each date-time instant
     elif content is not None:
         assert request.content == content
     else:
