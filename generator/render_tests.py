@@ -12,10 +12,13 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import contextlib
 import copy
 import datetime as dt
 import functools
 import hashlib
+import io
+import itertools
 import json
 import mimetypes
 import re
@@ -411,9 +414,42 @@ def _string_value(schema: dict[str, Any]) -> str:
         "byte": "c3BlY2dlbg==",
     }
     text = by_format.get(str(schema.get("format")), "specgen")
-    text = text.ljust(int(schema.get("minLength") or 0), "x")
+    low = int(schema.get("minLength") or 0)
+    text = text.ljust(low, "x")
     limit = schema.get("maxLength")
-    return text[: int(limit)] if isinstance(limit, int) and limit > 0 and "format" not in schema else text
+    if isinstance(limit, int) and limit > 0 and "format" not in schema:
+        text = text[: int(limit)]
+    pattern = schema.get("pattern")
+    # These formats keep their value: one made from the pattern would not parse as a date or uuid.
+    parsed = schema.get("format") in ("date", "date-time", "uuid")
+    if isinstance(pattern, str) and not parsed and not _meets(pattern, text):
+        high = int(limit) if isinstance(limit, int) else None
+        text = _pattern_value(pattern, low, high) or text
+    return text
+
+
+def _meets(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except Exception:  # noqa: BLE001 - not Python's syntax (\p{L}): no verdict, the value stays
+        return True
+
+
+def _pattern_value(pattern: str, low: int, high: int | None) -> str | None:
+    """The first string of exrex's enumeration (fixed order: the same output every run) that
+    `pattern` finds, as JSON Schema does with re.search, within the length bounds (exrex ignores
+    anchors and lookarounds). None when none of the first thousand fits or exrex cannot read it."""
+    try:
+        import exrex  # type: ignore[import-untyped,unused-ignore]  # here: few specs need it
+
+        with contextlib.redirect_stdout(io.StringIO()):  # exrex prints the syntax it skips
+            for candidate in itertools.islice(exrex.generate(pattern, limit=20), 1000):
+                text = str(candidate)
+                if low <= len(text) and (high is None or len(text) <= high) and _meets(pattern, text):
+                    return text
+    except Exception:  # noqa: BLE001 - syntax exrex cannot read
+        return None
+    return None
 
 
 # -- values of parameters -----------------------------------------------------------------
