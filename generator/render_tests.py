@@ -239,7 +239,7 @@ class Schemas:
             embedded = root if isinstance(root, dict) else {}
             if refs:
                 embedded["$defs"] = dict(self._defs[request])
-            validator = Draft202012Validator(embedded, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            validator = Draft202012Validator(embedded, format_checker=_format_checker())
         except Exception:  # noqa: BLE001 - any schema jsonschema cannot read
             return lambda value: True
 
@@ -364,6 +364,20 @@ class Schemas:
         return _string_value(schema)
 
 
+@functools.cache
+def _format_checker() -> Any:
+    """jsonschema's format checks, with `uri` checked as the models check it: without the optional
+    rfc3987 package jsonschema passes any text, and GitHub's example `hello-world.github.io` for
+    a `uri` would be a response the client's URL type refuses."""
+    from urllib.parse import urlsplit
+
+    from jsonschema import FormatChecker  # type: ignore[import-untyped,unused-ignore]
+
+    checker = FormatChecker()
+    checker.checks("uri")(lambda value: not isinstance(value, str) or bool(urlsplit(value).scheme))
+    return checker
+
+
 def _with_option(rest: dict[str, Any], option: Any) -> dict[str, Any]:
     """An object schema and one option of its oneOf/anyOf as one schema: both sets of properties
     (the option's win) and of required names."""
@@ -443,12 +457,15 @@ def _pattern_value(pattern: str, low: int, high: int | None) -> str | None:
         import exrex  # type: ignore[import-untyped,unused-ignore]  # here: few specs need it
 
         with contextlib.redirect_stdout(io.StringIO()):  # exrex prints the syntax it skips
-            for candidate in itertools.islice(exrex.generate(pattern, limit=20), 1000):
-                text = str(candidate)
-                if low <= len(text) and (high is None or len(text) <= high) and _meets(pattern, text):
-                    return text
+            candidates = [str(c) for c in itertools.islice(exrex.generate(pattern, limit=20), 1000)]
     except Exception:  # noqa: BLE001 - syntax exrex cannot read
         return None
+    # the enumeration goes shortest first: a long minimum (a 40-digit sha, `^[0-9a-f]+$`) is only
+    # reached by repeating a short match
+    repeated = (c * -(-low // len(c)) for c in candidates[:50] if c and len(c) < low)
+    for text in itertools.chain(candidates, repeated):
+        if low <= len(text) and (high is None or len(text) <= high) and _meets(pattern, text):
+            return text
     return None
 
 

@@ -430,3 +430,23 @@ def test_a_date_time_keeps_its_value_when_the_pattern_misses_it() -> None:
     name, kind = PyIdent("since"), TypeRef("prim", "datetime")
     param = Param("since", name, "query", True, kind, "datetime", schema=schema)
     assert param_value(param, Schemas({})).wire == ["2021-01-28T10:30:00+00:00"]
+
+
+def test_a_long_minimum_is_reached_by_repeating_a_short_match() -> None:
+    from generator.render_tests import _string_value
+
+    sha = {"type": "string", "pattern": "^[0-9a-fA-F]+$", "minLength": 40, "maxLength": 40}
+    value = _string_value(sha)
+    assert len(value) == 40 and re.fullmatch("[0-9a-fA-F]+", value), value  # GitHub's commit_sha
+
+
+def test_an_example_a_uri_field_could_not_parse_is_replaced() -> None:
+    """GitHub's `page_url` example is `hello-world.github.io`, which the model's URL type refuses
+    (jsonschema passes any `uri` without the rfc3987 package)."""
+    from generator.render_tests import Schemas
+
+    schema = {"type": "object", "properties": {"page_url": {"type": "string", "format": "uri"}}}
+    value, note = Schemas({}).sample(True, {"page_url": "hello-world.github.io"}, schema, request=False)
+    assert value != {"page_url": "hello-world.github.io"} and "does not match its schema" in note
+    kept, note = Schemas({}).sample(True, {"page_url": "https://hello-world.github.io"}, schema, request=False)
+    assert kept == {"page_url": "https://hello-world.github.io"} and note == ""
