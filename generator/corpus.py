@@ -2,8 +2,9 @@
 
 Each spec runs in its own subprocess (`python -m generator.corpus_worker SPEC OUT`), so a crash
 or a memory blow-up stays contained, a timeout can kill it, and os.wait4 gives that process's own
-peak memory. The parent then checks the package imports and runs mypy --strict on it, two specs
-at a time (the CI machines have two cores).
+peak memory. The parent then imports every module of the package (models are imported lazily, so
+`import package` alone misses a model module that fails), runs black --check, the package's own
+generated tests and mypy --strict on it, two specs at a time (the CI machines have two cores).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ GENERATE_TIMEOUT = 1800.0
 CHECK_TIMEOUT = 1800.0
 MYPY_CLEAN_TARGET = 0.9
 _MYPY_FOUND = re.compile(r"^Found (\d+) errors? in \d+ files?", re.MULTILINE)
+_PYTEST_SUMMARY = re.compile(r"^(?:no tests ran|\d+ [a-z]+.*) in [\d.]+s\b.*$", re.MULTILINE)
+_PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?)\b")
 
 
 @dataclass
@@ -41,13 +44,17 @@ class SpecReport:
     typed_operations: int
     warnings: int
     degraded: int  # warnings of parts left untyped or dropped (rule "degraded"), a subset of warnings
-    imports: bool | None  # None: not tried (nothing generated)
+    imports: bool | None  # every module of the package; None: not tried (nothing generated)
     mypy_errors: int | None
     black_changes: int | None  # files `black --check` would still reformat (target 0); None: not run
+    # The package's own generated tests/; None: not run, or the run ended without pytest's summary.
+    tests_passed: int | None
+    tests_failed: int | None  # failed tests and errors, collection errors included (target 0)
+    tests_skipped: int | None
     seconds: float  # generation, wall clock, in the worker subprocess
     peak_mb: float  # generation, max resident set of the worker subprocess
     mypy_seconds: float | None
-    error: str | None  # one line: the first error diagnostic, or how the worker died
+    error: str | None  # one line: the first error diagnostic, how a worker died, the first failure
 
     @property
     def complete(self) -> bool:
@@ -149,7 +156,8 @@ def corpus_specs(corpus: Path) -> list[Path]:
 def check_spec(
     spec: Path, work: Path, *, mypy: bool = True, timeout: float = GENERATE_TIMEOUT
 ) -> SpecReport:
-    """Generate one spec in a subprocess, then try importing it and run mypy --strict on it."""
+    """Generate one spec in a subprocess, then import every module of it, run black --check, its
+    generated tests and mypy --strict on it."""
     out = work / "out"
     code, stdout, stderr, peak_mb = run_measured(
         [sys.executable, "-m", "generator.corpus_worker", str(spec), str(out)],
@@ -170,6 +178,9 @@ def check_spec(
         imports=None,
         mypy_errors=None,
         black_changes=None,
+        tests_passed=None,
+        tests_failed=None,
+        tests_skipped=None,
         seconds=0.0,
         peak_mb=round(peak_mb, 1),
         mypy_seconds=None,
@@ -197,22 +208,80 @@ def check_spec(
         return report
     package_root = out / data["stem"]
     package = f"{data['stem']}_client"
-    code, _, stderr, _ = run_measured(
-        [sys.executable, "-c", f"import {package}"],
+    failure = import_failure(package_root, package, work)
+    report.imports = failure is None
+    if failure is not None:
+        report.error = one_line(f"import failed: {failure}")
+        return report
+    report.black_changes = black_changes(package_root, work)
+    report.tests_passed, report.tests_failed, report.tests_skipped, first = generated_tests(
+        package_root
+    )
+    if first and report.error is None:
+        report.error = one_line(f"generated tests: {first}")
+    if mypy:
+        report.mypy_errors, report.mypy_seconds = _mypy(package_root, package, work)
+    return report
+
+
+_IMPORT_ALL = """
+import importlib, pkgutil, sys
+failed = []
+def walk(name):
+    try:
+        module = importlib.import_module(name)
+    except BaseException as exc:
+        failed.append(f"{name}: {type(exc).__name__}: {exc}")
+        return
+    for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        walk(f"{name}.{info.name}")
+walk(sys.argv[1])
+if failed:
+    more = f" (and {len(failed) - 1} more failing)" if len(failed) > 1 else ""
+    print(" ".join(failed[0].split()) + more)
+    sys.exit(1)
+"""
+
+
+def import_failure(package_root: Path, package: str, work: Path) -> str | None:
+    """None when every module of the package imports, in one process; else the first that does
+    not (in name order), with its error, on one line."""
+    code, stdout, stderr, _ = run_measured(
+        [sys.executable, "-c", _IMPORT_ALL, package],
         cwd=work,
         env=subprocess_env(package_root),
         timeout=CHECK_TIMEOUT,
     )
-    report.imports = code == 0
-    if not report.imports:
-        report.error = one_line(
-            f"import failed: {stderr.strip().splitlines()[-1] if stderr.strip() else code}"
-        )
-        return report
-    report.black_changes = black_changes(package_root, work)
-    if mypy:
-        report.mypy_errors, report.mypy_seconds = _mypy(package_root, package, work)
-    return report
+    if code == 0:
+        return None
+    last = (stdout.strip() or stderr.strip()).splitlines()
+    return last[-1] if last else f"exit {code}"
+
+
+def generated_tests(package_root: Path) -> tuple[int | None, int | None, int | None, str | None]:
+    """(passed, failed + errors, skipped, the first failure's line) of the package's own tests/,
+    counted from pytest's summary line; the counts are None when pytest did not get to run them."""
+    # No plugins of this environment: the package's test extra is pytest and jsonschema, and
+    # pytest-asyncio's start-up alone was a third of a small spec's run. COLUMNS: else the FAILED
+    # lines are cut at 80 characters.
+    env = subprocess_env(package_root) | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "300"}
+    code, stdout, stderr, _ = run_measured(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=no", "tests"],
+        cwd=package_root,
+        env=env,
+        timeout=CHECK_TIMEOUT,
+    )
+    found = _PYTEST_SUMMARY.findall(stdout)
+    if not found or code in (3, 4):  # pytest's internal and usage errors also say "no tests ran"
+        died = f"killed after {CHECK_TIMEOUT:.0f}s" if code == -9 else f"exit {code}"
+        last = (stderr.strip() or stdout.strip()).splitlines()
+        return None, None, None, f"did not run ({died}): {last[-1] if last else 'no output'}"
+    counts = {word.rstrip("s"): int(n) for n, word in _PYTEST_COUNT.findall(found[-1])}
+    failed = counts.get("failed", 0) + counts.get("error", 0)
+    first = next(
+        (line for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))), None
+    )
+    return counts.get("passed", 0), failed, counts.get("skipped", 0), first if failed else None
 
 
 def black_changes(package_root: Path, work: Path) -> int | None:
@@ -273,6 +342,7 @@ def run_corpus(
             report = check_spec(spec, work, mypy=mypy)
             print(
                 f"  {spec.name}: {'generated' if report.generated else 'FAILED'} in {report.seconds:.1f}s"
+                + (f", generated tests: {report.tests_failed} failed" if report.tests_failed else "")
                 + (f", mypy {report.mypy_errors} errors" if report.mypy_errors is not None else ""),
                 file=sys.stderr,
                 flush=True,
@@ -298,6 +368,10 @@ def summary(reports: list[SpecReport]) -> dict[str, Any]:
         "mypy_clean_share": round(clean / len(reports), 3) if reports else 0.0,
         "mypy_checked": len(checked),
         "black_changes": sum(r.black_changes or 0 for r in reports),
+        "tests_passed": sum(r.tests_passed or 0 for r in reports),
+        "tests_failed": sum(r.tests_failed or 0 for r in reports),
+        "tests_skipped": sum(r.tests_skipped or 0 for r in reports),
+        "tests_clean": sum(1 for r in reports if r.tests_failed == 0),
         "operations": sum(r.operations for r in reports),
         "spec_operations": sum(r.spec_operations or 0 for r in reports),
         "typed_operations": sum(r.typed_operations for r in reports),
@@ -312,6 +386,7 @@ def targets_met(reports: list[SpecReport]) -> bool:
     return (
         totals["complete"] == totals["specs"]
         and totals["crashes"] == 0
+        and totals["tests_clean"] == totals["specs"]
         and float(totals["mypy_clean_share"]) >= MYPY_CLEAN_TARGET
     )
 
@@ -324,8 +399,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _tests_cell(r: SpecReport) -> str:
+    if r.tests_failed is None:
+        return "-"
+    return f"{r.tests_passed}/{r.tests_failed}/{r.tests_skipped}"
+
+
 def table(reports: list[SpecReport]) -> str:
-    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "mypy", "black", "time s", "peak MB"]
+    head = ["spec", "KB", "gen", "ops", "typed", "warn", "degr", "imports", "pass/fail/skip", "mypy",
+            "black", "time s", "peak MB"]  # fmt: skip
     rows = [
         [
             r.spec,
@@ -336,6 +418,7 @@ def table(reports: list[SpecReport]) -> str:
             str(r.warnings),
             str(r.degraded),
             _cell(r.imports),
+            _tests_cell(r),
             _cell(r.mypy_errors),
             _cell(r.black_changes),
             f"{r.seconds:.1f}",
@@ -382,12 +465,14 @@ def corpus_command(
     print(table(reports))
     totals = summary(reports)
     print(
-        f"\n{totals['generated']}/{totals['specs']} generated, {totals['imports']} import, "
+        f"\n{totals['generated']}/{totals['specs']} generated, {totals['imports']} import (every module), "
         f"{totals['complete']} with every operation; {totals['operations']}/{totals['spec_operations']} operations, "
         f"{totals['typed_operations']} typed ({totals['documented_success']} document a success body); "
         f"{totals['degraded']} degraded parts; "
         f"mypy --strict clean on {totals['mypy_clean']}/{totals['specs']}; "
-        f"{totals['black_changes']} files black would still change; {totals['crashes']} crashes"
+        f"{totals['black_changes']} files black would still change; "
+        f"generated tests pass on {totals['tests_clean']}/{totals['specs']} ({totals['tests_passed']} passed, "
+        f"{totals['tests_failed']} failed, {totals['tests_skipped']} skipped); {totals['crashes']} crashes"
     )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,8 @@ from generator.corpus import (
     check_spec,
     corpus_command,
     count_operations,
+    generated_tests,
+    import_failure,
     spec_counts,
     summary,
     table,
@@ -70,6 +72,8 @@ def test_small_corpus_specs_generate_import_and_pass_mypy(tmp_path: Path) -> Non
     assert report.generated and report.imports
     assert report.operations == report.spec_operations == 2
     assert report.mypy_errors == 0
+    assert report.tests_passed and report.tests_passed >= 10  # its generated tests/ ran
+    assert (report.tests_failed, report.tests_skipped) == (0, 0)
     assert report.peak_mb > 10  # a real process's resident set, not a placeholder
 
     report = check_spec(CORPUS / "pay1.de__link.json", tmp_path / "p", mypy=False)
@@ -86,7 +90,7 @@ def test_a_spec_it_cannot_handle_gets_one_line_not_a_crash(tmp_path: Path) -> No
         encoding="utf-8",
     )
     report = check_spec(spec, tmp_path / "w", mypy=False)
-    assert not report.generated and report.imports is None
+    assert not report.generated and report.imports is None and report.tests_failed is None
     assert report.error and "\n" not in report.error
     assert not report.error.startswith("specgen crashed")
 
@@ -118,6 +122,50 @@ def test_the_worker_starts_its_model_worker_before_importing_specgen() -> None:
     probe = "import sys, generator.corpus_worker; print(sorted(m for m in sys.modules if m.startswith('generator')))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.replace("'", '"')) == ["generator", "generator.corpus_worker", "generator.workers"]
+
+
+def test_every_module_must_import_not_just_the_package(tmp_path: Path) -> None:
+    """GitHub: models/_timeline_issue_events.py raised NameError, but models are imported lazily,
+    so `import github_client` passed."""
+    models = tmp_path / "root" / "pkg" / "models"
+    models.mkdir(parents=True)
+    (models.parent / "__init__.py").write_text("", encoding="utf-8")
+    (models / "__init__.py").write_text("", encoding="utf-8")
+    (models / "_fine.py").write_text("X = 1\n", encoding="utf-8")
+    assert import_failure(models.parent.parent, "pkg", tmp_path) is None
+    (models / "_timeline.py").write_text("class A:\n    b: Missing\n", encoding="utf-8")
+    (models / "_worse.py").write_text("raise ValueError('bad')\n", encoding="utf-8")
+    assert import_failure(models.parent.parent, "pkg", tmp_path) == (
+        "pkg.models._timeline: NameError: name 'Missing' is not defined (and 1 more failing)"
+    )
+
+
+def test_generated_tests_are_counted_from_pytest_summary(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_x.py").write_text(
+        "import pytest\n"
+        "@pytest.fixture\n"
+        "def broken():\n    raise RuntimeError('no fixture')\n"
+        "def test_ok():\n    pass\n"
+        "def test_ok_too():\n    pass\n"
+        "def test_bad():\n    assert 1 == 2\n"
+        "@pytest.mark.skip\n"
+        "def test_skipped():\n    pass\n"
+        "def test_needs_broken(broken):\n    pass\n",
+        encoding="utf-8",
+    )
+    passed, failed, skipped, first = generated_tests(tmp_path)
+    assert (passed, failed, skipped) == (2, 2, 1)  # the fixture's error counts as a failure
+    assert first == "FAILED tests/test_x.py::test_bad - assert 1 == 2"
+    (tests / "test_x.py").unlink()
+    (tests / "test_y.py").write_text("def test_y():\n    pass\n", encoding="utf-8")
+    assert generated_tests(tmp_path) == (1, 0, 0, None)
+    (tests / "test_y.py").unlink()
+    tests.rmdir()
+    passed, failed, skipped, first = generated_tests(tmp_path)  # pytest: "no tests ran", exit 4
+    assert (passed, failed, skipped) == (None, None, None)
+    assert first is not None and first.startswith("did not run (exit 4)")
 
 
 def test_count_operations_follows_response_refs() -> None:
@@ -159,6 +207,9 @@ def _report(spec: str, **changes: Any) -> SpecReport:
         "imports": True,
         "mypy_errors": 0,
         "black_changes": 0,
+        "tests_passed": 5,
+        "tests_failed": 0,
+        "tests_skipped": 1,
         "seconds": 1.25,
         "peak_mb": 80.0,
         "mypy_seconds": 3.0,
@@ -189,6 +240,9 @@ def test_report_json_shape_and_targets() -> None:
         "imports",
         "mypy_errors",
         "black_changes",
+        "tests_passed",
+        "tests_failed",
+        "tests_skipped",
         "seconds",
         "peak_mb",
         "mypy_seconds",
@@ -210,6 +264,17 @@ def test_report_json_shape_and_targets() -> None:
     assert "c.json: specgen crashed (exit 1): boom" in text
     assert "s0.json" in text and "3/3" in text
 
+    failing = _report("f.json", tests_passed=3, tests_failed=2, tests_skipped=0)
+    assert not targets_met([*good, failing])
+    not_run = _report("n.json", tests_passed=None, tests_failed=None, tests_skipped=None)
+    assert not targets_met([*good, not_run])
+    totals = summary([good[0], failing])
+    assert (totals["tests_passed"], totals["tests_failed"], totals["tests_skipped"]) == (8, 2, 1)
+    assert totals["tests_clean"] == 1
+    rows = table([failing, not_run]).splitlines()
+    assert "pass/fail/skip" in rows[0]
+    assert " 3/2/0 " in rows[2] and " - " in rows[3]
+
 
 def test_corpus_command_reports_a_folder_of_specs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -226,6 +291,8 @@ def test_corpus_command_reports_a_folder_of_specs(
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [s["spec"] for s in data["specs"]] == ["api.json"]
     assert data["specs"][0]["generated"] and data["specs"][0]["imports"]
+    assert data["specs"][0]["tests_passed"] > 0 and data["specs"][0]["tests_failed"] == 0
+    assert data["summary"]["tests_clean"] == 1
     assert code == 1  # mypy was not run, so the mypy target cannot be met
     assert "api.json" in capsys.readouterr().out
 
