@@ -60,13 +60,21 @@ def code_salt(*files: str) -> bytes:
 @cache
 def generator_digest() -> str:
     """Hash of everything besides the spec that decides the output: generator code and templates."""
+    return tree_digest(Path(__file__).resolve().parent.parent)
+
+
+def tree_digest(root: Path) -> str:
+    """generator_digest of the checkout at `root`: its code, its templates, and the pinned
+    versions (datamodel-code-generator, ruff and exrex write part of the output)."""
     from generator import __version__
 
-    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
     for folder in (root / "generator", root / "templates"):
         for file in sorted(folder.rglob("*")):
             if file.is_file() and file.suffix in (".py", ".j2") and "__pycache__" not in file.parts:
                 digest.update(file.relative_to(root).as_posix().encode())
                 digest.update(file.read_bytes())
+    lock = root / "requirements.lock"
+    if lock.is_file():
+        digest.update(b"requirements.lock\0" + lock.read_bytes())
     return digest.hexdigest()

@@ -194,3 +194,22 @@ def test_what_the_tests_reach_is_read_without_prose_but_with_all_data() -> None:
         "value": {"summary": "kept"},
         "allOf": [{"required": ["title"]}],
     }
+
+
+def test_the_generator_digest_follows_the_pinned_versions(tmp_path) -> None:
+    """A new pin of datamodel-code-generator, ruff or exrex can change the output: the stamps
+    must move with it, or `make check` would call stale output up to date."""
+    import shutil
+
+    from generator.atomic import generator_digest, tree_digest
+
+    root = Path(__file__).resolve().parent.parent
+    assert tree_digest(root) == generator_digest()
+    for name in ("generator", "templates"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(root / "requirements.lock", tmp_path / "requirements.lock")
+    before = tree_digest(tmp_path)
+    assert before == generator_digest()
+    lock = tmp_path / "requirements.lock"
+    lock.write_text(lock.read_text(encoding="utf-8").replace("exrex==0.12.0", "exrex==0.12.1"), encoding="utf-8")
+    assert tree_digest(tmp_path) != before
