@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
     Draft202012Validator,
@@ -42,6 +42,8 @@ from generator.validate import (
     deref,
     iter_objects,
     iter_operations,
+    reached_schemas,
+    schema_children,
     spell,
     validate_document,
 )
@@ -250,12 +252,6 @@ class _Obj:
     node: dict[str, Any]
 
 
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_SINGLE = (
-    "items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "not",
-    "contains", "propertyNames", "if", "then", "else", "additionalItems",
-)  # fmt: skip
 _COMPONENT_KINDS = {
     "schemas": "schema",
     "parameters": "parameter",
@@ -338,14 +334,7 @@ def _children(kind: str, ptr: str, node: dict[str, Any]) -> Iterator[tuple[str, 
     elif kind == "media-type":
         yield from single("schema", "schema")
     elif kind == "schema":
-        for key in _SCHEMA_MAPS:
-            yield from named(key, "schema")
-        for key in _SCHEMA_LISTS:
-            yield from listed(key, "schema")
-        for key in _SCHEMA_SINGLE:
-            yield from single(key, "schema")
-        if isinstance(node.get("items"), list):  # draft-4 style tuple items
-            yield from listed("items", "schema")
+        yield from (("schema", child_ptr, child) for child_ptr, child in schema_children(ptr, node))
 
 
 # --- operation metadata ------------------------------------------------------------------------
@@ -518,28 +507,14 @@ def _example_presence(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:
 def _response_defaults(doc: Document, objects: list[_Obj]) -> list[Diagnostic]:
     """A `default` in a schema a response reaches: the client would fill in values the server never
     sent. Follows $refs, so a schema shared with a request is reported where its default is."""
-    found: set[str] = set()
-    visited: set[str] = set()
-    stack: list[tuple[str, Any]] = []
+    roots: list[tuple[str, Any]] = []
     for obj in objects:
         content = obj.node.get("content") if obj.kind == "response" else None
         if isinstance(content, dict):
             for media_type, media in content.items():
                 if isinstance(media, dict) and "schema" in media:
-                    ptr = f"{obj.ptr}/content/{escape_token(str(media_type))}/schema"
-                    stack.append((ptr, media["schema"]))
-    while stack:
-        ptr, node = stack.pop()
-        if not isinstance(node, dict) or ptr in visited:
-            continue
-        visited.add(ptr)
-        if "default" in node:
-            found.add(f"{ptr}/default")
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
-            target = "#" + unquote(ref[1:])
-            stack.append((target, deref(doc.data, {"$ref": ref})))
-        stack.extend((child_ptr, child) for _, child_ptr, child in _children("schema", ptr, node))
+                    roots.append((f"{obj.ptr}/content/{escape_token(str(media_type))}/schema", media["schema"]))
+    found = {f"{ptr}/default" for ptr, node in reached_schemas(doc.data, roots) if "default" in node}
     return [
         doc.diagnostic(
             ptr,

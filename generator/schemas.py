@@ -327,34 +327,19 @@ class ModelSet:
 
 def _request_schemas(document: dict[str, Any]) -> set[int]:
     """The ids of the schema objects a request body reaches, $refs followed."""
-    from generator.validate import deref, iter_operations
+    from generator.validate import deref, iter_operations, reached_schemas
 
-    stack: list[Any] = []
-    for *_, op, _item in iter_operations(document):
+    roots: list[tuple[str, Any]] = []
+    for _path, _method, ptr, op, _item in iter_operations(document):
         body = deref(document, op.get("requestBody"))
         content = body.get("content") if isinstance(body, dict) else None
         if isinstance(content, dict):
-            stack.extend(m.get("schema") for m in content.values() if isinstance(m, dict))
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        if not isinstance(node, dict) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node.get("$ref"), str):
-            stack.append(deref(document, {"$ref": node["$ref"]}))
-        for key, value in node.items():
-            if key in _NAMED and isinstance(value, dict):
-                stack.extend(value.values())
-            elif key not in _DATA and isinstance(value, (dict, list)):
-                stack.append(value)
-    return seen
-
-
-_DATA = frozenset({"example", "examples", "default", "enum", "const"})
-_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+            roots.extend(
+                (f"{ptr}/requestBody/content/{escape_token(str(media_type))}/schema", media.get("schema"))
+                for media_type, media in content.items()
+                if isinstance(media, dict)
+            )
+    return {id(node) for _, node in reached_schemas(document, roots)}
 
 
 def _shared_schemas(schemas: dict[str, Any], taken: set[str], cache_dir: Path | None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ for the largest public specs. openapi-spec-validator is thorough but takes secon
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -305,6 +305,50 @@ def deref(data: Any, node: Any, limit: int = 32) -> Any:
         if not found:
             return None
     return None
+
+
+# --- schemas reached from a place -------------------------------------------------------------
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_SINGLE = (
+    "items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "not",
+    "contains", "propertyNames", "if", "then", "else", "additionalItems",
+)  # fmt: skip
+
+
+def schema_children(ptr: str, node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(pointer, subschema) of each schema written inside the schema `node` at `ptr`."""
+    for key in _SCHEMA_MAPS:
+        value = node.get(key)
+        if isinstance(value, dict):
+            for name, child in value.items():
+                yield f"{ptr}/{escape_token(key)}/{escape_token(str(name))}", child
+    for key in (*_SCHEMA_LISTS, "items"):  # a list of items: draft-4 style tuple items
+        value = node.get(key)
+        if isinstance(value, list):
+            for i, child in enumerate(value):
+                yield f"{ptr}/{key}/{i}", child
+    for key in _SCHEMA_SINGLE:
+        if isinstance(node.get(key), dict):
+            yield f"{ptr}/{escape_token(key)}", node[key]
+
+
+def reached_schemas(data: Any, roots: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, schema) of every schema object reachable from the (pointer, schema) `roots`, each
+    once: a $ref is followed to its target, which is given at its own pointer."""
+    visited: set[str] = set()
+    stack = list(roots)
+    while stack:
+        ptr, node = stack.pop()
+        if not isinstance(node, dict) or ptr in visited:
+            continue
+        visited.add(ptr)
+        yield ptr, node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            stack.append(("#" + unquote(ref[1:]), deref(data, {"$ref": ref})))
+        stack.extend(schema_children(ptr, node))
 
 
 # --- paths and operations ----------------------------------------------------------------------
