@@ -173,10 +173,7 @@ class Schemas:
             else:
                 out[key] = self._walk(value, request, name_of)
         if request and isinstance(out.get("properties"), dict):
-            hidden = {
-                k for k, v in (node.get("properties") or {}).items()
-                if isinstance(self.deref(v), dict) and self.deref(v).get("readOnly") is True
-            }
+            hidden = {k for k, v in (node.get("properties") or {}).items() if self._read_only(v)}
             if hidden:
                 out["properties"] = {k: v for k, v in out["properties"].items() if k not in hidden}
                 if isinstance(out.get("required"), list):
@@ -277,10 +274,11 @@ class Schemas:
         props = resolved.get("properties") if request and isinstance(resolved, dict) else None
         if not isinstance(value, dict) or not isinstance(props, dict):
             return value
-        return {
-            k: v for k, v in value.items()
-            if not (isinstance(self.deref(props.get(k)), dict) and self.deref(props.get(k)).get("readOnly") is True)
-        }
+        return {k: v for k, v in value.items() if not self._read_only(props.get(k))}
+
+    def _read_only(self, schema: Any) -> bool:
+        resolved = self.deref(schema)
+        return isinstance(resolved, dict) and resolved.get("readOnly") is True
 
     def _declared(self, value: Any, schema: Any, depth: int = 0) -> bool:
         """Whether every object in `value` is an object where its schema has properties, with
