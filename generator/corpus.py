@@ -188,9 +188,7 @@ def check_spec(
     )
     line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     if code != 0 or not line.startswith("{"):
-        died = f"killed after {timeout:.0f}s" if code == -9 else f"exit {code}"
-        last = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
-        report.error = one_line(f"specgen crashed ({died}): {last}")
+        report.error = one_line(f"specgen crashed {_ended(code, timeout, stderr)}")
         return report
     data = json.loads(line)
     for key in (
@@ -273,15 +271,20 @@ def generated_tests(package_root: Path) -> tuple[int | None, int | None, int | N
     )
     found = _PYTEST_SUMMARY.findall(stdout)
     if not found or code in (3, 4):  # pytest's internal and usage errors also say "no tests ran"
-        died = f"killed after {CHECK_TIMEOUT:.0f}s" if code == -9 else f"exit {code}"
-        last = (stderr.strip() or stdout.strip()).splitlines()
-        return None, None, None, f"did not run ({died}): {last[-1] if last else 'no output'}"
+        return None, None, None, f"did not run {_ended(code, CHECK_TIMEOUT, stderr.strip() or stdout)}"
     counts = {word.rstrip("s"): int(n) for n, word in _PYTEST_COUNT.findall(found[-1])}
     failed = counts.get("failed", 0) + counts.get("error", 0)
     first = next(
         (line for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))), None
     )
     return counts.get("passed", 0), failed, counts.get("skipped", 0), first if failed else None
+
+
+def _ended(code: int, timeout: float, output: str) -> str:
+    """How a process that failed ended, and the last line it wrote: "(exit 1): NameError: ..."."""
+    died = f"killed after {timeout:.0f}s" if code == -9 else f"exit {code}"
+    lines = output.strip().splitlines()
+    return f"({died}): {lines[-1] if lines else 'no output'}"
 
 
 def black_changes(package_root: Path, work: Path) -> int | None:
