@@ -161,22 +161,21 @@ def _creation_order(body: list[_Stmt]) -> list[_Stmt]:
         return iter(sorted({here[n].index: here[n] for n in stmt.hard if n in here}.items()))
 
     out: list[_Stmt] = []
-    done: dict[int, bool] = {}  # index -> placed (False: on the path; a cycle no order can mend)
+    seen: set[int] = set()  # placed or on the path (a cycle, which no order can mend)
     for top in body:
-        if top.index in done:
+        if top.index in seen:
             continue
-        done[top.index] = False
+        seen.add(top.index)
         work = [(top, needs(top))]
         while work:
             stmt, pending = work[-1]
             for _, dep in pending:
-                if dep.index not in done:
-                    done[dep.index] = False
+                if dep.index not in seen:
+                    seen.add(dep.index)
                     work.append((dep, needs(dep)))
                     break
             else:
                 work.pop()
-                done[stmt.index] = True
                 out.append(stmt)
     return out
 
