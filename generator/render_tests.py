@@ -329,9 +329,9 @@ class Schemas:
                 rest = {k: v for k, v in schema.items() if k != key}
                 # GitHub's `{properties, anyOf: [{required: [a]}, {required: [b]}]}`: an option
                 # constrains the object its siblings describe, so it is synthesised with them
-                candidates = [_with_option(rest, self.deref(o)) for o in typed]
                 if key == "anyOf":
-                    return self.synthesise(candidates[0], depth + 1, examples)
+                    return self.synthesise(_with_option(rest, self.deref(typed[0])), depth + 1, examples)
+                candidates = [_with_option(rest, self.deref(o)) for o in typed]
                 # oneOf: the first value exactly one option takes (required properties only, then
                 # all of the option's own, which tell it from an option that requires nothing)
                 whole = self.validity(schema, request=False)
