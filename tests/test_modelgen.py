@@ -389,6 +389,25 @@ def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch
     assert used.returncode == 0 and released.returncode < 0  # released: killed, not waited for
 
 
+def test_a_spec_file_worth_sharing_out_starts_every_worker_ahead_and_a_small_one_only_its_first(
+    monkeypatch, tmp_path
+):
+    asked: list[int] = []
+    monkeypatch.setattr(workers, "prestart", asked.append)
+    monkeypatch.setattr(workers, "jobs", lambda: 2)
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small.write_text("{}")
+    big.write_text(" " * workers.SHARE_BYTES)
+    for first, path in [(True, small), (False, small), (True, big), (False, big)]:
+        monkeypatch.setattr(workers, "_first_spec", first)
+        workers.prestart_for(path)
+    workers.prestart_for(tmp_path / "missing.json")  # unreadable: nothing started, no error
+    assert asked == [1, 2, 2]
+    monkeypatch.setattr(workers, "jobs", lambda: 1)  # one core (or a worker process): none ahead
+    workers.prestart_for(big)
+    assert asked == [1, 2, 2]
+
+
 def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
     import os
 
