@@ -373,7 +373,32 @@ def run_group(document_json: str, components: tuple[str, ...]) -> dict[str, Any]
             )
         except Exception as exc:  # noqa: BLE001 - a third-party generator: its message is the diagnostic
             return str(exc) or type(exc).__name__
-    return Module.of(str(source or ""), sorted({" ".join(str(w.message).split()) for w in caught})).to_json()
+    source = _unmarked(str(source or ""), set(components))
+    return Module.of(source, sorted({" ".join(str(w.message).split()) for w in caught})).to_json()
+
+
+def _unmarked(source: str, components: set[str]) -> str:
+    """`source` without a class named after a component's marked input key. The generator names a
+    model inside a component's schema (an anyOf option, an array's items) by its full path, the
+    input key included and so the mark: Stripe's `GetAccountsCreatedSpecgenComponentGetAccountsCreated`
+    (the object option of `created`), adyen's `...AdditionalDataSpecgenComponent...AdditionalData12`.
+    Such a class takes the name after the mark (its own, which restates the component's), with
+    `Inline` when a class, a schema or a reserved name has that."""
+    from generator.schemas import _MARK, _RESERVED_CLASSES
+
+    word = _MARK.rstrip("_")  # the mark as the generator spells it in a class name
+    if word not in source:
+        return source
+    classes = re.findall(r"^class (\w+)", source, re.MULTILINE)
+    used = set(classes) | components | _RESERVED_CLASSES
+    renames = {}
+    for name in classes:
+        head, found, tail = name.rpartition(word)
+        if not found or not head:
+            continue
+        base = tail if tail[:1].isalpha() else head + tail
+        renames[name] = dedupe(base + "Inline" if base in used else base, used)
+    return _renamed(source, renames) if renames else source
 
 
 def _serve() -> None:

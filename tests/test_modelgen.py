@@ -129,6 +129,28 @@ def test_an_inline_class_named_like_another_groups_schema_is_renamed(tmp_path):
     assert inline.__name__ == "ShopOwnerInline" and set(inline.model_fields) == {"name"}
 
 
+def test_a_model_inside_a_components_schema_is_not_named_after_its_marked_input_key():
+    # the generator names an anyOf option or an array's items by its full path, input key and all:
+    # `CreatedSpecgenComponentCreated` (Stripe's `created`), `MatchesSpecgenComponentMatch` (GitHub)
+    schemas = {
+        "Created": {"anyOf": [_obj(gt={"type": "integer"}), {"type": "integer"}]},
+        "Matches": {"type": "array", "items": _obj(fragment=STR)},
+        "Extra": {"additionalProperties": STR, "anyOf": [_ref("Air"), _ref("Car")]},
+        "Air": _obj(seat=STR),
+        "Car": _obj(plate=STR),
+        "Listing": _obj(created=_ref("Created"), matches=_ref("Matches"), extra=_ref("Extra")),
+    }
+    source, _ = _models(schemas).generate("3.1.0")
+    assert "Specgen" not in source
+    assert _classes(source) == ["Air", "Car", "CreatedInline", "ExtraInline", "Extra1", "Match", "Listing"]
+    listing = _module(source).Listing.model_validate(
+        {"created": {"gt": 1}, "matches": [{"fragment": "x"}], "extra": {"seat": "2A", "note": "y"}}
+    )
+    assert type(listing.created).__name__ == "CreatedInline" and listing.created.gt == 1
+    assert type(listing.matches[0]).__name__ == "Match"
+    assert listing.extra.model_dump() == {"seat": "2A", "note": "y"}
+
+
 def _args(annotation: Any) -> list[Any]:
     """The classes of an `X | None` annotation."""
     return [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
