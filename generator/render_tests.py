@@ -526,10 +526,29 @@ def styled_wire(param: Param, value: Any) -> list[tuple[str, str]]:
     """The decoded wire form of a styled parameter, worked out from the OpenAPI Style Examples
     table (independently of the runtime): query and cookie (name, value) pairs; for a path or a
     header one ("", text) pair, the path's percent-encoded."""
-    name, explode = param.wire_name, param.explode
     if param.media_type is not None:
-        pairs = [(name, _text(value))]
-    elif param.location == "query" and param.style == "deepObject":
+        return [(param.wire_name, _text(value))]
+    return _styled(param.wire_name, param.location, param.style, param.explode, value)
+
+
+def form_wire(value: dict[str, Any], encoding: dict[str, tuple[str, bool, bool, str | None]]) -> list[tuple[str, str]]:
+    """The decoded (name, value) pairs of an application/x-www-form-urlencoded body: each property
+    as a query parameter in its Encoding Object's style (default form, exploded), or its JSON text
+    when its contentType is JSON."""
+    pairs: list[tuple[str, str]] = []
+    for key, item in value.items():
+        if item is None:
+            continue
+        style, explode, _reserved, content_type = encoding.get(key, ("form", True, False, None))
+        if content_type is not None and "json" in content_type:
+            pairs.append((key, json.dumps(item, separators=(",", ":"), ensure_ascii=False)))
+        else:
+            pairs += _styled(key, "query", style, explode, item)
+    return pairs
+
+
+def _styled(name: str, location: str, style: str, explode: bool, value: Any) -> list[tuple[str, str]]:
+    if location == "query" and style == "deepObject":
         pairs = _deep_pairs(name, value)
     else:
         items = (
@@ -538,25 +557,25 @@ def styled_wire(param: Param, value: Any) -> list[tuple[str, str]]:
         flat = [p for pair in items for p in pair] if items is not None else (
             [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
         )
-        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(param.style, ",")
-        if param.location in ("query", "cookie"):
+        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        if location in ("query", "cookie"):
             if explode and items is not None:
                 pairs = items
             elif explode and isinstance(value, list):
                 pairs = [(name, v) for v in flat]
             else:
                 pairs = [(name, sep.join(flat))]
-        elif param.location == "header":
+        elif location == "header":
             pairs = [("", ",".join(f"{k}={v}" for k, v in items) if explode and items is not None else ",".join(flat))]
         else:
             enc = [quote(v, safe="") for v in flat]
             if explode and items is not None:
                 kv = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in items]
-                joined = {"label": ".", "matrix": ";"}.get(param.style, ",").join(kv)
-                text = {"label": ".", "matrix": ";"}.get(param.style, "") + joined
-            elif param.style == "matrix":
+                joined = {"label": ".", "matrix": ";"}.get(style, ",").join(kv)
+                text = {"label": ".", "matrix": ";"}.get(style, "") + joined
+            elif style == "matrix":
                 text = "".join(f";{name}={v}" for v in enc) if explode else f";{name}={','.join(enc)}"
-            elif param.style == "label":
+            elif style == "label":
                 text = "." + ("." if explode else ",").join(enc)
             else:
                 text = ",".join(enc)
@@ -673,6 +692,7 @@ class Case:
     request: Any = None  # the request example (or synthesised body)
     request_note: str = ""
     fields_wire: Any = None  # the JSON the keyword-argument call must send
+    form: list[tuple[str, str]] | None = None  # a form body's decoded pairs, instead of JSON
     schema: dict[str, Any] | None = None
     reply: Reply | None = None
     result: Literal["model", "json", "none", "bytes", "text"] = "none"
@@ -810,15 +830,23 @@ class _Planner:
         if body.kind == "text":
             case.body_mode, case.headers["Content-Type"] = "text", body.media_type
             return
-        if body.kind != "json":
+        if body.kind not in ("json", "form"):
             case.body_mode = "skip"
             case.skip_reason = f"specgen does not generate wire tests for {body.kind} request bodies yet"
             return
         case.request, note = self.schemas.sample(body.has_example, body.example, body.schema, request=True)
         if note:
             case.request_note = "Request: " + note
-        case.schema = self.schemas.embedded(body.schema, request=True)
-        case.headers["Content-Type"] = "application/json"
+        if body.kind == "form":
+            if not isinstance(case.request, dict):
+                case.body_mode = "skip"
+                case.skip_reason = "the form body's example is not an object"
+                return
+            case.form = form_wire(case.request, body.encoding)
+            case.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            case.schema = self.schemas.embedded(body.schema, request=True)
+            case.headers["Content-Type"] = "application/json"
         if body.fields and body.model and body.upload is not None and isinstance(case.request, dict):
             # The keyword-argument calls take the file, not its base64 content: they are tests
             # of their own (the upload module); here only body= a model of the example.

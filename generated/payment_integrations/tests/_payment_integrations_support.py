@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import json
+import re
 import typing as _t
 from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl
 
 import httpx
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
@@ -157,6 +159,18 @@ def canonical(value: object) -> object:
     return value
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def _form_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    """A form pair with its value in one spelling: a number ("5" and "5.0", as an example and the
+    model's float give it) and a date-time instant (see canonical)."""
+    name, value = pair
+    if _NUMBER.fullmatch(value):
+        return name, repr(float(value))
+    return name, str(canonical(value))
+
+
 _PYTHON_TYPES: dict[str, type] = {"date-dmy": _dt.date, "decimal-2dp": _decimal.Decimal}
 
 
@@ -195,9 +209,11 @@ def assert_request(
     json_body: object = _NOT_GIVEN,
     content: bytes | None = None,
     schema: Mapping[str, object] | None = None,
+    form: Iterable[tuple[str, str]] | None = None,
 ) -> None:
     """The request on the wire: method, URL without its query, every query pair (order free),
-    the given headers, and the body (JSON validated against the spec's schema)."""
+    the given headers, and the body (JSON validated against the spec's schema, or a form's
+    pairs, order free)."""
     assert request.method == method
     assert str(request.url).partition("?")[0] == url
     assert sorted(request.url.params.multi_items()) == sorted(query)
@@ -212,6 +228,9 @@ def assert_request(
                 sent, schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
             )
         assert canonical(sent) == canonical(json_body)  # one spelling of each date-time instant
+    elif form is not None:
+        pairs = parse_qsl(request.content.decode(), keep_blank_values=True, strict_parsing=False)
+        assert sorted(map(_form_pair, pairs)) == sorted(map(_form_pair, form))
     elif content is not None:
         assert request.content == content
     else:
