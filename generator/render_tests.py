@@ -843,7 +843,10 @@ class _Planner:
                 case.skip_reason = "the form body's example is not an object"
                 return
             case.form = form_wire(case.request, body.encoding)
-            case.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if case.form:
+                case.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:  # an empty form is no body
+                case.absent.append("Content-Type")
         else:
             case.schema = self.schemas.embedded(body.schema, request=True)
             case.headers["Content-Type"] = "application/json"

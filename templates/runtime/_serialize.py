@@ -164,10 +164,11 @@ def form(
     values: Mapping[str, object],
     model: type[BaseModel] | None,
     encoding: Mapping[str, Encoding] | None = None,
-) -> Encoded:
+) -> Encoded | None:
     """An application/x-www-form-urlencoded body: each property serialized like a query
     parameter in its encoding's style (default form, exploded); a property with a JSON
-    contentType is its JSON text."""
+    contentType is its JSON text. None when no property has a value: then nothing is sent, not
+    even a Content-Type (Stripe's spec gives its GETs an empty form)."""
     data = body(given, values, model)
     parts: list[str] = []
     for key, value in (data if isinstance(data, dict) else {}).items():
@@ -179,7 +180,7 @@ def form(
         encoded = _urlencoded(key, value, style, explode, allow_reserved, None, media_type, True)
         if encoded:
             parts.append(encoded)
-    return Encoded("&".join(parts))
+    return Encoded("&".join(parts)) if parts else None
 
 
 def multipart(

@@ -184,6 +184,16 @@ def test_form_body_default_and_json_encoded_properties(rt, server, make_api):
     )
 
 
+def test_an_empty_form_is_no_body_and_no_content_type(rt, server, make_api):
+    """Stripe's GETs declare a form body with no properties; nothing given is nothing sent."""
+    for given in (None, {}):
+        body = rt.serialize.form(given, {"expand": None}, None)
+        assert body is None
+        make_api(base_url=server.url).request(rt.RequestOptions(method="GET", path="/v1/balance", form=body))
+    for got in server.received:
+        assert got.body == b"" and "content-type" not in got.headers
+
+
 def test_multipart_nested_object_is_a_json_part_and_arrays_repeat(rt, server, make_api):
     fields, files = rt.serialize.multipart(
         None,
