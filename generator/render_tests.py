@@ -547,6 +547,32 @@ def form_wire(value: dict[str, Any], encoding: dict[str, tuple[str, bool, bool, 
     return pairs
 
 
+def multipart_wire(
+    value: dict[str, Any], schema: Any, encoding: dict[str, tuple[str, bool, bool, str | None]], schemas: Schemas
+) -> list[tuple[str, str, Any]]:
+    """(name, "field" | "file" | "json", value) of each part of a multipart/form-data body: a
+    `format: binary` property is a file (its bytes), an object, an array of objects or arrays or a
+    property of JSON contentType one JSON part, an array of scalars a field per item, a scalar a
+    field."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    parts: list[tuple[str, str, Any]] = []
+    for key, item in value.items():
+        if item is None:
+            continue
+        prop = schemas.deref((props or {}).get(key)) or {}
+        content_type = (encoding.get(key) or ("form", True, False, None))[3]
+        nested = isinstance(item, dict) or (isinstance(item, list) and any(isinstance(v, (dict, list)) for v in item))
+        if isinstance(prop, dict) and prop.get("format") == "binary" and isinstance(item, str):
+            parts.append((key, "file", item.encode()))
+        elif nested or (content_type is not None and "json" in content_type):
+            parts.append((key, "json", item))
+        elif isinstance(item, list):
+            parts += [(key, "field", _text(v)) for v in item if v is not None]
+        else:
+            parts.append((key, "field", _text(item)))
+    return parts
+
+
 def _styled(name: str, location: str, style: str, explode: bool, value: Any) -> list[tuple[str, str]]:
     if location == "query" and style == "deepObject":
         pairs = _deep_pairs(name, value)
@@ -693,6 +719,7 @@ class Case:
     request_note: str = ""
     fields_wire: Any = None  # the JSON the keyword-argument call must send
     form: list[tuple[str, str]] | None = None  # a form body's decoded pairs, instead of JSON
+    parts: list[tuple[str, str, Any]] | None = None  # a multipart body's parts (multipart_wire)
     schema: dict[str, Any] | None = None
     reply: Reply | None = None
     result: Literal["model", "json", "none", "bytes", "text"] = "none"
@@ -830,14 +857,23 @@ class _Planner:
         if body.kind == "text":
             case.body_mode, case.headers["Content-Type"] = "text", body.media_type
             return
-        if body.kind not in ("json", "form"):
+        if body.kind not in ("json", "form", "multipart"):
             case.body_mode = "skip"
             case.skip_reason = f"specgen does not generate wire tests for {body.kind} request bodies yet"
             return
         case.request, note = self.schemas.sample(body.has_example, body.example, body.schema, request=True)
         if note:
             case.request_note = "Request: " + note
-        if body.kind == "form":
+        if body.kind == "multipart":
+            if not (body.model and body.fields and isinstance(case.request, dict)):
+                # a file goes as a file only from bytes, which only a model's field makes of the example
+                case.body_mode = "skip"
+                case.skip_reason = "specgen tests multipart bodies of a model with fields only"
+                return
+            case.parts = multipart_wire(case.request, self.schemas.deref(body.schema), body.encoding, self.schemas)
+            if not case.parts:  # nothing to send is no body
+                case.absent.append("Content-Type")
+        elif body.kind == "form":
             if not isinstance(case.request, dict):
                 case.body_mode = "skip"
                 case.skip_reason = "the form body's example is not an object"

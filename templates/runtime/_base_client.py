@@ -111,6 +111,10 @@ def _merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
     return dict(merged.values())
 
 
+def _listed(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
 def _form_fields(form: Mapping[str, object]) -> dict[str, str | list[str]]:
     fields: dict[str, str | list[str]] = {}
     for key, value in _flatten(form):
@@ -270,8 +274,15 @@ class BaseClient(Generic[HttpT, LimiterT]):
                 {"Content-Type": "application/x-www-form-urlencoded"}, headers
             )
         elif options.form is not None or options.files is not None:
-            kwargs["data"] = _form_fields(options.form) if options.form else None
-            kwargs["files"] = multipart_files(options.files) if options.files else None
+            data = _form_fields(options.form) if options.form else None
+            files: list[tuple[str, Any]] | None = (
+                list(multipart_files(options.files)) if options.files else None
+            )
+            if options.files is not None and not files and data:
+                # multipart/form-data without a file: httpx would send the fields urlencoded
+                files = [(k, (None, v)) for k, vs in data.items() for v in _listed(vs)]
+                data = None
+            kwargs["data"], kwargs["files"] = data, files
         return kwargs
 
     def _plan(self, options: RequestOptions) -> tuple[dict[str, Any], bool, int]:

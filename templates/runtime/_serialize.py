@@ -190,12 +190,20 @@ def multipart(
     encoding: Mapping[str, Encoding] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Multipart text fields and file parts: the bytes values (the schema's `format: binary`
-    properties) are the files, sent untouched; an array of scalars repeats its field; an object
-    or an array of objects is one application/json part (or its encoding's contentType)."""
+    properties), given as arguments or in body=, are the files, sent untouched; an array of
+    scalars repeats its field; an object or an array of objects is one application/json part (or
+    its encoding's contentType)."""
     files: dict[str, Any] = {
         k: bytes(v) for k, v in values.items() if isinstance(v, (bytes, bytearray))
     }
     rest = {k: v for k, v in values.items() if k not in files}
+    if given is not None:
+        # body= a model (or a mapping): its bytes would otherwise go out as JSON text fields
+        top = _top_level(given)
+        given_files = {k: bytes(v) for k, v in top.items() if isinstance(v, (bytes, bytearray))}
+        if given_files:
+            files.update(given_files)
+            given = {k: v for k, v in top.items() if k not in given_files}
     data = body(given, rest, None if files else model)
     out: dict[str, Any] = {}
     for key, value in (data if isinstance(data, dict) else {}).items():
@@ -210,6 +218,18 @@ def multipart(
         elif value is not None:
             out[key] = value
     return out, files
+
+
+def _top_level(given: object) -> dict[str, object]:
+    """A body's properties by wire name, as given: a model's fields set (by alias), or a mapping."""
+    if isinstance(given, BaseModel):
+        fields = type(given).model_fields
+        names = [name for name in fields if name in given.model_fields_set]
+        return {
+            (fields[name].alias or name) if name in fields else name: getattr(given, name)
+            for name in [*names, *(given.model_extra or {})]
+        }
+    return {str(k): v for k, v in given.items()} if isinstance(given, Mapping) else {}
 
 
 def require(*pairs: tuple[str, object]) -> None:

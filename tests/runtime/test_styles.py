@@ -194,6 +194,31 @@ def test_an_empty_form_is_no_body_and_no_content_type(rt, server, make_api):
         assert got.body == b"" and "content-type" not in got.headers
 
 
+class Scan(BaseModel):
+    scan: bytes
+    note: str | None = None
+
+
+def test_multipart_bytes_in_a_body_model_are_a_file_part(rt, server, make_api):
+    fields, files = rt.serialize.multipart(Scan(scan=b"%PDF", note="n"), {"scan": None, "note": None}, Scan)
+    assert (fields, files) == ({"note": "n"}, {"scan": b"%PDF"})
+    make_api(base_url=server.url).request(rt.RequestOptions(method="POST", path="/m", form=fields, files=files))
+    raw = server.received[0].body
+    assert b'name="scan"; filename="scan"\r\nContent-Type: application/octet-stream\r\n\r\n%PDF\r\n' in raw
+    assert b'name="note"\r\n\r\nn\r\n' in raw
+
+
+def test_multipart_without_a_file_is_still_multipart(rt, server, make_api):
+    """Stripe's POST /v1/files types its file as a string: the fields alone must not go urlencoded."""
+    fields, files = rt.serialize.multipart(None, {"purpose": "identity_document", "tags": ["a", "b"]}, None)
+    assert files == {}
+    make_api(base_url=server.url).request(rt.RequestOptions(method="POST", path="/m", form=fields, files=files))
+    got = server.received[0]
+    assert got.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert b'name="purpose"\r\n\r\nidentity_document\r\n' in got.body
+    assert got.body.count(b'name="tags"\r\n\r\n') == 2
+
+
 def test_multipart_nested_object_is_a_json_part_and_arrays_repeat(rt, server, make_api):
     fields, files = rt.serialize.multipart(
         None,

@@ -9,6 +9,8 @@ import datetime as _dt
 import decimal as _decimal
 import json
 import re
+from email import policy as _policy
+from email.parser import BytesParser
 import typing as _t
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl
@@ -168,6 +170,37 @@ def _form_pair(pair: tuple[str, str]) -> tuple[str, str]:
     return name, str(canonical(value))
 
 
+def multipart_parts(request: httpx.Request) -> list[tuple[str, str, object]]:
+    """(name, "field" | "file" | "json", value) of each part of a multipart/form-data request:
+    a JSON part's value parsed, a file's bytes, a field's text; none without a body."""
+    if not request.content:
+        return []
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=_policy.HTTP).parsebytes(head + request.content)
+    assert message.is_multipart(), "a multipart/form-data body expected"
+    found: list[tuple[str, str, object]] = []
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        if "json" in part.get_content_type():
+            found.append((name, "json", json.loads(payload)))
+        elif part.get_param("filename", header="content-disposition") is not None:
+            found.append((name, "file", payload))
+        else:
+            found.append((name, "field", payload.decode()))
+    return found
+
+
+def _part_key(part: tuple[str, str, object]) -> tuple[str, str, str]:
+    name, kind, value = part
+    if kind == "field":
+        return name, kind, _form_pair((name, str(value)))[1]
+    if kind == "json":
+        return name, kind, json.dumps(canonical(value), sort_keys=True)
+    return name, kind, repr(value)
+
+
 _PYTHON_TYPES: dict[str, type] = {"date-dmy": _dt.date, "decimal-2dp": _decimal.Decimal}
 
 
@@ -207,6 +240,7 @@ def assert_request(
     content: bytes | None = None,
     schema: Mapping[str, object] | None = None,
     form: Iterable[tuple[str, str]] | None = None,
+    parts: Iterable[tuple[str, str, object]] | None = None,
 ) -> None:
     """The request on the wire: method, URL without its query, every query pair (order free),
     the given headers, and the body (JSON validated against the spec's schema, or a form's
@@ -228,6 +262,9 @@ def assert_request(
     elif form is not None:
         pairs = parse_qsl(request.content.decode(), keep_blank_values=True, strict_parsing=False)
         assert sorted(map(_form_pair, pairs)) == sorted(map(_form_pair, form))
+    elif parts is not None:
+        sent_parts = multipart_parts(request)
+        assert sorted(map(_part_key, sent_parts)) == sorted(map(_part_key, parts))
     elif content is not None:
         assert request.content == content
     else:
