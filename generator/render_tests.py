@@ -264,8 +264,27 @@ class Schemas:
         value = self.synthesise(schema)
         if not fits(value):  # the schemas' own examples can be as wrong as the operation's
             value = self.synthesise(schema, examples=False)
+        if request:  # every argument on the wire once, when the schema takes them all together
+            full = self._with_optional(value, schema)
+            value = full if full is not value and fits(full) else value
         why = "does not match its schema" if has_example else "is missing"
         return self._writable(value, schema, request), f"the spec's example {why}: the body is synthesised from its schema."
+
+    def _with_optional(self, value: Any, schema: Any) -> Any:
+        """`value` (a synthesised object) with each optional property of its schema's own, top
+        level only; `value` itself when there is none to add."""
+        resolved = self.deref(schema)
+        props = resolved.get("properties") if isinstance(resolved, dict) else None
+        if not isinstance(value, dict) or not isinstance(props, dict):
+            return value
+        added = {
+            name: item
+            for name, prop in props.items()
+            if name not in value and not self._read_only(prop)
+            for item in [self.synthesise(prop, 1)]
+            if item is not None
+        }
+        return {**value, **added} if added else value
 
     def _writable(self, value: Any, schema: Any, request: bool) -> Any:
         """A request body without its readOnly properties: the field arguments leave them out, so
@@ -424,6 +443,11 @@ def _string_value(schema: dict[str, Any]) -> str:
         "uri": "https://example.com/specgen",
         "url": "https://example.com/specgen",
         "byte": "c3BlY2dlbg==",
+        # formats the models parse into a type of their own (Stripe's amounts are `decimal`)
+        "decimal": "1.5",
+        "time": "10:30:00",
+        "ipv4": "192.0.2.1",
+        "ipv6": "2001:db8::1",
     }
     text = by_format.get(str(schema.get("format")), "specgen")
     low = int(schema.get("minLength") or 0)

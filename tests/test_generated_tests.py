@@ -475,3 +475,28 @@ def test_an_example_a_uri_field_could_not_parse_is_replaced() -> None:
     assert value != {"page_url": "hello-world.github.io"} and "does not match its schema" in note
     kept, note = Schemas({}).sample(True, {"page_url": "https://hello-world.github.io"}, schema, request=False)
     assert kept == {"page_url": "https://hello-world.github.io"} and note == ""
+
+
+def test_a_synthesised_request_carries_every_top_level_property_the_schema_takes_together() -> None:
+    """Without an example, the request sample holds each optional argument once (Stripe's forms
+    sent only their required fields), unless together they break the schema: then only the
+    required ones. readOnly properties and responses keep to the required ones."""
+    from generator.render_tests import Schemas
+
+    order = {
+        "type": "object",
+        "required": ["sku"],
+        "properties": {
+            "sku": {"type": "string"},
+            "amount": {"type": "string", "format": "decimal"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "id": {"type": "integer", "readOnly": True},
+        },
+    }
+    schemas = Schemas({})
+    value, note = schemas.sample(False, None, order, request=True)
+    assert value == {"sku": "specgen", "amount": "1.5", "tags": ["specgen"]} and "synthesised" in note
+    assert schemas.sample(False, None, order, request=False)[0] == {"sku": "specgen"}
+    assert schemas.sample(True, {"sku": "A-1"}, order, request=True)[0] == {"sku": "A-1"}  # an example stays
+    at_most_two = {**order, "maxProperties": 2}
+    assert schemas.sample(False, None, at_most_two, request=True)[0] == {"sku": "specgen"}

@@ -114,13 +114,19 @@ def async_client(exchange: Exchange, **overrides: _t.Any) -> AsyncNovicapEarlyPa
 
 def kwargs_from(model: BaseModel, names: Mapping[str, str]) -> dict[str, _t.Any]:
     """The keyword arguments (`names`: wire name -> argument) holding the values of `model`'s
-    fields that were set, as Python objects (dates, decimals, enums, nested models)."""
+    fields that were set, as Python objects (dates, decimals, enums, nested models); a text the
+    model holds decoded (a `format: byte` field's Base64Str) as the encoded text it is given as."""
     by_wire = {(info.alias or name): name for name, info in type(model).model_fields.items()}
+    dumped = model.model_dump()
     return {
-        argument: getattr(model, by_wire[wire])
+        argument: _given(getattr(model, by_wire[wire]), dumped[by_wire[wire]])
         for wire, argument in names.items()
         if by_wire[wire] in model.model_fields_set
     }
+
+
+def _given(value: object, dumped: object) -> object:
+    return dumped if isinstance(value, str) and isinstance(dumped, str) else value
 
 
 def dump(value: object) -> object:
