@@ -550,8 +550,8 @@ def styled_wire(param: Param, value: Any) -> list[tuple[str, str]]:
     """The decoded wire form of a styled parameter, worked out from the OpenAPI Style Examples
     table (independently of the runtime): query and cookie (name, value) pairs; for a path or a
     header one ("", text) pair, the path's percent-encoded."""
-    if param.media_type is not None:
-        return [(param.wire_name, _text(value))]
+    if param.media_type is not None:  # a `content` parameter: its value's JSON text, a string's quoted
+        return [(param.wire_name, json.dumps(value, separators=(",", ":"), ensure_ascii=False))]
     return _styled(param.wire_name, param.location, param.style, param.explode, value)
 
 

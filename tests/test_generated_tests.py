@@ -121,7 +121,7 @@ DEFECTS: dict[str, Defect] = {
         frozenset(
             {"test_orders_list_pages", "test_orders_list_async", "test_orders_create", "test_orders_retrieve",
              "test_orders_delete", "test_orders_list_invoices_pages", "test_files_download", "test_files_download_async",
-             "test_files_upload", "test_files_submit_form", "test_files_submit_scan", "test_files_submit_note",
+             "test_files_upload", "test_files_submit_form", "test_files_submit_scan", "test_files_submit_note", "test_files_search",
              "test_credentials[bearerAuth]"}
         ),
     ),
@@ -148,6 +148,12 @@ DEFECTS: dict[str, Defect] = {
         "            if options.files is not None and not files and data:\n",
         "            if False:\n",
         frozenset({"test_files_submit_note"}),
+    ),
+    "JSON text of a content parameter or form property not sent": Defect(
+        "shop_client/_serialize.py",
+        "_enc(_json_text(value), allow_reserved, plus)",
+        "_enc(text(value), allow_reserved, plus)",
+        frozenset({"test_files_search", "test_files_submit_form"}),
     ),
     "async twin only": Defect(
         "shop_client/resources/orders.py",
