@@ -534,8 +534,16 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return _json_text(value)
     return str(value)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+# A body property's Encoding Object when it has none: (style, explode, allowReserved, contentType).
+_NO_ENCODING: tuple[str, bool, bool, str | None] = ("form", True, False, None)
 
 
 def _deep_pairs(prefix: str, value: Any) -> list[tuple[str, str]]:
@@ -551,7 +559,7 @@ def styled_wire(param: Param, value: Any) -> list[tuple[str, str]]:
     table (independently of the runtime): query and cookie (name, value) pairs; for a path or a
     header one ("", text) pair, the path's percent-encoded."""
     if param.media_type is not None:  # a `content` parameter: its value's JSON text, a string's quoted
-        return [(param.wire_name, json.dumps(value, separators=(",", ":"), ensure_ascii=False))]
+        return [(param.wire_name, _json_text(value))]
     return _styled(param.wire_name, param.location, param.style, param.explode, value)
 
 
@@ -563,9 +571,9 @@ def form_wire(value: dict[str, Any], encoding: dict[str, tuple[str, bool, bool, 
     for key, item in value.items():
         if item is None:
             continue
-        style, explode, _reserved, content_type = encoding.get(key, ("form", True, False, None))
+        style, explode, _reserved, content_type = encoding.get(key, _NO_ENCODING)
         if content_type is not None and "json" in content_type:
-            pairs.append((key, json.dumps(item, separators=(",", ":"), ensure_ascii=False)))
+            pairs.append((key, _json_text(item)))
         else:
             pairs += _styled(key, "query", style, explode, item)
     return pairs
@@ -584,7 +592,7 @@ def multipart_wire(
         if item is None:
             continue
         prop = schemas.deref((props or {}).get(key)) or {}
-        content_type = (encoding.get(key) or ("form", True, False, None))[3]
+        content_type = encoding.get(key, _NO_ENCODING)[3]
         nested = isinstance(item, dict) or (isinstance(item, list) and any(isinstance(v, (dict, list)) for v in item))
         if isinstance(prop, dict) and prop.get("format") == "binary" and isinstance(item, str):
             parts.append((key, "file", item.encode()))

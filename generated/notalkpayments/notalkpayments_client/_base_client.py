@@ -113,10 +113,6 @@ def _merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
     return dict(merged.values())
 
 
-def _listed(value: str | list[str]) -> list[str]:
-    return value if isinstance(value, list) else [value]
-
-
 def _form_fields(form: Mapping[str, object]) -> dict[str, str | list[str]]:
     fields: dict[str, str | list[str]] = {}
     for key, value in _flatten(form):
@@ -282,7 +278,7 @@ class BaseClient(Generic[HttpT, LimiterT]):
             )
             if options.files is not None and not files and data:
                 # multipart/form-data without a file: httpx would send the fields urlencoded
-                files = [(k, (None, v)) for k, vs in data.items() for v in _listed(vs)]
+                files = [(k, (None, v)) for k, v in _flatten(options.form or {})]
                 data = None
             kwargs["data"], kwargs["files"] = data, files
         return kwargs

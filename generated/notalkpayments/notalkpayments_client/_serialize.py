@@ -195,14 +195,12 @@ def multipart(
     properties), given as arguments or in body=, are the files, sent untouched; an array of
     scalars repeats its field; an object or an array of objects is one application/json part (or
     its encoding's contentType)."""
-    files: dict[str, Any] = {
-        k: bytes(v) for k, v in values.items() if isinstance(v, (bytes, bytearray))
-    }
+    files: dict[str, Any] = _bytes_in(values)
     rest = {k: v for k, v in values.items() if k not in files}
     if given is not None:
         # body= a model (or a mapping): its bytes would otherwise go out as JSON text fields
         top = _top_level(given)
-        given_files = {k: bytes(v) for k, v in top.items() if isinstance(v, (bytes, bytearray))}
+        given_files = _bytes_in(top)
         if given_files:
             files.update(given_files)
             given = {k: v for k, v in top.items() if k not in given_files}
@@ -220,6 +218,10 @@ def multipart(
         elif value is not None:
             out[key] = value
     return out, files
+
+
+def _bytes_in(values: Mapping[str, object]) -> dict[str, bytes]:
+    return {k: bytes(v) for k, v in values.items() if isinstance(v, (bytes, bytearray))}
 
 
 def _top_level(given: object) -> dict[str, object]:
