@@ -472,7 +472,7 @@ class _Builder:
                         wire_name=str(prop),
                         py_name=PyIdent(dedupe(snake(str(prop)), taken)),
                         required=prop in required and not has_default,
-                        type=self._field_type(prop_schema, kind, hint + pascal(str(prop))),
+                        type=self._field_type(prop_schema, kind, hint + pascal(str(prop)), body.model, str(prop)),
                         description=str((prop_schema or {}).get("description") or "") if isinstance(prop_schema, dict) else "",
                         constraints=constraints(self.deref(prop_schema)),
                         default=prop_resolved["default"] if has_default else None,
@@ -532,11 +532,11 @@ class _Builder:
         body.fields = fields
         return upload
 
-    def _field_type(self, schema: Any, kind: str, hint: str) -> TypeRef:
+    def _field_type(self, schema: Any, kind: str, hint: str, model: str | None, prop: str) -> TypeRef:
         resolved = self.deref(schema)
         if kind == "multipart" and isinstance(resolved, dict) and resolved.get("format") == "binary":
             return TypeRef("prim", "bytes")
-        return self.models.type_of(schema, hint)
+        return self.models.type_of(schema, hint) if model is None else self.models.field_type(schema, hint, model, prop)
 
     def _responses(self, op: dict[str, Any], ptr: str, hint: str) -> tuple[list[Response], list[Response]]:
         # YAML reads an unquoted `200:` as an int; ranges are matched by the runtime as "4XX"

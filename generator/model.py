@@ -21,9 +21,10 @@ class TypeRef:
     """A type before the models exist. Resolved to annotation text once datamodel-code-generator
     has said which schemas became classes (generator.schemas.TypeResolver)."""
 
-    kind: Literal["prim", "named", "list", "dict", "union", "optional"]
-    name: str = ""  # prim: annotation text; named: schema key in the model set
+    kind: Literal["prim", "named", "list", "dict", "union", "optional", "field"]
+    name: str = ""  # prim: annotation text; named: schema key in the model set; field: its class's
     args: tuple[TypeRef, ...] = ()
+    member: str = ""  # field: the property's wire name (typed as that class's field is)
 
 
 @dataclass

@@ -271,12 +271,22 @@ def _render_resolved(
     )
     from generator.resolve import resolve_types
 
-    for name, actual in resolve_types(api, models, cache_dir and cache_dir / "shapes").items():
+    renamed, unresolved = resolve_types(api, models, cache_dir and cache_dir / "shapes")
+    for name, actual in renamed.items():
         result.diagnostics.append(
             doc.diagnostic(
                 models.pointer_of(name),
                 f"the model generator gave class {name} to another schema"
                 + (f" and named this schema's class {actual}; typed with {actual}" if actual else "; untyped (Any)"),
+                level=Level.WARNING, rule=RULE_DEGRADED,
+            )
+        )
+    for name, prop in unresolved:
+        at = models.pointer_of(name)
+        result.diagnostics.append(
+            doc.diagnostic(
+                at if at == "#/components/schemas" else f"{at}/properties/{escape_token(prop)}",
+                f"the model generator made class {name} no field for property {prop!r}; its argument is untyped (Any)",
                 level=Level.WARNING, rule=RULE_DEGRADED,
             )
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 from generator.model import Api, Operation
 from generator.render import STRING_LITERAL
 from generator.schemas import (
+    ClassFields,
     ModelSet,
     TypeResolver,
     class_shapes,
@@ -45,19 +46,26 @@ def _acyclic() -> Iterator[None]:
             gc.enable()
 
 
-def resolve_types(api: Api, models: ModelSet, cache_dir: Path | None = None) -> dict[str, str | None]:
-    """Fills the annotations; returns the schemas whose class the model generator misnamed
-    (misnamed_classes), which are typed with their real class, or Any when none is found.
-    `cache_dir` keeps what the models module's unchanged parts hold (class_shapes)."""
+def resolve_types(
+    api: Api, models: ModelSet, cache_dir: Path | None = None
+) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """Fills the annotations. Returns the schemas whose class the model generator misnamed
+    (misnamed_classes), which are typed with their real class, or Any when none is found; and the
+    (class, property) of each body argument typed as its model's field, and left Any because the
+    class has no such field. `cache_dir` keeps what the models module's unchanged parts hold
+    (class_shapes)."""
     with _acyclic():
         return _resolve_types(api, models, cache_dir)
 
 
-def _resolve_types(api: Api, models: ModelSet, cache_dir: Path | None) -> dict[str, str | None]:
+def _resolve_types(
+    api: Api, models: ModelSet, cache_dir: Path | None
+) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
     shapes = class_shapes(api.models_source, cache_dir)
     classes, public = model_classes(shapes)
     renamed = misnamed_classes(shapes, models)
-    resolver = TypeResolver(models, classes, root_annotations(shapes, public), renamed)
+    fields = ClassFields(api.models_source, public)
+    resolver = TypeResolver(models, classes, root_annotations(shapes, public), renamed, fields)
     api.model_names = sorted(public)
     api.dist_version = dist_version(api.version)
     for option in api.client_options:
@@ -70,7 +78,7 @@ def _resolve_types(api: Api, models: ModelSet, cache_dir: Path | None) -> dict[s
                 _shadow_list(op)
     api.models_source = resolver.literal_aliases(api.models_source)
     api.model_names = sorted([*api.model_names, *(alias for alias, _ in resolver.aliases.values())])
-    return renamed
+    return renamed, list(resolver.unresolved)
 
 
 _LIST = re.compile(r"(?<![\w.])list\[")

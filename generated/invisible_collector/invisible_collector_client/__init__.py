@@ -36,15 +36,14 @@ from ._types import FileInput
 if _t.TYPE_CHECKING:
     from . import models
     from .models import (
-        CreatePaymentStatus,
-        CreatePaymentStatusLiteral,
         Payment,
         PaymentLine,
         PaymentStatus,
+        PaymentStatusLiteral,
     )
 
 _MODELS: frozenset[str] = frozenset(
-    ["CreatePaymentStatus", "CreatePaymentStatusLiteral", "Payment", "PaymentLine", "PaymentStatus"]
+    ["Payment", "PaymentLine", "PaymentStatus", "PaymentStatusLiteral"]
 )
 
 
@@ -81,9 +80,8 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "CreatePaymentStatus",
-    "CreatePaymentStatusLiteral",
     "Payment",
     "PaymentLine",
     "PaymentStatus",
+    "PaymentStatusLiteral",
 ]

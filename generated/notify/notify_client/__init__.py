@@ -38,7 +38,6 @@ if _t.TYPE_CHECKING:
     from .models import (
         CountryCode,
         CountryCodeLiteral,
-        CreateDocumentMediatype,
         Customer,
         CustomerAddress,
         CustomerCreate,
@@ -80,7 +79,6 @@ _MODELS: frozenset[str] = frozenset(
     [
         "CountryCode",
         "CountryCodeLiteral",
-        "CreateDocumentMediatype",
         "Customer",
         "CustomerAddress",
         "CustomerCreate",
@@ -155,7 +153,6 @@ __all__ = [
     "UnprocessableEntityError",
     "CountryCode",
     "CountryCodeLiteral",
-    "CreateDocumentMediatype",
     "Customer",
     "CustomerAddress",
     "CustomerCreate",

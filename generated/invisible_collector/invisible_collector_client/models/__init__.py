@@ -10,16 +10,14 @@ import importlib as _importlib
 import typing as _t
 
 if _t.TYPE_CHECKING:
-    from ._create_payment_status import CreatePaymentStatus
-    from ._literals import CreatePaymentStatusLiteral
+    from ._literals import PaymentStatusLiteral
     from ._payment import Payment, PaymentLine, PaymentStatus
 
 _MODULES: dict[str, str] = {
-    "CreatePaymentStatus": "_create_payment_status",
-    "CreatePaymentStatusLiteral": "_literals",
     "Payment": "_payment",
     "PaymentLine": "_payment",
     "PaymentStatus": "_payment",
+    "PaymentStatusLiteral": "_literals",
 }
 
 
@@ -37,9 +35,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "CreatePaymentStatus",
-    "CreatePaymentStatusLiteral",
     "Payment",
     "PaymentLine",
     "PaymentStatus",
+    "PaymentStatusLiteral",
 ]

@@ -5,4 +5,4 @@ from __future__ import annotations
 import typing as _typing
 
 # The plain values each string enum also takes in a request (`country="NL"`).
-CreatePaymentStatusLiteral: _typing.TypeAlias = _typing.Literal["FINAL", "CANCELLED"]
+PaymentStatusLiteral: _typing.TypeAlias = _typing.Literal["FINAL", "CANCELLED"]

@@ -24,10 +24,10 @@ from .._types import Timeout as _Timeout
 # Models are imported where a call needs them, so importing a resource stays cheap.
 if _t.TYPE_CHECKING:
     from ..models import (
-        CreatePaymentStatus,
-        CreatePaymentStatusLiteral,
         Payment,
         PaymentLine,
+        PaymentStatus,
+        PaymentStatusLiteral,
     )
 
 __all__ = [
@@ -70,7 +70,7 @@ class PaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: PaymentStatus | PaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -98,7 +98,7 @@ class PaymentsResource:
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: PaymentStatus | PaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,
@@ -221,7 +221,7 @@ class AsyncPaymentsResource:
         currency: str,
         lines: list[PaymentLine],
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: PaymentStatus | PaymentStatusLiteral | None = None,
         net_total: float | None = None,
         tax: float | None = None,
         gross_total: float | None = None,
@@ -249,7 +249,7 @@ class AsyncPaymentsResource:
         *,
         number: str | None = None,
         external_id: str | None = None,
-        status: CreatePaymentStatus | CreatePaymentStatusLiteral | None = None,
+        status: PaymentStatus | PaymentStatusLiteral | None = None,
         type_: str | None = None,
         date: _dt.date | None = None,
         net_total: float | None = None,

@@ -11,7 +11,6 @@ import typing as _t
 
 if _t.TYPE_CHECKING:
     from ._country_code import CountryCode
-    from ._create_document_mediatype import CreateDocumentMediatype
     from ._customer_create import CustomerCreate
     from ._customer_list import Customer, CustomerAddress, CustomerList, CustomerResource
     from ._customer_reference import CustomerReference
@@ -44,7 +43,6 @@ if _t.TYPE_CHECKING:
 _MODULES: dict[str, str] = {
     "CountryCode": "_country_code",
     "CountryCodeLiteral": "_literals",
-    "CreateDocumentMediatype": "_create_document_mediatype",
     "Customer": "_customer_list",
     "CustomerAddress": "_customer_list",
     "CustomerCreate": "_customer_create",
@@ -99,7 +97,6 @@ def __dir__() -> list[str]:
 __all__ = [
     "CountryCode",
     "CountryCodeLiteral",
-    "CreateDocumentMediatype",
     "Customer",
     "CustomerAddress",
     "CustomerCreate",

@@ -38,8 +38,6 @@ if _t.TYPE_CHECKING:
     from .models import (
         Cat,
         CatKind,
-        CreatePetKind,
-        CreatePetKindLiteral,
         Dog,
         DogKind,
         Error,
@@ -47,6 +45,7 @@ if _t.TYPE_CHECKING:
         ListPetsStatusLiteral,
         NewPet,
         NewPetKind,
+        NewPetKindLiteral,
         UpdateOwnerRequest,
         UpdateOwnerResponse,
     )
@@ -55,8 +54,6 @@ _MODELS: frozenset[str] = frozenset(
     [
         "Cat",
         "CatKind",
-        "CreatePetKind",
-        "CreatePetKindLiteral",
         "Dog",
         "DogKind",
         "Error",
@@ -64,6 +61,7 @@ _MODELS: frozenset[str] = frozenset(
         "ListPetsStatusLiteral",
         "NewPet",
         "NewPetKind",
+        "NewPetKindLiteral",
         "UpdateOwnerRequest",
         "UpdateOwnerResponse",
     ]
@@ -105,8 +103,6 @@ __all__ = [
     "UnprocessableEntityError",
     "Cat",
     "CatKind",
-    "CreatePetKind",
-    "CreatePetKindLiteral",
     "Dog",
     "DogKind",
     "Error",
@@ -114,6 +110,7 @@ __all__ = [
     "ListPetsStatusLiteral",
     "NewPet",
     "NewPetKind",
+    "NewPetKindLiteral",
     "UpdateOwnerRequest",
     "UpdateOwnerResponse",
 ]

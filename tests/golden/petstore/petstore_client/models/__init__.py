@@ -11,11 +11,10 @@ import typing as _t
 
 if _t.TYPE_CHECKING:
     from ._cat_kind import CatKind
-    from ._create_pet_kind import CreatePetKind
     from ._dog_kind import DogKind
     from ._error import Error
     from ._list_pets_status import ListPetsStatus
-    from ._literals import CreatePetKindLiteral, ListPetsStatusLiteral
+    from ._literals import ListPetsStatusLiteral, NewPetKindLiteral
     from ._new_pet import NewPet, NewPetKind
     from ._update_owner_request import UpdateOwnerRequest
     from ._update_owner_response import Cat, Dog, UpdateOwnerResponse
@@ -23,8 +22,6 @@ if _t.TYPE_CHECKING:
 _MODULES: dict[str, str] = {
     "Cat": "_update_owner_response",
     "CatKind": "_cat_kind",
-    "CreatePetKind": "_create_pet_kind",
-    "CreatePetKindLiteral": "_literals",
     "Dog": "_update_owner_response",
     "DogKind": "_dog_kind",
     "Error": "_error",
@@ -32,6 +29,7 @@ _MODULES: dict[str, str] = {
     "ListPetsStatusLiteral": "_literals",
     "NewPet": "_new_pet",
     "NewPetKind": "_new_pet",
+    "NewPetKindLiteral": "_literals",
     "UpdateOwnerRequest": "_update_owner_request",
     "UpdateOwnerResponse": "_update_owner_response",
 }
@@ -53,8 +51,6 @@ def __dir__() -> list[str]:
 __all__ = [
     "Cat",
     "CatKind",
-    "CreatePetKind",
-    "CreatePetKindLiteral",
     "Dog",
     "DogKind",
     "Error",
@@ -62,6 +58,7 @@ __all__ = [
     "ListPetsStatusLiteral",
     "NewPet",
     "NewPetKind",
+    "NewPetKindLiteral",
     "UpdateOwnerRequest",
     "UpdateOwnerResponse",
 ]

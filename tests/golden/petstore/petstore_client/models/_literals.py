@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as _typing
 
 # The plain values each string enum also takes in a request (`country="NL"`).
-CreatePetKindLiteral: _typing.TypeAlias = _typing.Literal["cat", "dog"]
-
-
 ListPetsStatusLiteral: _typing.TypeAlias = _typing.Literal["available", "sold"]
+
+
+NewPetKindLiteral: _typing.TypeAlias = _typing.Literal["cat", "dog"]

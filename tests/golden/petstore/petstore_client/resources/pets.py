@@ -22,12 +22,12 @@ from .._types import Timeout as _Timeout
 if _t.TYPE_CHECKING:
     from ..models import (
         Cat,
-        CreatePetKind,
-        CreatePetKindLiteral,
         Dog,
         ListPetsStatus,
         ListPetsStatusLiteral,
         NewPet,
+        NewPetKind,
+        NewPetKindLiteral,
     )
 
 __all__ = [
@@ -186,7 +186,7 @@ class PetsResource:
     def create(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral,
+        kind: NewPetKind | NewPetKindLiteral,
         name: str,
         tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -211,7 +211,7 @@ class PetsResource:
     def create(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral | None = None,
+        kind: NewPetKind | NewPetKindLiteral | None = None,
         name: str | None = None,
         tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
@@ -463,7 +463,7 @@ class AsyncPetsResource:
     async def create(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral,
+        kind: NewPetKind | NewPetKindLiteral,
         name: str,
         tags: _builtins.list[str] | None = None,
         extra_headers: _t.Mapping[str, str] | None = None,
@@ -488,7 +488,7 @@ class AsyncPetsResource:
     async def create(
         self,
         *,
-        kind: CreatePetKind | CreatePetKindLiteral | None = None,
+        kind: NewPetKind | NewPetKindLiteral | None = None,
         name: str | None = None,
         tags: _builtins.list[str] | None = None,
         body: NewPet | None = None,
