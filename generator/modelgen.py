@@ -49,9 +49,9 @@ _SCHEMA_PREFIX = "#/components/schemas/"
 PARALLEL_BYTES = 300_000
 # A linked group above this much input runs in parts. A run's time is about linear in its input, so
 # parts cost little more in all; they spread over the workers and are cached one by one (adyen's
-# 211 KB group: its models came 2.6 s after they were asked for in one run, 1.5 s in seven runs
-# over two workers).
-PARTITION_BYTES = 200_000
+# 199 KB group: its models came 2.3-2.6 s after the start in one run, 2.2 s in six runs over two
+# workers). A spec file of this size has its workers started ahead (generator.workers.SHARE_BYTES).
+PARTITION_BYTES = 150_000
 # About one schema in this many ends a part, chosen by a digest of its name, so that an edit or an
 # insertion moves no other part's boundaries and the other parts stay cached; so does this much input,
 # which bounds a worker's memory (the edit then moves boundaries up to the next digest's cut).

@@ -18,13 +18,14 @@ from pathlib import Path
 # A spec file this large is a large spec (GitHub 5.6 MB, Stripe 2.4 MB): its models split and its
 # tests render in processes of their own (generator.pipeline).
 PRESTART_BYTES = 1_000_000
-# A spec file this large has models enough to share out (adyen's 242 KB: one 211 KB group, in
+# A spec file this large may have models enough to share out (adyen's 242 KB: one 199 KB group, in
 # parts; velopayments' 521 KB: 149 KB in two runs): all its workers start ahead, and the second
 # one's warm-up runs on a core this process leaves idle while it waits for the models (adyen
-# 3.98 -> 3.45 s, median of 10). Any other spec gets one, if it is the first spec of this process:
+# 3.98 -> 3.45 s, median of 10). It is generator.modelgen.PARTITION_BYTES, so that a group run in
+# parts always has them. Any other spec gets one, if it is the first spec of this process:
 # running the generator here would pay its warm-up after loading, validating and building instead
 # of during them. A later spec runs it here, already imported.
-SHARE_BYTES = 200_000
+SHARE_BYTES = 150_000
 
 # A worker runs at this much lower a priority than the process that started it: its warm-up is
 # spent ahead, on a chance, and should not slow the loading and building this process does

@@ -428,6 +428,8 @@ def test_a_spec_file_worth_sharing_out_starts_every_worker_ahead_and_a_small_one
     monkeypatch.setattr(workers, "jobs", lambda: 1)  # one core (or a worker process): none ahead
     workers.prestart_for(big)
     assert asked == [1, 2, 2]
+    # a group that runs in parts comes from a file at least that large: its workers are started
+    assert workers.SHARE_BYTES <= modelgen.PARTITION_BYTES
 
 
 def test_a_worker_warms_up_first_and_then_runs_what_it_is_given():
