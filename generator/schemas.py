@@ -2,7 +2,8 @@
 
 The builder asks `ModelSet.type_of` for the type of every parameter, body and response. Component
 schemas keep their names (cleaned); inline schemas that need a class are hoisted under a name
-derived from where they appear. After `ModelSet.generate` has run datamodel-code-generator once
+derived from where they appear, except a body property's, which takes the class of its model's field
+(`ModelSet.field_type`, read by `ClassFields`). After `ModelSet.generate` has run datamodel-code-generator once
 over all of them, `TypeResolver` turns each TypeRef into annotation text, using the classes that
 really exist in the generated module.
 """
