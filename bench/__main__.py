@@ -5,10 +5,11 @@ contention), and reports both absolute times and their ratio (specgen / peer: be
 Peak memory is each generator process's own maximum resident set (os.wait4). Results go to
 bench/results.json as well as to the table on stdout.
 
-The corpus specs (and the largest) run `--repeat` times each (3), the two tools in turn, and the
-run of median time counts: this machine's speed drifts within minutes, so a single run of each
-tool was a ratio of two samples of that drift (one spec moved by 0.2x between two runs of the
-bench). Every run's time is kept in the results (`ours_runs`, `peer_runs`).
+The corpus specs (and the largest) run `--repeat` times each (3), or more for a spec whose runs
+are short (up to BUDGET_SECONDS of runs, MAX_RUNS each), the two tools in turn, and the run of
+median time counts: this machine's speed drifts within minutes, so a single run of each tool was a
+ratio of two samples of that drift (one spec moved by 0.2x between two runs of the bench). Every
+run's time is kept in the results (`ours_runs`, `peer_runs`).
 """
 
 from __future__ import annotations
@@ -165,18 +166,39 @@ def noop(tmp: Path, cold: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A spec whose runs are short is run more than `--repeat` times, up to this many seconds of both
+# tools' runs together or MAX_RUNS each: the drift is as large against 1.5 s as against 15 s, and
+# three runs of a small spec moved its ratio by 0.3x between two benches (pay1: 1.22x, then 0.97x).
+BUDGET_SECONDS = 20.0
+MAX_RUNS = 9
+
+
 def paired(spec: Path, ours_out: Path, peer_out: Path, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both tools on `spec`, `repeat` times in turn (ours first, then the peer, then again), each
-    tool's run of median time with the times of all its runs (`runs`): the machine's speed drifts
-    by up to ~1.7x within minutes, and one run of each is a ratio of two samples of that drift. Each
-    run starts from an empty output folder and, for ours, an empty cache."""
-    ours_runs, peer_runs = [], []
-    for _ in range(repeat):
+    """Both tools on `spec`, in turn, `repeat` times or more (BUDGET_SECONDS), each tool's run of
+    median time with the times of all its runs (`runs`): the machine's speed drifts by up to ~1.7x
+    within minutes, and one run of each is a ratio of two samples of that drift. Which tool runs
+    first alternates, so that neither always meets what the other left (the page cache). Each run
+    starts from an empty output folder and, for ours, an empty cache."""
+    ours_runs: list[dict[str, Any]] = []
+    peer_runs: list[dict[str, Any]] = []
+    turn = 0
+    while turn < max(repeat, 1) or _another_fits(turn, sum(r["seconds"] for r in ours_runs + peer_runs)):
         for out in (ours_out, peer_out):
             shutil.rmtree(out, ignore_errors=True)
-        ours_runs.append(ours_spec(spec, ours_out))
-        peer_runs.append(peer_spec(spec, peer_out))
+        if turn % 2:
+            peer_runs.append(peer_spec(spec, peer_out))
+            ours_runs.append(ours_spec(spec, ours_out))
+        else:
+            ours_runs.append(ours_spec(spec, ours_out))
+            peer_runs.append(peer_spec(spec, peer_out))
+        turn += 1
     return _median_run(ours_runs), _median_run(peer_runs)
+
+
+def _another_fits(turns: int, spent: float) -> bool:
+    """Whether one more turn of both tools, as long as the `turns` so far took on average, keeps
+    the spec within BUDGET_SECONDS and MAX_RUNS."""
+    return turns < MAX_RUNS and spent + spent / turns <= BUDGET_SECONDS
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:

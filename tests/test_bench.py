@@ -60,8 +60,25 @@ def test_paired_runs_take_turns_and_the_median_run_counts(tmp_path, monkeypatch)
     monkeypatch.setattr(bench, "ours_spec", fake("ours", ours_times))
     monkeypatch.setattr(bench, "peer_spec", fake("peer", peer_times))
     ours, theirs = bench.paired(tmp_path / "s.json", tmp_path / "o", tmp_path / "p", 3)
-    assert calls == ["ours", "peer"] * 3
+    assert calls == ["ours", "peer", "peer", "ours", "ours", "peer"]  # 24 s: no fourth turn (BUDGET_SECONDS)
     assert (ours["seconds"], ours["runs"]) == (2.0, [3.0, 1.0, 2.0])
     assert (theirs["seconds"], theirs["runs"]) == (5.0, [5.0, 9.0, 4.0])
     row = growth_row(tmp_path / "s.json", ours, theirs) if (tmp_path / "s.json").write_text("{}") else None
     assert row is not None and row["ratio"] == 0.4 and row["ours_runs"] == [3.0, 1.0, 2.0]
+
+
+def test_a_spec_whose_runs_are_short_runs_more_turns_up_to_the_budget(tmp_path, monkeypatch):
+    import bench.__main__ as bench
+
+    def run(seconds):
+        def tool(spec, out):
+            out.mkdir(parents=True)
+            return {"seconds": seconds, "ok": True, "peak_mb": 1.0, "steps": {}}
+
+        return tool
+
+    for seconds, turns in [(1.0, bench.MAX_RUNS), (3.0, 3), (1.5, 6), (30.0, 3)]:  # 1.5 s: 6 turns of 3 s fit 20 s
+        monkeypatch.setattr(bench, "ours_spec", run(seconds))
+        monkeypatch.setattr(bench, "peer_spec", run(seconds))
+        ours, theirs = bench.paired(tmp_path / "s.json", tmp_path / "o", tmp_path / "p", 3)
+        assert len(ours["runs"]) == len(theirs["runs"]) == turns, seconds
