@@ -479,3 +479,13 @@ def test_peak_memory_is_the_commands_own_not_the_measuring_process() -> None:
     code, _, _, _ = run_measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=Path("."), env=dict(os.environ), timeout=60)
     assert code == 3
     del ballast
+
+
+def test_a_command_past_its_timeout_is_killed() -> None:
+    import sys
+
+    from generator.corpus import run_measured
+
+    late = "import time; time.sleep(30); print('late')"
+    code, stdout, _, _ = run_measured([sys.executable, "-c", late], cwd=Path("."), env=dict(os.environ), timeout=0.5)
+    assert code < 0 and "late" not in stdout
