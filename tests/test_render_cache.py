@@ -115,6 +115,41 @@ def test_the_model_imports_a_test_module_uses_are_read_back(tmp_path: Path, monk
 
 
 
+DATA_MODULE = """from __future__ import annotations
+
+from example_client.models import (
+    Customer,
+    Invoice,
+)
+
+CREATE_REQUEST: _t.Any = {"kind": "Invoice", "total": 1}
+CREATE_ITEMS: _t.Any = 2 * [{"id": "Customer"}]
+
+
+def test_one() -> None:
+    assert Customer.model_validate(CREATE_REQUEST)
+"""
+
+
+def test_a_data_constant_is_not_parsed_for_names_and_a_changed_sample_is_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
+    store = TextCache(tmp_path, b"salt")
+    pruned = render_tests._pruned([DATA_MODULE], store)[0]
+    assert "    Customer,\n)" in pruned and "Invoice,\n" not in pruned
+    assert len(parsed) == 1 and "CREATE_REQUEST: _t.Any" not in parsed[0] and "def test_one" in parsed[0]
+    edited = DATA_MODULE.replace('"total": 1', '"total": 2')  # a sample changed, no code
+    assert render_tests._pruned([edited], store)[0] == pruned.replace('"total": 1', '"total": 2')
+    assert len(parsed) == 1  # read back: the sample is not part of what decides the imports
+
+
+def test_a_constant_over_several_lines_keeps_every_import() -> None:
+    module = DATA_MODULE.replace('CREATE_ITEMS: _t.Any = 2 * [{"id": "Customer"}]', "CREATE_ITEMS: _t.Any = [\n    Invoice,\n]")
+    assert "    Customer,\n    Invoice,\n)" in render_tests._pruned([module])[0]  # not understood: nothing pruned
+
 NOVICAP = Path(__file__).resolve().parent.parent / "specs" / "novicap.yaml"
 
 
