@@ -253,11 +253,14 @@ def _read_chunk(text: str) -> list[Any]:
             else:
                 records.append(["future", first, end, edits, "", [], [], [], []])
         else:
-            uses = _used(node)
-            hard, fields = uses, []
             if isinstance(node, ast.ClassDef):
-                fields = [[f.start, f.end, f.first_end, sorted(f.names)] for f in _fields(node, lines, 0, first)]
+                placed = _fields(node, lines, 0, first)
                 hard = _used_outside_fields(node)
+                uses = hard.union(*(f.names for f in placed))  # all it names, without walking it again
+                fields = [[f.start, f.end, f.first_end, sorted(f.names)] for f in placed]
+            else:
+                uses = hard = _used(node)
+                fields = []
             records.append(["stmt", first, end, edits, "", _defined(node), sorted(uses), sorted(hard), fields])
     return records
 
@@ -394,7 +397,7 @@ def _fields(node: ast.ClassDef, lines: list[str], offset: int, begin: int) -> li
 def _used_outside_fields(node: ast.ClassDef) -> set[str]:
     """The names a class uses (its bases, decorators, defaults, methods...) but its fields' types."""
     used: set[str] = set()
-    for part in (*node.bases, *node.keywords, *node.decorator_list):
+    for part in (*node.bases, *node.keywords, *node.decorator_list, *getattr(node, "type_params", ())):
         used |= name_ids(part)
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -437,8 +440,8 @@ def _defined(node: ast.stmt) -> list[str]:
 
 
 def _used(node: ast.stmt) -> set[str]:
-    names = name_ids(node)
-    return names - set(_defined(node)) if not isinstance(node, ast.ClassDef) else names
+    """The names a statement that is not a class refers to, less those it defines."""
+    return name_ids(node) - set(_defined(node))
 
 
 def name_ids(node: ast.AST) -> set[str]:
