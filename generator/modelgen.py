@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 import warnings
@@ -401,23 +400,40 @@ def _unmarked(source: str, components: set[str]) -> str:
     return _renamed(source, renames) if renames else source
 
 
-def _serve() -> None:
-    """A worker (`python -m generator.modelgen`): a task a line on stdin, a JSON list [document,
-    components], and its outcome a line on stdout, until stdin ends. A first run of a one-field
-    schema comes before any input is read: it imports the generator and builds its parser's classes
-    (~0.8 s, more than most runs take), so that a worker started early (generator.workers) has that
-    done when its tasks come."""
+def _serve(pipes: list[int]) -> int:
+    """A worker (`python -m generator.modelgen [FD...]`): a task a line on stdin, a JSON list
+    [document, components], and its outcome a line on stdout, until stdin ends. A first run of a
+    one-field schema comes before any input is read: it imports the generator and builds its parser's
+    classes (~0.8 s, more than most runs take), so that a worker started early (generator.workers)
+    has that done when its tasks come. Then it forks a copy of itself for each pair of `pipes` (its
+    input, its output: generator.workers.spawn_with), which serves them, and at its end waits for its
+    copies; its exit status is 1 if one of them failed."""
     if hasattr(os, "nice"):
         os.nice(workers.NICE)
     gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste
     run_group(_WARM_UP, ())
-    gc.freeze()  # nor need they be walked again by the runs' collections
+    gc.freeze()  # nor need they be walked again by the runs' collections: nor copied, once forked
     gc.enable()
+    copies: list[int] = []
+    for read_in, write_out in zip(pipes[::2], pipes[1::2], strict=True):
+        pid = os.fork()
+        if pid == 0:  # a copy: its own pipes for stdin and stdout, and none of the others'
+            os.dup2(read_in, 0)
+            os.dup2(write_out, 1)
+            for fd in pipes:
+                os.close(fd)
+            copies = []
+            break
+        os.close(read_in)
+        os.close(write_out)
+        copies.append(pid)
     answer, sys.stdout = sys.stdout.buffer, sys.stderr  # what the generator may print stays out of the answer
     for line in sys.stdin.buffer:
         document, components = json.loads(line)
         answer.write(json.dumps(run_group(document, tuple(components))).encode() + b"\n")
         answer.flush()
+    failed = [pid for pid in copies if os.waitpid(pid, 0)[1] != 0]
+    return 1 if failed else 0
 
 
 _WARM_UP = json.dumps({
@@ -434,7 +450,7 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
     every page of this process (the spec, the other steps' data) as its own memory."""
     lock = threading.Lock()
     outcomes: dict[int, dict[str, Any] | str] = {}
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: list[workers.Worker] = []
 
     def drive() -> None:
         proc = None
@@ -454,7 +470,8 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
             except OSError:  # it died before reading it all (a broken pipe)
                 line = b""
             if not line:
-                raise RuntimeError(f"a model generator worker failed (exit status {proc.wait()})")
+                code = proc.wait()  # 0 from a forked worker, whose status its parent has
+                raise RuntimeError("a model generator worker failed" + (f" (exit status {code})" if code else ""))
             outcomes[index] = json.loads(line)
         if proc is not None and proc.stdin is not None:
             proc.stdin.close()  # its end: it leaves once it reads that
@@ -466,6 +483,7 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
                 future.result()
         failed = False
     finally:
+        workers.release()  # those not taken: a forked one, still waiting for input, holds up its parent's end
         for proc in procs:
             if failed:
                 proc.kill()
@@ -726,5 +744,4 @@ def _edits(
 if __name__ == "__main__":
     from generator.cli import leave
 
-    _serve()
-    leave(0)  # without the shutdown's collection of everything the runs left alive
+    leave(_serve([int(arg) for arg in sys.argv[1:]]))  # without the shutdown's collection of what the runs left alive

@@ -3,25 +3,28 @@
 
 A worker warms up (imports datamodel-code-generator and builds its classes, ~0.8 s) before it
 reads a task, so one started as early as possible has that done by the time the spec is loaded,
-validated and built. This module imports nothing of specgen's, so that an entry point can start
-one before importing the rest (`specgen generate` of one spec file, the corpus worker).
+validated and built; where processes fork, the workers after the first are its copies, forked
+once it is warm (Forked). This module imports nothing of specgen's, so that an entry point can
+start one before importing the rest (`specgen generate` of one spec file, the corpus worker).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 # A spec file this large is a large spec (GitHub 5.6 MB, Stripe 2.4 MB): its models split and its
 # tests render in processes of their own (generator.pipeline).
 PRESTART_BYTES = 1_000_000
 # A spec file this large may have models enough to share out (adyen's 242 KB: one 199 KB group, in
-# parts; velopayments' 521 KB: 149 KB in two runs): all its workers start ahead, and the second
-# one's warm-up runs on a core this process leaves idle while it waits for the models (adyen
-# 3.98 -> 3.45 s, median of 10). It is generator.modelgen.PARTITION_BYTES, so that a group run in
+# parts; velopayments' 521 KB: 149 KB in two runs): all its workers start ahead (adyen 3.98 -> 3.45 s,
+# median of 10, when each one warmed up; forked, 2.91 -> 2.59 s). It is generator.modelgen.PARTITION_BYTES, so that a group run in
 # parts always has them. Any other spec gets one, if it is the first spec of this process:
 # running the generator here would pay its warm-up after loading, validating and building instead
 # of during them. A later spec runs it here, already imported.
@@ -34,7 +37,7 @@ NICE = 5
 
 _parallel_allowed = True
 _first_spec = True
-_started: list[subprocess.Popen[bytes]] = []  # started ahead, waiting for their tasks
+_started: list[Worker] = []  # started ahead, waiting for their tasks
 
 
 def disallow_parallel() -> None:
@@ -73,18 +76,92 @@ def is_large(path: Path) -> bool:
 def prestart(count: int) -> None:
     """Have `count` workers started ahead; generator.modelgen takes them for its next runs, even for
     one small task (the generator is then never imported here). Those it does not take are released
-    when it ends, or at exit."""
+    when it ends, or at exit. Where processes fork (Linux), one is started and the others are forked
+    from it once it is warm (Forked)."""
     if not _started:
         atexit.register(release)  # once per batch of workers: release() empties the list
     while len(_started) < count:
-        _started.append(spawn())
+        forks = count - len(_started) - 1 if FORK and not _started else 0
+        first, forked = spawn_with(forks)
+        _started.append(first)
+        _started.extend(forked)
+
+
+# Whether a worker's copies are forked from it once it is warm, rather than each started afresh: a
+# warm-up is ~1 s of a core (importing datamodel-code-generator and building its classes), and two
+# at once take the cores the first runs need (adyen: its models came ~0.3 s later). Linux only: a
+# fork of a process that has loaded system frameworks is unsafe on macOS, and Windows has none.
+FORK = sys.platform.startswith("linux")
 
 
 def spawn() -> subprocess.Popen[bytes]:
     return start("generator.modelgen")
 
 
-def start(module: str, *args: str, quiet: bool = False) -> subprocess.Popen[bytes]:
+def spawn_with(forks: int) -> tuple[subprocess.Popen[bytes], list[Forked]]:
+    """A worker, and `forks` workers it forks once warm, each talking over pipes made here: their
+    ends go to it by number (generator.modelgen._serve), and it hands them on to its copies."""
+    if forks <= 0:
+        return spawn(), []
+    pipes = [(os.pipe(), os.pipe()) for _ in range(forks)]  # (its input, its output) for each copy
+    theirs = [fd for (read_in, _), (_, write_out) in pipes for fd in (read_in, write_out)]
+    try:
+        first = start("generator.modelgen", *map(str, theirs), pass_fds=theirs)
+    except BaseException:
+        for (read_in, write_in), (read_out, write_out) in pipes:
+            for fd in (read_in, write_in, read_out, write_out):
+                os.close(fd)
+        raise
+    for fd in theirs:  # the copies hold them now (or, until it forks, the first worker)
+        os.close(fd)
+    return first, [Forked(write_in, read_out) for (_, write_in), (read_out, _) in pipes]
+
+
+class Forked:
+    """A worker forked from the first one once it is warm: its child, not this process's, so known
+    here by its pipes alone (what generator.modelgen._run_workers uses of a subprocess.Popen). It
+    ends when its input does; the first worker waits for it and fails if it failed."""
+
+    def __init__(self, stdin: int, stdout: int) -> None:
+        self.stdin: IO[bytes] | None = open(stdin, "wb")  # noqa: SIM115 - closed by wait() or kill()
+        self.stdout: IO[bytes] | None = open(stdout, "rb")  # noqa: SIM115
+        self.returncode: int | None = None
+
+    def kill(self) -> None:
+        """Its end, unwaited: with its input closed it leaves once it has its next line to read."""
+        if self.returncode is None:
+            self.returncode = -9
+        self._close()
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Its output read to its end, which comes when it leaves (0: what went wrong in it shows as
+        a missing answer here and in the first worker's exit status)."""
+        if self.returncode is None:
+            if self.stdin is not None:
+                self.stdin.close()
+            if self.stdout is not None and not self.stdout.closed:
+                self.stdout.read()
+            self.returncode = 0
+        self._close()
+        return self.returncode
+
+    def communicate(self) -> tuple[bytes, bytes]:
+        self.wait()
+        return b"", b""
+
+    def _close(self) -> None:
+        for pipe in (self.stdin, self.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+Worker = subprocess.Popen[bytes] | Forked  # what take() gives: started afresh, or forked
+
+
+def start(
+    module: str, *args: str, quiet: bool = False, pass_fds: Sequence[int] = ()
+) -> subprocess.Popen[bytes]:
     """`python -m module *args`, a fresh interpreter of this environment (a fork would count this
     process's pages as its own memory), reading a pipe; what it prints comes back by a pipe, or with
     `quiet` is dropped (stderr too)."""
@@ -92,10 +169,11 @@ def start(module: str, *args: str, quiet: bool = False) -> subprocess.Popen[byte
     return subprocess.Popen(
         [sys.executable, "-m", module, *args], stdin=subprocess.PIPE, stdout=out,
         stderr=subprocess.DEVNULL if quiet else None, cwd=Path(__file__).resolve().parent.parent,
+        pass_fds=tuple(pass_fds),
     )  # fmt: skip
 
 
-def take() -> subprocess.Popen[bytes]:
+def take() -> Worker:
     """A worker: one started ahead, else a new one."""
     return _started.pop(0) if _started else spawn()
 

@@ -393,22 +393,77 @@ def test_a_part_drops_a_class_alike_only_when_what_it_refers_to_is_alike_too():
 
 
 def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch, tmp_path):
-    spawned: list[Any] = []
-    real = workers.spawn
+    started: list[Any] = []
+    real = workers.start
 
-    def spawn() -> Any:
-        spawned.append(real())
-        return spawned[-1]
+    def start(*args: Any, **kwargs: Any) -> Any:
+        started.append(real(*args, **kwargs))
+        return started[-1]
 
-    monkeypatch.setattr(workers, "spawn", spawn)
+    monkeypatch.setattr(workers, "start", start)
+    monkeypatch.setattr(workers, "FORK", False)
     expected = _models().generate("3.1.0")
     workers.prestart(2)
-    assert len(spawned) == 2 and workers.waiting() == 2
+    assert len(started) == 2 and workers.waiting() == 2
     # one small batch: a worker started ahead takes it, though it is below PARALLEL_BYTES
     assert _models().generate("3.1.0", cache_dir=tmp_path) == expected
-    assert len(spawned) == 2 and workers.waiting() == 0
-    used, released = sorted(spawned, key=lambda proc: proc.wait(timeout=30) != 0)
+    assert len(started) == 2 and workers.waiting() == 0
+    used, released = sorted(started, key=lambda proc: proc.wait(timeout=30) != 0)
     assert used.returncode == 0 and released.returncode < 0  # released: killed, not waited for
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.skipif(not workers.FORK, reason="workers fork on Linux only")
+def test_the_workers_after_the_first_are_forked_from_it_once_warm_and_share_the_runs(monkeypatch, tmp_path):
+    """One interpreter is started and warms up; the others are its copies (no second warm-up on a
+    core the runs need). A copy left without a task ends with its parent, which waits for it."""
+    started: list[Any] = []
+    real = workers.start
+
+    def start(*args: Any, **kwargs: Any) -> Any:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(workers, "start", start)
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)  # a run per group: work for both
+    expected = _models().generate("3.1.0")
+    workers.prestart(2)
+    assert len(started) == 1 and workers.waiting() == 2
+    assert _models().generate("3.1.0", cache_dir=tmp_path / "both") == expected
+    assert started[0].returncode == 0 and workers.waiting() == 0
+    monkeypatch.setattr(modelgen, "BATCH_BYTES", 10**9)
+    expected = _models().generate("3.1.0")
+    workers.prestart(2)  # one small batch: the first takes it; its copy, released, ends with it
+    assert _models().generate("3.1.0", cache_dir=tmp_path / "one") == expected
+    assert len(started) == 2 and started[1].returncode == 0 and workers.waiting() == 0
+
+
+@pytest.mark.skipif(not workers.FORK, reason="workers fork on Linux only")
+def test_a_forked_worker_answers_on_its_own_pipes_and_its_failure_fails_its_parent():
+    import os
+    import signal
+
+    first, (copy,) = workers.spawn_with(1)
+    try:
+        for worker in (copy, first):  # the copy's task is sent before it exists: the pipe holds it
+            worker.stdin.write(json.dumps([modelgen._WARM_UP, []]).encode() + b"\n")
+            worker.stdin.flush()
+        for worker in (first, copy):
+            assert modelgen.Module.from_json(json.loads(worker.stdout.readline())).classes == ["Warm"]
+        (pid,) = _children(first.pid)
+        os.kill(pid, signal.SIGKILL)
+        assert copy.stdout.readline() == b""  # no answer: what modelgen._run_workers reports
+        first.stdin.close()
+        assert first.wait(timeout=60) == 1
+    finally:
+        copy.kill()
+        first.kill()
+        first.wait(timeout=60)
+        for pipe in (first.stdin, first.stdout):
+            pipe.close()
 
 
 def test_a_spec_file_worth_sharing_out_starts_every_worker_ahead_and_a_small_one_only_its_first(
