@@ -56,8 +56,12 @@ PARTITION_BYTES = 150_000
 # which bounds a worker's memory (the edit then moves boundaries up to the next digest's cut).
 PART_SCHEMAS = 16
 PART_BYTES = 200_000
-# Small groups share a run up to this much input, or about this many groups.
+# Small groups share a run up to this much input, or about this many groups; in a spec of less than
+# four times that, up to a quarter of its input but at least BATCH_FLOOR, so that its runs share out
+# over the workers (qualpay's 85 KB: ~4 runs, not one). How groups are batched never changes the
+# output (the merge), only which runs a change re-runs.
 BATCH_BYTES = 100_000
+BATCH_FLOOR = 20_000
 BATCH_GROUPS = 64
 
 
@@ -141,6 +145,7 @@ def batches(groups: list[list[str]], sizes: dict[str, int]) -> list[list[list[st
     fixed cost of ~12 ms: GitHub has 626 groups of one to 14 schemas), a group in parts runs alone.
     A batch also ends, as a part does, after a group whose first name's digest says so, so that an
     edit moves few boundaries."""
+    limit = min(BATCH_BYTES, max(BATCH_FLOOR, sum(sizes.values()) // 4))
     runs: list[list[list[str]]] = []
     batch: list[list[str]] = []
     size = 0
@@ -152,7 +157,7 @@ def batches(groups: list[list[str]], sizes: dict[str, int]) -> list[list[list[st
             continue
         batch.append(group)
         size += group_size
-        if size >= BATCH_BYTES or _cut(group[0], BATCH_GROUPS):
+        if size >= limit or _cut(group[0], BATCH_GROUPS):
             runs.append(batch)
             batch, size = [], 0
     return runs + [batch] if batch else runs

@@ -23,12 +23,13 @@ from typing import IO
 # tests render in processes of their own (generator.pipeline).
 PRESTART_BYTES = 1_000_000
 # A spec file this large may have models enough to share out (adyen's 242 KB: one 199 KB group, in
-# parts; velopayments' 521 KB: 149 KB in two runs): all its workers start ahead (adyen 3.98 -> 3.45 s,
-# median of 10, when each one warmed up; forked, 2.91 -> 2.59 s). It is generator.modelgen.PARTITION_BYTES, so that a group run in
-# parts always has them. Any other spec gets one, if it is the first spec of this process:
-# running the generator here would pay its warm-up after loading, validating and building instead
-# of during them. A later spec runs it here, already imported.
-SHARE_BYTES = 150_000
+# parts; velopayments' 521 KB: 149 KB in two runs; qualpay's 116 KB: 85 KB in four runs): all its
+# workers start ahead (adyen 3.98 -> 3.45 s, median of 10, when each one warmed up; forked, 2.91 ->
+# 2.59 s). It is at most generator.modelgen.PARTITION_BYTES, so that a group run in parts always
+# has them. Any other spec gets one, if it is the first spec of this process: running the
+# generator here would pay its warm-up after loading, validating and building instead of during
+# them. A later spec runs it here, already imported.
+SHARE_BYTES = 100_000
 
 # A worker runs at this much lower a priority than the process that started it: its warm-up is
 # spent ahead, on a chance, and should not slow the loading and building this process does

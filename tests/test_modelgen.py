@@ -255,6 +255,22 @@ def test_a_batch_ends_at_its_size_and_where_a_digest_says(monkeypatch):
     assert all(len(run) <= 10 for run in modelgen.batches(groups, modelgen.sizes(schemas)))
 
 
+def test_a_small_spec_s_groups_are_batched_in_runs_of_a_quarter_of_its_input_to_share_out():
+    schemas = {f"S{i}": _obj(**{f"p{j}": STR for j in range(60)}) for i in range(60)}
+    sizes = modelgen.sizes(schemas)
+    total, groups = sum(sizes.values()), modelgen.linked_groups(schemas)
+    assert modelgen.BATCH_FLOOR * 4 < total < modelgen.BATCH_BYTES * 4  # qualpay's case
+    runs = modelgen.batches(groups, sizes)
+    assert [g for run in runs for g in run] == groups and len(runs) >= 4
+    for run in runs[:-1]:  # each ends at a quarter of the input, or where a digest says
+        size = sum(sizes[name] for group in run for name in group)
+        assert size >= total // 4 or modelgen._cut(run[-1][0], modelgen.BATCH_GROUPS)
+        assert size - sizes[run[-1][0]] < total // 4
+    tiny = {f"S{i}": _obj(text=STR) for i in range(5)}  # under BATCH_FLOOR: one run, as before
+    assert modelgen.BATCH_FLOOR > sum(modelgen.sizes(tiny).values())
+    assert len(modelgen.batches(modelgen.linked_groups(tiny), modelgen.sizes(tiny))) == 1
+
+
 # -- workers ---------------------------------------------------------------------------------
 
 
