@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if len(args.paths) == 1 and args.paths[0].is_file():  # one spec: no pool of processes
                 from generator import workers
 
-                workers.prestart_for(args.paths[0])  # before the rest of specgen is imported
+                workers.prestart_for(args.paths[0], early=True)  # before the rest of specgen is imported
             from generator.pipeline import generate_command
 
             return generate_command(

@@ -55,7 +55,7 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         print("usage: python -m generator.corpus_worker SPEC OUT (use `specgen corpus` instead)", file=sys.stderr)
         raise SystemExit(2)
-    workers.prestart_for(Path(sys.argv[1]))  # before the rest of specgen is imported
+    workers.prestart_for(Path(sys.argv[1]), early=True)  # before the rest of specgen is imported
     from generator.cli import leave
 
     leave(main(Path(sys.argv[1]), Path(sys.argv[2])))

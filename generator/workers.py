@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -56,9 +57,10 @@ def jobs() -> int:
     return workers() if _parallel_allowed else 1
 
 
-def prestart_for(path: Path) -> None:
+def prestart_for(path: Path, *, early: bool = False) -> None:
     """Start the model workers the spec at `path` is worth, if this process may (see SHARE_BYTES).
-    Called again for the same spec, it starts no more."""
+    Called again for the same spec, it starts no more. `early`: called by an entry point first thing,
+    with one thread and little imported, so the first worker may be forked from this process."""
     global _first_spec
     first, _first_spec = _first_spec, False
     try:
@@ -66,7 +68,7 @@ def prestart_for(path: Path) -> None:
     except OSError:
         return
     if jobs() > 1 and (shared or first):
-        prestart(jobs() if shared else 1)
+        prestart(jobs() if shared else 1, here=early)
 
 
 def is_large(path: Path) -> bool:
@@ -74,16 +76,17 @@ def is_large(path: Path) -> bool:
     return path.stat().st_size >= PRESTART_BYTES
 
 
-def prestart(count: int) -> None:
+def prestart(count: int, *, here: bool = False) -> None:
     """Have `count` workers started ahead; generator.modelgen takes them for its next runs, even for
     one small task (the generator is then never imported here). Those it does not take are released
     when it ends, or at exit. Where processes fork (Linux), one is started and the others are forked
-    from it once it is warm (Forked)."""
+    from it once it is warm (Forked); with `here` (prestart_for's `early`), that first one is forked
+    from this process too."""
     if not _started:
         atexit.register(release)  # once per batch of workers: release() empties the list
     while len(_started) < count:
-        forks = count - len(_started) - 1 if FORK and not _started else 0
-        first, forked = spawn_with(forks)
+        fork = FORK and not _started
+        first, forked = spawn_with(count - len(_started) - 1 if fork else 0, here=here and fork)
         _started.append(first)
         _started.extend(forked)
 
@@ -99,50 +102,98 @@ def spawn() -> subprocess.Popen[bytes]:
     return start("generator.modelgen")
 
 
-def spawn_with(forks: int) -> tuple[subprocess.Popen[bytes], list[Forked]]:
+def spawn_with(forks: int, *, here: bool = False) -> tuple[Worker, list[Forked]]:
     """A worker, and `forks` workers it forks once warm, each talking over pipes made here: their
-    ends go to it by number (generator.modelgen._serve), and it hands them on to its copies."""
-    if forks <= 0:
+    ends go to it by number (generator.modelgen._serve), and it hands them on to its copies. With
+    `here`, the first is forked from this process rather than started (_fork_first)."""
+    if forks <= 0 and not here:
         return spawn(), []
     pipes = [(os.pipe(), os.pipe()) for _ in range(forks)]  # (its input, its output) for each copy
     theirs = [fd for (read_in, _), (_, write_out) in pipes for fd in (read_in, write_out)]
+    ours = [fd for (_, write_in), (read_out, _) in pipes for fd in (write_in, read_out)]
     try:
-        first = start("generator.modelgen", *map(str, theirs), pass_fds=theirs)
+        first: Worker = (
+            _fork_first(theirs, ours) if here else start("generator.modelgen", *map(str, theirs), pass_fds=theirs)
+        )
     except BaseException:
-        for (read_in, write_in), (read_out, write_out) in pipes:
-            for fd in (read_in, write_in, read_out, write_out):
-                os.close(fd)
+        for fd in theirs + ours:
+            os.close(fd)
         raise
     for fd in theirs:  # the copies hold them now (or, until it forks, the first worker)
         os.close(fd)
     return first, [Forked(write_in, read_out) for (_, write_in), (read_out, _) in pipes]
 
 
-class Forked:
-    """A worker forked from the first one once it is warm: its child, not this process's, so known
-    here by its pipes alone (what generator.modelgen._run_workers uses of a subprocess.Popen). It
-    ends when its input does; the first worker waits for it and fails if it failed."""
+def _fork_first(theirs: list[int], ours: list[int]) -> Forked:
+    """The first worker, forked from this process while it has imported next to nothing (an entry
+    point, first thing): no interpreter to start and no site to import (~50 ms of a small spec's
+    wait for its models). It serves on pipes of its own, and leaves by os._exit, so that nothing of
+    this process (its atexit handlers, its buffers) runs or is written twice."""
+    (read_in, write_in), (read_out, write_out) = os.pipe(), os.pipe()
+    for stream in (sys.stdout, sys.stderr):  # else what they hold would be written by both
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its work is tested through the worker it becomes)
+        code = 1
+        try:
+            os.dup2(read_in, 0)
+            os.dup2(write_out, 1)
+            for fd in (read_in, write_in, read_out, write_out, *ours):
+                os.close(fd)
+            # new streams over the new pipes, held here too: the worker takes sys.stdout's buffer for
+            # its answers and points sys.stdout elsewhere, which would close an unheld one
+            streams = open(0, closefd=False), open(1, "w", closefd=False)  # noqa: SIM115
+            sys.stdin, sys.stdout = streams
+            from generator.modelgen import _serve
 
-    def __init__(self, stdin: int, stdout: int) -> None:
+            code = _serve(theirs)
+        except BaseException:  # noqa: BLE001 - reported, and its exit status says so
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(read_in)
+    os.close(write_out)
+    return Forked(write_in, read_out, pid)
+
+
+class Forked:
+    """A forked worker, known by its pipes (what generator.modelgen._run_workers uses of a
+    subprocess.Popen). One forked from the first worker once it is warm is that worker's child, not
+    this process's: it ends when its input does, and the first worker waits for it and fails if it
+    failed. One forked from this process (`pid`) is waited for here."""
+
+    def __init__(self, stdin: int, stdout: int, pid: int | None = None) -> None:
         self.stdin: IO[bytes] | None = open(stdin, "wb")  # noqa: SIM115 - closed by wait() or kill()
         self.stdout: IO[bytes] | None = open(stdout, "rb")  # noqa: SIM115
+        self.pid = pid
         self.returncode: int | None = None
 
     def kill(self) -> None:
-        """Its end, unwaited: with its input closed it leaves once it has its next line to read."""
+        """Its end, unwaited: this process's child is killed; another, with its input closed, leaves
+        once it has its next line to read."""
         if self.returncode is None:
-            self.returncode = -9
+            if self.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+            else:
+                self.returncode = -signal.SIGKILL
         self._close()
 
     def wait(self, timeout: float | None = None) -> int:
-        """Its output read to its end, which comes when it leaves (0: what went wrong in it shows as
-        a missing answer here and in the first worker's exit status)."""
+        """Its exit status, once its input is closed and it has left: this process's child's own;
+        for another, 0 once its output ends (what went wrong in it shows as a missing answer here
+        and in the first worker's exit status)."""
         if self.returncode is None:
             if self.stdin is not None:
                 self.stdin.close()
-            if self.stdout is not None and not self.stdout.closed:
-                self.stdout.read()
-            self.returncode = 0
+            if self.pid is not None:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            else:
+                if self.stdout is not None and not self.stdout.closed:
+                    self.stdout.read()
+                self.returncode = 0
         self._close()
         return self.returncode
 

@@ -457,6 +457,46 @@ def test_the_workers_after_the_first_are_forked_from_it_once_warm_and_share_the_
     assert len(started) == 2 and started[1].returncode == 0 and workers.waiting() == 0
 
 
+_EARLY = """
+import atexit, json, os, sys
+from pathlib import Path
+from generator import workers
+print("before")  # unflushed (stdout is a pipe): the fork must not write it twice
+atexit.register(print, "atexit")  # this process's, run once: the worker leaves without running it
+workers.prestart_for(Path(sys.argv[1]), early=True)
+first, copy = workers._started
+from generator import modelgen
+for worker in (first, copy):
+    worker.stdin.write(json.dumps([modelgen._WARM_UP, []]).encode() + b"\\n")
+    worker.stdin.flush()
+answers = [modelgen.Module.from_json(json.loads(w.stdout.readline())).classes for w in (first, copy)]
+children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+print(json.dumps([answers, first.pid, [int(c) for c in children], copy.pid]))
+workers.release()
+print(json.dumps([first.returncode, copy.returncode]))
+"""
+
+
+@pytest.mark.skipif(not workers.FORK, reason="workers fork on Linux only")
+def test_an_entry_point_forks_its_first_worker_from_itself_and_that_one_its_copies(tmp_path):
+    """`early` (the corpus worker, `specgen generate` of one spec): no interpreter is started at all.
+    The first worker is this process's child; its copy is that worker's. Nothing buffered here is
+    written twice, and this process's atexit handlers run once."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(" " * workers.SHARE_BYTES)  # a size worth two workers
+    done = subprocess.run(
+        [sys.executable, "-c", _EARLY, str(spec)], capture_output=True, text=True, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "before" and lines.count("before") == 1 and lines[-1] == "atexit" and lines.count("atexit") == 1
+    answers, first_pid, children, copy_pid = json.loads(lines[1])
+    assert answers == [["Warm"], ["Warm"]]
+    assert children == [first_pid] and copy_pid is None  # the copy is the first worker's child
+    assert json.loads(lines[2]) == [-9, -9]  # released: the first killed and waited for, the copy closed
+
+
 @pytest.mark.skipif(not workers.FORK, reason="workers fork on Linux only")
 def test_a_forked_worker_answers_on_its_own_pipes_and_its_failure_fails_its_parent():
     import os
@@ -486,7 +526,7 @@ def test_a_spec_file_worth_sharing_out_starts_every_worker_ahead_and_a_small_one
     monkeypatch, tmp_path
 ):
     asked: list[int] = []
-    monkeypatch.setattr(workers, "prestart", asked.append)
+    monkeypatch.setattr(workers, "prestart", lambda count, here=False: asked.append(count))
     monkeypatch.setattr(workers, "jobs", lambda: 2)
     small, big = tmp_path / "small.json", tmp_path / "big.json"
     small.write_text("{}")

@@ -428,12 +428,12 @@ def test_generate_of_one_spec_file_starts_its_worker_before_importing_the_pipeli
         "from generator import cli, workers\n"
         "seen = []\n"
         "real = workers.prestart\n"
-        "workers.prestart = lambda n: seen.append(('generator.pipeline' in sys.modules, n)) or real(n)\n"
+        "workers.prestart = lambda n, here: seen.append(('generator.pipeline' in sys.modules, n, here)) or real(n, here=here)\n"
         f"code = cli.main(['generate', {str(PETSTORE)!r}, '--out', {str(tmp_path / 'out')!r}])\n"
         "print(seen, code, workers.waiting())\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
-    assert done.stdout.split("\n")[-2] == "[(False, 1)] 0 0", done.stdout + done.stderr
+    assert done.stdout.split("\n")[-2] == "[(False, 1, True)] 0 0", done.stdout + done.stderr  # forked from it
     assert (tmp_path / "out" / "petstore").is_dir()
 
 
