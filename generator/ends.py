@@ -19,14 +19,16 @@ import importlib
 import json
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from generator.workers import jobs, start
+from generator.workers import FORK, disallow_parallel, jobs, start
 
 # A folder in memory (Linux), for scratch files: on a disk, a file truncated and rewritten gets new
 # blocks (ext4), and deleting 240 of them took 0.3-0.8 s on a disk mounted with `discard`.
@@ -158,6 +160,71 @@ class Call:
     def close(self) -> None:
         stop(self.proc)
         self._stack.close()
+
+
+class Fork:
+    """function(*args) in a child forked from this process now, so it has everything it needs already
+    imported and built, and only its result crosses over (pickled, by a pipe): a spec's tests render
+    and format there while this process renders and formats its code. `result` waits for it, or is
+    None when the child failed; `started` is False where processes do not fork (generator.workers.FORK),
+    this process may start none or has other threads: the caller then does the work itself. The child starts no workers of its own (this process is busy too)
+    and leaves by os._exit, so nothing of this process (its atexit handlers, its buffers) runs twice.
+    """
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.pid: int | None = None
+        self.pipe: IO[bytes] | None = None
+        # not where this process may use no other (a worker), nor beside another thread of its: a
+        # lock that one holds would be the child's forever
+        if not FORK or jobs() < 2 or threading.active_count() > 1:
+            return
+        read_end, write_end = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # else what they hold would be written by both
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (tests/test_ends.py sees what it sends)
+            code = 1
+            try:
+                os.close(read_end)
+                disallow_parallel()
+                data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with open(write_end, "wb") as out:
+                    out.write(data)
+                code = 0
+            except BaseException:  # noqa: BLE001, S110 - the caller does the work again, and fails as it should
+                pass
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self.pid, self.pipe = pid, open(read_end, "rb")  # noqa: SIM115 - closed by result() or close()
+
+    @property
+    def started(self) -> bool:
+        return self.pid is not None
+
+    def result(self) -> Any:
+        if self.pid is None or self.pipe is None:
+            return None
+        try:
+            data = self.pipe.read()
+            ok = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1]) == 0
+            self.pid = None
+            return pickle.loads(data) if ok else None
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the child, done or not."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
 
 
 def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:

@@ -85,3 +85,42 @@ def test_a_call_runs_in_its_own_process_and_a_failed_one_says_none() -> None:
     unused = ends.Call("json:dumps")
     unused.close()  # never given its arguments: ended
     assert unused.proc.returncode is not None
+
+
+def _pid_and(value: Any) -> tuple[int, Any]:
+    import os
+
+    return os.getpid(), value
+
+
+def _fails() -> None:
+    raise ValueError("no")
+
+
+@pytest.mark.skipif(not ends.FORK, reason="processes fork on Linux only")
+def test_a_fork_runs_in_a_child_that_has_what_this_process_has_and_a_failed_one_says_none() -> None:
+    import os
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("an earlier test left a thread running in this process")
+    state = {"built": list(range(3))}  # not passed: the child has it already
+    fork = ends.Fork(lambda: _pid_and(state["built"]))
+    assert fork.started
+    pid, value = fork.result()
+    assert pid != os.getpid() and value == [0, 1, 2]
+    assert ends.Fork(_fails).result() is None  # the caller then does the work itself
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # another thread might hold a lock the child would need: no fork then
+        assert not ends.Fork(_pid_and, 1).started
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_where_processes_do_not_fork_a_fork_is_not_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ends, "FORK", False)
+    fork = ends.Fork(_pid_and, 1)
+    assert not fork.started and fork.result() is None

@@ -4,6 +4,7 @@ hand-written files, and warnings versus errors."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import workers
 from generator.corpus import count_operations
 from generator.pipeline import render_spec
 from tests.conftest import FIXTURES, ROOT, run_specgen, tree_digest
@@ -502,3 +504,31 @@ def test_a_failed_preload_prints_nothing_and_raises_nothing(monkeypatch: pytest.
 
     monkeypatch.setattr(render, "compile_templates", broken)
     pipeline._preload()  # the imports happen again where they are used
+
+
+_FORKED_TESTS = """
+import sys
+from pathlib import Path
+from generator import ends, pipeline
+started = []
+real = ends.Fork
+class Fork(real):
+    def __init__(self, *args):
+        super().__init__(*args)
+        started.append(self.started)
+ends.Fork = Fork
+forked = pipeline.render_spec(Path(sys.argv[1]), strict=False)
+ends.FORK = False
+here = pipeline.render_spec(Path(sys.argv[1]), strict=False)
+print(started, forked.ok and forked.files == here.files, any("tests/" in str(p) for p in forked.files))
+"""
+
+
+@pytest.mark.skipif(not workers.FORK, reason="processes fork on Linux only")
+def test_a_specs_tests_rendered_in_a_forked_child_are_those_rendered_here(tmp_path):
+    env = dict(os.environ, SPECGEN_CACHE_DIR="")  # nothing read back: both render everything
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_TESTS, str(PETSTORE)], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=300, check=True,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[-2] == "[True, False] True True", done.stdout + done.stderr
