@@ -185,6 +185,7 @@ class Fork:
         if pid == 0:  # pragma: no cover - the child (tests/test_ends.py sees what it sends)
             code = 1
             try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: quietly; this process says it
                 os.close(read_end)
                 disallow_parallel()
                 data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import warnings
@@ -413,6 +414,7 @@ def _serve(pipes: list[int]) -> int:
     has that done when its tasks come. Then it forks a copy of itself for each pair of `pipes` (its
     input, its output: generator.workers.spawn_with), which serves them, and at its end waits for its
     copies; its exit status is 1 if one of them failed."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly: its starter says it was interrupted
     if hasattr(os, "nice"):
         os.nice(workers.NICE)
     gc.disable()  # the warm-up makes thousands of classes and no garbage: collections are waste

@@ -119,3 +119,49 @@ def test_this_projects_specs_are_curated_and_make_passes_strict() -> None:
         dry = subprocess.run([make, "-n", "-W", "pyproject.toml", target], cwd=ROOT, capture_output=True, text=True, check=True)
         [line] = [line for line in dry.stdout.splitlines() if "-m generator" in line]
         assert f"-m generator {target} --strict specs/" in line
+
+
+def _session(sid: int) -> list[int]:
+    """The processes of session `sid` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(fields[3]) == sid:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_ends_generate_with_one_line_and_no_process_left(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the model workers (one forked from
+    specgen, its copy forked from that one) end quietly, specgen says it was interrupted, and
+    nothing is written."""
+    import json
+    import signal
+    import time
+
+    props = {f"field{i}": {"type": "string", "description": "x" * 40} for i in range(12)}
+    schemas = {f"Thing{i}": {"type": "object", "properties": props} for i in range(600)}
+    spec = tmp_path / "big.json"  # a spec worth both workers, which runs for seconds
+    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                                "components": {"schemas": schemas}}))  # fmt: skip
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out)], cwd=ROOT,
+        env=dict(os.environ, SPECGEN_CACHE_DIR=""), start_new_session=True, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(_session(proc.pid)) < 3 and time.monotonic() < deadline:  # specgen, its worker and the copy
+        time.sleep(0.05)
+    assert len(_session(proc.pid)) >= 3
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "specgen: interrupted\n"
+    assert not out.exists()
+    deadline = time.monotonic() + 20  # a copy orphaned by its parent's end is reaped by init
+    while _session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session(proc.pid) == []
