@@ -408,7 +408,8 @@ def test_a_part_drops_a_class_alike_only_when_what_it_refers_to_is_alike_too():
     assert ast.parse(kept[2].source) and kept[2].spans == [("C", 3, len(kept[2].source.split("\n")))]
 
 
-def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch, tmp_path):
+def _counting_starts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The interpreters workers.start starts from now on, in a list."""
     started: list[Any] = []
     real = workers.start
 
@@ -417,6 +418,11 @@ def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch
         return started[-1]
 
     monkeypatch.setattr(workers, "start", start)
+    return started
+
+
+def test_workers_started_ahead_take_the_runs_and_the_unused_ones_end(monkeypatch, tmp_path):
+    started = _counting_starts(monkeypatch)
     monkeypatch.setattr(workers, "FORK", False)
     expected = _models().generate("3.1.0")
     workers.prestart(2)
@@ -436,14 +442,7 @@ def _children(pid: int) -> list[int]:
 def test_the_workers_after_the_first_are_forked_from_it_once_warm_and_share_the_runs(monkeypatch, tmp_path):
     """One interpreter is started and warms up; the others are its copies (no second warm-up on a
     core the runs need). A copy left without a task ends with its parent, which waits for it."""
-    started: list[Any] = []
-    real = workers.start
-
-    def start(*args: Any, **kwargs: Any) -> Any:
-        started.append(real(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(workers, "start", start)
+    started = _counting_starts(monkeypatch)
     monkeypatch.setattr(modelgen, "BATCH_BYTES", 0)  # a run per group: work for both
     expected = _models().generate("3.1.0")
     workers.prestart(2)
