@@ -1154,7 +1154,7 @@ def _pruned(texts: list[str], store: TextCache | None = None) -> list[str]:
 
 
 # A data constant of a test module: one line of `pyrepr` (JSON-like data) until it is formatted. It
-# holds no name, and most of a module's text (adyen's: 85 %), so the parse that finds the models a
+# holds no name, and most of a module's text (adyen's: 75 %), so the parse that finds the models a
 # module uses leaves it out. (A constant over several lines would leave code that does not parse:
 # the module keeps all its imports, and ruff's check of the generated tests, tests/test_quality.py,
 # fails.)
