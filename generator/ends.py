@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from generator.workers import FORK, disallow_parallel, jobs, start
+from generator.workers import FORK, disallow_parallel, fork, jobs, start
 
 # A folder in memory (Linux), for scratch files: on a disk, a file truncated and rewritten gets new
 # blocks (ext4), and deleting 240 of them took 0.3-0.8 s on a disk mounted with `discard`.
@@ -167,8 +167,9 @@ class Fork:
     imported and built, and only its result crosses over (pickled, by a pipe): a spec's tests render
     and format there while this process renders and formats its code. `result` waits for it, or is
     None when the child failed; `started` is False where processes do not fork (generator.workers.FORK),
-    this process may start none or has other threads: the caller then does the work itself. The child starts no workers of its own (this process is busy too)
-    and leaves by os._exit, so nothing of this process (its atexit handlers, its buffers) runs twice.
+    this process may start none or has other threads: the caller then does the work itself. The
+    child starts no workers of its own (this process is busy too) and leaves by os._exit, so nothing
+    of this process (its atexit handlers, its buffers) runs twice.
     """
 
     def __init__(self, function: Callable[..., Any], *args: Any) -> None:
@@ -179,9 +180,7 @@ class Fork:
         if not FORK or jobs() < 2 or threading.active_count() > 1:
             return
         read_end, write_end = os.pipe()
-        for stream in (sys.stdout, sys.stderr):  # else what they hold would be written by both
-            stream.flush()
-        pid = os.fork()
+        pid = fork()
         if pid == 0:  # pragma: no cover - the child (tests/test_ends.py sees what it sends)
             code = 1
             try:

@@ -490,7 +490,7 @@ def _run_workers(tasks: Iterator[tuple[int, Group]], jobs: int) -> dict[int, dic
                 future.result()
         failed = False
     finally:
-        workers.release()  # those not taken: a forked one, still waiting for input, holds up its parent's end
+        workers.release()  # those not taken (a forked one, waiting for input, holds up its parent's end)
         for proc in procs:
             if failed:
                 proc.kill()
@@ -547,7 +547,6 @@ def generate_groups(groups: Iterable[Group], cache: Cache | None, jobs: int, siz
         outcomes = _run_workers(todo(), max(workers.waiting(), jobs if parallel else 1))
     else:
         outcomes = {index: run_group(group.document, group.taken) for index, group in todo()}
-    workers.release()
     failures = {}
     for i, outcome in sorted(outcomes.items()):
         module = None if isinstance(outcome, str) else Module.from_json(outcome)

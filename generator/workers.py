@@ -124,15 +124,21 @@ def spawn_with(forks: int, *, here: bool = False) -> tuple[Worker, list[Forked]]
     return first, [Forked(write_in, read_out) for (_, write_in), (read_out, _) in pipes]
 
 
+def fork() -> int:
+    """os.fork(), with this process's buffered output written first: else parent and child would
+    each write it."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    return os.fork()
+
+
 def _fork_first(theirs: list[int], ours: list[int]) -> Forked:
     """The first worker, forked from this process while it has imported next to nothing (an entry
     point, first thing): no interpreter to start and no site to import (~50 ms of a small spec's
     wait for its models). It serves on pipes of its own, and leaves by os._exit, so that nothing of
     this process (its atexit handlers, its buffers) runs or is written twice."""
     (read_in, write_in), (read_out, write_out) = os.pipe(), os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # else what they hold would be written by both
-        stream.flush()
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # pragma: no cover - the child (its work is tested through the worker it becomes)
         code = 1
         try:
